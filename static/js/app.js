@@ -1,0 +1,8 @@
+// Small behaviours that htmx does not cover. No inline scripts: the CSP forbids them.
+document.addEventListener("click", (event) => {
+  // Close an open dropdown menu when the user clicks elsewhere or picks an entry.
+  for (const menu of document.querySelectorAll("details.dropdown[open]")) {
+    if (!menu.contains(event.target) || event.target.closest("a")) menu.removeAttribute("open");
+  }
+});
+

@@ -1,0 +1,93 @@
+"""A plugin that implements every hook, so tests can check the host wires each one.
+
+Hook calls that have no visible page are written to ``CALLS`` for the tests to read.
+"""
+
+from __future__ import annotations
+
+import click
+from flask import Blueprint, g, render_template, url_for
+from markupsafe import Markup
+
+from workspace.hookspecs import ExportFile, MenuLink, Panel, PluginInfo, hookimpl
+
+PLUGIN = PluginInfo(
+    name="fixture",
+    label="Fixture notes",
+    description="A test plugin that implements every hook.",
+)
+
+CALLS: list[tuple] = []
+
+region_pages = Blueprint("fixture", __name__, template_folder="templates")
+project_pages = Blueprint("fixture_project", __name__)
+
+
+@region_pages.get("/")
+def index() -> str:
+    return render_template("fixture/index.html", region=g.region)
+
+
+@region_pages.get("/panel")
+def lazy_panel() -> str:
+    return f"<p>Lazy panel of {g.region.slug}</p>"
+
+
+@project_pages.get("/")
+def project_index() -> str:
+    return "<p>Fixture notes across the project</p>"
+
+
+@hookimpl
+def register_blueprints():
+    return [region_pages]
+
+
+@hookimpl
+def register_project_blueprints():
+    return [project_pages]
+
+
+@hookimpl
+def register_commands(cli):
+    @cli.command("fixture-hello")
+    def hello() -> None:
+        """Say hello (a command added by the fixture plugin)."""
+        click.echo("hello from the fixture plugin")
+
+
+@hookimpl
+def menu_links(region, user):
+    if region is None:
+        return [MenuLink("All notes", url_for("fixture_project.project_index"))]
+    return [MenuLink("Notes", url_for("fixture.index", region=region.slug))]
+
+
+@hookimpl
+def dashboard_panels(region, user):
+    if region is None:
+        return [Panel("Notes in the project", html=Markup("<p>Project notes panel</p>"))]
+    return [
+        Panel("Notes", html=Markup(render_template("fixture/_panel.html", region=region))),
+        Panel("Lazy notes", url=url_for("fixture.lazy_panel", region=region.slug)),
+    ]
+
+
+@hookimpl
+def load_demo():
+    CALLS.append(("load_demo",))
+
+
+@hookimpl
+def export_region(region):
+    return [ExportFile("notes.txt", f"Notes of {region.name}\n"), ExportFile("../evil/x.txt", "x")]
+
+
+@hookimpl
+def plugin_enabled(region, plugin, user):
+    CALLS.append(("plugin_enabled", region.slug, plugin, user.email if user else None))
+
+
+@hookimpl
+def plugin_disabled(region, plugin, user):
+    CALLS.append(("plugin_disabled", region.slug, plugin, user.email if user else None))

@@ -1,0 +1,108 @@
+"""InterVentures Workspace: the application factory."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event, text
+
+from . import admin, auth, cli, plugins, regions, rendering
+from .extensions import csrf, db, htmx, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("WORKSPACE_INSTANCE_PATH", str(ROOT / "instance")),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_object("workspace.config")
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("WORKSPACE")
+    else:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _finish_config(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS))
+    csrf.init_app(app)
+    htmx.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _set_sqlite_pragmas)
+
+    rendering.init_app(app)
+    auth.init_app(app)
+    app.register_blueprint(regions.bp)
+    app.register_blueprint(admin.bp)
+    with app.app_context():
+        plugins.init_app(app)
+    app.before_request(plugins.gate_plugin_pages)
+    app.context_processor(regions.navigation)
+    cli.init_app(app)
+
+    @app.get("/healthz")
+    def healthz() -> tuple[dict[str, str], int]:
+        try:
+            db.session.execute(text("SELECT 1"))
+        except Exception:  # any database failure means "not healthy"
+            db.session.rollback()
+            return {"status": "database unavailable"}, 503
+        return {"status": "ok"}, 200
+
+    return app
+
+
+def _finish_config(app: Flask) -> None:
+    config = app.config
+    if not config.get("SQLALCHEMY_DATABASE_URI"):
+        config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"] or (
+            f"sqlite:///{Path(app.instance_path) / 'workspace.db'}"
+        )
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
+    secure = bool(config["SECURE_COOKIES"])
+    config["SESSION_COOKIE_SECURE"] = secure
+    config["REMEMBER_COOKIE_SECURE"] = secure
+    if isinstance(config["EXTRA_PLUGINS"], str):
+        config["EXTRA_PLUGINS"] = [n.strip() for n in config["EXTRA_PLUGINS"].split(",") if n]
+
+
+def _instance_secret(path: Path) -> str:
+    """Read the instance's secret key, creating it (owner-only) on first start.
+
+    Written to a temporary file and linked into place, so that workers starting
+    together never read a half-written key.
+    """
+    if not path.exists():
+        temporary = path.with_name(f".secret_key.{os.getpid()}")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink()
+    return path.read_text().strip()
+
+
+def _set_sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()

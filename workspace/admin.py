@@ -1,0 +1,227 @@
+"""Administration: people, partner organisations and regions. Admins only."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from .activity import record
+from .extensions import db
+from .forms import PartnerForm, RegionForm, UserForm
+from .models import LegalStatus, Partner, PartnerRole, Region, User
+from .passwords import issue_set_password_token
+from .permissions import Action, require
+from .rendering import render, wants_fragment
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+def admins_only() -> None:
+    require(Action.ADMIN)
+
+
+def _partner_choices() -> list[tuple[int, str]]:
+    partners = db.session.scalars(select(Partner).order_by(Partner.name))
+    return [(0, "External stakeholder (no partner organisation)")] + [
+        (p.id, f"{p.name} ({p.short_name})") for p in partners
+    ]
+
+
+def _region_choices() -> list[tuple[int, str]]:
+    regions = db.session.scalars(select(Region).order_by(Region.name))
+    return [(0, "No region (advisory partner)")] + [(r.id, r.name) for r in regions]
+
+
+def _taken(model, column, value, current_id: int | None) -> bool:
+    existing = db.session.scalar(select(model).where(func.lower(column) == value.lower()))
+    return existing is not None and existing.id != current_id
+
+
+# ---------------------------------------------------------------- people
+
+
+@bp.get("/users")
+def users() -> Response:
+    people = db.session.scalars(
+        select(User)
+        .options(selectinload(User.partner), selectinload(User.memberships))
+        .order_by(User.active.desc(), User.name)
+    ).all()
+    return render("admin/users.html", users=people)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def create_user() -> Response:
+    return _user_form(None)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def edit_user(user_id: int) -> Response:
+    user = db.session.get(User, user_id) or abort(404)
+    return _user_form(user)
+
+
+def _user_form(user: User | None) -> Response:
+    form = UserForm(obj=user)
+    form.partner_id.choices = _partner_choices()
+    if request.method == "GET" and user is not None:
+        form.partner_id.data = user.partner_id or 0
+    if form.validate_on_submit():
+        email = form.email.data.lower()
+        if _taken(User, User.email, email, user.id if user else None):
+            form.email.errors.append("Another account already uses this e-mail.")
+        elif user is not None and user.id == current_user.id and not form.is_admin.data:
+            form.is_admin.errors.append("You cannot remove your own administrator right.")
+        else:
+            is_new = user is None
+            if is_new:
+                user = User(password_hash="")
+                db.session.add(user)
+            user.email = email
+            user.name = form.name.data
+            user.partner_id = form.partner_id.data or None
+            user.is_admin = form.is_admin.data
+            db.session.flush()
+            record("user_created" if is_new else "user_changed", target=f"user:{user.id}")
+            if is_new:
+                token = issue_set_password_token(user)
+                db.session.commit()
+                return _show_link(user, token)
+            db.session.commit()
+            flash(f"{user.name} is saved.", "success")
+            return redirect(url_for("admin.users"), code=303)
+    status = 422 if form.is_submitted() else 200
+    return render("admin/user_form.html", form=form, user=user, status=status)
+
+
+def _show_link(user: User, token: str) -> Response:
+    link = url_for("auth.set_password_view", token=token, _external=True)
+    return render("admin/set_password_link.html", user=user, link=link)
+
+
+@bp.post("/users/<int:user_id>/link")
+def password_link(user_id: int) -> Response:
+    user = db.session.get(User, user_id) or abort(404)
+    if not user.active:
+        flash("Reactivate the account before handing out a link.", "error")
+        return redirect(url_for("admin.users"), code=303)
+    token = issue_set_password_token(user)
+    record("password_link_issued", target=f"user:{user.id}")
+    db.session.commit()
+    return _show_link(user, token)
+
+
+@bp.post("/users/<int:user_id>/active")
+def set_active(user_id: int) -> Response:
+    user = db.session.get(User, user_id) or abort(404)
+    active = request.form.get("active") == "1"
+    if user.id == current_user.id and not active:
+        flash("You cannot deactivate your own account.", "error")
+    elif user.active != active:
+        user.active = active
+        # A fresh session version ends every open session of a deactivated user.
+        user.session_version += 1
+        record("user_activated" if active else "user_deactivated", target=f"user:{user.id}")
+        db.session.commit()
+        flash(f"{user.name} is {'active again' if active else 'deactivated'}.", "success")
+    if wants_fragment():
+        return render("admin/users.html", block="user_row", u=user)
+    return redirect(url_for("admin.users"), code=303)
+
+
+# ---------------------------------------------------------------- partner organisations
+
+
+@bp.get("/partners")
+def partners() -> Response:
+    rows = db.session.scalars(
+        select(Partner).options(selectinload(Partner.region)).order_by(Partner.name)
+    ).all()
+    return render("admin/partners.html", partners=rows)
+
+
+@bp.route("/partners/new", methods=["GET", "POST"])
+def create_partner() -> Response:
+    return _partner_form(None)
+
+
+@bp.route("/partners/<int:partner_id>", methods=["GET", "POST"])
+def edit_partner(partner_id: int) -> Response:
+    return _partner_form(db.session.get(Partner, partner_id) or abort(404))
+
+
+def _partner_form(partner: Partner | None) -> Response:
+    form = PartnerForm(obj=partner)
+    form.region_id.choices = _region_choices()
+    if request.method == "GET" and partner is not None:
+        form.region_id.data = partner.region_id or 0
+    if form.validate_on_submit():
+        current_id = partner.id if partner else None
+        if _taken(Partner, Partner.name, form.name.data, current_id):
+            form.name.errors.append("Another partner has this name.")
+        elif _taken(Partner, Partner.short_name, form.short_name.data, current_id):
+            form.short_name.errors.append("Another partner has this short name.")
+        elif form.role.data != PartnerRole.ADVISORY and not form.region_id.data:
+            form.region_id.errors.append("Lead partner and partners belong to a region.")
+        else:
+            is_new = partner is None
+            partner = partner or Partner()
+            partner.name = form.name.data
+            partner.short_name = form.short_name.data
+            partner.country = form.country.data
+            partner.legal_status = LegalStatus(form.legal_status.data)
+            partner.role = PartnerRole(form.role.data)
+            partner.region_id = form.region_id.data or None
+            db.session.add(partner)
+            db.session.flush()
+            record("partner_created" if is_new else "partner_changed", target=f"partner:{partner.id}")
+            db.session.commit()
+            flash(f"{partner.name} is saved.", "success")
+            return redirect(url_for("admin.partners"), code=303)
+    status = 422 if form.is_submitted() else 200
+    return render("admin/partner_form.html", form=form, partner=partner, status=status)
+
+
+# ---------------------------------------------------------------- regions
+
+
+@bp.get("/regions")
+def regions() -> Response:
+    rows = db.session.scalars(
+        select(Region)
+        .options(selectinload(Region.partners), selectinload(Region.memberships))
+        .order_by(Region.name)
+    ).all()
+    return render("admin/regions.html", regions=rows)
+
+
+@bp.route("/regions/new", methods=["GET", "POST"])
+def create_region() -> Response:
+    return _region_form(None)
+
+
+@bp.route("/regions/<int:region_id>", methods=["GET", "POST"])
+def edit_region(region_id: int) -> Response:
+    return _region_form(db.session.get(Region, region_id) or abort(404))
+
+
+def _region_form(region: Region | None) -> Response:
+    form = RegionForm(obj=region)
+    if form.validate_on_submit():
+        if _taken(Region, Region.slug, form.slug.data, region.id if region else None):
+            form.slug.errors.append("Another region uses this slug.")
+        else:
+            is_new = region is None
+            region = region or Region()
+            form.populate_obj(region)
+            db.session.add(region)
+            db.session.flush()
+            record("region_created" if is_new else "region_changed", region=region)
+            db.session.commit()
+            flash(f"{region.name} is saved.", "success")
+            return redirect(url_for("admin.regions"), code=303)
+    status = 422 if form.is_submitted() else 200
+    return render("admin/region_form.html", form=form, region=region, status=status)

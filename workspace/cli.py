@@ -1,0 +1,205 @@
+"""Command line: ``flask --app workspace init | demo | user ... | plugins ...``."""
+
+from __future__ import annotations
+
+import secrets
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from flask_migrate import upgrade
+from sqlalchemy import func, select
+
+from . import demo as demo_data
+from .activity import record
+from .extensions import db
+from .models import Partner, Region, User
+from .passwords import issue_set_password_token, normalise_email, set_password
+from .plugins import host
+
+user_cli = AppGroup("user", help="Create and manage accounts.")
+plugins_cli = AppGroup("plugins", help="List plugins and switch them per region.")
+
+
+def _min_length_ok(password: str) -> str:
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password) < minimum:
+        raise click.BadParameter(f"use at least {minimum} characters")
+    return password
+
+
+@click.command("init")
+@click.option("--admin-email", help="E-mail of the first administrator.")
+@click.option("--admin-name", default="Administrator", show_default=True)
+def init_command(admin_email: str | None, admin_name: str) -> None:
+    """Apply database migrations; create the first administrator if there is none."""
+    upgrade()
+    if db.session.scalar(select(User).where(User.is_admin.is_(True))) is not None:
+        click.echo("Database is up to date; an administrator exists.")
+        return
+    email = normalise_email(admin_email or click.prompt("E-mail of the first administrator"))
+    password = click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True, value_proc=_min_length_ok
+    )
+    user = User(email=email, name=admin_name, is_admin=True)
+    set_password(user, password)
+    db.session.add(user)
+    record("user_created", actor=user, target="cli")
+    db.session.commit()
+    click.echo(f"Administrator {email} created.")
+
+
+@click.command("demo")
+@click.option("--password", help="Password of every demo account (default: a random one).")
+@click.option("--if-empty", is_flag=True, help="Do nothing if the database has any account.")
+def demo_command(password: str | None, if_empty: bool) -> None:
+    """Load the InterVentures demo: 8 partners, 5 regions, one login per role."""
+    if if_empty and db.session.scalar(select(func.count()).select_from(User)):
+        click.echo("The database has accounts already; the demo is not loaded again.")
+        return
+    if password is not None:
+        _min_length_ok(password)
+    password = password or secrets.token_urlsafe(9)
+    result = demo_data.load(password)
+    if not result.created_users:
+        click.echo("The demo is loaded already; nothing changed.")
+        return
+    click.echo("Demo logins:")
+    for email, what in result.logins:
+        click.echo(f"  {email:34} {what}")
+    click.echo(f"Password of every demo account: {password}")
+    click.echo("(shown once; reset one with: flask --app workspace user set-password EMAIL)")
+
+
+@user_cli.command("create")
+@click.argument("email")
+@click.option("--name", help="Full name (default: the part of the e-mail before @).")
+@click.option("--admin", is_flag=True, help="Give administrator rights.")
+@click.option("--partner", "partner_short", help="Short name of the partner organisation.")
+@click.option(
+    "--base-url",
+    default="http://127.0.0.1:5000",
+    show_default=True,
+    help="Address of the site, for the set-password link.",
+)
+def create_user(
+    email: str, name: str | None, admin: bool, partner_short: str | None, base_url: str
+) -> None:
+    """Create an account and print a one-time link to set its password."""
+    email = normalise_email(email)
+    if "@" not in email:
+        raise click.BadParameter("not an e-mail address", param_hint="EMAIL")
+    if db.session.scalar(select(User).where(User.email == email)) is not None:
+        raise click.ClickException(f"an account with {email} exists already")
+    partner = None
+    if partner_short:
+        partner = db.session.scalar(select(Partner).where(Partner.short_name == partner_short))
+        if partner is None:
+            raise click.BadParameter(f"no partner with short name {partner_short!r}")
+    user = User(email=email, name=name or email.split("@")[0], is_admin=admin, partner=partner)
+    db.session.add(user)
+    db.session.flush()
+    record("user_created", target=f"user:{user.id}", via="cli")
+    token = issue_set_password_token(user)
+    db.session.commit()
+    click.echo(f"Created {email}{' (administrator)' if admin else ''}.")
+    click.echo(f"Hand over this one-time link: {base_url.rstrip('/')}/set-password/{token}")
+
+
+@user_cli.command("set-password")
+@click.argument("email")
+@click.password_option(callback=lambda ctx, param, value: _min_length_ok(value))
+def set_password_command(email: str, password: str) -> None:
+    """Set a new password for an account (signs out its open sessions)."""
+    user = _user(email)
+    set_password(user, password)
+    record("password_set", target=f"user:{user.id}", via="cli")
+    db.session.commit()
+    click.echo(f"Password of {user.email} is set.")
+
+
+@user_cli.command("deactivate")
+@click.argument("email")
+def deactivate_command(email: str) -> None:
+    """Deactivate an account; its open sessions stop working at once."""
+    user = _user(email)
+    user.active = False
+    user.session_version += 1
+    record("user_deactivated", target=f"user:{user.id}", via="cli")
+    db.session.commit()
+    click.echo(f"{user.email} is deactivated.")
+
+
+def _user(email: str) -> User:
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        raise click.ClickException(f"no account with {email}")
+    return user
+
+
+@plugins_cli.command("list")
+def list_plugins() -> None:
+    """Show installed plugins and the regions where each is switched on."""
+    plugin_host = host()
+    if not plugin_host.names:
+        click.echo("No plugins are installed.")
+        return
+    regions = db.session.scalars(select(Region).order_by(Region.slug)).all()
+    for name in plugin_host.names:
+        info = plugin_host.infos[name]
+        on = [r.slug for r in regions if name in plugin_host.enabled_in(r)]
+        click.echo(f"{name:16} {info.label}: {', '.join(on) or 'switched off everywhere'}")
+
+
+def _switch(name: str, region_slugs: tuple[str, ...], all_regions: bool, enabled: bool) -> None:
+    plugin_host = host()
+    if name not in plugin_host.infos:
+        raise click.BadParameter(
+            f"no plugin named {name!r}; installed: {', '.join(plugin_host.names) or 'none'}",
+            param_hint="NAME",
+        )
+    if all_regions:
+        regions = db.session.scalars(select(Region).order_by(Region.slug)).all()
+    elif region_slugs:
+        regions = []
+        for slug in region_slugs:
+            region = db.session.scalar(select(Region).where(Region.slug == slug))
+            if region is None:
+                raise click.BadParameter(f"no region {slug!r}", param_hint="--region")
+            regions.append(region)
+    else:
+        raise click.UsageError("name a region with --region SLUG, or use --all")
+    for region in regions:
+        changed = plugin_host.set_enabled(region, name, enabled, None)
+        state = "on" if enabled else "off"
+        click.echo(f"{name} {state} in {region.slug}{'' if changed else ' (already)'}")
+    db.session.commit()
+
+
+_region_option = click.option("--region", "region_slugs", multiple=True, help="Region slug.")
+_all_option = click.option("--all", "all_regions", is_flag=True, help="Every region.")
+
+
+@plugins_cli.command("enable")
+@click.argument("name")
+@_region_option
+@_all_option
+def enable_plugin(name: str, region_slugs: tuple[str, ...], all_regions: bool) -> None:
+    """Switch a plugin on for regions."""
+    _switch(name, region_slugs, all_regions, True)
+
+
+@plugins_cli.command("disable")
+@click.argument("name")
+@_region_option
+@_all_option
+def disable_plugin(name: str, region_slugs: tuple[str, ...], all_regions: bool) -> None:
+    """Switch a plugin off for regions; its data is kept."""
+    _switch(name, region_slugs, all_regions, False)
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(init_command)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(user_cli)
+    app.cli.add_command(plugins_cli)

@@ -1,0 +1,41 @@
+"""Default settings. Overridden by instance/config.py, then by WORKSPACE_* variables.
+
+Every value here is safe to ship: the secret key is generated into the instance
+folder on first start (see ``workspace.secret_key``), never written in code.
+"""
+
+from datetime import timedelta
+
+# Set WORKSPACE_DATABASE_URL for PostgreSQL, e.g.
+# postgresql+psycopg://workspace@127.0.0.1/workspace. Empty means the embedded
+# SQLite database instance/workspace.db.
+DATABASE_URL = ""
+
+# Set to true when the site is served over HTTPS: session cookies become Secure.
+SECURE_COOKIES = False
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+REMEMBER_COOKIE_HTTPONLY = True
+REMEMBER_COOKIE_SAMESITE = "Lax"
+PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+
+# Minimum password length for every account.
+PASSWORD_MIN_LENGTH = 8
+# How long a set-password link handed out by an admin stays valid.
+SET_PASSWORD_LINK_HOURS = 72
+# Failed logins for one e-mail address before each further attempt must wait;
+# the wait doubles with every further failure, up to LOGIN_MAX_DELAY_SECONDS.
+LOGIN_FREE_ATTEMPTS = 5
+LOGIN_BASE_DELAY_SECONDS = 30
+LOGIN_MAX_DELAY_SECONDS = 15 * 60
+
+# Extra plugin modules to load besides the `workspace.plugins` entry points
+# (a list of importable module names); used by tests and for local development.
+EXTRA_PLUGINS: list[str] = []
+
+# The project this instance serves, shown in the header.
+PROJECT_NAME = "InterVentures"
+
+WTF_CSRF_TIME_LIMIT = None
+SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}

@@ -1,0 +1,120 @@
+"""Forms of the core pages (Flask-WTF: validation messages and the CSRF token)."""
+
+from __future__ import annotations
+
+import re
+
+from flask import current_app
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    StringField,
+    ValidationError,
+)
+from wtforms.validators import Email, EqualTo, InputRequired, Length, Regexp
+
+from .models import LegalStatus, MembershipRole, PartnerRole
+
+COUNTRY = Regexp(r"^[A-Z]{2}$", message="Use the two-letter country code, e.g. HU.")
+
+
+def _upper(value: str | None) -> str | None:
+    return value.upper() if isinstance(value, str) else value
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+class StrippedForm(FlaskForm):
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            if unbound_field.field_class is not PasswordField:
+                options.setdefault("filters", []).append(_strip)
+            return unbound_field.bind(form=form, **options)
+
+
+def long_enough(form: FlaskForm, field: PasswordField) -> None:
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(field.data or "") < minimum:
+        raise ValidationError(f"Use at least {minimum} characters.")
+
+
+class LoginForm(StrippedForm):
+    email = EmailField("E-mail", validators=[InputRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[InputRequired()])
+    remember = BooleanField("Keep me signed in on this device")
+
+
+class NewPasswordForm(StrippedForm):
+    password = PasswordField("New password", validators=[InputRequired(), long_enough])
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[InputRequired(), EqualTo("password", message="The passwords differ.")],
+    )
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current = PasswordField("Current password", validators=[InputRequired()])
+
+
+class UserForm(StrippedForm):
+    email = EmailField(
+        "E-mail",
+        validators=[InputRequired(), Email(message="Enter a valid e-mail."), Length(max=254)],
+    )
+    name = StringField("Full name", validators=[InputRequired(), Length(max=120)])
+    partner_id = SelectField("Organisation", coerce=int)
+    is_admin = BooleanField("Administrator (lead partner coordinator)")
+
+
+class PartnerForm(StrippedForm):
+    name = StringField("Name", validators=[InputRequired(), Length(max=200)])
+    short_name = StringField("Short name", validators=[InputRequired(), Length(max=40)])
+    country = StringField("Country", filters=[_upper], validators=[InputRequired(), COUNTRY])
+    legal_status = SelectField(
+        "Legal status", choices=[(s.value, s.label) for s in LegalStatus]
+    )
+    role = SelectField("Role", choices=[(r.value, r.label) for r in PartnerRole])
+    region_id = SelectField("Region", coerce=int)
+
+
+class RegionForm(StrippedForm):
+    slug = StringField(
+        "Slug (address)",
+        validators=[
+            InputRequired(),
+            Length(max=40),
+            Regexp(
+                r"^[a-z][a-z0-9-]*$",
+                message="Lower-case letters, digits and hyphens, starting with a letter.",
+            ),
+        ],
+    )
+    name = StringField("Name", validators=[InputRequired(), Length(max=120)])
+    country = StringField("Country", filters=[_upper], validators=[InputRequired(), COUNTRY])
+    nuts2 = StringField(
+        "NUTS 2 code",
+        filters=[_upper],
+        validators=[
+            InputRequired(),
+            Regexp(r"^[A-Z]{2}[A-Z0-9]{2}$", message="A NUTS 2 code looks like HU23."),
+        ],
+    )
+
+    def validate_nuts2(self, field: StringField) -> None:
+        country = (self.country.data or "").upper()
+        if re.match(r"^[A-Z]{2}$", country) and not field.data.startswith(country):
+            raise ValidationError(f"A NUTS 2 code of {country} starts with {country}.")
+
+
+class MembershipForm(StrippedForm):
+    user_id = SelectField("Person", coerce=int)
+    role = SelectField("Role", choices=[(r.value, r.label) for r in MembershipRole])
+
+
+class RoleForm(StrippedForm):
+    role = SelectField("Role", choices=[(r.value, r.label) for r in MembershipRole])

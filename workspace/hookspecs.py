@@ -1,0 +1,147 @@
+"""The plugin contract: every hook a plugin may implement, and the data it returns.
+
+Hooks return data; the core loops over the results and wires them into the app.
+A plugin never mutates the app. Each hook is documented in docs/plugins.md in the
+same shape; tests check both.
+
+A plugin is a module (or package) that defines ``PLUGIN = PluginInfo(...)`` and
+functions decorated with ``@hookimpl``, declared under the ``workspace.plugins``
+entry-point group::
+
+    [project.entry-points."workspace.plugins"]
+    minutes = "plugins.minutes"
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    import click
+    from flask import Blueprint
+    from markupsafe import Markup
+
+    from .models import Region, User
+
+hookspec = pluggy.HookspecMarker("workspace")
+hookimpl = pluggy.HookimplMarker("workspace")
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    """What a plugin says about itself. ``name`` is a Python identifier; it names the
+    plugin's URL segment, blueprint, template folder and table prefix."""
+
+    name: str
+    label: str
+    description: str
+
+
+@dataclass(frozen=True)
+class MenuLink:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A box on a dashboard. ``html`` is the output of the plugin's own (auto-escaped)
+    template; with ``url`` instead, the core loads the panel lazily from that address."""
+
+    title: str
+    html: Markup | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """One file of a region export; ``filename`` is relative to the plugin's folder."""
+
+    filename: str
+    content: bytes | str
+
+
+# ---------------------------------------------------------------------- set-up
+
+
+@hookspec
+def register_blueprints() -> list[Blueprint]:
+    """Blueprints of region pages, mounted at ``/r/<region>/<plugin>/``.
+
+    The core answers 404 on these routes when the plugin is switched off for the
+    region, requires login and read access, and puts the region in ``g.region``.
+    Views do not receive the region slug; ``url_for`` fills it in for the current
+    region.
+    """
+
+
+@hookspec
+def register_project_blueprints() -> list[Blueprint]:
+    """Blueprints of project-wide pages, mounted at ``/p/<plugin>/``.
+
+    Served while the plugin is switched on in at least one region (404 otherwise),
+    to logged-in users only.
+    """
+
+
+@hookspec
+def register_commands(cli: click.Group) -> None:
+    """Add click commands or groups to the ``flask --app workspace`` command line."""
+
+
+# ---------------------------------------------------------------------- pages
+
+
+@hookspec
+def menu_links(region: Region | None, user: User) -> list[MenuLink]:
+    """Links for the navigation of a region (or, when ``region`` is None, the project).
+
+    Called only for plugins switched on for that region (for the project: switched
+    on somewhere), so a switched-off plugin never shows a link.
+    """
+
+
+@hookspec
+def dashboard_panels(region: Region | None, user: User) -> list[Panel]:
+    """Panels for the dashboard of a region (or, when ``region`` is None, the project).
+
+    Called only for plugins switched on for that region (for the project: switched
+    on somewhere).
+    """
+
+
+# ---------------------------------------------------------------------- data
+
+
+@hookspec
+def load_demo() -> None:
+    """Add the plugin's demo content after the core's demo data is loaded.
+
+    Must be idempotent: running the demo twice changes nothing. Query the core's
+    models for regions, partners and users; the core commits afterwards.
+    """
+
+
+@hookspec
+def export_region(region: Region) -> list[ExportFile]:
+    """Files for the region's export archive (``/r/<region>/export.zip``).
+
+    Called only for plugins switched on for the region.
+    """
+
+
+# ---------------------------------------------------------------------- events
+
+
+@hookspec
+def plugin_enabled(region: Region, plugin: str, user: User | None) -> None:
+    """A plugin (``plugin``, any plugin, not only the receiver) was switched on for a
+    region. ``user`` is None when the command line did it."""
+
+
+@hookspec
+def plugin_disabled(region: Region, plugin: str, user: User | None) -> None:
+    """A plugin was switched off for a region; its data stays in the database."""

@@ -1,0 +1,246 @@
+"""Database models of the core: organisations, regions, people and their rights.
+
+Times are stored in UTC; ``UTCDateTime`` hands back aware datetimes on every
+database, so comparisons never mix naive and aware values.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, DateTime, ForeignKey, String, UniqueConstraint, types
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(types.TypeDecorator):
+    """A timestamp stored as UTC and always read back timezone-aware."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; use an aware UTC time")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class LegalStatus(enum.StrEnum):
+    PUBLIC = "public"
+    PRIVATE_NONPROFIT = "private_nonprofit"
+
+    @property
+    def label(self) -> str:
+        return {"public": "Public body", "private_nonprofit": "Private non-profit"}[self.value]
+
+
+class PartnerRole(enum.StrEnum):
+    LEAD = "lead"
+    PARTNER = "partner"
+    ADVISORY = "advisory"
+
+    @property
+    def label(self) -> str:
+        return {"lead": "Lead partner", "partner": "Partner", "advisory": "Advisory partner"}[
+            self.value
+        ]
+
+
+class MembershipRole(enum.StrEnum):
+    """A user's role in one region; later members include the rights of earlier ones."""
+
+    STAKEHOLDER = "stakeholder"
+    EDITOR = "editor"
+    COORDINATOR = "coordinator"
+
+    @property
+    def rank(self) -> int:
+        return list(MembershipRole).index(self)
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+def _enum_column(enum_cls: type[enum.StrEnum], name: str) -> types.Enum:
+    return types.Enum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        validate_strings=True,
+        length=20,
+        values_callable=lambda members: [m.value for m in members],
+    )
+
+
+class Region(db.Model):
+    __tablename__ = "region"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    country: Mapped[str] = mapped_column(String(2))
+    nuts2: Mapped[str] = mapped_column(String(4))
+
+    partners: Mapped[list[Partner]] = relationship(
+        back_populates="region", order_by="Partner.name"
+    )
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="region", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Region {self.slug}>"
+
+
+class Partner(db.Model):
+    __tablename__ = "partner"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    short_name: Mapped[str] = mapped_column(String(40), unique=True)
+    country: Mapped[str] = mapped_column(String(2))
+    legal_status: Mapped[LegalStatus] = mapped_column(_enum_column(LegalStatus, "legal_status"))
+    role: Mapped[PartnerRole] = mapped_column(_enum_column(PartnerRole, "partner_role"))
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id", ondelete="SET NULL"))
+
+    region: Mapped[Region | None] = relationship(back_populates="partners")
+    users: Mapped[list[User]] = relationship(back_populates="partner", order_by="User.name")
+
+    def __repr__(self) -> str:
+        return f"<Partner {self.short_name}>"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id", ondelete="SET NULL"))
+    # Empty until the user sets a password through a set-password link.
+    password_hash: Mapped[str] = mapped_column(String(255), default="")
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+    # Part of the session cookie's user id: bumping it signs out every open session.
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    partner: Mapped[Partner | None] = relationship(back_populates="users")
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_active(self) -> bool:  # read by Flask-Login
+        return self.active
+
+    @property
+    def is_consortium_member(self) -> bool:
+        """Staff of a partner organisation, as opposed to an external stakeholder."""
+        return self.partner_id is not None
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    def role_in(self, region: Region) -> MembershipRole | None:
+        for membership in self.memberships:
+            if membership.region_id == region.id:
+                return membership.role
+        return None
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"
+
+
+class Membership(db.Model):
+    __tablename__ = "membership"
+    __table_args__ = (UniqueConstraint("user_id", "region_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id", ondelete="CASCADE"))
+    role: Mapped[MembershipRole] = mapped_column(_enum_column(MembershipRole, "membership_role"))
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    region: Mapped[Region] = relationship(back_populates="memberships")
+
+
+class RegionPlugin(db.Model):
+    """Whether a plugin is switched on for a region. Switching off keeps all its data."""
+
+    __tablename__ = "region_plugin"
+    __table_args__ = (UniqueConstraint("region_id", "plugin"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id", ondelete="CASCADE"))
+    plugin: Mapped[str] = mapped_column(String(60))
+    enabled: Mapped[bool] = mapped_column(default=False)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class LoginThrottle(db.Model):
+    """Failed logins per e-mail address, shared by every worker through the database.
+
+    Keyed by the address typed, whether or not an account has it, so that the
+    slow-down does not reveal which addresses exist.
+    """
+
+    __tablename__ = "login_throttle"
+
+    email: Mapped[str] = mapped_column(String(254), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SetPasswordToken(db.Model):
+    """A one-time, expiring link an admin hands to a user. Only its hash is stored."""
+
+    __tablename__ = "set_password_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+
+class Event(db.Model):
+    """Append-only record of who did what, where and when (activity and audit)."""
+
+    __tablename__ = "event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    region_id: Mapped[int | None] = mapped_column(
+        ForeignKey("region.id", ondelete="SET NULL"), index=True
+    )
+    verb: Mapped[str] = mapped_column(String(40))
+    # What the event is about, as a reference string such as "user:12" or "plugin:minutes".
+    target: Mapped[str] = mapped_column(String(120), default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    actor: Mapped[User | None] = relationship()
+    region: Mapped[Region | None] = relationship()

@@ -1,0 +1,208 @@
+"""The plugin host: discovery, per-region switches and the gate in front of plugin pages.
+
+Plugins come from the ``workspace.plugins`` entry-point group (built-in ones are
+declared in pyproject.toml like any other) and from the ``EXTRA_PLUGINS`` setting.
+The host lives in ``app.extensions["workspace.plugins"]``; ``host()`` returns it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable
+from importlib.metadata import entry_points
+from types import ModuleType
+from typing import Any
+
+import pluggy
+from flask import Flask, abort, current_app, g, request
+from sqlalchemy import select
+
+from . import hookspecs
+from .activity import record
+from .extensions import db
+from .hookspecs import PluginInfo
+from .models import Region, RegionPlugin, User
+from .permissions import Action, require
+
+ENTRY_POINT_GROUP = "workspace.plugins"
+EXTENSION_KEY = "workspace.plugins"
+
+
+class PluginError(RuntimeError):
+    """A plugin cannot be loaded: fix the plugin, the app does not start half-wired."""
+
+
+class PluginHost:
+    def __init__(self) -> None:
+        self.pm = pluggy.PluginManager("workspace")
+        self.pm.add_hookspecs(hookspecs)
+        self.infos: dict[str, PluginInfo] = {}
+        # Root blueprint name -> (plugin name, "region" or "project").
+        self.blueprint_owner: dict[str, tuple[str, str]] = {}
+
+    # ------------------------------------------------------------ loading
+
+    def load(self, module_names: Iterable[str]) -> None:
+        modules = [ep.load() for ep in entry_points(group=ENTRY_POINT_GROUP)]
+        modules += [importlib.import_module(name) for name in module_names]
+        for module in modules:
+            self.register(module)
+        self.pm.check_pending()
+
+    def register(self, module: ModuleType) -> None:
+        info = getattr(module, "PLUGIN", None)
+        if not isinstance(info, PluginInfo):
+            raise PluginError(f"{module.__name__} has no PLUGIN = PluginInfo(...)")
+        if not info.name.isidentifier():
+            raise PluginError(f"plugin name {info.name!r} is not a Python identifier")
+        if info.name in self.infos:
+            if self.pm.get_plugin(info.name) is module:
+                return
+            raise PluginError(f"two plugins are named {info.name!r}")
+        self.pm.register(module, name=info.name)
+        self.infos[info.name] = info
+
+    @property
+    def names(self) -> list[str]:
+        return sorted(self.infos)
+
+    # ------------------------------------------------------------ calling hooks
+
+    def call_each(
+        self, hook_name: str, only: Iterable[str] | None = None, **kwargs: Any
+    ) -> list[tuple[str, Any]]:
+        """Call a hook plugin by plugin, in name order, returning (plugin, result) pairs.
+
+        Unlike ``pm.hook.<name>(...)`` this keeps who returned what, and with ``only``
+        skips plugins that are switched off.
+        """
+        wanted = None if only is None else set(only)
+        results = []
+        for impl in getattr(self.pm.hook, hook_name).get_hookimpls():
+            if wanted is not None and impl.plugin_name not in wanted:
+                continue
+            args = {name: kwargs[name] for name in impl.argnames}
+            results.append((impl.plugin_name, impl.function(**args)))
+        return sorted(results, key=lambda pair: pair[0])
+
+    def collect(self, hook_name: str, only: Iterable[str] | None = None, **kwargs: Any) -> list:
+        """Flatten the lists a hook returns, skipping plugins that returned None."""
+        return [
+            item for _, items in self.call_each(hook_name, only, **kwargs) for item in items or ()
+        ]
+
+    # ------------------------------------------------------------ switches
+
+    def enabled_in(self, region: Region) -> set[str]:
+        rows = db.session.scalars(
+            select(RegionPlugin.plugin).where(
+                RegionPlugin.region_id == region.id, RegionPlugin.enabled.is_(True)
+            )
+        )
+        return {name for name in rows if name in self.infos}
+
+    def enabled_anywhere(self) -> set[str]:
+        rows = db.session.scalars(
+            select(RegionPlugin.plugin).where(RegionPlugin.enabled.is_(True)).distinct()
+        )
+        return {name for name in rows if name in self.infos}
+
+    def enabled_for(self, region: Region | None) -> set[str]:
+        return self.enabled_anywhere() if region is None else self.enabled_in(region)
+
+    def set_enabled(self, region: Region, name: str, enabled: bool, user: User | None) -> bool:
+        """Switch a plugin on or off for a region; returns whether anything changed.
+
+        The caller commits. Switching off never deletes the plugin's data.
+        """
+        if name not in self.infos:
+            raise KeyError(name)
+        row = db.session.scalar(
+            select(RegionPlugin).where(
+                RegionPlugin.region_id == region.id, RegionPlugin.plugin == name
+            )
+        )
+        if row is None:
+            row = RegionPlugin(region_id=region.id, plugin=name, enabled=False, settings={})
+            db.session.add(row)
+        if row.enabled == enabled:
+            return False
+        row.enabled = enabled
+        record(
+            "plugin_enabled" if enabled else "plugin_disabled",
+            region=region,
+            target=f"plugin:{name}",
+            actor=user,
+        )
+        hook = self.pm.hook.plugin_enabled if enabled else self.pm.hook.plugin_disabled
+        hook(region=region, plugin=name, user=user)
+        return True
+
+
+def host() -> PluginHost:
+    return current_app.extensions[EXTENSION_KEY]
+
+
+# ---------------------------------------------------------------- wiring into Flask
+
+
+def init_app(app: Flask) -> None:
+    plugin_host = PluginHost()
+    plugin_host.load(app.config["EXTRA_PLUGINS"])
+    app.extensions[EXTENSION_KEY] = plugin_host
+
+    for name, blueprints in plugin_host.call_each("register_blueprints"):
+        for blueprint in blueprints or ():
+            _mount(app, plugin_host, name, blueprint, "region", f"/r/<region>/{name}")
+    for name, blueprints in plugin_host.call_each("register_project_blueprints"):
+        for blueprint in blueprints or ():
+            _mount(app, plugin_host, name, blueprint, "project", f"/p/{name}")
+    plugin_host.pm.hook.register_commands(cli=app.cli)
+
+    @app.url_value_preprocessor
+    def take_region_slug(endpoint: str | None, values: dict[str, Any] | None) -> None:
+        if _plugin_scope(plugin_host) == "region" and values is not None:
+            g.plugin_region_slug = values.pop("region", None)
+
+    @app.url_defaults
+    def add_region_slug(endpoint: str, values: dict[str, Any]) -> None:
+        owner = plugin_host.blueprint_owner.get(endpoint.split(".", 1)[0])
+        region = g.get("region")
+        if owner and owner[1] == "region" and "region" not in values and region is not None:
+            values["region"] = region.slug
+
+
+def gate_plugin_pages() -> None:
+    """Before-request check, run after the login gate: a plugin page is served only
+    where its plugin is switched on and the user may read."""
+    plugin_host = host()
+    scope = _plugin_scope(plugin_host)
+    if scope is None:
+        return
+    plugin_name = plugin_host.blueprint_owner[request.blueprints[-1]][0]
+    if scope == "project":
+        if plugin_name not in plugin_host.enabled_anywhere():
+            abort(404)
+        return
+    region = db.session.scalar(select(Region).where(Region.slug == g.get("plugin_region_slug")))
+    if region is None or plugin_name not in plugin_host.enabled_in(region):
+        abort(404)
+    require(Action.READ, region)
+    g.region = region
+
+
+def _plugin_scope(plugin_host: PluginHost) -> str | None:
+    if not request.blueprints:
+        return None
+    owner = plugin_host.blueprint_owner.get(request.blueprints[-1])
+    return owner[1] if owner else None
+
+
+def _mount(app: Flask, plugin_host: PluginHost, plugin: str, blueprint, scope: str, prefix: str):
+    if blueprint.name != plugin and not blueprint.name.startswith(f"{plugin}_"):
+        raise PluginError(
+            f"blueprint {blueprint.name!r} of plugin {plugin!r} must be named {plugin!r} "
+            f"or start with '{plugin}_'"
+        )
+    app.register_blueprint(blueprint, url_prefix=prefix + (blueprint.url_prefix or ""))
+    plugin_host.blueprint_owner[blueprint.name] = (plugin, scope)

@@ -1,0 +1,300 @@
+"""The project overview, region dashboards, region members, plugin switches and export."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from jinja2_fragments.flask import render_blocks
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from .activity import record
+from .extensions import db
+from .forms import MembershipForm, RoleForm
+from .models import Membership, MembershipRole, Partner, Region, User
+from .permissions import Action, can, readable_regions, require
+from .plugins import host
+from .rendering import render, wants_fragment
+
+bp = Blueprint("regions", __name__)
+
+
+def get_region(slug: str, action: Action = Action.READ) -> Region:
+    """The region with this slug, or 404; 403 unless the current user may ``action``."""
+    region = db.session.scalar(select(Region).where(Region.slug == slug))
+    if region is None:
+        abort(404)
+    require(action, region)
+    g.region = region
+    return region
+
+
+def navigation() -> dict[str, Any]:
+    """Template globals of the base layout: the region switcher and the menus."""
+    if not current_user.is_authenticated:
+        return {}
+    if "navigation" in g:
+        return g.navigation
+    plugin_host = host()
+    region = g.get("region")
+    regions = db.session.scalars(select(Region).order_by(Region.name)).all()
+    g.navigation = {
+        "nav_regions": readable_regions(current_user, list(regions)),
+        "current_region": region,
+        "project_links": plugin_host.collect(
+            "menu_links", plugin_host.enabled_anywhere(), region=None, user=current_user
+        ),
+        "region_links": region_links(region) if region is not None else [],
+        "can": lambda action, region=None: can(current_user, action, region),
+    }
+    return g.navigation
+
+
+def region_links(region: Region) -> list:
+    plugin_host = host()
+    return plugin_host.collect(
+        "menu_links", plugin_host.enabled_in(region), region=region, user=current_user
+    )
+
+
+def panels_for(region: Region | None) -> list:
+    plugin_host = host()
+    return plugin_host.collect(
+        "dashboard_panels", plugin_host.enabled_for(region), region=region, user=current_user
+    )
+
+
+# ---------------------------------------------------------------- project overview
+
+
+@bp.get("/")
+def home() -> Response:
+    regions = db.session.scalars(
+        select(Region)
+        .options(selectinload(Region.partners), selectinload(Region.memberships))
+        .order_by(Region.name)
+    ).all()
+    partners = db.session.scalars(
+        select(Partner).options(selectinload(Partner.region)).order_by(Partner.name)
+    ).all()
+    plugin_host = host()
+    visible = readable_regions(current_user, list(regions))
+    return render(
+        "regions/home.html",
+        regions=visible,
+        partners=sorted(partners, key=lambda p: (p.role != "lead", p.role == "advisory", p.name)),
+        enabled={region.id: plugin_host.enabled_in(region) for region in visible},
+        my_region_ids={m.region_id for m in current_user.memberships},
+        panels=panels_for(None),
+        plugin_infos=plugin_host.infos,
+    )
+
+
+# ---------------------------------------------------------------- region dashboard
+
+
+@bp.get("/r/<region>/")
+def dashboard(region: str) -> Response:
+    return render("regions/dashboard.html", **_dashboard_context(get_region(region)))
+
+
+def _dashboard_context(region: Region) -> dict[str, Any]:
+    plugin_host = host()
+    enabled = plugin_host.enabled_in(region)
+    members = sorted(region.memberships, key=lambda m: (-m.role.rank, m.user.name.casefold()))
+    return {
+        "region": region,
+        "members": members,
+        "plugins": [(plugin_host.infos[name], name in enabled) for name in plugin_host.names],
+        "panels": panels_for(region),
+        "can_manage": can(current_user, Action.MANAGE, region),
+        "can_export": can(current_user, Action.EDIT, region),
+    }
+
+
+@bp.post("/r/<region>/plugins/<name>")
+def toggle_plugin(region: str, name: str) -> Response:
+    the_region = get_region(region, Action.MANAGE)
+    plugin_host = host()
+    if name not in plugin_host.infos:
+        abort(404)
+    enabled = request.form.get("enabled") == "1"
+    plugin_host.set_enabled(the_region, name, enabled, current_user._get_current_object())
+    db.session.commit()
+    state = "switched on" if enabled else "switched off"
+    message = f"{plugin_host.infos[name].label} is {state} for {the_region.name}."
+    if not wants_fragment():
+        flash(message, "success")
+        return redirect(url_for("regions.dashboard", region=the_region.slug))
+    # The switch list, plus out-of-band updates of the menu and panels it changes.
+    context = _dashboard_context(the_region)
+    body = render_blocks("regions/dashboard.html", ["plugins", "panels"], panels_oob=True, **context)
+    body += render_template("_region_nav.html", oob=True, region_links=region_links(the_region))
+    body += render_template("_flash.html", messages=[("success", message)], oob=True)
+    return Response(body, mimetype="text/html")
+
+
+# ---------------------------------------------------------------- members
+
+
+def _candidates(region: Region) -> list[User]:
+    member_ids = {m.user_id for m in region.memberships}
+    users = db.session.scalars(
+        select(User).where(User.active.is_(True)).order_by(User.name)
+    ).all()
+    return [user for user in users if user.id not in member_ids]
+
+
+def _members_page(region: Region, form: MembershipForm | None = None, status: int = 200):
+    form = form or MembershipForm(formdata=None)
+    form.user_id.choices = [(u.id, f"{u.name} ({u.email})") for u in _candidates(region)]
+    members = sorted(region.memberships, key=lambda m: (-m.role.rank, m.user.name.casefold()))
+    return render(
+        "regions/members.html",
+        block="members",
+        region=region,
+        members=members,
+        form=form,
+        roles=list(MembershipRole),
+        status=status,
+    )
+
+
+@bp.get("/r/<region>/members")
+def members(region: str) -> Response:
+    return _members_page(get_region(region, Action.MANAGE))
+
+
+@bp.post("/r/<region>/members")
+def add_member(region: str) -> Response:
+    the_region = get_region(region, Action.MANAGE)
+    form = MembershipForm()
+    form.user_id.choices = [(u.id, u.name) for u in _candidates(the_region)]
+    if not form.validate_on_submit():
+        return _members_page(the_region, form, status=422)
+    user = db.session.get(User, form.user_id.data)
+    role = MembershipRole(form.role.data)
+    db.session.add(Membership(user=user, region=the_region, role=role))
+    record("member_added", region=the_region, target=f"user:{user.id}", role=role.value)
+    db.session.commit()
+    flash(f"{user.name} is now {role.value} in {the_region.name}.", "success")
+    return _after_member_change(the_region)
+
+
+def _membership(region: Region, membership_id: int) -> Membership:
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.region_id != region.id:
+        abort(404)
+    return membership
+
+
+@bp.post("/r/<region>/members/<int:membership_id>/role")
+def change_role(region: str, membership_id: int) -> Response:
+    the_region = get_region(region, Action.MANAGE)
+    membership = _membership(the_region, membership_id)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        flash("Choose one of the listed roles.", "error")
+        return _members_page(the_region, status=422)
+    membership.role = MembershipRole(form.role.data)
+    record(
+        "member_role_changed",
+        region=the_region,
+        target=f"user:{membership.user_id}",
+        role=membership.role.value,
+    )
+    db.session.commit()
+    flash(f"{membership.user.name} is now {membership.role.value}.", "success")
+    return _after_member_change(the_region)
+
+
+@bp.post("/r/<region>/members/<int:membership_id>/remove")
+def remove_member(region: str, membership_id: int) -> Response:
+    the_region = get_region(region, Action.MANAGE)
+    membership = _membership(the_region, membership_id)
+    name = membership.user.name
+    record("member_removed", region=the_region, target=f"user:{membership.user_id}")
+    db.session.delete(membership)
+    db.session.commit()
+    flash(f"{name} is no longer a member of {the_region.name}.", "success")
+    return _after_member_change(the_region)
+
+
+def _after_member_change(region: Region) -> Response:
+    if wants_fragment():
+        db.session.refresh(region)
+        return _members_page(region)
+    return redirect(url_for("regions.members", region=region.slug), code=303)
+
+
+# ---------------------------------------------------------------- export
+
+
+@bp.get("/r/<region>/export.zip")
+def export(region: str) -> Response:
+    """The region's data as a ZIP: the core's region.json plus each enabled plugin's files."""
+    the_region = get_region(region, Action.EDIT)
+    plugin_host = host()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("region.json", json.dumps(_region_data(the_region), indent=2))
+        enabled = plugin_host.enabled_in(the_region)
+        for plugin, files in plugin_host.call_each("export_region", enabled, region=the_region):
+            for export_file in files or ():
+                archive.writestr(f"{plugin}/{_safe_name(export_file.filename)}", export_file.content)
+    record("region_exported", region=the_region)
+    db.session.commit()
+    stamp = datetime.now(UTC).strftime("%Y%m%d")
+    return Response(
+        buffer.getvalue(),
+        mimetype="application/zip",
+        headers={
+            "Content-Disposition": f'attachment; filename="{the_region.slug}-{stamp}.zip"'
+        },
+    )
+
+
+def _safe_name(filename: str) -> str:
+    parts = [re.sub(r"[^\w.-]", "_", part) for part in filename.split("/")]
+    return "/".join(part for part in parts if part not in ("", ".", "..")) or "file"
+
+
+def _region_data(region: Region) -> dict[str, Any]:
+    return {
+        "slug": region.slug,
+        "name": region.name,
+        "country": region.country,
+        "nuts2": region.nuts2,
+        "partners": [
+            {
+                "name": p.name,
+                "short_name": p.short_name,
+                "country": p.country,
+                "legal_status": p.legal_status.value,
+                "role": p.role.value,
+            }
+            for p in region.partners
+        ],
+        "members": [
+            {"name": m.user.name, "email": m.user.email, "role": m.role.value}
+            for m in sorted(region.memberships, key=lambda m: m.user.email)
+        ],
+        "plugins": sorted(host().enabled_in(region)),
+    }

@@ -1,0 +1,92 @@
+"""How responses are made: full page or HTMX fragment, security headers, error pages."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, render_template, request
+from flask_wtf.csrf import CSRFError
+from jinja2_fragments.flask import render_block
+from werkzeug.exceptions import HTTPException
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def wants_fragment() -> bool:
+    """True for an HTMX request that swaps part of a page (not a boosted navigation)."""
+    return bool(request.htmx) and not request.htmx.boosted
+
+
+def render(template: str, block: str | None = None, status: int = 200, **context) -> Response:
+    """Render the full page, or only ``block`` of it when HTMX asks for a fragment."""
+    if block is not None and wants_fragment():
+        body = render_block(template, block, **context)
+    else:
+        body = render_template(template, **context)
+    return Response(body, status=status, mimetype="text/html")
+
+
+ERROR_TEXT = {
+    400: ("Bad request", "The request could not be understood."),
+    403: ("Not allowed", "Your role does not allow this. Ask a coordinator of the region."),
+    404: ("Not found", "There is nothing at this address."),
+    405: ("Not allowed", "This address does not accept that kind of request."),
+    413: ("Too large", "The upload is larger than this workspace accepts."),
+    429: ("Too many attempts", "Please wait a moment and try again."),
+    500: ("Something went wrong", "The error has been logged. Please try again."),
+}
+
+
+def error_response(status: int, message: str | None = None) -> Response:
+    title, default_text = ERROR_TEXT.get(status, ("Error", "The request failed."))
+    text = message or default_text
+    if wants_fragment():
+        # Shown in the page's message area instead of replacing the element that asked.
+        response = Response(
+            render_template("_flash.html", messages=[("error", f"{title}: {text}")]),
+            status=status,
+        )
+        response.headers["HX-Retarget"] = "#messages"
+        response.headers["HX-Reswap"] = "innerHTML"
+        return response
+    return Response(
+        render_template("error.html", status=status, title=title, text=text), status=status
+    )
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> Response:
+        return error_response(
+            400, "The form expired or was sent from elsewhere. Reload the page and try again."
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Response:
+        if error.code is None or error.code < 400:
+            return error
+        return error_response(error.code)
+
+    @app.errorhandler(500)
+    def server_error(error: Exception) -> Response:
+        return error_response(500)
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        if response.mimetype == "text/html":
+            response.vary.add("HX-Request")
+        return response
