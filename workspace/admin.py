@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from .activity import record
 from .extensions import db
-from .forms import PartnerForm, RegionForm, UserForm
+from .forms import PartnerForm, RegionForm, UserForm, options
 from .models import LegalStatus, Partner, PartnerRole, Region, User
 from .passwords import issue_set_password_token
 from .permissions import Action, require
@@ -25,14 +25,15 @@ def admins_only() -> None:
 
 def _partner_choices() -> list[tuple[int, str]]:
     partners = db.session.scalars(select(Partner).order_by(Partner.name))
-    return [(0, "External stakeholder (no partner organisation)")] + [
-        (p.id, f"{p.name} ({p.short_name})") for p in partners
-    ]
+    return options(
+        [(0, "External stakeholder (no partner organisation)")]
+        + [(p.id, f"{p.name} ({p.short_name})") for p in partners]
+    )
 
 
 def _region_choices() -> list[tuple[int, str]]:
     regions = db.session.scalars(select(Region).order_by(Region.name))
-    return [(0, "No region (advisory partner)")] + [(r.id, r.name) for r in regions]
+    return options([(0, "No region (advisory partner)")] + [(r.id, r.name) for r in regions])
 
 
 def _taken(model, column, value, current_id: int | None) -> bool:

@@ -6,7 +6,7 @@ import secrets
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
@@ -29,6 +29,7 @@ def _min_length_ok(password: str) -> str:
 
 
 @click.command("init")
+@with_appcontext
 @click.option("--admin-email", help="E-mail of the first administrator.")
 @click.option("--admin-name", default="Administrator", show_default=True)
 def init_command(admin_email: str | None, admin_name: str) -> None:
@@ -50,6 +51,7 @@ def init_command(admin_email: str | None, admin_name: str) -> None:
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--password", help="Password of every demo account (default: a random one).")
 @click.option("--if-empty", is_flag=True, help="Do nothing if the database has any account.")
 def demo_command(password: str | None, if_empty: bool) -> None:

@@ -14,6 +14,7 @@ from wtforms import (
     StringField,
     ValidationError,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Regexp
 
 from .models import LegalStatus, MembershipRole, PartnerRole
@@ -23,6 +24,11 @@ COUNTRY = Regexp(r"^[A-Z]{2}$", message="Use the two-letter country code, e.g. H
 
 def _upper(value: str | None) -> str | None:
     return value.upper() if isinstance(value, str) else value
+
+
+def options(pairs) -> list[SelectChoice]:
+    """Choices of a select field from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def _strip(value: str | None) -> str | None:
@@ -76,9 +82,9 @@ class PartnerForm(StrippedForm):
     short_name = StringField("Short name", validators=[InputRequired(), Length(max=40)])
     country = StringField("Country", filters=[_upper], validators=[InputRequired(), COUNTRY])
     legal_status = SelectField(
-        "Legal status", choices=[(s.value, s.label) for s in LegalStatus]
+        "Legal status", choices=options((s.value, s.label) for s in LegalStatus)
     )
-    role = SelectField("Role", choices=[(r.value, r.label) for r in PartnerRole])
+    role = SelectField("Role", choices=options((r.value, r.label) for r in PartnerRole))
     region_id = SelectField("Region", coerce=int)
 
 
@@ -113,8 +119,8 @@ class RegionForm(StrippedForm):
 
 class MembershipForm(StrippedForm):
     user_id = SelectField("Person", coerce=int)
-    role = SelectField("Role", choices=[(r.value, r.label) for r in MembershipRole])
+    role = SelectField("Role", choices=options((r.value, r.label) for r in MembershipRole))
 
 
 class RoleForm(StrippedForm):
-    role = SelectField("Role", choices=[(r.value, r.label) for r in MembershipRole])
+    role = SelectField("Role", choices=options((r.value, r.label) for r in MembershipRole))

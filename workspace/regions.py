@@ -27,7 +27,7 @@ from sqlalchemy.orm import selectinload
 
 from .activity import record
 from .extensions import db
-from .forms import MembershipForm, RoleForm
+from .forms import MembershipForm, RoleForm, options
 from .models import Membership, MembershipRole, Partner, Region, User
 from .permissions import Action, can, readable_regions, require
 from .plugins import host
@@ -164,7 +164,7 @@ def _candidates(region: Region) -> list[User]:
 
 def _members_page(region: Region, form: MembershipForm | None = None, status: int = 200):
     form = form or MembershipForm(formdata=None)
-    form.user_id.choices = [(u.id, f"{u.name} ({u.email})") for u in _candidates(region)]
+    form.user_id.choices = options((u.id, f"{u.name} ({u.email})") for u in _candidates(region))
     members = sorted(region.memberships, key=lambda m: (-m.role.rank, m.user.name.casefold()))
     return render(
         "regions/members.html",
@@ -186,7 +186,7 @@ def members(region: str) -> Response:
 def add_member(region: str) -> Response:
     the_region = get_region(region, Action.MANAGE)
     form = MembershipForm()
-    form.user_id.choices = [(u.id, u.name) for u in _candidates(the_region)]
+    form.user_id.choices = options((u.id, u.name) for u in _candidates(the_region))
     if not form.validate_on_submit():
         return _members_page(the_region, form, status=422)
     user = db.session.get(User, form.user_id.data)

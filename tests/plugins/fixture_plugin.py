@@ -1,6 +1,7 @@
 """A plugin that implements every hook, so tests can check the host wires each one.
 
-Hook calls that have no visible page are written to ``CALLS`` for the tests to read.
+Every hook call is counted in ``CALLED``; calls that have no visible page are also
+written to ``CALLS`` for the tests to read.
 """
 
 from __future__ import annotations
@@ -8,6 +9,8 @@ from __future__ import annotations
 import click
 from flask import Blueprint, g, render_template, url_for
 from markupsafe import Markup
+
+import functools
 
 from workspace.hookspecs import ExportFile, MenuLink, Panel, PluginInfo, hookimpl
 
@@ -18,6 +21,17 @@ PLUGIN = PluginInfo(
 )
 
 CALLS: list[tuple] = []
+CALLED: set[str] = set()
+
+
+def _called(function):
+    """Count a hook implementation's calls, keeping its signature for pluggy."""
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        CALLED.add(function.__name__)
+        return function(*args, **kwargs)
+
+    return hookimpl(wrapper)
 
 region_pages = Blueprint("fixture", __name__, template_folder="templates")
 project_pages = Blueprint("fixture_project", __name__)
@@ -38,17 +52,17 @@ def project_index() -> str:
     return "<p>Fixture notes across the project</p>"
 
 
-@hookimpl
+@_called
 def register_blueprints():
     return [region_pages]
 
 
-@hookimpl
+@_called
 def register_project_blueprints():
     return [project_pages]
 
 
-@hookimpl
+@_called
 def register_commands(cli):
     @cli.command("fixture-hello")
     def hello() -> None:
@@ -56,14 +70,14 @@ def register_commands(cli):
         click.echo("hello from the fixture plugin")
 
 
-@hookimpl
+@_called
 def menu_links(region, user):
     if region is None:
         return [MenuLink("All notes", url_for("fixture_project.project_index"))]
     return [MenuLink("Notes", url_for("fixture.index", region=region.slug))]
 
 
-@hookimpl
+@_called
 def dashboard_panels(region, user):
     if region is None:
         return [Panel("Notes in the project", html=Markup("<p>Project notes panel</p>"))]
@@ -73,21 +87,21 @@ def dashboard_panels(region, user):
     ]
 
 
-@hookimpl
+@_called
 def load_demo():
     CALLS.append(("load_demo",))
 
 
-@hookimpl
+@_called
 def export_region(region):
     return [ExportFile("notes.txt", f"Notes of {region.name}\n"), ExportFile("../evil/x.txt", "x")]
 
 
-@hookimpl
+@_called
 def plugin_enabled(region, plugin, user):
     CALLS.append(("plugin_enabled", region.slug, plugin, user.email if user else None))
 
 
-@hookimpl
+@_called
 def plugin_disabled(region, plugin, user):
     CALLS.append(("plugin_disabled", region.slug, plugin, user.email if user else None))

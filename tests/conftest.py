@@ -1,0 +1,206 @@
+"""Fixtures in the Flask tutorial's shape: app, client, runner, auth, and small factories.
+
+Every test gets its own database: a temporary SQLite file, or, when
+WORKSPACE_TEST_DATABASE_URL is set, a fresh schema on that PostgreSQL server.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+from workspace import create_app
+from workspace.extensions import db
+from workspace.models import (
+    LegalStatus,
+    Membership,
+    MembershipRole,
+    Partner,
+    PartnerRole,
+    Region,
+    User,
+)
+from workspace.passwords import hash_password
+
+PASSWORD = "correct horse battery"
+# scrypt is slow on purpose: hash the shared test password once.
+PASSWORD_HASH = hash_password(PASSWORD)
+FIXTURE_PLUGIN = "tests.plugins.fixture_plugin"
+POSTGRES_URL = os.environ.get("WORKSPACE_TEST_DATABASE_URL", "")
+
+
+def database_url(tmp_path, name: str = "test") -> str:
+    """A new empty database for one test or one server."""
+    if not POSTGRES_URL:
+        return f"sqlite:///{tmp_path / f'{name}.db'}"
+    database = f"ws_{name}_{os.getpid()}_{abs(hash(str(tmp_path))) % 10**8}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{database}"'))
+        connection.execute(text(f'CREATE DATABASE "{database}"'))
+    admin.dispose()
+    return re.sub(r"/[^/]*$", f"/{database}", POSTGRES_URL)
+
+
+def make_app(tmp_path, **config) -> Flask:
+    settings = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
+        "EXTRA_PLUGINS": [FIXTURE_PLUGIN],
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "WTF_CSRF_ENABLED": False,
+    }
+    settings.update(config)
+    app = create_app(settings)
+    with app.app_context():
+        db.create_all()
+    return app
+
+
+@pytest.fixture
+def app(tmp_path) -> Iterator[Flask]:
+    app = make_app(tmp_path)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+def _detached(obj):
+    """Load an object's columns and free it from the session, for use after the context."""
+    db.session.refresh(obj)
+    db.session.expunge(obj)
+    return obj
+
+
+class Factory:
+    """Small builders for the objects tests need; every one commits and returns a
+    detached object whose columns (id, slug, email...) stay readable."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+
+    def region(self, slug: str = "burgos", name: str | None = None) -> Region:
+        with self.app.app_context():
+            region = Region(
+                slug=slug, name=name or slug.title(), country="ES", nuts2="ES41"
+            )
+            db.session.add(region)
+            db.session.commit()
+            return _detached(region)
+
+    def partner(self, short_name: str = "CEEI", region: Region | None = None, **kw) -> Partner:
+        with self.app.app_context():
+            partner = Partner(
+                name=kw.pop("name", f"{short_name} organisation"),
+                short_name=short_name,
+                country=kw.pop("country", "ES"),
+                legal_status=kw.pop("legal_status", LegalStatus.PUBLIC),
+                role=kw.pop("role", PartnerRole.PARTNER),
+                region_id=region.id if region else None,
+                **kw,
+            )
+            db.session.add(partner)
+            db.session.commit()
+            return _detached(partner)
+
+    def user(
+        self,
+        email: str,
+        *,
+        partner: Partner | None = None,
+        admin: bool = False,
+        memberships: dict[Region, MembershipRole] | None = None,
+        active: bool = True,
+        name: str | None = None,
+    ) -> User:
+        with self.app.app_context():
+            user = User(
+                email=email,
+                name=name or email.split("@")[0].title(),
+                password_hash=PASSWORD_HASH,
+                is_admin=admin,
+                partner_id=partner.id if partner else None,
+                active=active,
+            )
+            db.session.add(user)
+            db.session.flush()
+            for region, role in (memberships or {}).items():
+                db.session.add(Membership(user_id=user.id, region_id=region.id, role=role))
+            db.session.commit()
+            return _detached(user)
+
+
+@pytest.fixture
+def make(app: Flask) -> Factory:
+    return Factory(app)
+
+
+class World:
+    """Two regions and one person for every role, as most route tests need."""
+
+    def __init__(self, make: Factory) -> None:
+        self.burgos = make.region("burgos", "Castilla y León")
+        self.pannon = make.region("pannon", "Dél-Dunántúl")
+        lead = make.partner("Pannon EGTC", self.pannon, role=PartnerRole.LEAD)
+        ceei = make.partner("CEEI-Burgos", self.burgos)
+        self.admin = make.user("admin@example.org", partner=lead, admin=True)
+        self.coordinator = make.user(
+            "coord@example.org", partner=ceei,
+            memberships={self.burgos: MembershipRole.COORDINATOR},
+        )
+        self.editor = make.user(
+            "editor@example.org", partner=ceei, memberships={self.burgos: MembershipRole.EDITOR}
+        )
+        self.stakeholder = make.user(
+            "stake@example.org", memberships={self.burgos: MembershipRole.STAKEHOLDER}
+        )
+        # Staff of a partner in another region: reads Burgos, changes nothing there.
+        self.other = make.user(
+            "other@example.org", partner=lead, memberships={self.pannon: MembershipRole.EDITOR}
+        )
+        # An external stakeholder of Pannon only: must not see Burgos at all.
+        self.outsider = make.user(
+            "outsider@example.org", memberships={self.pannon: MembershipRole.STAKEHOLDER}
+        )
+
+
+@pytest.fixture
+def world(make: Factory) -> World:
+    return World(make)
+
+
+class AuthActions:
+    def __init__(self, client: FlaskClient) -> None:
+        self._client = client
+
+    def login(self, email: str, password: str = PASSWORD):
+        return self._client.post("/login", data={"email": email, "password": password})
+
+    def logout(self):
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)
+
+
+HTMX = {"HX-Request": "true"}

@@ -1,0 +1,230 @@
+"""The plugin host: discovery, region gating, switches, hooks and their documentation."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import HTMX, make_app
+from tests.plugins import fixture_plugin
+from workspace import hookspecs
+from workspace.extensions import db
+from workspace.hookspecs import PluginInfo, hookimpl
+from workspace.models import Event, Region, RegionPlugin
+from workspace.plugins import PluginError, PluginHost, host
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "plugins.md"
+HOOK_NAMES = sorted(
+    name for name, value in vars(hookspecs).items()
+    if inspect.isfunction(value) and hasattr(value, "workspace_spec")
+)
+
+
+@pytest.fixture(autouse=True)
+def _clear_calls():
+    fixture_plugin.CALLS.clear()
+    fixture_plugin.CALLED.clear()
+
+
+def enable(client, region="burgos", on=True, **kw):
+    return client.post(f"/r/{region}/plugins/fixture", data={"enabled": "1" if on else ""}, **kw)
+
+
+def test_fixture_plugin_is_loaded(app):
+    with app.app_context():
+        assert host().names == ["fixture"]
+        assert host().infos["fixture"].label == "Fixture notes"
+
+
+def test_plugin_pages_are_404_until_switched_on(client, auth, world):
+    auth.login(world.coordinator.email)
+    assert client.get("/r/burgos/fixture/").status_code == 404
+    assert client.get("/p/fixture/").status_code == 404
+    enable(client)
+    page = client.get("/r/burgos/fixture/")
+    assert page.status_code == 200
+    assert "Fixture notes of Castilla y León" in page.text
+    # Only for that region.
+    assert client.get("/r/pannon/fixture/").status_code == 404
+    assert client.get("/p/fixture/").status_code == 200
+
+
+def test_switching_off_hides_links_and_pages_without_restart(client, auth, world):
+    auth.login(world.coordinator.email)
+    enable(client)
+    page = client.get("/r/burgos/").text
+    assert 'href="/r/burgos/fixture/"' in page
+    assert "Fixture panel for Castilla y León" in page
+    enable(client, on=False)
+    page = client.get("/r/burgos/").text
+    assert 'href="/r/burgos/fixture/"' not in page
+    assert "Fixture panel" not in page
+    assert client.get("/r/burgos/fixture/").status_code == 404
+
+
+def test_switching_off_keeps_the_plugin_row_and_settings(app, client, auth, world):
+    auth.login(world.coordinator.email)
+    enable(client)
+    with app.app_context():
+        row = db.session.scalars(select(RegionPlugin)).one()
+        row.settings = {"kept": True}
+        db.session.commit()
+    enable(client, on=False)
+    enable(client)
+    with app.app_context():
+        row = db.session.scalars(select(RegionPlugin)).one()
+        assert row.enabled and row.settings == {"kept": True}
+
+
+def test_gate_requires_login_and_read_access(client, auth, world):
+    auth.login(world.coordinator.email)
+    enable(client)
+    client.post("/logout")
+    assert client.get("/r/burgos/fixture/").status_code == 302
+    auth.login(world.outsider.email)
+    assert client.get("/r/burgos/fixture/").status_code == 403
+    client.post("/logout")
+    auth.login(world.other.email)
+    assert client.get("/r/burgos/fixture/").status_code == 200
+    # The region of a plugin page that does not exist is 404, not 500.
+    assert client.get("/r/atlantis/fixture/").status_code == 404
+
+
+def test_htmx_toggle_returns_switches_menu_and_panels(client, auth, world):
+    auth.login(world.coordinator.email)
+    response = enable(client, headers=HTMX)
+    assert response.status_code == 200
+    body = response.text
+    assert '<article id="plugins">' in body
+    assert 'id="region-nav" class="region-nav" hx-swap-oob="true"' in body
+    assert 'href="/r/burgos/fixture/"' in body
+    assert 'id="panels"' in body and "Fixture panel for Castilla y León" in body
+    assert "Fixture notes is switched on for Castilla y León." in body
+    assert "<html" not in body
+
+
+def test_toggle_without_htmx_redirects_with_a_message(client, auth, world):
+    auth.login(world.coordinator.email)
+    response = enable(client)
+    assert response.status_code == 302
+    assert "switched on" in client.get(response.headers["Location"]).text
+
+
+def test_unknown_plugin_toggle_is_404(client, auth, world):
+    auth.login(world.admin.email)
+    assert client.post("/r/burgos/plugins/nothing", data={"enabled": "1"}).status_code == 404
+
+
+def test_toggle_is_recorded_and_events_reach_plugins(app, client, auth, world):
+    auth.login(world.coordinator.email)
+    enable(client)
+    enable(client)  # already on: no second event
+    enable(client, on=False)
+    assert fixture_plugin.CALLS == [
+        ("plugin_enabled", "burgos", "fixture", "coord@example.org"),
+        ("plugin_disabled", "burgos", "fixture", "coord@example.org"),
+    ]
+    with app.app_context():
+        verbs = db.session.scalars(
+            select(Event.verb).where(Event.target == "plugin:fixture").order_by(Event.id)
+        ).all()
+    assert verbs == ["plugin_enabled", "plugin_disabled"]
+
+
+def test_project_menu_and_panel_come_from_plugins_switched_on_somewhere(client, auth, world):
+    auth.login(world.coordinator.email)
+    assert "All notes" not in client.get("/").text
+    enable(client)
+    page = client.get("/").text
+    assert 'href="/p/fixture/"' in page
+    assert "Project notes panel" in page
+
+
+def test_lazy_panel_is_loaded_from_its_url(client, auth, world):
+    auth.login(world.coordinator.email)
+    enable(client)
+    page = client.get("/r/burgos/").text
+    assert 'hx-get="/r/burgos/fixture/panel"' in page
+    assert client.get("/r/burgos/fixture/panel", headers=HTMX).text == "<p>Lazy panel of burgos</p>"
+
+
+def test_plugin_command_is_registered(runner):
+    result = runner.invoke(args=["fixture-hello"])
+    assert result.output.strip() == "hello from the fixture plugin"
+
+
+def _module(name: str, **attrs) -> ModuleType:
+    module = ModuleType(name)
+    module.__dict__.update(attrs)
+    return module
+
+
+def test_plugin_without_info_fails_loudly():
+    with pytest.raises(PluginError, match="PLUGIN"):
+        PluginHost().register(_module("broken"))
+
+
+def test_two_plugins_with_one_name_fail_loudly():
+    plugin_host = PluginHost()
+    plugin_host.register(_module("a", PLUGIN=PluginInfo("same", "A", "")))
+    with pytest.raises(PluginError, match="two plugins"):
+        plugin_host.register(_module("b", PLUGIN=PluginInfo("same", "B", "")))
+
+
+def test_misspelled_hook_fails_at_start_up(tmp_path, monkeypatch):
+    @hookimpl
+    def menu_link(region, user):  # the spec is "menu_links"
+        return []
+
+    module = _module("typo_plugin", PLUGIN=PluginInfo("typo", "Typo", ""), menu_link=menu_link)
+    monkeypatch.setitem(__import__("sys").modules, "typo_plugin", module)
+    with pytest.raises(Exception, match="menu_link"):
+        make_app(tmp_path, EXTRA_PLUGINS=["typo_plugin"])
+
+
+def test_every_hook_is_implemented_by_the_fixture_plugin():
+    implemented = {name for name in HOOK_NAMES if hasattr(fixture_plugin, name)}
+    assert implemented == set(HOOK_NAMES)
+
+
+def test_every_hook_is_documented_in_one_shape():
+    text = DOCS.read_text()
+    sections = dict(re.findall(r"^### `(\w+)\(.*?\)`\n(.*?)(?=^### |\Z)", text, re.M | re.S))
+    assert sorted(sections) == HOOK_NAMES
+    for name, body in sections.items():
+        for part in ("**Arguments**", "**Returns**", "```python"):
+            assert part in body, f"{name}: missing {part}"
+
+
+def test_every_hook_spec_has_a_docstring():
+    for name in HOOK_NAMES:
+        assert getattr(hookspecs, name).__doc__, name
+
+
+def test_demo_calls_load_demo(app, runner):
+    result = runner.invoke(args=["demo", "--password", "a demo password"])
+    assert result.exit_code == 0, result.output
+    assert fixture_plugin.CALLS.count(("load_demo",)) == 1
+    with app.app_context():
+        # New demo regions start with every installed plugin switched on.
+        regions = db.session.scalars(select(Region)).all()
+        assert all(host().enabled_in(region) == {"fixture"} for region in regions)
+
+
+def test_every_hook_is_exercised(tmp_path):
+    """Start an app and use it as people do: every hook gets called."""
+    fixture_plugin.CALLED.clear()
+    app = make_app(tmp_path)
+    runner, client = app.test_cli_runner(), app.test_client()
+    runner.invoke(args=["demo", "--password", "a demo password"])
+    client.post("/login", data={"email": "admin@pannon.example", "password": "a demo password"})
+    enable(client, on=False)
+    enable(client)
+    for path in ["/", "/r/burgos/", "/r/burgos/export.zip"]:
+        assert client.get(path).status_code == 200, path
+    assert fixture_plugin.CALLED == set(HOOK_NAMES)

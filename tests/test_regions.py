@@ -1,0 +1,175 @@
+"""Project overview, region dashboards, members and the role checks on every route."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import HTMX
+from workspace.extensions import db
+from workspace.models import Event, Membership, MembershipRole
+
+# (method, path) of every core region route, and the least role that may use it.
+REGION_ROUTES = [
+    ("GET", "/r/burgos/", "read"),
+    ("GET", "/r/burgos/export.zip", "edit"),
+    ("GET", "/r/burgos/members", "manage"),
+    ("POST", "/r/burgos/members", "manage"),
+    ("POST", "/r/burgos/plugins/fixture", "manage"),
+]
+
+# Who may do what in Burgos (see World in conftest).
+ALLOWED = {
+    "admin": {"read", "edit", "manage"},
+    "coordinator": {"read", "edit", "manage"},
+    "editor": {"read", "edit"},
+    "stakeholder": {"read"},
+    "other": {"read"},  # consortium member from another region
+    "outsider": set(),  # external stakeholder of another region
+}
+
+
+@pytest.mark.parametrize("who", sorted(ALLOWED))
+@pytest.mark.parametrize(("method", "path", "needs"), REGION_ROUTES)
+def test_region_routes_by_role(client, auth, world, who, method, path, needs):
+    auth.login(getattr(world, who).email)
+    response = client.open(path, method=method, data={"role": "editor", "user_id": "0"})
+    if needs in ALLOWED[who]:
+        assert response.status_code in (200, 302, 303, 422), response.status_code
+    else:
+        assert response.status_code == 403
+        assert "Not allowed" in response.text
+
+
+@pytest.mark.parametrize("who", ["editor", "stakeholder", "outsider"])
+def test_refused_htmx_request_shows_a_message_and_changes_nothing(app, client, auth, world, who):
+    auth.login(getattr(world, who).email)
+    response = client.post("/r/burgos/plugins/fixture", data={"enabled": "1"}, headers=HTMX)
+    assert response.status_code == 403
+    assert response.headers["HX-Retarget"] == "#messages"
+    assert "Not allowed" in response.text
+    client.post("/logout")
+    auth.login(world.admin.email)
+    assert "Fixture panel" not in client.get("/r/burgos/").text
+
+
+def test_refusals_are_audited(app, client, auth, world):
+    auth.login(world.stakeholder.email)
+    client.get("/r/burgos/members")
+    with app.app_context():
+        event = db.session.scalars(select(Event).where(Event.verb == "permission_refused")).one()
+        assert event.actor_id == world.stakeholder.id
+        assert event.target == "region.manage"
+
+
+def test_unknown_region_is_404(client, auth, world):
+    auth.login(world.admin.email)
+    response = client.get("/r/atlantis/")
+    assert response.status_code == 404
+    assert "Not found" in response.text
+
+
+def test_project_overview_lists_readable_regions_and_partners(client, auth, world):
+    auth.login(world.stakeholder.email)
+    page = client.get("/").text
+    assert "Castilla y León" in page
+    assert "Dél-Dunántúl" not in page.split("Partners")[0]
+    client.post("/logout")
+    auth.login(world.other.email)
+    page = client.get("/").text
+    assert "Castilla y León" in page and "Dél-Dunántúl" in page
+    assert "CEEI-Burgos" in page and "Pannon EGTC" in page
+
+
+def test_region_switcher_lists_only_readable_regions(client, auth, world):
+    auth.login(world.outsider.email)
+    page = client.get("/r/pannon/").text
+    assert 'href="/r/pannon/"' in page
+    assert 'href="/r/burgos/"' not in page
+
+
+def test_dashboard_shows_partners_members_and_modules(client, auth, world):
+    auth.login(world.editor.email)
+    page = client.get("/r/burgos/").text
+    assert "<h1>Castilla y León</h1>" in page
+    assert "CEEI-Burgos organisation" in page
+    assert "Coord" in page and "Stake" in page
+    assert "Fixture notes" in page
+    # An editor sees the modules but no switch.
+    assert 'role="switch" name="enabled"' not in page
+
+
+def test_coordinator_adds_changes_and_removes_a_member(app, client, auth, world):
+    auth.login(world.coordinator.email)
+    added = client.post(
+        "/r/burgos/members", data={"user_id": world.other.id, "role": "editor"}, headers=HTMX
+    )
+    assert added.status_code == 200
+    assert "Other is now editor in Castilla y León." in added.text
+    with app.app_context():
+        membership = db.session.scalars(
+            select(Membership).where(
+                Membership.user_id == world.other.id, Membership.region_id == world.burgos.id
+            )
+        ).one()
+        membership_id = membership.id
+    changed = client.post(
+        f"/r/burgos/members/{membership_id}/role", data={"role": "coordinator"}, headers=HTMX
+    )
+    assert "Other is now coordinator." in changed.text
+    with app.app_context():
+        assert db.session.get(Membership, membership_id).role is MembershipRole.COORDINATOR
+    removed = client.post(f"/r/burgos/members/{membership_id}/remove", headers=HTMX)
+    assert "is no longer a member" in removed.text
+    with app.app_context():
+        assert db.session.get(Membership, membership_id) is None
+
+
+def test_adding_a_member_twice_or_with_a_bad_role_is_refused(app, client, auth, world):
+    auth.login(world.coordinator.email)
+    twice = client.post("/r/burgos/members", data={"user_id": world.editor.id, "role": "editor"})
+    assert twice.status_code == 422
+    assert "Not a valid choice" in twice.text
+    bad_role = client.post("/r/burgos/members", data={"user_id": world.other.id, "role": "king"})
+    assert bad_role.status_code == 422
+    with app.app_context():
+        assert db.session.scalar(
+            select(Membership).where(Membership.user_id == world.other.id,
+                                     Membership.region_id == world.burgos.id)
+        ) is None
+
+
+def test_role_change_of_a_membership_in_another_region_is_404(app, client, auth, world):
+    auth.login(world.coordinator.email)
+    with app.app_context():
+        pannon_membership = db.session.scalars(
+            select(Membership).where(Membership.region_id == world.pannon.id)
+        ).first()
+    response = client.post(
+        f"/r/burgos/members/{pannon_membership.id}/role", data={"role": "coordinator"}
+    )
+    assert response.status_code == 404
+
+
+def test_export_holds_region_data_and_plugin_files(app, client, auth, world):
+    auth.login(world.admin.email)
+    client.post("/r/burgos/plugins/fixture", data={"enabled": "1"})
+    response = client.get("/r/burgos/export.zip")
+    assert response.status_code == 200
+    assert response.mimetype == "application/zip"
+    assert "attachment" in response.headers["Content-Disposition"]
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    names = archive.namelist()
+    assert "region.json" in names
+    assert "fixture/notes.txt" in names
+    # A plugin cannot write outside its folder of the archive.
+    assert all(name.startswith(("region.json", "fixture/")) for name in names)
+    assert not any(".." in name for name in names)
+    data = json.loads(archive.read("region.json"))
+    assert data["nuts2"] == "ES41"
+    assert {m["email"] for m in data["members"]} >= {"coord@example.org", "stake@example.org"}
+    assert data["plugins"] == ["fixture"]
