@@ -99,9 +99,7 @@ class Factory:
 
     def region(self, slug: str = "burgos", name: str | None = None) -> Region:
         with self.app.app_context():
-            region = Region(
-                slug=slug, name=name or slug.title(), country="ES", nuts2="ES41"
-            )
+            region = Region(slug=slug, name=name or slug.title(), country="ES", nuts2="ES41")
             db.session.add(region)
             db.session.commit()
             return _detached(region)
@@ -163,7 +161,8 @@ class World:
         ceei = make.partner("CEEI-Burgos", self.burgos)
         self.admin = make.user("admin@example.org", partner=lead, admin=True)
         self.coordinator = make.user(
-            "coord@example.org", partner=ceei,
+            "coord@example.org",
+            partner=ceei,
             memberships={self.burgos: MembershipRole.COORDINATOR},
         )
         self.editor = make.user(

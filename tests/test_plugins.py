@@ -20,7 +20,8 @@ from workspace.plugins import PluginError, PluginHost, host
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "plugins.md"
 HOOK_NAMES = sorted(
-    name for name, value in vars(hookspecs).items()
+    name
+    for name, value in vars(hookspecs).items()
     if inspect.isfunction(value) and hasattr(value, "workspace_spec")
 )
 
@@ -227,4 +228,4 @@ def test_every_hook_is_exercised(tmp_path):
     enable(client)
     for path in ["/", "/r/burgos/", "/r/burgos/export.zip"]:
         assert client.get(path).status_code == 200, path
-    assert fixture_plugin.CALLED == set(HOOK_NAMES)
+    assert set(HOOK_NAMES) == fixture_plugin.CALLED

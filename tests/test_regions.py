@@ -137,10 +137,14 @@ def test_adding_a_member_twice_or_with_a_bad_role_is_refused(app, client, auth, 
     bad_role = client.post("/r/burgos/members", data={"user_id": world.other.id, "role": "king"})
     assert bad_role.status_code == 422
     with app.app_context():
-        assert db.session.scalar(
-            select(Membership).where(Membership.user_id == world.other.id,
-                                     Membership.region_id == world.burgos.id)
-        ) is None
+        assert (
+            db.session.scalar(
+                select(Membership).where(
+                    Membership.user_id == world.other.id, Membership.region_id == world.burgos.id
+                )
+            )
+            is None
+        )
 
 
 def test_role_change_of_a_membership_in_another_region_is_404(app, client, auth, world):

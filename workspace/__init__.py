@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import event, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from . import admin, auth, cli, plugins, regions, rendering
 from .extensions import csrf, db, htmx, migrate
@@ -59,7 +60,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     def healthz() -> tuple[dict[str, str], int]:
         try:
             db.session.execute(text("SELECT 1"))
-        except Exception:  # any database failure means "not healthy"
+        except SQLAlchemyError:
             db.session.rollback()
             return {"status": "database unavailable"}, 503
         return {"status": "ok"}, 200

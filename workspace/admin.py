@@ -178,7 +178,9 @@ def _partner_form(partner: Partner | None) -> Response:
             partner.region_id = form.region_id.data or None
             db.session.add(partner)
             db.session.flush()
-            record("partner_created" if is_new else "partner_changed", target=f"partner:{partner.id}")
+            record(
+                "partner_created" if is_new else "partner_changed", target=f"partner:{partner.id}"
+            )
             db.session.commit()
             flash(f"{partner.name} is saved.", "success")
             return redirect(url_for("admin.partners"), code=303)

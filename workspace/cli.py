@@ -110,9 +110,10 @@ def create_user(
 
 @user_cli.command("set-password")
 @click.argument("email")
-@click.password_option(callback=lambda ctx, param, value: _min_length_ok(value))
+@click.password_option()
 def set_password_command(email: str, password: str) -> None:
     """Set a new password for an account (signs out its open sessions)."""
+    _min_length_ok(password)
     user = _user(email)
     set_password(user, password)
     record("password_set", target=f"user:{user.id}", via="cli")

@@ -41,22 +41,86 @@ class DemoPartner:
 
 
 PARTNERS = [
-    DemoPartner("pannon", "European Grouping of Territorial Cooperation Pannon", "Pannon EGTC",
-                "HU", PUBLIC, LEAD, "pannon", ("Zsófia Nagy", "Péter Szabó")),
-    DemoPartner("unioncamere", "Unioncamere Lombardia", "Unioncamere Lombardia",
-                "IT", PUBLIC, PARTNER, "lombardy", ("Giulia Rossi", "Marco Bianchi")),
-    DemoPartner("rarr", "Rzeszów Regional Development Agency", "RARR",
-                "PL", PUBLIC, PARTNER, "podkarpackie", ("Katarzyna Nowak", "Tomasz Wiśniewski")),
-    DemoPartner("ceei", "European Business and Innovation Centre of Burgos", "CEEI-Burgos",
-                "ES", PRIVATE, PARTNER, "burgos", ("Lucía García", "Javier Martín")),
-    DemoPartner("sodebur", "Society for the Development of the Province of Burgos", "SODEBUR",
-                "ES", PUBLIC, PARTNER, "burgos", ("Elena Fernández", "Pablo Ruiz")),
-    DemoPartner("klaipedaid", "Klaipėda ID", "Klaipėda ID",
-                "LT", PUBLIC, PARTNER, "klaipeda", ("Rūta Petrauskienė", "Mantas Kazlauskas")),
-    DemoPartner("klaipedacity", "Klaipėda City Municipal Administration", "Klaipėda City",
-                "LT", PUBLIC, PARTNER, "klaipeda", ("Ieva Jankauskaitė", "Darius Stankevičius")),
-    DemoPartner("aebr", "Association of European Border Regions", "AEBR",
-                "DE", PRIVATE, ADVISORY, None, ("Sabine Weber", "Jonas Becker")),
+    DemoPartner(
+        "pannon",
+        "European Grouping of Territorial Cooperation Pannon",
+        "Pannon EGTC",
+        "HU",
+        PUBLIC,
+        LEAD,
+        "pannon",
+        ("Zsófia Nagy", "Péter Szabó"),
+    ),
+    DemoPartner(
+        "unioncamere",
+        "Unioncamere Lombardia",
+        "Unioncamere Lombardia",
+        "IT",
+        PUBLIC,
+        PARTNER,
+        "lombardy",
+        ("Giulia Rossi", "Marco Bianchi"),
+    ),
+    DemoPartner(
+        "rarr",
+        "Rzeszów Regional Development Agency",
+        "RARR",
+        "PL",
+        PUBLIC,
+        PARTNER,
+        "podkarpackie",
+        ("Katarzyna Nowak", "Tomasz Wiśniewski"),
+    ),
+    DemoPartner(
+        "ceei",
+        "European Business and Innovation Centre of Burgos",
+        "CEEI-Burgos",
+        "ES",
+        PRIVATE,
+        PARTNER,
+        "burgos",
+        ("Lucía García", "Javier Martín"),
+    ),
+    DemoPartner(
+        "sodebur",
+        "Society for the Development of the Province of Burgos",
+        "SODEBUR",
+        "ES",
+        PUBLIC,
+        PARTNER,
+        "burgos",
+        ("Elena Fernández", "Pablo Ruiz"),
+    ),
+    DemoPartner(
+        "klaipedaid",
+        "Klaipėda ID",
+        "Klaipėda ID",
+        "LT",
+        PUBLIC,
+        PARTNER,
+        "klaipeda",
+        ("Rūta Petrauskienė", "Mantas Kazlauskas"),
+    ),
+    DemoPartner(
+        "klaipedacity",
+        "Klaipėda City Municipal Administration",
+        "Klaipėda City",
+        "LT",
+        PUBLIC,
+        PARTNER,
+        "klaipeda",
+        ("Ieva Jankauskaitė", "Darius Stankevičius"),
+    ),
+    DemoPartner(
+        "aebr",
+        "Association of European Border Regions",
+        "AEBR",
+        "DE",
+        PRIVATE,
+        ADVISORY,
+        None,
+        ("Sabine Weber", "Jonas Becker"),
+    ),
 ]
 
 ADMIN = ("admin@pannon.example", "Anna Kovács", "pannon")
@@ -86,8 +150,9 @@ def load(password: str) -> DemoResult:
     def person(email: str, name: str, partner: Partner | None, what: str, **kw) -> User:
         user = db.session.scalar(select(User).where(User.email == email))
         if user is None:
-            user = User(email=email, name=name, partner=partner,
-                        password_hash=hash_password(password), **kw)
+            user = User(
+                email=email, name=name, partner=partner, password_hash=hash_password(password), **kw
+            )
             db.session.add(user)
             result.created_users.append(user)
         result.logins.append((email, what))
@@ -100,10 +165,15 @@ def load(password: str) -> DemoResult:
     for demo in PARTNERS:
         partner = partners[demo.key]
         coordinator_name, editor_name = demo.people
-        coordinator = person(f"coordinator@{demo.key}.example", coordinator_name, partner,
-                             f"coordinator, {partner.short_name}")
-        editor = person(f"editor@{demo.key}.example", editor_name, partner,
-                        f"editor, {partner.short_name}")
+        coordinator = person(
+            f"coordinator@{demo.key}.example",
+            coordinator_name,
+            partner,
+            f"coordinator, {partner.short_name}",
+        )
+        editor = person(
+            f"editor@{demo.key}.example", editor_name, partner, f"editor, {partner.short_name}"
+        )
         # The advisory partner prepares the action plans with every region.
         home = [regions[demo.region]] if demo.region else list(regions.values())
         for region in home:
@@ -112,8 +182,12 @@ def load(password: str) -> DemoResult:
             _member(result, editor, region, MembershipRole.EDITOR)
 
     for slug, stakeholder_name in STAKEHOLDERS.items():
-        stakeholder = person(f"stakeholder@{slug}.example", stakeholder_name, None,
-                             f"external stakeholder, {regions[slug].name}")
+        stakeholder = person(
+            f"stakeholder@{slug}.example",
+            stakeholder_name,
+            None,
+            f"external stakeholder, {regions[slug].name}",
+        )
         _member(result, stakeholder, regions[slug], MembershipRole.STAKEHOLDER)
 
     db.session.flush()

@@ -39,7 +39,8 @@ class StrippedForm(FlaskForm):
     class Meta:
         def bind_field(self, form, unbound_field, options):
             if unbound_field.field_class is not PasswordField:
-                options.setdefault("filters", []).append(_strip)
+                own = unbound_field.kwargs.get("filters", ())
+                options["filters"] = [_strip, *own]
             return unbound_field.bind(form=form, **options)
 
 

@@ -97,9 +97,7 @@ class Region(db.Model):
     country: Mapped[str] = mapped_column(String(2))
     nuts2: Mapped[str] = mapped_column(String(4))
 
-    partners: Mapped[list[Partner]] = relationship(
-        back_populates="region", order_by="Partner.name"
-    )
+    partners: Mapped[list[Partner]] = relationship(back_populates="region", order_by="Partner.name")
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="region", cascade="all, delete-orphan"
     )
@@ -231,9 +229,7 @@ class Event(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
-    actor_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL")
-    )
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     region_id: Mapped[int | None] = mapped_column(
         ForeignKey("region.id", ondelete="SET NULL"), index=True
     )

@@ -24,7 +24,7 @@ def hash_password(password: str) -> str:
 def set_password(user: User, password: str) -> None:
     """Store a new password and sign out every other open session of the user."""
     user.password_hash = hash_password(password)
-    user.session_version += 1
+    user.session_version = (user.session_version or 0) + 1
 
 
 def check_password(user: User | None, password: str) -> bool:

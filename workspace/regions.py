@@ -145,7 +145,9 @@ def toggle_plugin(region: str, name: str) -> Response:
         return redirect(url_for("regions.dashboard", region=the_region.slug))
     # The switch list, plus out-of-band updates of the menu and panels it changes.
     context = _dashboard_context(the_region)
-    body = render_blocks("regions/dashboard.html", ["plugins", "panels"], panels_oob=True, **context)
+    body = render_blocks(
+        "regions/dashboard.html", ["plugins", "panels"], panels_oob=True, **context
+    )
     body += render_template("_region_nav.html", oob=True, region_links=region_links(the_region))
     body += render_template("_flash.html", messages=[("success", message)], oob=True)
     return Response(body, mimetype="text/html")
@@ -156,9 +158,7 @@ def toggle_plugin(region: str, name: str) -> Response:
 
 def _candidates(region: Region) -> list[User]:
     member_ids = {m.user_id for m in region.memberships}
-    users = db.session.scalars(
-        select(User).where(User.active.is_(True)).order_by(User.name)
-    ).all()
+    users = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.name)).all()
     return [user for user in users if user.id not in member_ids]
 
 
@@ -258,16 +258,16 @@ def export(region: str) -> Response:
         enabled = plugin_host.enabled_in(the_region)
         for plugin, files in plugin_host.call_each("export_region", enabled, region=the_region):
             for export_file in files or ():
-                archive.writestr(f"{plugin}/{_safe_name(export_file.filename)}", export_file.content)
+                archive.writestr(
+                    f"{plugin}/{_safe_name(export_file.filename)}", export_file.content
+                )
     record("region_exported", region=the_region)
     db.session.commit()
     stamp = datetime.now(UTC).strftime("%Y%m%d")
     return Response(
         buffer.getvalue(),
         mimetype="application/zip",
-        headers={
-            "Content-Disposition": f'attachment; filename="{the_region.slug}-{stamp}.zip"'
-        },
+        headers={"Content-Disposition": f'attachment; filename="{the_region.slug}-{stamp}.zip"'},
     )
 
 

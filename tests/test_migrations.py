@@ -1,0 +1,31 @@
+"""The migrations build exactly the schema the models describe."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+
+from tests.conftest import database_url
+from workspace import create_app
+from workspace.extensions import db
+
+
+def test_migrations_match_the_models_and_downgrade(tmp_path):
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path / "i"),
+            "SQLALCHEMY_DATABASE_URI": database_url(tmp_path, "migrations"),
+            "SECRET_KEY": "x",
+            "TESTING": True,
+        }
+    )
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            assert compare_metadata(context, db.metadata) == []
+        downgrade(revision="base")
+        with db.engine.connect() as connection:
+            assert db.inspect(connection).get_table_names() == ["alembic_version"]
+        db.engine.dispose()

@@ -1,0 +1,161 @@
+"""Headers, cookies, CSRF, escaping and error pages that hold on every response."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+
+from tests.conftest import HTMX, PASSWORD, make_app
+from workspace.extensions import db
+from workspace.models import Region, User
+
+
+def test_security_headers_on_every_response(client, auth, world):
+    auth.login(world.admin.email)
+    for path in ["/login", "/", "/r/burgos/", "/admin/users", "/nowhere", "/healthz"]:
+        headers = client.get(path).headers
+        csp = headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp, path
+        assert "unsafe-inline" not in csp
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"]
+
+
+def test_pages_vary_on_hx_request(client):
+    assert "HX-Request" in client.get("/login").headers["Vary"]
+
+
+def test_templates_have_no_inline_scripts_or_handlers(client, auth, world):
+    auth.login(world.admin.email)
+    for path in [
+        "/login",
+        "/",
+        "/r/burgos/",
+        "/r/burgos/members",
+        "/admin/users",
+        "/admin/partners",
+        "/admin/regions",
+        "/admin/users/new",
+    ]:
+        html = client.get(path).text
+        for script in re.findall(r"<script[^>]*>", html):
+            assert "src=" in script, (path, script)
+        assert not re.search(r"\son[a-z]+=", html), path
+        assert "javascript:" not in html
+
+
+def test_session_cookie_flags(tmp_path):
+    app = make_app(tmp_path, SECURE_COOKIES=True)
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    client = app.test_client()
+    response = client.get("/login")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
+
+
+def test_change_without_csrf_token_is_refused(tmp_path, make):
+    app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    with app.app_context():
+        db.session.add(Region(slug="burgos", name="Burgos", country="ES", nuts2="ES41"))
+        db.session.commit()
+    # Even the login form needs its token.
+    response = client.post("/login", data={"email": "a@example.org", "password": "x"})
+    assert response.status_code == 400
+    assert "The form expired" in response.text
+    # With the token from the page it proceeds to check the password.
+    page = client.get("/login").text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post(
+        "/login", data={"email": "a@example.org", "password": "x", "csrf_token": token}
+    )
+    assert response.status_code == 422
+
+
+def test_htmx_change_sends_the_token_in_a_header(tmp_path):
+    app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    from tests.conftest import Factory, World
+
+    world = World(Factory(app))
+    page = client.get("/login").text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    client.post(
+        "/login", data={"email": world.admin.email, "password": PASSWORD, "csrf_token": token}
+    )
+    home = client.get("/r/burgos/").text
+    header_token = re.search(r'hx-headers=\'\{"X-CSRFToken": "([^"]+)"\}\'', home).group(1)
+    refused = client.post("/r/burgos/plugins/fixture", data={"enabled": "1"}, headers=HTMX)
+    assert refused.status_code == 400
+    assert "Fixture panel" not in client.get("/r/burgos/").text
+    accepted = client.post(
+        "/r/burgos/plugins/fixture",
+        data={"enabled": "1"},
+        headers={**HTMX, "X-CSRFToken": header_token},
+    )
+    assert accepted.status_code == 200
+    assert "Fixture panel" in client.get("/r/burgos/").text
+
+
+def test_names_are_escaped_everywhere(app, client, auth, world, make):
+    hostile = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+    make.user("hostile@example.org", name=hostile, memberships={})
+    with app.app_context():
+        region = db.session.get(Region, world.burgos.id)
+        region.name = hostile
+        db.session.commit()
+    auth.login(world.admin.email)
+    for path in ["/", "/r/burgos/", "/r/burgos/members", "/admin/users", "/admin/regions"]:
+        html = client.get(path).text
+        assert "<script>alert" not in html, path
+        assert "<img src=x" not in html, path
+
+
+def test_unknown_pages_and_methods_are_clean_errors(client, auth, world):
+    auth.login(world.admin.email)
+    assert client.get("/no/such/page").status_code == 404
+    response = client.delete("/r/burgos/")
+    assert response.status_code == 405
+    assert "Not allowed" in response.text
+
+
+def test_healthz_answers_without_login(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok"}
+
+
+def test_healthz_reports_a_broken_database(app, client, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    def fail(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("database is gone"))
+
+    monkeypatch.setattr(db.session, "execute", fail)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json == {"status": "database unavailable"}
+
+
+def test_secret_key_is_generated_once_into_the_instance(tmp_path):
+    from workspace import create_app
+
+    instance = tmp_path / "inst"
+    config = {
+        "INSTANCE_PATH": str(instance),
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}",
+    }
+    first = create_app(dict(config)).config["SECRET_KEY"]
+    second = create_app(dict(config)).config["SECRET_KEY"]
+    assert first == second and len(first) >= 32
+    assert (instance / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_no_user_count_change_from_refused_requests(app, client, auth, world):
+    with app.app_context():
+        before = db.session.scalar(select(func.count()).select_from(User))
+    auth.login(world.editor.email)
+    client.post("/admin/users/new", data={"email": "x@example.org", "name": "X"})
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == before
