@@ -33,6 +33,7 @@ PASSWORD = "correct horse battery"
 PASSWORD_HASH = hash_password(PASSWORD)
 FIXTURE_PLUGIN = "tests.plugins.fixture_plugin"
 POSTGRES_URL = os.environ.get("WORKSPACE_TEST_DATABASE_URL", "")
+_created_databases: list[str] = []
 
 
 def database_url(tmp_path, name: str = "test") -> str:
@@ -45,7 +46,21 @@ def database_url(tmp_path, name: str = "test") -> str:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{database}"'))
         connection.execute(text(f'CREATE DATABASE "{database}"'))
     admin.dispose()
+    _created_databases.append(database)
     return re.sub(r"/[^/]*$", f"/{database}", POSTGRES_URL)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_test_databases() -> Iterator[None]:
+    """Remove the PostgreSQL databases this run created, once it is over."""
+    yield
+    if not _created_databases:
+        return
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        for database in _created_databases:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def make_app(tmp_path, **config) -> Flask:

@@ -58,19 +58,31 @@ def demo_command(password: str | None, if_empty: bool) -> None:
     """Load the InterVentures demo: 8 partners, 5 regions, one login per role."""
     if if_empty and db.session.scalar(select(func.count()).select_from(User)):
         click.echo("The database has accounts already; the demo is not loaded again.")
+        _echo_existing_demo_logins()
         return
     if password is not None:
         _min_length_ok(password)
     password = password or secrets.token_urlsafe(9)
-    result = demo_data.load(password)
-    if not result.created_users:
+    if not demo_data.load(password):
         click.echo("The demo is loaded already; nothing changed.")
         return
     click.echo("Demo logins:")
-    for email, what in result.logins:
+    for email, what in demo_data.demo_logins():
         click.echo(f"  {email:34} {what}")
     click.echo(f"Password of every demo account: {password}")
     click.echo("(shown once; reset one with: flask --app workspace user set-password EMAIL)")
+
+
+def _echo_existing_demo_logins() -> None:
+    emails = [email for email, _ in demo_data.demo_logins()]
+    existing = set(
+        db.session.scalars(select(User.email).where(User.email.in_(emails), User.active))
+    )
+    if existing:
+        click.echo("Demo logins (the password was shown when the demo was loaded):")
+        for email, what in demo_data.demo_logins():
+            if email in existing:
+                click.echo(f"  {email:34} {what}")
 
 
 @user_cli.command("create")

@@ -6,7 +6,7 @@ e-mail) is left exactly as it is, so running the demo twice changes nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
@@ -134,66 +134,101 @@ STAKEHOLDERS = {
 }
 
 
-@dataclass
-class DemoResult:
-    created_users: list[User] = field(default_factory=list)
-    logins: list[tuple[str, str]] = field(default_factory=list)  # (email, what it is)
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    name: str
+    partner: str | None  # DemoPartner.key
+    what: str  # how the login is described to the person running the demo
+    memberships: tuple[tuple[str, MembershipRole], ...]
+    is_admin: bool = False
 
 
-def load(password: str) -> DemoResult:
-    """Create whatever of the demo is missing; new users get ``password``."""
-    result = DemoResult()
+def demo_accounts() -> list[DemoAccount]:
+    """One login per role: the admin, a coordinator and an editor per partner, and an
+    external stakeholder per region."""
+    region_names = {slug: name for slug, name, _, _ in REGIONS}
+    every_region = [slug for slug, *_ in REGIONS]
+    email, name, partner_key = ADMIN
+    accounts = [
+        DemoAccount(
+            email,
+            name,
+            partner_key,
+            "administrator",
+            (("pannon", MembershipRole.COORDINATOR),),
+            is_admin=True,
+        )
+    ]
+    for p in PARTNERS:
+        # The advisory partner prepares the action plans with every region.
+        if p.region:
+            lead_role, regions = MembershipRole.COORDINATOR, [p.region]
+        else:
+            lead_role, regions = MembershipRole.EDITOR, every_region
+        coordinator, editor = p.people
+        accounts.append(
+            DemoAccount(
+                f"coordinator@{p.key}.example",
+                coordinator,
+                p.key,
+                f"coordinator, {p.short_name}",
+                tuple((slug, lead_role) for slug in regions),
+            )
+        )
+        accounts.append(
+            DemoAccount(
+                f"editor@{p.key}.example",
+                editor,
+                p.key,
+                f"editor, {p.short_name}",
+                tuple((slug, MembershipRole.EDITOR) for slug in regions),
+            )
+        )
+    for slug, stakeholder in STAKEHOLDERS.items():
+        accounts.append(
+            DemoAccount(
+                f"stakeholder@{slug}.example",
+                stakeholder,
+                None,
+                f"external stakeholder, {region_names[slug]}",
+                ((slug, MembershipRole.STAKEHOLDER),),
+            )
+        )
+    return accounts
+
+
+def demo_logins() -> list[tuple[str, str]]:
+    return [(account.email, account.what) for account in demo_accounts()]
+
+
+def load(password: str) -> list[User]:
+    """Create whatever of the demo is missing and return the new users.
+
+    New users get ``password``; existing ones, and their memberships, stay as they are.
+    """
     regions = {slug: _region(slug, name, country, nuts2) for slug, name, country, nuts2 in REGIONS}
     partners = {p.key: _partner(p, regions) for p in PARTNERS}
-    db.session.flush()
-
-    def person(email: str, name: str, partner: Partner | None, what: str, **kw) -> User:
-        user = db.session.scalar(select(User).where(User.email == email))
-        if user is None:
-            user = User(
-                email=email, name=name, partner=partner, password_hash=hash_password(password), **kw
-            )
-            db.session.add(user)
-            result.created_users.append(user)
-        result.logins.append((email, what))
-        return user
-
-    email, name, partner_key = ADMIN
-    admin = person(email, name, partners[partner_key], "administrator", is_admin=True)
-    _member(result, admin, regions["pannon"], MembershipRole.COORDINATOR)
-
-    for demo in PARTNERS:
-        partner = partners[demo.key]
-        coordinator_name, editor_name = demo.people
-        coordinator = person(
-            f"coordinator@{demo.key}.example",
-            coordinator_name,
-            partner,
-            f"coordinator, {partner.short_name}",
+    password_hash = hash_password(password)
+    created = []
+    for account in demo_accounts():
+        if db.session.scalar(select(User).where(User.email == account.email)) is not None:
+            continue
+        user = User(
+            email=account.email,
+            name=account.name,
+            partner=partners[account.partner] if account.partner else None,
+            password_hash=password_hash,
+            is_admin=account.is_admin,
         )
-        editor = person(
-            f"editor@{demo.key}.example", editor_name, partner, f"editor, {partner.short_name}"
-        )
-        # The advisory partner prepares the action plans with every region.
-        home = [regions[demo.region]] if demo.region else list(regions.values())
-        for region in home:
-            role = MembershipRole.COORDINATOR if demo.region else MembershipRole.EDITOR
-            _member(result, coordinator, region, role)
-            _member(result, editor, region, MembershipRole.EDITOR)
-
-    for slug, stakeholder_name in STAKEHOLDERS.items():
-        stakeholder = person(
-            f"stakeholder@{slug}.example",
-            stakeholder_name,
-            None,
-            f"external stakeholder, {regions[slug].name}",
-        )
-        _member(result, stakeholder, regions[slug], MembershipRole.STAKEHOLDER)
-
+        db.session.add(user)
+        for slug, role in account.memberships:
+            db.session.add(Membership(user=user, region=regions[slug], role=role))
+        created.append(user)
     db.session.flush()
     host().pm.hook.load_demo()
     db.session.commit()
-    return result
+    return created
 
 
 def _region(slug: str, name: str, country: str, nuts2: str) -> Region:
@@ -222,9 +257,3 @@ def _partner(demo: DemoPartner, regions: dict[str, Region]) -> Partner:
         )
         db.session.add(partner)
     return partner
-
-
-def _member(result: DemoResult, user: User, region: Region, role: MembershipRole) -> None:
-    """Give a user created by this run a membership; existing users keep theirs."""
-    if user in result.created_users:
-        db.session.add(Membership(user=user, region=region, role=role))
