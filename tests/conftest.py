@@ -7,13 +7,14 @@ WORKSPACE_TEST_DATABASE_URL is set, a fresh schema on that PostgreSQL server.
 from __future__ import annotations
 
 import os
-import re
+import uuid
 from collections.abc import Iterator
 
+import psycopg
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from workspace import create_app
 from workspace.extensions import db
@@ -34,33 +35,35 @@ PASSWORD_HASH = hash_password(PASSWORD)
 FIXTURE_PLUGIN = "tests.plugins.fixture_plugin"
 POSTGRES_URL = os.environ.get("WORKSPACE_TEST_DATABASE_URL", "")
 _created_databases: list[str] = []
+_open_apps: list[Flask] = []
 
 
 def database_url(tmp_path, name: str = "test") -> str:
     """A new empty database for one test or one server."""
     if not POSTGRES_URL:
         return f"sqlite:///{tmp_path / f'{name}.db'}"
-    database = f"ws_{name}_{os.getpid()}_{abs(hash(str(tmp_path))) % 10**8}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{database}"'))
-        connection.execute(text(f'CREATE DATABASE "{database}"'))
-    admin.dispose()
+    database = f"ws_{name}_{uuid.uuid4().hex[:12]}"
+    _postgres_admin(f'CREATE DATABASE "{database}"')
     _created_databases.append(database)
-    return re.sub(r"/[^/]*$", f"/{database}", POSTGRES_URL)
+    return make_url(POSTGRES_URL).set(database=database).render_as_string(hide_password=False)
+
+
+def _postgres_admin(*statements: str) -> None:
+    """Run statements outside a transaction on the test server's maintenance database."""
+    conninfo = make_url(POSTGRES_URL).set(drivername="postgresql")
+    with psycopg.connect(conninfo.render_as_string(hide_password=False), autocommit=True) as conn:
+        for statement in statements:
+            conn.execute(statement)
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _drop_test_databases() -> Iterator[None]:
     """Remove the PostgreSQL databases this run created, once it is over."""
     yield
-    if not _created_databases:
-        return
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        for database in _created_databases:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-    admin.dispose()
+    if _created_databases:
+        _postgres_admin(
+            *(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)' for name in _created_databases)
+        )
 
 
 def make_app(tmp_path, **config) -> Flask:
@@ -76,16 +79,23 @@ def make_app(tmp_path, **config) -> Flask:
     app = create_app(settings)
     with app.app_context():
         db.create_all()
+    _open_apps.append(app)
     return app
 
 
+@pytest.fixture(autouse=True)
+def _close_connections() -> Iterator[None]:
+    """Close the database connections of every app a test made."""
+    yield
+    while _open_apps:
+        with _open_apps.pop().app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
 @pytest.fixture
-def app(tmp_path) -> Iterator[Flask]:
-    app = make_app(tmp_path)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+def app(tmp_path) -> Flask:
+    return make_app(tmp_path)
 
 
 @pytest.fixture
