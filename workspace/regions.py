@@ -21,7 +21,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from jinja2_fragments.flask import render_blocks
+from jinja2_fragments.flask import render_block
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -139,18 +139,16 @@ def toggle_plugin(region: str, name: str) -> Response:
     plugin_host.set_enabled(the_region, name, enabled, current_user._get_current_object())
     db.session.commit()
     state = "switched on" if enabled else "switched off"
-    message = f"{plugin_host.infos[name].label} is {state} for {the_region.name}."
+    flash(f"{plugin_host.infos[name].label} is {state} for {the_region.name}.", "success")
     if not wants_fragment():
-        flash(message, "success")
         return redirect(url_for("regions.dashboard", region=the_region.slug))
     # The switch list, plus out-of-band updates of the menu and panels it changes.
     context = _dashboard_context(the_region)
-    body = render_blocks(
-        "regions/dashboard.html", ["plugins", "panels"], panels_oob=True, **context
-    )
-    body += render_template("_region_nav.html", oob=True, region_links=region_links(the_region))
-    body += render_template("_flash.html", messages=[("success", message)], oob=True)
-    return Response(body, mimetype="text/html")
+    response = render("regions/dashboard.html", block="plugins", **context)
+    oob = render_block("regions/dashboard.html", "panels", panels_oob=True, **context)
+    oob += render_template("_region_nav.html", oob=True, region_links=region_links(the_region))
+    response.set_data(response.get_data(as_text=True) + oob)
+    return response
 
 
 # ---------------------------------------------------------------- members

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, render_template, request, session
 from flask_wtf.csrf import CSRFError
 from jinja2_fragments.flask import render_block
 from werkzeug.exceptions import HTTPException
@@ -27,9 +27,15 @@ def wants_fragment() -> bool:
 
 
 def render(template: str, block: str | None = None, status: int = 200, **context) -> Response:
-    """Render the full page, or only ``block`` of it when HTMX asks for a fragment."""
+    """Render the full page, or only ``block`` of it when HTMX asks for a fragment.
+
+    A fragment carries the pending flash messages along, swapped out-of-band into
+    the page's message area, so a message never waits for the next full page.
+    """
     if block is not None and wants_fragment():
         body = render_block(template, block, **context)
+        if session.get("_flashes"):
+            body += render_template("_flash.html", oob=True)
     else:
         body = render_template(template, **context)
     return Response(body, status=status, mimetype="text/html")
