@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import HTMX, PASSWORD, make_app
@@ -159,3 +160,21 @@ def test_no_user_count_change_from_refused_requests(app, client, auth, world):
     client.post("/admin/users/new", data={"email": "x@example.org", "name": "X"})
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(User)) == before
+
+
+def test_sqlite_connections_use_the_designed_pragmas(app):
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("SQLite pragmas; this run uses PostgreSQL")
+    from sqlalchemy import text
+
+    with app.app_context(), db.engine.connect() as connection:
+        pragma = {
+            name: connection.execute(text(f"PRAGMA {name}")).scalar()
+            for name in ("journal_mode", "busy_timeout", "foreign_keys", "synchronous")
+        }
+    assert pragma == {
+        "journal_mode": "wal",
+        "busy_timeout": 5000,
+        "foreign_keys": 1,
+        "synchronous": 1,
+    }
