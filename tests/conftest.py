@@ -66,6 +66,19 @@ def _drop_test_databases() -> Iterator[None]:
         )
 
 
+def bare_app(tmp_path, name: str = "bare", **config) -> Flask:
+    """The app on a new, empty database without tables: for migrations and ``init``."""
+    settings = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url(tmp_path, name),
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+    }
+    app = create_app({**settings, **config})
+    _open_apps.append(app)
+    return app
+
+
 def make_app(tmp_path, **config) -> Flask:
     settings = {
         "TESTING": True,

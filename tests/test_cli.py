@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, bare_app
 from workspace.extensions import db
 from workspace.models import Membership, MembershipRole, Partner, PartnerRole, Region, User
 from workspace.plugins import host
@@ -179,17 +179,7 @@ def test_plugins_command_errors(app, runner, world):
 
 
 def test_init_migrates_and_creates_the_first_admin(tmp_path):
-    from tests.conftest import database_url
-    from workspace import create_app
-
-    app = create_app(
-        {
-            "INSTANCE_PATH": str(tmp_path / "i"),
-            "SQLALCHEMY_DATABASE_URI": database_url(tmp_path, "init"),
-            "SECRET_KEY": "x",
-            "TESTING": True,
-        }
-    )
+    app = bare_app(tmp_path, "init")
     runner = app.test_cli_runner()
     result = runner.invoke(
         args=["init", "--admin-email", "First@Example.org"], input=f"{PASSWORD}\n{PASSWORD}\n"
@@ -200,4 +190,3 @@ def test_init_migrates_and_creates_the_first_admin(tmp_path):
     assert "an administrator exists" in again.output
     with app.app_context():
         assert [u.email for u in db.session.scalars(select(User))] == ["first@example.org"]
-        db.engine.dispose()

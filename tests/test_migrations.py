@@ -6,20 +6,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
-from tests.conftest import database_url
-from workspace import create_app
+from tests.conftest import bare_app
 from workspace.extensions import db
 
 
 def test_migrations_match_the_models_and_downgrade(tmp_path):
-    app = create_app(
-        {
-            "INSTANCE_PATH": str(tmp_path / "i"),
-            "SQLALCHEMY_DATABASE_URI": database_url(tmp_path, "migrations"),
-            "SECRET_KEY": "x",
-            "TESTING": True,
-        }
-    )
+    app = bare_app(tmp_path, "migrations")
     with app.app_context():
         upgrade()
         with db.engine.connect() as connection:
@@ -28,4 +20,3 @@ def test_migrations_match_the_models_and_downgrade(tmp_path):
         downgrade(revision="base")
         with db.engine.connect() as connection:
             assert db.inspect(connection).get_table_names() == ["alembic_version"]
-        db.engine.dispose()
