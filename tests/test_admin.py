@@ -7,39 +7,74 @@ from sqlalchemy import func, select
 
 from tests.conftest import HTMX
 from workspace.extensions import db
-from workspace.models import LegalStatus, Partner, Region, User
+from workspace.models import LegalStatus, Partner, Region, SetPasswordToken, User
 
+# Every admin route, with a payload that an admin may send.
 ADMIN_ROUTES = [
-    ("GET", "/admin/users"),
-    ("GET", "/admin/users/new"),
-    ("POST", "/admin/users/new"),
-    ("GET", "/admin/users/{user}"),
-    ("POST", "/admin/users/{user}"),
-    ("POST", "/admin/users/{user}/link"),
-    ("POST", "/admin/users/{user}/active"),
-    ("GET", "/admin/partners"),
-    ("GET", "/admin/partners/new"),
-    ("POST", "/admin/partners/new"),
-    ("GET", "/admin/regions"),
-    ("GET", "/admin/regions/new"),
-    ("POST", "/admin/regions/new"),
-    ("GET", "/admin/regions/{region}"),
-    ("POST", "/admin/regions/{region}"),
+    ("GET", "/admin/users", None),
+    ("GET", "/admin/users/new", None),
+    ("POST", "/admin/users/new", {"email": "n@example.org", "name": "N", "partner_id": "0"}),
+    ("GET", "/admin/users/{user}", None),
+    ("POST", "/admin/users/{user}", {"email": "s@example.org", "name": "S", "partner_id": "0"}),
+    ("POST", "/admin/users/{user}/link", None),
+    ("POST", "/admin/users/{user}/active", {"active": "0"}),
+    ("GET", "/admin/partners", None),
+    ("GET", "/admin/partners/new", None),
+    (
+        "POST",
+        "/admin/partners/new",
+        {
+            "name": "N",
+            "short_name": "N",
+            "country": "DE",
+            "legal_status": "public",
+            "role": "advisory",
+            "region_id": "0",
+        },
+    ),
+    ("GET", "/admin/partners/{partner}", None),
+    ("GET", "/admin/regions", None),
+    ("GET", "/admin/regions/new", None),
+    ("POST", "/admin/regions/new", {"slug": "new", "name": "N", "country": "IT", "nuts2": "ITC4"}),
+    ("GET", "/admin/regions/{region}", None),
+    (
+        "POST",
+        "/admin/regions/{region}",
+        {"slug": "burgos", "name": "Burgos", "country": "ES", "nuts2": "ES41"},
+    ),
 ]
 
 
-@pytest.mark.parametrize(("method", "path"), ADMIN_ROUTES)
-def test_admin_routes_for_admins_only(app, client, auth, world, method, path):
-    path = path.format(user=world.stakeholder.id, region=world.burgos.id)
-    before = count(app, User), count(app, Region)
+@pytest.mark.parametrize(("method", "path", "data"), ADMIN_ROUTES)
+def test_admin_routes_for_admins_only(app, client, auth, world, method, path, data):
+    path = path.format(user=world.stakeholder.id, region=world.burgos.id, partner=1)
+    before = snapshot(app)
     for who in ("coordinator", "editor", "stakeholder", "other", "outsider"):
-        auth.login(getattr(world, who).email)
-        response = client.open(path, method=method, data={"active": "0"})
+        assert auth.login(getattr(world, who).email).status_code == 302
+        response = client.open(path, method=method, data=data)
         assert response.status_code == 403, who
+        assert "Not allowed" in response.text
         auth.logout()
-    assert (count(app, User), count(app, Region)) == before
+    assert snapshot(app) == before
     auth.login(world.admin.email)
-    assert client.open(path, method=method).status_code in (200, 303, 422)
+    response = client.open(path, method=method, data=data)
+    assert response.status_code in (200, 303), response.status_code
+    if method == "POST":
+        assert snapshot(app) != before
+
+
+def snapshot(app):
+    """Everything an admin route can change, to show that a refusal changed nothing."""
+    with app.app_context():
+        return (
+            [
+                (u.email, u.name, u.active, u.partner_id)
+                for u in db.session.scalars(select(User).order_by(User.id))
+            ],
+            [(p.name, p.role) for p in db.session.scalars(select(Partner).order_by(Partner.id))],
+            [(r.slug, r.name) for r in db.session.scalars(select(Region).order_by(Region.id))],
+            db.session.scalar(select(func.count()).select_from(SetPasswordToken)),
+        )
 
 
 def count(app, model) -> int:
@@ -234,3 +269,56 @@ def test_missing_objects_are_404(client, auth, world):
     auth.login(world.admin.email)
     for path in ["/admin/users/999", "/admin/partners/999", "/admin/regions/999"]:
         assert client.get(path).status_code == 404, path
+
+
+def test_names_of_only_spaces_are_refused(app, client, auth, world):
+    auth.login(world.admin.email)
+    response = client.post(
+        "/admin/regions/new", data={"slug": "new", "name": "   ", "country": "IT", "nuts2": "ITC4"}
+    )
+    assert response.status_code == 422
+    assert "This field is required." in response.text
+
+
+def test_advisory_partner_with_a_region_is_refused(app, client, auth, world):
+    auth.login(world.admin.email)
+    data = {
+        "name": "AEBR",
+        "short_name": "AEBR",
+        "country": "DE",
+        "legal_status": "private_nonprofit",
+        "role": "advisory",
+        "region_id": world.burgos.id,
+    }
+    response = client.post("/admin/partners/new", data=data)
+    assert response.status_code == 422
+    assert "The advisory partner works across all regions" in response.text
+
+
+def test_names_differing_only_in_case_are_taken_in_any_script(app, client, auth, world):
+    auth.login(world.admin.email)
+    data = {
+        "name": "Łódź Agency",
+        "short_name": "ŁA",
+        "country": "PL",
+        "legal_status": "public",
+        "role": "partner",
+        "region_id": world.burgos.id,
+    }
+    assert client.post("/admin/partners/new", data=data).status_code == 303
+    again = client.post("/admin/partners/new", data={**data, "name": "łódź agency"})
+    assert again.status_code == 422
+    assert "Another partner has this name." in again.text
+
+
+def test_malformed_deactivation_changes_nothing(app, client, auth, world):
+    auth.login(world.admin.email)
+    assert client.post(f"/admin/users/{world.editor.id}/active", data={}).status_code == 400
+    with app.app_context():
+        assert db.session.get(User, world.editor.id).active
+
+
+def test_set_password_link_page_stays_out_of_history(client, auth, world):
+    auth.login(world.admin.email)
+    response = client.post(f"/admin/users/{world.editor.id}/link", headers=HTMX)
+    assert response.headers["HX-Push-Url"] == "false"

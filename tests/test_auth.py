@@ -118,9 +118,8 @@ def test_deactivation_ends_an_open_session(app, client, auth, world):
     auth.login("editor@example.org")
     assert client.get("/r/burgos/").status_code == 200
     with app.app_context():
-        user = db.session.get(User, world.editor.id)
-        user.active = False
-        user.session_version += 1
+        # Only the flag: the session must end even without a new session version.
+        db.session.get(User, world.editor.id).active = False
         db.session.commit()
     response = client.get("/r/burgos/")
     assert response.status_code == 302
@@ -169,11 +168,16 @@ def test_changing_password_signs_out_other_sessions(app, world):
     assert second.get("/").status_code == 302
 
 
-def test_stored_password_is_an_scrypt_hash(app, world):
+def test_a_changed_password_is_stored_as_an_scrypt_hash(app, client, auth, world):
+    auth.login("editor@example.org")
+    client.post(
+        "/account/password",
+        data={"current": PASSWORD, "password": "new password 1", "confirm": "new password 1"},
+    )
     with app.app_context():
         stored = db.session.get(User, world.editor.id).password_hash
     assert stored.startswith("scrypt:")
-    assert PASSWORD not in stored
+    assert "new password 1" not in stored
 
 
 def _token(app, user_id: int) -> str:
@@ -218,3 +222,64 @@ def test_new_link_replaces_the_old_one(app, client, world):
 
 def test_unknown_link_is_404(client):
     assert client.get("/set-password/nonsense").status_code == 404
+
+
+def test_attempts_are_counted_before_the_password_is_checked(app):
+    """Parallel requests cannot all pass the limit: each one is counted first."""
+    from workspace.passwords import reserve_attempt
+
+    with app.app_context():
+        free = app.config["LOGIN_FREE_ATTEMPTS"]
+        assert [reserve_attempt("x@example.org") for _ in range(free)] == [0] * free
+        assert reserve_attempt("X@example.org ") > 0
+
+
+def test_current_password_guesses_are_throttled(app, client, auth, world):
+    auth.login("editor@example.org")
+    wrong = {"current": "guess", "password": "new password 1", "confirm": "new password 1"}
+    for _ in range(app.config["LOGIN_FREE_ATTEMPTS"]):
+        assert (
+            "This is not your current password."
+            in client.post("/account/password", data=wrong).text
+        )
+    right = {**wrong, "current": PASSWORD}
+    response = client.post("/account/password", data=right)
+    assert response.status_code == 422
+    assert "Too many wrong attempts" in response.text
+
+
+def test_htmx_request_after_session_end_returns_to_the_page(client, world):
+    response = client.get(
+        "/r/burgos/fixture/panel",
+        headers={**HTMX, "HX-Current-URL": "http://localhost/r/burgos/?tab=1"},
+    )
+    assert response.headers["HX-Redirect"] == "/login?next=/r/burgos/?tab%3D1"
+
+
+def test_keep_me_signed_in_survives_a_password_change(app, client, world):
+    client.post(
+        "/login",
+        data={"email": "editor@example.org", "password": PASSWORD, "remember": "y"},
+    )
+    client.post(
+        "/account/password",
+        data={"current": PASSWORD, "password": "new password 1", "confirm": "new password 1"},
+    )
+    # Without the session cookie, the remember cookie alone signs the user in.
+    client.delete_cookie("session")
+    assert client.get("/r/burgos/").status_code == 200
+
+
+def test_reactivation_does_not_revive_old_links(app, client, auth, world):
+    token = _token(app, world.stakeholder.id)
+    auth.login(world.admin.email)
+    client.post(f"/admin/users/{world.stakeholder.id}/active", data={"active": "0"})
+    client.post(f"/admin/users/{world.stakeholder.id}/active", data={"active": "1"})
+    auth.logout()
+    assert client.get(f"/set-password/{token}").status_code == 404
+
+
+def test_control_characters_are_a_field_message_not_an_error(client, world):
+    response = client.post("/login", data={"email": "a\x00@example.org", "password": "x"})
+    assert response.status_code == 422
+    assert "Remove the invisible control characters" in response.text

@@ -33,7 +33,7 @@ def _clear_calls():
 
 
 def enable(client, region="burgos", on=True, **kw):
-    return client.post(f"/r/{region}/plugins/fixture", data={"enabled": "1" if on else ""}, **kw)
+    return client.post(f"/r/{region}/plugins/fixture", data={"enabled": "1" if on else "0"}, **kw)
 
 
 def test_fixture_plugin_is_loaded(app):
@@ -229,3 +229,31 @@ def test_every_hook_is_exercised(tmp_path):
     for path in ["/", "/r/burgos/", "/r/burgos/export.zip"]:
         assert client.get(path).status_code == 200, path
     assert set(HOOK_NAMES) == fixture_plugin.CALLED
+
+
+def test_project_pages_and_links_are_for_the_consortium(client, auth, world):
+    auth.login(world.coordinator.email)
+    enable(client)
+    auth.logout()
+    auth.login(world.stakeholder.email)
+    assert client.get("/p/fixture/").status_code == 403
+    page = client.get("/").text
+    assert 'href="/p/fixture/"' not in page
+    assert "Project notes panel" not in page
+    # Their own region's plugin pages stay open to them.
+    assert client.get("/r/burgos/fixture/").status_code == 200
+
+
+def test_malformed_switch_request_changes_nothing(client, auth, world):
+    auth.login(world.coordinator.email)
+    enable(client)
+    response = client.post("/r/burgos/plugins/fixture", data={})
+    assert response.status_code == 400
+    assert "Fixture panel" in client.get("/r/burgos/").text
+
+
+def test_switched_on_nav_marks_the_dashboard_as_current(client, auth, world):
+    auth.login(world.coordinator.email)
+    body = enable(client, headers=HTMX).text
+    nav = body[body.index('id="region-nav"') :]
+    assert 'href="/r/burgos/" aria-current="page"' in nav

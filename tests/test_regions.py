@@ -11,15 +11,17 @@ from sqlalchemy import select
 
 from tests.conftest import HTMX
 from workspace.extensions import db
-from workspace.models import Event, Membership, MembershipRole
+from workspace.models import Event, Membership, MembershipRole, RegionPlugin
 
-# (method, path) of every core region route, and the least role that may use it.
+# Every core region route, the least right it needs, and a payload for it.
 REGION_ROUTES = [
-    ("GET", "/r/burgos/", "read"),
-    ("GET", "/r/burgos/export.zip", "edit"),
-    ("GET", "/r/burgos/members", "manage"),
-    ("POST", "/r/burgos/members", "manage"),
-    ("POST", "/r/burgos/plugins/fixture", "manage"),
+    ("GET", "/r/burgos/", "read", None),
+    ("GET", "/r/burgos/export.zip", "edit", None),
+    ("GET", "/r/burgos/members", "manage", None),
+    ("POST", "/r/burgos/members", "manage", {"user_id": "{other}", "role": "editor"}),
+    ("POST", "/r/burgos/members/{membership}/role", "manage", {"role": "coordinator"}),
+    ("POST", "/r/burgos/members/{membership}/remove", "manage", None),
+    ("POST", "/r/burgos/plugins/fixture", "manage", {"enabled": "1"}),
 ]
 
 # Who may do what in Burgos (see World in conftest).
@@ -33,16 +35,37 @@ ALLOWED = {
 }
 
 
+def burgos_state(app, region_id):
+    """What the region routes can change: memberships and plugin switches."""
+    with app.app_context():
+        members = db.session.scalars(
+            select(Membership).where(Membership.region_id == region_id).order_by(Membership.id)
+        ).all()
+        switches = db.session.scalars(select(RegionPlugin.enabled)).all()
+        return [(m.user_id, m.role) for m in members], switches
+
+
 @pytest.mark.parametrize("who", sorted(ALLOWED))
-@pytest.mark.parametrize(("method", "path", "needs"), REGION_ROUTES)
-def test_region_routes_by_role(client, auth, world, who, method, path, needs):
-    auth.login(getattr(world, who).email)
-    response = client.open(path, method=method, data={"role": "editor", "user_id": "0"})
+@pytest.mark.parametrize(("method", "path", "needs", "data"), REGION_ROUTES)
+def test_region_routes_by_role(app, client, auth, world, who, method, path, needs, data):
+    with app.app_context():
+        stakeholder_membership = db.session.scalar(
+            select(Membership.id).where(Membership.user_id == world.stakeholder.id)
+        )
+    path = path.format(membership=stakeholder_membership)
+    data = {k: v.format(other=world.other.id) for k, v in (data or {}).items()}
+    assert auth.login(getattr(world, who).email).status_code == 302
+    before = burgos_state(app, world.burgos.id)
+    response = client.open(path, method=method, data=data)
     if needs in ALLOWED[who]:
-        assert response.status_code in (200, 302, 303, 422), response.status_code
+        assert response.status_code in (200, 302, 303), response.status_code
+        assert "/login" not in response.headers.get("Location", "")
+        if method == "POST":
+            assert burgos_state(app, world.burgos.id) != before
     else:
         assert response.status_code == 403
         assert "Not allowed" in response.text
+        assert burgos_state(app, world.burgos.id) == before
 
 
 @pytest.mark.parametrize("who", ["editor", "stakeholder", "outsider"])

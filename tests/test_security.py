@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import HTMX, PASSWORD, make_app
 from workspace.extensions import db
-from workspace.models import Region, User
+from workspace.models import Region
 
 
 def test_security_headers_on_every_response(client, auth, world):
@@ -153,13 +153,69 @@ def test_secret_key_is_generated_once_into_the_instance(tmp_path):
     assert (instance / "secret_key").stat().st_mode & 0o077 == 0
 
 
-def test_no_user_count_change_from_refused_requests(app, client, auth, world):
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/r/%00/",
+        "/r/a%00/fixture/",
+        "/admin/users/99999999999999999999",
+        "/admin/partners/0",
+        "/r/burgos/members/99999999999999999999/role",
+        "/r/Burgos/",
+    ],
+)
+def test_impossible_addresses_are_404_on_every_database(client, auth, world, path):
+    auth.login(world.admin.email)
+    method = "POST" if path.endswith("/role") else "GET"
+    assert client.open(path, method=method).status_code == 404
+
+
+def test_nul_in_an_admin_field_is_a_field_message(app, client, auth, world):
+    auth.login(world.admin.email)
+    response = client.post(
+        "/admin/regions/new",
+        data={"slug": "new", "name": "Bad\x00name", "country": "IT", "nuts2": "ITC4"},
+    )
+    assert response.status_code == 422
+    assert "Remove the invisible control characters" in response.text
     with app.app_context():
-        before = db.session.scalar(select(func.count()).select_from(User))
+        assert db.session.scalar(select(func.count()).select_from(Region)) == 2
+
+
+def test_a_server_error_still_gets_the_page_and_its_headers(tmp_path):
+    app = make_app(tmp_path)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.get("/broken")
+    def broken():
+        from sqlalchemy import text
+
+        db.session.execute(text("SELECT * FROM no_such_table"))
+
+    from tests.conftest import Factory, World
+
+    world = World(Factory(app))
+    client = app.test_client()
+    client.post("/login", data={"email": world.admin.email, "password": PASSWORD})
+    response = client.get("/broken")
+    assert response.status_code == 500
+    assert "Something went wrong" in response.text
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_private_pages_are_not_cached(client, auth, world):
+    assert "no-store" not in client.get("/login").headers.get("Cache-Control", "")
     auth.login(world.editor.email)
-    client.post("/admin/users/new", data={"email": "x@example.org", "name": "X"})
-    with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(User)) == before
+    assert client.get("/r/burgos/").headers["Cache-Control"] == "no-store"
+
+
+def test_history_restore_gets_the_whole_page(client, auth, world):
+    auth.login(world.coordinator.email)
+    headers = {**HTMX, "HX-History-Restore-Request": "true"}
+    page = client.get("/r/burgos/members", headers=headers).text
+    assert "<html" in page and 'id="members"' in page
+    fragment = client.get("/r/burgos/members", headers=HTMX).text
+    assert "<html" not in fragment and 'id="members"' in fragment
 
 
 def test_sqlite_connections_use_the_designed_pragmas(app):

@@ -11,7 +11,7 @@ from flask import Flask
 from sqlalchemy import event, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import admin, auth, cli, plugins, regions, rendering
+from . import admin, auth, cli, converters, plugins, regions, rendering
 from .extensions import csrf, db, htmx, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,6 +46,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _set_sqlite_pragmas)
 
+    converters.init_app(app)
     rendering.init_app(app)
     auth.init_app(app)
     app.register_blueprint(regions.bp)

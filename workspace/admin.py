@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from .activity import record
 from .extensions import db
 from .forms import PartnerForm, RegionForm, UserForm, options
 from .models import LegalStatus, Partner, PartnerRole, Region, User
-from .passwords import issue_set_password_token
+from .passwords import issue_set_password_token, revoke_set_password_tokens
 from .permissions import Action, require
 from .rendering import render, wants_fragment
 
@@ -36,9 +37,15 @@ def _region_choices() -> list[tuple[int, str]]:
     return options([(0, "No region (advisory partner)")] + [(r.id, r.name) for r in regions])
 
 
-def _taken(model, column, value, current_id: int | None) -> bool:
-    existing = db.session.scalar(select(model).where(func.lower(column) == value.lower()))
-    return existing is not None and existing.id != current_id
+def _taken(model, column, value: str, current_id: int | None) -> bool:
+    """Whether another row has this value, ignoring case in any script (SQL lower()
+    only folds ASCII on some databases, so the comparison is done here)."""
+    wanted = value.casefold()
+    rows = db.session.execute(select(model.id, column).where(model.id != (current_id or 0)))
+    return any(other.casefold() == wanted for _, other in rows)
+
+
+DUPLICATE = "Someone saved the same value a moment ago; check the list and try again."
 
 
 # ---------------------------------------------------------------- people
@@ -59,51 +66,57 @@ def create_user() -> Response:
     return _user_form(None)
 
 
-@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>", methods=["GET", "POST"])
 def edit_user(user_id: int) -> Response:
     user = db.session.get(User, user_id) or abort(404)
     return _user_form(user)
 
 
 def _user_form(user: User | None) -> Response:
+    is_new = user is None
     form = UserForm(obj=user)
     form.partner_id.choices = _partner_choices()
     if request.method == "GET" and user is not None:
         form.partner_id.data = user.partner_id or 0
     if form.validate_on_submit():
         email = form.email.data.lower()
-        if _taken(User, User.email, email, user.id if user else None):
+        if _taken(User, User.email, email, None if is_new else user.id):
             form.email.errors.append("Another account already uses this e-mail.")
-        elif user is not None and user.id == current_user.id and not form.is_admin.data:
+        elif not is_new and user.id == current_user.id and not form.is_admin.data:
             form.is_admin.errors.append("You cannot remove your own administrator right.")
         else:
-            is_new = user is None
-            if is_new:
-                user = User(password_hash="")
-                db.session.add(user)
-            user.email = email
-            user.name = form.name.data
-            user.partner_id = form.partner_id.data or None
-            user.is_admin = form.is_admin.data
-            db.session.flush()
-            record("user_created" if is_new else "user_changed", target=f"user:{user.id}")
-            if is_new:
-                token = issue_set_password_token(user)
+            target = user or User(password_hash="")
+            target.email = email
+            target.name = form.name.data
+            target.partner_id = form.partner_id.data or None
+            target.is_admin = form.is_admin.data
+            db.session.add(target)
+            try:
+                db.session.flush()
+                record("user_created" if is_new else "user_changed", target=f"user:{target.id}")
+                token = issue_set_password_token(target) if is_new else None
                 db.session.commit()
-                return _show_link(user, token)
-            db.session.commit()
-            flash(f"{user.name} is saved.", "success")
-            return redirect(url_for("admin.users"), code=303)
+            except IntegrityError:
+                db.session.rollback()
+                form.email.errors.append(DUPLICATE)
+            else:
+                if token:
+                    return _show_link(target, token)
+                flash(f"{target.name} is saved.", "success")
+                return redirect(url_for("admin.users"), code=303)
     status = 422 if form.is_submitted() else 200
     return render("admin/user_form.html", form=form, user=user, status=status)
 
 
 def _show_link(user: User, token: str) -> Response:
     link = url_for("auth.set_password_view", token=token, _external=True)
-    return render("admin/set_password_link.html", user=user, link=link)
+    response = render("admin/set_password_link.html", user=user, link=link)
+    # Shown once, in answer to a POST: keep its address out of the browser history.
+    response.headers["HX-Push-Url"] = "false"
+    return response
 
 
-@bp.post("/users/<int:user_id>/link")
+@bp.post("/users/<id:user_id>/link")
 def password_link(user_id: int) -> Response:
     user = db.session.get(User, user_id) or abort(404)
     if not user.active:
@@ -115,16 +128,20 @@ def password_link(user_id: int) -> Response:
     return _show_link(user, token)
 
 
-@bp.post("/users/<int:user_id>/active")
+@bp.post("/users/<id:user_id>/active")
 def set_active(user_id: int) -> Response:
     user = db.session.get(User, user_id) or abort(404)
+    if request.form.get("active") not in ("0", "1"):
+        abort(400)
     active = request.form.get("active") == "1"
     if user.id == current_user.id and not active:
         flash("You cannot deactivate your own account.", "error")
     elif user.active != active:
         user.active = active
-        # A fresh session version ends every open session of a deactivated user.
+        # A fresh session version ends every open session of a deactivated user,
+        # and links handed out before must not revive the account later.
         user.session_version += 1
+        revoke_set_password_tokens(user)
         record("user_activated" if active else "user_deactivated", target=f"user:{user.id}")
         db.session.commit()
         flash(f"{user.name} is {'active again' if active else 'deactivated'}.", "success")
@@ -149,41 +166,50 @@ def create_partner() -> Response:
     return _partner_form(None)
 
 
-@bp.route("/partners/<int:partner_id>", methods=["GET", "POST"])
+@bp.route("/partners/<id:partner_id>", methods=["GET", "POST"])
 def edit_partner(partner_id: int) -> Response:
     return _partner_form(db.session.get(Partner, partner_id) or abort(404))
 
 
 def _partner_form(partner: Partner | None) -> Response:
+    is_new = partner is None
     form = PartnerForm(obj=partner)
     form.region_id.choices = _region_choices()
     if request.method == "GET" and partner is not None:
         form.region_id.data = partner.region_id or 0
     if form.validate_on_submit():
-        current_id = partner.id if partner else None
+        current_id = None if is_new else partner.id
+        advisory = form.role.data == PartnerRole.ADVISORY
         if _taken(Partner, Partner.name, form.name.data, current_id):
             form.name.errors.append("Another partner has this name.")
         elif _taken(Partner, Partner.short_name, form.short_name.data, current_id):
             form.short_name.errors.append("Another partner has this short name.")
-        elif form.role.data != PartnerRole.ADVISORY and not form.region_id.data:
+        elif not advisory and not form.region_id.data:
             form.region_id.errors.append("Lead partner and partners belong to a region.")
-        else:
-            is_new = partner is None
-            partner = partner or Partner()
-            partner.name = form.name.data
-            partner.short_name = form.short_name.data
-            partner.country = form.country.data
-            partner.legal_status = LegalStatus(form.legal_status.data)
-            partner.role = PartnerRole(form.role.data)
-            partner.region_id = form.region_id.data or None
-            db.session.add(partner)
-            db.session.flush()
-            record(
-                "partner_created" if is_new else "partner_changed", target=f"partner:{partner.id}"
+        elif advisory and form.region_id.data:
+            form.region_id.errors.append(
+                "The advisory partner works across all regions: choose no region."
             )
-            db.session.commit()
-            flash(f"{partner.name} is saved.", "success")
-            return redirect(url_for("admin.partners"), code=303)
+        else:
+            target = partner or Partner()
+            target.name = form.name.data
+            target.short_name = form.short_name.data
+            target.country = form.country.data
+            target.legal_status = LegalStatus(form.legal_status.data)
+            target.role = PartnerRole(form.role.data)
+            target.region_id = form.region_id.data or None
+            db.session.add(target)
+            try:
+                db.session.flush()
+                verb = "partner_created" if is_new else "partner_changed"
+                record(verb, target=f"partner:{target.id}")
+                db.session.commit()
+            except IntegrityError:
+                db.session.rollback()
+                form.name.errors.append(DUPLICATE)
+            else:
+                flash(f"{target.name} is saved.", "success")
+                return redirect(url_for("admin.partners"), code=303)
     status = 422 if form.is_submitted() else 200
     return render("admin/partner_form.html", form=form, partner=partner, status=status)
 
@@ -206,25 +232,30 @@ def create_region() -> Response:
     return _region_form(None)
 
 
-@bp.route("/regions/<int:region_id>", methods=["GET", "POST"])
+@bp.route("/regions/<id:region_id>", methods=["GET", "POST"])
 def edit_region(region_id: int) -> Response:
     return _region_form(db.session.get(Region, region_id) or abort(404))
 
 
 def _region_form(region: Region | None) -> Response:
+    is_new = region is None
     form = RegionForm(obj=region)
     if form.validate_on_submit():
-        if _taken(Region, Region.slug, form.slug.data, region.id if region else None):
+        if _taken(Region, Region.slug, form.slug.data, None if is_new else region.id):
             form.slug.errors.append("Another region uses this slug.")
         else:
-            is_new = region is None
-            region = region or Region()
-            form.populate_obj(region)
-            db.session.add(region)
-            db.session.flush()
-            record("region_created" if is_new else "region_changed", region=region)
-            db.session.commit()
-            flash(f"{region.name} is saved.", "success")
-            return redirect(url_for("admin.regions"), code=303)
+            target = region or Region()
+            form.populate_obj(target)
+            db.session.add(target)
+            try:
+                db.session.flush()
+                record("region_created" if is_new else "region_changed", region=target)
+                db.session.commit()
+            except IntegrityError:
+                db.session.rollback()
+                form.slug.errors.append(DUPLICATE)
+            else:
+                flash(f"{target.name} is saved.", "success")
+                return redirect(url_for("admin.regions"), code=303)
     status = 422 if form.is_submitted() else 200
     return render("admin/region_form.html", form=form, region=region, status=status)

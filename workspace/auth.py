@@ -12,6 +12,7 @@ from flask import (
     Blueprint,
     Flask,
     Response,
+    current_app,
     flash,
     redirect,
     request,
@@ -20,7 +21,6 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from .activity import record
 from .extensions import db, login_manager
@@ -31,8 +31,7 @@ from .passwords import (
     clear_failures,
     find_valid_token,
     normalise_email,
-    note_failure,
-    seconds_until_allowed,
+    reserve_attempt,
     set_password,
 )
 from .rendering import error_response, render
@@ -58,7 +57,13 @@ def load_user(user_id: str) -> User | None:
 
 @login_manager.unauthorized_handler
 def unauthorized() -> Response:
-    target = url_for("auth.login", next=_local_path(request.full_path.rstrip("?")))
+    if request.htmx:
+        # Come back to the page the user was on, not to the fragment it asked for.
+        current = urlsplit(request.htmx.current_url or "/")
+        back = current.path + (f"?{current.query}" if current.query else "")
+    else:
+        back = request.full_path.rstrip("?")
+    target = url_for("auth.login", next=_local_path(back))
     if request.htmx:
         # A partial swap cannot show a login page: make htmx navigate instead.
         response = Response(status=401)
@@ -99,7 +104,7 @@ def login() -> Response:
         return render("auth/login.html", form=form, status=status)
 
     email = normalise_email(form.email.data)
-    wait = seconds_until_allowed(email)
+    wait = reserve_attempt(email)
     if wait:
         form.form_errors.append(
             f"Too many failed attempts for this address. Try again in {wait} seconds."
@@ -108,7 +113,8 @@ def login() -> Response:
 
     user = db.session.scalar(select(User).where(User.email == email))
     if not check_password(user, form.password.data) or not user.active:
-        _note_failed_login(email, user)
+        record("login_failed", actor=user, target=f"email:{email[:100]}")
+        db.session.commit()
         form.form_errors.append(WRONG_LOGIN)
         return render("auth/login.html", form=form, status=422)
 
@@ -119,20 +125,6 @@ def login() -> Response:
     login_user(user, remember=form.remember.data)
     flash(f"Welcome, {user.name}.", "success")
     return redirect(_local_path(request.args.get("next")) or url_for("regions.home"))
-
-
-def _note_failed_login(email: str, user: User | None) -> None:
-    for attempt in range(2):
-        try:
-            note_failure(email)
-            record("login_failed", actor=user, target=f"email:{email[:100]}")
-            db.session.commit()
-            return
-        except IntegrityError:
-            # Another worker created the counter row at the same moment: count again.
-            db.session.rollback()
-            if attempt:
-                raise
 
 
 @bp.post("/logout")
@@ -149,13 +141,21 @@ def change_password() -> Response:
     form = ChangePasswordForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        if not check_password(user, form.current.data):
+        # The current password is throttled like a login: a borrowed session
+        # must not become a way to guess it.
+        wait = reserve_attempt(user.email)
+        if wait:
+            form.current.errors.append(f"Too many wrong attempts. Try again in {wait} seconds.")
+        elif not check_password(user, form.current.data):
             form.current.errors.append("This is not your current password.")
         else:
+            clear_failures(user.email)
             set_password(user, form.password.data)
             record("password_changed", target=f"user:{user.id}")
             db.session.commit()
-            login_user(user)  # the new session version; other sessions end
+            # The new session version; other sessions end. "Keep me signed in" stays.
+            remembered = current_app.config["REMEMBER_COOKIE_NAME"] in request.cookies
+            login_user(user, remember=remembered)
             flash("Your password is changed. Other devices have been signed out.", "success")
             return redirect(url_for("regions.home"))
     status = 422 if form.is_submitted() else 200

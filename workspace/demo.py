@@ -103,7 +103,7 @@ PARTNERS = [
     ),
     DemoPartner(
         "klaipedacity",
-        "Klaipėda City Municipal Administration",
+        "Klaipėda Municipal Administration",
         "Klaipėda City",
         "LT",
         PUBLIC,

@@ -15,7 +15,7 @@ from wtforms import (
     ValidationError,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, EqualTo, InputRequired, Length, Regexp
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Regexp
 
 from .models import LegalStatus, MembershipRole, PartnerRole
 
@@ -35,12 +35,24 @@ def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
+def _no_control_characters(value: str | None) -> str | None:
+    """NUL and other control characters never belong in a form field (and PostgreSQL
+    refuses NUL): the field gets a message instead of reaching the database."""
+    if isinstance(value, str) and any(ord(c) < 32 and c not in "\t\n\r" for c in value):
+        raise ValueError("Remove the invisible control characters from this field.")
+    return value
+
+
 class StrippedForm(FlaskForm):
+    """Every field refuses control characters; every field but passwords is stripped."""
+
     class Meta:
         def bind_field(self, form, unbound_field, options):
-            if unbound_field.field_class is not PasswordField:
-                own = unbound_field.kwargs.get("filters", ())
-                options["filters"] = [_strip, *own]
+            own = unbound_field.kwargs.get("filters", ())
+            if unbound_field.field_class is PasswordField:
+                options["filters"] = [_no_control_characters, *own]
+            else:
+                options["filters"] = [_no_control_characters, _strip, *own]
             return unbound_field.bind(form=form, **options)
 
 
@@ -51,7 +63,7 @@ def long_enough(form: FlaskForm, field: PasswordField) -> None:
 
 
 class LoginForm(StrippedForm):
-    email = EmailField("E-mail", validators=[InputRequired(), Length(max=254)])
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[InputRequired()])
     remember = BooleanField("Keep me signed in on this device")
 
@@ -71,17 +83,17 @@ class ChangePasswordForm(NewPasswordForm):
 class UserForm(StrippedForm):
     email = EmailField(
         "E-mail",
-        validators=[InputRequired(), Email(message="Enter a valid e-mail."), Length(max=254)],
+        validators=[DataRequired(), Email(message="Enter a valid e-mail."), Length(max=254)],
     )
-    name = StringField("Full name", validators=[InputRequired(), Length(max=120)])
+    name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
     partner_id = SelectField("Organisation", coerce=int)
     is_admin = BooleanField("Administrator (lead partner coordinator)")
 
 
 class PartnerForm(StrippedForm):
-    name = StringField("Name", validators=[InputRequired(), Length(max=200)])
-    short_name = StringField("Short name", validators=[InputRequired(), Length(max=40)])
-    country = StringField("Country", filters=[_upper], validators=[InputRequired(), COUNTRY])
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    short_name = StringField("Short name", validators=[DataRequired(), Length(max=40)])
+    country = StringField("Country", filters=[_upper], validators=[DataRequired(), COUNTRY])
     legal_status = SelectField(
         "Legal status", choices=options((s.value, s.label) for s in LegalStatus)
     )
@@ -93,7 +105,7 @@ class RegionForm(StrippedForm):
     slug = StringField(
         "Slug (address)",
         validators=[
-            InputRequired(),
+            DataRequired(),
             Length(max=40),
             Regexp(
                 r"^[a-z][a-z0-9-]*$",
@@ -101,13 +113,13 @@ class RegionForm(StrippedForm):
             ),
         ],
     )
-    name = StringField("Name", validators=[InputRequired(), Length(max=120)])
-    country = StringField("Country", filters=[_upper], validators=[InputRequired(), COUNTRY])
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    country = StringField("Country", filters=[_upper], validators=[DataRequired(), COUNTRY])
     nuts2 = StringField(
         "NUTS 2 code",
         filters=[_upper],
         validators=[
-            InputRequired(),
+            DataRequired(),
             Regexp(r"^[A-Z]{2}[A-Z0-9]{2}$", message="A NUTS 2 code looks like HU23."),
         ],
     )

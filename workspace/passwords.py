@@ -7,7 +7,8 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
@@ -22,9 +23,12 @@ def hash_password(password: str) -> str:
 
 
 def set_password(user: User, password: str) -> None:
-    """Store a new password and sign out every other open session of the user."""
+    """Store a new password, sign out every other open session of the user and
+    retire set-password links handed out before."""
     user.password_hash = hash_password(password)
     user.session_version = (user.session_version or 0) + 1
+    if user.id is not None:
+        revoke_set_password_tokens(user)
 
 
 def check_password(user: User | None, password: str) -> bool:
@@ -41,37 +45,65 @@ def normalise_email(email: str) -> str:
 # ---------------------------------------------------------------- failed logins
 
 
-def seconds_until_allowed(email: str) -> int:
-    """0 when a login attempt for this address may be checked now."""
-    row = db.session.get(LoginThrottle, normalise_email(email))
-    if row is None or row.locked_until is None:
-        return 0
-    remaining = (row.locked_until - utcnow()).total_seconds()
-    return max(0, int(remaining + 0.999))
+def reserve_attempt(email: str) -> int:
+    """Count a password attempt for this address *before* the password is checked.
 
-
-def note_failure(email: str) -> None:
-    """Count a failed login; past the free attempts, each further one must wait longer."""
-    config = current_app.config
+    Returns 0 when the attempt may go ahead, else the seconds to wait. Counting
+    first, in one UPDATE that only matches while the address is not locked, means
+    parallel requests (on any number of workers) cannot all slip past the limit.
+    A successful check calls ``clear_failures``.
+    """
     key = normalise_email(email)[:254]
-    row = db.session.get(LoginThrottle, key, with_for_update=True)
-    if row is None:
-        row = LoginThrottle(email=key, failures=0)
-        db.session.add(row)
-    row.failures += 1
-    extra = row.failures - config["LOGIN_FREE_ATTEMPTS"]
-    if extra >= 0:
-        delay = min(
-            config["LOGIN_BASE_DELAY_SECONDS"] * 2 ** min(extra, 16),
-            config["LOGIN_MAX_DELAY_SECONDS"],
-        )
-        row.locked_until = utcnow() + timedelta(seconds=delay)
+    config = current_app.config
+    for _ in range(2):
+        now = utcnow()
+        failures = db.session.execute(
+            update(LoginThrottle)
+            .where(
+                LoginThrottle.email == key,
+                or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until <= now),
+            )
+            .values(failures=LoginThrottle.failures + 1)
+            .returning(LoginThrottle.failures),
+            execution_options={"synchronize_session": False},
+        ).scalar()
+        if failures is None:
+            locked = db.session.scalar(
+                select(LoginThrottle.locked_until).where(LoginThrottle.email == key)
+            )
+            if locked is not None:
+                db.session.rollback()
+                return max(1, int((locked - now).total_seconds() + 0.999))
+            try:
+                db.session.add(LoginThrottle(email=key, failures=1))
+                db.session.commit()
+            except IntegrityError:
+                # Another worker counted this address's first attempt at the same moment.
+                db.session.rollback()
+                continue
+            failures = 1
+        extra = failures - config["LOGIN_FREE_ATTEMPTS"]
+        if extra >= 0:
+            delay = min(
+                config["LOGIN_BASE_DELAY_SECONDS"] * 2 ** min(extra, 16),
+                config["LOGIN_MAX_DELAY_SECONDS"],
+            )
+            db.session.execute(
+                update(LoginThrottle)
+                .where(LoginThrottle.email == key)
+                .values(locked_until=now + timedelta(seconds=delay)),
+                execution_options={"synchronize_session": False},
+            )
+        db.session.commit()
+        return 0
+    raise RuntimeError("could not count a login attempt")
 
 
 def clear_failures(email: str) -> None:
-    row = db.session.get(LoginThrottle, normalise_email(email))
-    if row is not None:
-        db.session.delete(row)
+    db.session.execute(
+        delete(LoginThrottle).where(LoginThrottle.email == normalise_email(email)[:254]),
+        execution_options={"synchronize_session": False},
+    )
 
 
 # ---------------------------------------------------------------- set-password links
@@ -81,8 +113,8 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_set_password_token(user: User) -> str:
-    """Create a one-time token; earlier unused tokens of the user stop working."""
+def revoke_set_password_tokens(user: User) -> None:
+    """Make every unused set-password link of the user stop working."""
     now = utcnow()
     for old in db.session.scalars(
         select(SetPasswordToken).where(
@@ -90,6 +122,12 @@ def issue_set_password_token(user: User) -> str:
         )
     ):
         old.used_at = now
+
+
+def issue_set_password_token(user: User) -> str:
+    """Create a one-time token; earlier unused tokens of the user stop working."""
+    now = utcnow()
+    revoke_set_password_tokens(user)
     token = secrets.token_urlsafe(32)
     hours = current_app.config["SET_PASSWORD_LINK_HOURS"]
     db.session.add(

@@ -153,7 +153,7 @@ def init_app(app: Flask) -> None:
 
     for name, blueprints in plugin_host.call_each("register_blueprints"):
         for blueprint in blueprints or ():
-            _mount(app, plugin_host, name, blueprint, "region", f"/r/<region>/{name}")
+            _mount(app, plugin_host, name, blueprint, "region", f"/r/<slug:region>/{name}")
     for name, blueprints in plugin_host.call_each("register_project_blueprints"):
         for blueprint in blueprints or ():
             _mount(app, plugin_host, name, blueprint, "project", f"/p/{name}")
@@ -183,6 +183,7 @@ def gate_plugin_pages() -> None:
     if scope == "project":
         if plugin_name not in plugin_host.enabled_anywhere():
             abort(404)
+        require(Action.READ)
         return
     region = db.session.scalar(select(Region).where(Region.slug == g.get("plugin_region_slug")))
     if region is None or plugin_name not in plugin_host.enabled_in(region):

@@ -23,6 +23,7 @@ from flask import (
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from .activity import record
@@ -52,19 +53,26 @@ def navigation() -> dict[str, Any]:
         return {}
     if "navigation" in g:
         return g.navigation
-    plugin_host = host()
     region = g.get("region")
     regions = db.session.scalars(select(Region).order_by(Region.name)).all()
     g.navigation = {
         "nav_regions": readable_regions(current_user, list(regions)),
         "current_region": region,
-        "project_links": plugin_host.collect(
-            "menu_links", plugin_host.enabled_anywhere(), region=None, user=current_user
-        ),
+        "project_links": project_links(),
         "region_links": region_links(region) if region is not None else [],
         "can": lambda action, region=None: can(current_user, action, region),
     }
     return g.navigation
+
+
+def project_links() -> list:
+    """Project-wide plugin links, for those who read project-wide content."""
+    if not can(current_user, Action.READ):
+        return []
+    plugin_host = host()
+    return plugin_host.collect(
+        "menu_links", plugin_host.enabled_anywhere(), region=None, user=current_user
+    )
 
 
 def region_links(region: Region) -> list:
@@ -75,6 +83,8 @@ def region_links(region: Region) -> list:
 
 
 def panels_for(region: Region | None) -> list:
+    if not can(current_user, Action.READ, region):
+        return []
     plugin_host = host()
     return plugin_host.collect(
         "dashboard_panels", plugin_host.enabled_for(region), region=region, user=current_user
@@ -110,7 +120,7 @@ def home() -> Response:
 # ---------------------------------------------------------------- region dashboard
 
 
-@bp.get("/r/<region>/")
+@bp.get("/r/<slug:region>/")
 def dashboard(region: str) -> Response:
     return render("regions/dashboard.html", **_dashboard_context(get_region(region)))
 
@@ -129,15 +139,29 @@ def _dashboard_context(region: Region) -> dict[str, Any]:
     }
 
 
-@bp.post("/r/<region>/plugins/<name>")
+def _switch_value(value: str | None) -> bool:
+    """The wanted state of a switch: "1" or "0"; anything else is a malformed request."""
+    if value not in ("0", "1"):
+        abort(400)
+    return value == "1"
+
+
+@bp.post("/r/<slug:region>/plugins/<name>")
 def toggle_plugin(region: str, name: str) -> Response:
     the_region = get_region(region, Action.MANAGE)
     plugin_host = host()
     if name not in plugin_host.infos:
         abort(404)
-    enabled = request.form.get("enabled") == "1"
-    plugin_host.set_enabled(the_region, name, enabled, current_user._get_current_object())
-    db.session.commit()
+    enabled = _switch_value(request.form.get("enabled"))
+    user = current_user._get_current_object()
+    try:
+        plugin_host.set_enabled(the_region, name, enabled, user)
+        db.session.commit()
+    except IntegrityError:
+        # The region's first switch of this plugin raced another one: switch again.
+        db.session.rollback()
+        plugin_host.set_enabled(the_region, name, enabled, user)
+        db.session.commit()
     state = "switched on" if enabled else "switched off"
     flash(f"{plugin_host.infos[name].label} is {state} for {the_region.name}.", "success")
     if not wants_fragment():
@@ -146,7 +170,12 @@ def toggle_plugin(region: str, name: str) -> Response:
     context = _dashboard_context(the_region)
     response = render("regions/dashboard.html", block="plugins", **context)
     oob = render_block("regions/dashboard.html", "panels", panels_oob=True, **context)
-    oob += render_template("_region_nav.html", oob=True, region_links=region_links(the_region))
+    oob += render_template(
+        "_region_nav.html",
+        oob=True,
+        nav_endpoint="regions.dashboard",
+        region_links=region_links(the_region),
+    )
     response.set_data(response.get_data(as_text=True) + oob)
     return response
 
@@ -175,12 +204,12 @@ def _members_page(region: Region, form: MembershipForm | None = None, status: in
     )
 
 
-@bp.get("/r/<region>/members")
+@bp.get("/r/<slug:region>/members")
 def members(region: str) -> Response:
     return _members_page(get_region(region, Action.MANAGE))
 
 
-@bp.post("/r/<region>/members")
+@bp.post("/r/<slug:region>/members")
 def add_member(region: str) -> Response:
     the_region = get_region(region, Action.MANAGE)
     form = MembershipForm()
@@ -191,8 +220,14 @@ def add_member(region: str) -> Response:
     role = MembershipRole(form.role.data)
     db.session.add(Membership(user=user, region=the_region, role=role))
     record("member_added", region=the_region, target=f"user:{user.id}", role=role.value)
-    db.session.commit()
-    flash(f"{user.name} is now {role.value} in {the_region.name}.", "success")
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Added by someone else (or a double click) a moment ago: the list shows it.
+        db.session.rollback()
+        flash(f"{user.name} is already a member of {the_region.name}.", "info")
+    else:
+        flash(f"{user.name} is now {role.value} in {the_region.name}.", "success")
     return _after_member_change(the_region)
 
 
@@ -203,7 +238,7 @@ def _membership(region: Region, membership_id: int) -> Membership:
     return membership
 
 
-@bp.post("/r/<region>/members/<int:membership_id>/role")
+@bp.post("/r/<slug:region>/members/<id:membership_id>/role")
 def change_role(region: str, membership_id: int) -> Response:
     the_region = get_region(region, Action.MANAGE)
     membership = _membership(the_region, membership_id)
@@ -223,7 +258,7 @@ def change_role(region: str, membership_id: int) -> Response:
     return _after_member_change(the_region)
 
 
-@bp.post("/r/<region>/members/<int:membership_id>/remove")
+@bp.post("/r/<slug:region>/members/<id:membership_id>/remove")
 def remove_member(region: str, membership_id: int) -> Response:
     the_region = get_region(region, Action.MANAGE)
     membership = _membership(the_region, membership_id)
@@ -245,7 +280,7 @@ def _after_member_change(region: Region) -> Response:
 # ---------------------------------------------------------------- export
 
 
-@bp.get("/r/<region>/export.zip")
+@bp.get("/r/<slug:region>/export.zip")
 def export(region: str) -> Response:
     """The region's data as a ZIP: the core's region.json plus each enabled plugin's files."""
     the_region = get_region(region, Action.EDIT)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from flask import Flask, Response, render_template, request, session
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from jinja2_fragments.flask import render_block
 from werkzeug.exceptions import HTTPException
+
+from .extensions import db
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -22,8 +25,10 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 def wants_fragment() -> bool:
-    """True for an HTMX request that swaps part of a page (not a boosted navigation)."""
-    return bool(request.htmx) and not request.htmx.boosted
+    """True for an HTMX request that swaps part of a page: not a boosted navigation,
+    and not htmx restoring a page from history (Back button), which needs it whole."""
+    htmx = request.htmx
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
 def render(template: str, block: str | None = None, status: int = 200, **context) -> Response:
@@ -84,6 +89,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(500)
     def server_error(error: Exception) -> Response:
+        # The page itself reads the database: start from a clean transaction.
+        db.session.rollback()
         return error_response(500)
 
     @app.after_request
@@ -95,4 +102,7 @@ def init_app(app: Flask) -> None:
         headers.setdefault("X-Frame-Options", "DENY")
         if response.mimetype == "text/html":
             response.vary.add("HX-Request")
+            if current_user.is_authenticated:
+                # Private pages must not come back from a cache after signing out.
+                response.headers.setdefault("Cache-Control", "no-store")
         return response

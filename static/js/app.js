@@ -6,3 +6,11 @@ document.addEventListener("click", (event) => {
   }
 });
 
+
+document.addEventListener("htmx:afterRequest", (event) => {
+  // A switch whose change was refused goes back to the state the server still has.
+  const element = event.detail.elt;
+  if (!event.detail.successful && element.matches("input[type=checkbox]")) {
+    element.checked = !element.checked;
+  }
+});
