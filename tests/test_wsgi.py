@@ -21,3 +21,17 @@ def test_wsgi_app_reads_the_environment(tmp_path, monkeypatch):
     assert app.test_client().get("/healthz").status_code == 200
     with app.app_context():
         db.engine.dispose()
+
+
+def test_links_use_the_public_address_behind_a_proxy(tmp_path, monkeypatch):
+    from tests.conftest import Factory, World, make_app
+
+    app = make_app(tmp_path, PROXY_COUNT=1)
+    world = World(Factory(app))
+    client = app.test_client()
+    client.post("/login", data={"email": world.admin.email, "password": "correct horse battery"})
+    response = client.post(
+        f"/admin/users/{world.editor.id}/link",
+        headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": "workspace.example.eu"},
+    )
+    assert "https://workspace.example.eu/set-password/" in response.text

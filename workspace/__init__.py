@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import event, text
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import admin, auth, cli, converters, plugins, regions, rendering
 from .extensions import csrf, db, htmx, migrate
@@ -37,6 +38,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _finish_config(app)
+    if proxies := int(app.config["PROXY_COUNT"]):
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
+        )
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))

@@ -13,6 +13,9 @@ DATABASE_URL = ""
 
 # Set to true when the site is served over HTTPS: session cookies become Secure.
 SECURE_COOKIES = False
+# Number of reverse proxies in front of the app whose X-Forwarded-* headers are
+# trusted (0: none). Links handed out, such as set-password links, use them.
+PROXY_COUNT = 0
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
