@@ -200,3 +200,14 @@ def test_export_holds_region_data_and_plugin_files(app, client, auth, world):
     assert data["nuts2"] == "ES41"
     assert {m["email"] for m in data["members"]} >= {"coord@example.org", "stake@example.org"}
     assert data["plugins"] == ["fixture"]
+
+
+def test_coordinator_who_steps_down_goes_back_to_the_dashboard(app, client, auth, world):
+    auth.login(world.coordinator.email)
+    with app.app_context():
+        own = db.session.scalar(
+            select(Membership.id).where(Membership.user_id == world.coordinator.id)
+        )
+    response = client.post(f"/r/burgos/members/{own}/role", data={"role": "editor"}, headers=HTMX)
+    assert response.headers["HX-Redirect"] == "/r/burgos/"
+    assert client.get("/r/burgos/members").status_code == 403

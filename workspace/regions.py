@@ -271,6 +271,12 @@ def remove_member(region: str, membership_id: int) -> Response:
 
 
 def _after_member_change(region: Region) -> Response:
+    if not can(current_user, Action.MANAGE, region):
+        # The coordinator changed their own role: this page is no longer theirs.
+        target = url_for("regions.dashboard", region=region.slug)
+        if wants_fragment():
+            return Response(status=204, headers={"HX-Redirect": target})
+        return redirect(target, code=303)
     if wants_fragment():
         db.session.refresh(region)
         return _members_page(region)
