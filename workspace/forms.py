@@ -9,13 +9,17 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
+    HiddenField,
+    IntegerField,
     PasswordField,
     SelectField,
     StringField,
+    TextAreaField,
     ValidationError,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Regexp
+from wtforms.widgets import HiddenInput
 
 from .models import LegalStatus, MembershipRole, PartnerRole
 
@@ -44,12 +48,13 @@ def _no_control_characters(value: str | None) -> str | None:
 
 
 class StrippedForm(FlaskForm):
-    """Every field refuses control characters; every field but passwords is stripped."""
+    """Every field refuses control characters; all but passwords and long texts
+    (where spaces can matter, as in Markdown) are stripped."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
             own = unbound_field.kwargs.get("filters", ())
-            if unbound_field.field_class is PasswordField:
+            if unbound_field.field_class in (PasswordField, TextAreaField):
                 options["filters"] = [_no_control_characters, *own]
             else:
                 options["filters"] = [_no_control_characters, _strip, *own]
@@ -137,3 +142,25 @@ class MembershipForm(StrippedForm):
 
 class RoleForm(StrippedForm):
     role = SelectField("Role", choices=options((r.value, r.label) for r in MembershipRole))
+
+
+TITLE_MAX = 200
+BODY_MAX = 500_000
+
+
+class DocumentForm(StrippedForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=TITLE_MAX)])
+    body = TextAreaField(
+        "Text (Markdown)",
+        validators=[Length(max=BODY_MAX, message="The text is too long (500,000 characters).")],
+    )
+
+
+class EditForm(DocumentForm):
+    # The revision this form started from, and a token that makes a resubmit harmless.
+    base = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    save_token = HiddenField(validators=[Length(max=64)])
+
+
+class NewDocumentForm(DocumentForm):
+    region_id = SelectField("Where", coerce=int)

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_login import UserMixin
+from markupsafe import Markup
 from sqlalchemy import JSON, DateTime, ForeignKey, String, UniqueConstraint, types
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -240,3 +241,72 @@ class Event(db.Model):
 
     actor: Mapped[User | None] = relationship()
     region: Mapped[Region | None] = relationship()
+
+
+class Document(db.Model):
+    """A shared Markdown document, project-wide (no region) or in one region.
+
+    ``head`` is the number of the newest revision; a save is a compare-and-swap on
+    it. ``body`` and ``html`` mirror the head revision for fast reading.
+    """
+
+    __tablename__ = "document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    region_id: Mapped[int | None] = mapped_column(
+        ForeignKey("region.id", ondelete="SET NULL"), index=True
+    )
+    # The plugin that owns the document (its long texts), or None for a plain document.
+    plugin: Mapped[str | None] = mapped_column(String(60))
+    head: Mapped[int] = mapped_column(default=0)
+    body: Mapped[str] = mapped_column(types.Text, default="")
+    html: Mapped[str] = mapped_column(types.Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    updated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    region: Mapped[Region | None] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
+
+    @property
+    def ref(self) -> str:
+        return f"doc:{self.id}"
+
+    @property
+    def rendered(self) -> Markup:
+        """The body as HTML. ``html`` is only ever written from ``markdown.render``,
+        which sanitises it with nh3, so it is trusted here and nowhere else."""
+        return Markup(self.html)  # noqa: S704
+
+
+class Revision(db.Model):
+    """One immutable version of a document; numbers run 1..n per document, no gaps."""
+
+    __tablename__ = "revision"
+    __table_args__ = (UniqueConstraint("document_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(types.Text)
+    # "create", "edit", "merge" (saved on a stale base, merged cleanly) or "restore".
+    kind: Mapped[str] = mapped_column(String(10))
+    # The revision the author's form started from.
+    base_number: Mapped[int] = mapped_column(default=0)
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # A random value carried by each edit form: the same form submitted twice saves once.
+    save_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    author: Mapped[User | None] = relationship()

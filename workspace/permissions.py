@@ -8,6 +8,8 @@ region)``; nothing else looks at roles. Rules:
   stakeholders read only the regions they are members of.
 - In a region, a stakeholder comments, an editor changes content, and a
   coordinator also manages the region's members and plugins.
+- Project-wide content: consortium members read and comment; those who are an
+  editor or coordinator in some region also edit it.
 """
 
 from __future__ import annotations
@@ -48,8 +50,15 @@ def can(user: User | None, action: Action | str, region: Region | None = None) -
     if action is Action.ADMIN:
         return False
     if region is None:
-        # Project-wide content: readable by the consortium, changed by admins only.
-        return action is Action.READ and user.is_consortium_member
+        # Project-wide content: the consortium reads and comments; those who edit in
+        # some region edit it too; only admins manage it.
+        if not user.is_consortium_member:
+            return False
+        if action in (Action.READ, Action.COMMENT):
+            return True
+        return action is Action.EDIT and any(
+            m.role.rank >= MembershipRole.EDITOR.rank for m in user.memberships
+        )
     role = user.role_in(region)
     if action is Action.READ:
         return user.is_consortium_member or role is not None

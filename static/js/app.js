@@ -14,3 +14,44 @@ document.addEventListener("htmx:afterRequest", (event) => {
     element.checked = !element.checked;
   }
 });
+
+// Editors: Ctrl/Cmd+S saves, and leaving with unsaved text asks first.
+let unsavedForm = null;
+
+document.addEventListener("input", (event) => {
+  const form = event.target.closest("form[data-unsaved-warning]");
+  if (form) unsavedForm = form;
+});
+
+document.addEventListener("submit", (event) => {
+  if (event.target === unsavedForm) unsavedForm = null;
+});
+
+document.addEventListener("keydown", (event) => {
+  if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "s") {
+    const form = document.querySelector("form[data-unsaved-warning]");
+    if (form) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  }
+});
+
+window.addEventListener("beforeunload", (event) => {
+  if (unsavedForm && document.body.contains(unsavedForm)) {
+    event.preventDefault();
+    event.returnValue = "";
+  }
+});
+
+document.addEventListener("htmx:confirm", (event) => {
+  // A boosted link would leave the page without a beforeunload: ask here.
+  const leaving = event.detail.elt.matches("a[href]") && unsavedForm;
+  if (leaving && document.body.contains(unsavedForm)) {
+    if (!window.confirm("Your text is not saved. Leave this page anyway?")) {
+      event.preventDefault();
+      return;
+    }
+    unsavedForm = null;
+  }
+});

@@ -1,0 +1,72 @@
+"""Markdown to safe HTML: Python-Markdown (tables, fenced code, table of contents),
+then nh3 with an allow-list.
+
+Whatever a user writes, the result has no script, no event handler, no style, no
+``javascript:`` or ``data:`` URL and no ``hx-*`` attribute (htmx would act on it).
+Heading ids carry an ``h-`` prefix, so a document cannot clobber ids of the page
+around it (``#messages``, ``#main``...).
+"""
+
+from __future__ import annotations
+
+import markdown as python_markdown
+import nh3
+from markdown.extensions.tables import TableExtension
+from markdown.extensions.toc import TocExtension, slugify_unicode
+
+HEADING_ID_PREFIX = "h-"
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+
+TAGS = HEADINGS | {
+    "p", "br", "hr", "blockquote", "pre", "code", "em", "strong", "del", "s", "sup", "sub",
+    "ul", "ol", "li", "dl", "dt", "dd", "a", "img", "abbr", "kbd",
+    "table", "thead", "tbody", "tr", "th", "td", "div", "span",
+}  # fmt: skip
+
+ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "th": {"align"},
+    "td": {"align"},
+    "ol": {"start"},
+    "abbr": {"title"},
+    "div": {"class"},
+    **{heading: {"id"} for heading in HEADINGS},
+}
+
+URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def _slugify(value: str, separator: str) -> str:
+    return HEADING_ID_PREFIX + slugify_unicode(value, separator)
+
+
+def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if attribute == "id" and not value.startswith(HEADING_ID_PREFIX):
+        return None
+    if attribute == "class" and value != "toc":
+        return None
+    return value
+
+
+def render(text: str) -> str:
+    """Safe HTML for a Markdown text."""
+    converter = python_markdown.Markdown(
+        extensions=[
+            "fenced_code",
+            TableExtension(use_align_attribute=True),
+            TocExtension(slugify=_slugify, toc_depth="2-4"),
+            "sane_lists",
+        ],
+        output_format="html",
+    )
+    html = converter.convert(text)
+    return nh3.clean(
+        html,
+        tags=TAGS,
+        clean_content_tags={"script", "style", "template", "textarea", "title", "noscript"},
+        attributes=ATTRIBUTES,
+        attribute_filter=_keep_attribute,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+    )
