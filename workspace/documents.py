@@ -154,7 +154,8 @@ def preview() -> Response:
 
 @bp.route("/<id:document_id>/edit", methods=["GET", "POST"])
 def edit(document_id: int) -> Response:
-    document = get_document(document_id, Action.EDIT)
+    # A save for a document deleted meanwhile still answers with the user's text.
+    document = get_document(document_id, Action.EDIT, deleted=request.method == "POST")
     if request.method == "GET":
         form = EditForm(obj=document)
         form.base.data = document.head
@@ -163,6 +164,12 @@ def edit(document_id: int) -> Response:
     form = EditForm()
     if not form.validate_on_submit():
         return render("documents/edit.html", document=document, form=form, status=422)
+    if document.deleted_at is not None:
+        form.form_errors.append(
+            "This document was deleted while you were editing. Your text is below: copy it, "
+            "or restore the document from the trash and save again."
+        )
+        return render("documents/edit.html", document=document, form=form, status=409)
     try:
         result = save(
             document.id,
@@ -180,8 +187,13 @@ def edit(document_id: int) -> Response:
     names = ", ".join(user.name for user in result.others) or "another editor"
     if result.outcome is Outcome.CONFLICT:
         # Keep the user's text in the form; resolving it is a save on the new head.
-        form.base.data = result.head
-        form.save_token.data = secrets.token_urlsafe(24)
+        form = EditForm(
+            formdata=None,
+            title=form.title.data,
+            body=form.body.data,
+            base=result.head,
+            save_token=secrets.token_urlsafe(24),
+        )
         return render(
             "documents/edit.html",
             document=result.document,
