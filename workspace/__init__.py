@@ -12,7 +12,18 @@ from sqlalchemy import event, text
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import admin, auth, cli, converters, documents, plugins, regions, rendering
+from . import (
+    activity_views,
+    admin,
+    auth,
+    cli,
+    comments,
+    converters,
+    documents,
+    plugins,
+    regions,
+    rendering,
+)
 from .extensions import csrf, db, htmx, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,6 +68,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(regions.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(documents.bp)
+    app.register_blueprint(comments.bp)
+    app.register_blueprint(activity_views.bp)
     with app.app_context():
         plugins.init_app(app)
     app.before_request(plugins.gate_plugin_pages)

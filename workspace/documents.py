@@ -23,7 +23,7 @@ from sqlalchemy.orm import selectinload
 
 from .activity import record
 from .extensions import db
-from .forms import EditForm, NewDocumentForm, options
+from .forms import CommentForm, EditForm, NewDocumentForm, options
 from .markdown import render as render_markdown
 from .models import Document, Region, Revision, User, utcnow
 from .permissions import Action, can, readable_regions, require
@@ -135,11 +135,20 @@ def new() -> Response:
 @bp.get("/<id:document_id>")
 def view(document_id: int) -> Response:
     document = get_document(document_id)
-    return render(
-        "documents/view.html",
-        document=document,
-        can_edit=can(current_user, Action.EDIT, document.region),
-    )
+    return render("documents/view.html", **view_context(document, CommentForm(formdata=None)))
+
+
+def view_context(document: Document, comment_form: CommentForm) -> dict:
+    from .comments import can_settle, comments_of
+
+    return {
+        "document": document,
+        "can_edit": can(current_user, Action.EDIT, document.region),
+        "can_comment": can(current_user, Action.COMMENT, document.region),
+        "comments": comments_of(document),
+        "comment_form": comment_form,
+        "can_settle": lambda comment: can_settle(comment, document),
+    }
 
 
 @bp.post("/preview")

@@ -164,3 +164,10 @@ class EditForm(DocumentForm):
 
 class NewDocumentForm(DocumentForm):
     region_id = SelectField("Where", coerce=int)
+
+
+class CommentForm(StrippedForm):
+    body = TextAreaField(
+        "Comment",
+        validators=[DataRequired(message="Write something first."), Length(max=20_000)],
+    )

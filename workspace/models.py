@@ -310,3 +310,32 @@ class Revision(db.Model):
     save_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     author: Mapped[User | None] = relationship()
+
+
+class Comment(db.Model):
+    """A remark on a document, in Markdown; resolved when dealt with, re-opened if not."""
+
+    __tablename__ = "comment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("document.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    body: Mapped[str] = mapped_column(types.Text)
+    html: Mapped[str] = mapped_column(types.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])
+
+    @property
+    def rendered(self) -> Markup:
+        """Sanitised by ``markdown.render`` when written, like ``Document.rendered``."""
+        return Markup(self.html)  # noqa: S704

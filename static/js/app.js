@@ -15,8 +15,9 @@ document.addEventListener("htmx:afterRequest", (event) => {
   }
 });
 
-// Editors: Ctrl/Cmd+S saves, and leaving with unsaved text asks first.
-let unsavedForm = null;
+// Editors: Ctrl/Cmd+S saves, and leaving with unsaved text asks first. A form sent
+// back with a conflict or an error holds text that is not saved yet: it starts dirty.
+let unsavedForm = document.querySelector("form[data-unsaved-warning][data-unsaved]");
 
 document.addEventListener("input", (event) => {
   const form = event.target.closest("form[data-unsaved-warning]");
@@ -25,6 +26,7 @@ document.addEventListener("input", (event) => {
 
 document.addEventListener("submit", (event) => {
   if (event.target === unsavedForm) unsavedForm = null;
+  if (event.target.matches("form[data-unsaved-warning]")) event.target.dataset.submitting = "1";
 });
 
 document.addEventListener("keydown", (event) => {
@@ -32,7 +34,8 @@ document.addEventListener("keydown", (event) => {
     const form = document.querySelector("form[data-unsaved-warning]");
     if (form) {
       event.preventDefault();
-      form.requestSubmit();
+      // A held or repeated key must not send the form twice.
+      if (!event.repeat && !form.dataset.submitting) form.requestSubmit();
     }
   }
 });

@@ -1,0 +1,119 @@
+"""Comments beside a document, and the activity streams and audit trail."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import HTMX
+from tests.test_documents import new_document
+from workspace.extensions import db
+from workspace.models import Comment
+
+
+@pytest.fixture
+def doc(client, auth, world):
+    auth.login(world.editor.email)
+    document_id = new_document(client, "Portfolio analysis", "text")
+    auth.logout()
+    return document_id
+
+
+def comment_ids(app, document_id):
+    with app.app_context():
+        return db.session.scalars(
+            select(Comment.id).where(Comment.document_id == document_id)
+        ).all()
+
+
+def test_stakeholder_comments_and_the_panel_updates(app, client, auth, world, doc):
+    auth.login(world.stakeholder.email)
+    page = client.get(f"/docs/{doc}").text
+    assert "No comments yet." in page and "Edit</a>" not in page
+    response = client.post(
+        f"/docs/{doc}/comments", data={"body": "Add **Burgos** data"}, headers=HTMX
+    )
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert "<strong>Burgos</strong>" in response.text
+    assert "1 open" in response.text
+    assert "Your comment is added." in response.text  # the message, out-of-band
+
+
+def test_empty_comment_is_refused(app, client, auth, world, doc):
+    auth.login(world.stakeholder.email)
+    response = client.post(f"/docs/{doc}/comments", data={"body": "  "}, headers=HTMX)
+    assert response.status_code == 422
+    assert "Write something first." in response.text
+    assert comment_ids(app, doc) == []
+
+
+def test_comments_are_sanitised(client, auth, world, doc):
+    auth.login(world.stakeholder.email)
+    response = client.post(
+        f"/docs/{doc}/comments",
+        data={"body": '<img src=x onerror=alert(1)> <a href="javascript:x()">x</a>'},
+    )
+    page = client.get(response.headers["Location"]).text
+    assert "onerror" not in page and "javascript:x" not in page
+
+
+def test_resolve_and_reopen(app, client, auth, world, doc):
+    auth.login(world.stakeholder.email)
+    client.post(f"/docs/{doc}/comments", data={"body": "please check"})
+    (comment_id,) = comment_ids(app, doc)
+    auth.logout()
+    # Another stakeholder-level reader of the region may not settle it...
+    auth.login(world.other.email)
+    assert client.post(f"/docs/{doc}/comments/{comment_id}/resolve").status_code == 403
+    auth.logout()
+    # ...an editor may.
+    auth.login(world.editor.email)
+    resolved = client.post(f"/docs/{doc}/comments/{comment_id}/resolve", headers=HTMX).text
+    assert "Resolved by Editor" in resolved and "0 open" in resolved
+    reopened = client.post(f"/docs/{doc}/comments/{comment_id}/reopen", headers=HTMX).text
+    assert "1 open" in reopened
+
+
+def test_who_may_comment(client, auth, world, doc):
+    for who, status in [("stakeholder", 303), ("editor", 303), ("other", 403), ("outsider", 403)]:
+        auth.login(getattr(world, who).email)
+        response = client.post(f"/docs/{doc}/comments", data={"body": f"from {who}"})
+        assert response.status_code == status, who
+        auth.logout()
+
+
+def test_comment_of_another_document_is_404(app, client, auth, world, doc):
+    auth.login(world.editor.email)
+    other_doc = new_document(client, "Other", "x")
+    client.post(f"/docs/{other_doc}/comments", data={"body": "here"})
+    (comment_id,) = comment_ids(app, other_doc)
+    assert client.post(f"/docs/{doc}/comments/{comment_id}/resolve").status_code == 404
+
+
+def test_activity_streams(app, client, auth, world, doc):
+    auth.login(world.stakeholder.email)
+    client.post(f"/docs/{doc}/comments", data={"body": "x"})
+    region = client.get("/r/burgos/activity").text
+    assert "Editor" in region and "created" in region and "Portfolio analysis" in region
+    assert "commented on" in region
+    # Sign-ins are audit only.
+    assert "login" not in re.sub(r"<[^>]+>", "", region).lower()
+    auth.logout()
+    auth.login(world.outsider.email)
+    assert client.get("/r/burgos/activity").status_code == 403
+    assert "Portfolio analysis" not in client.get("/activity").text
+    auth.logout()
+    auth.login(world.other.email)
+    assert "Portfolio analysis" in client.get("/activity").text
+
+
+def test_audit_trail_is_for_admins(client, auth, world, doc):
+    auth.login(world.coordinator.email)
+    assert client.get("/admin/audit").status_code == 403
+    auth.logout()
+    auth.login(world.admin.email)
+    page = client.get("/admin/audit").text
+    assert "login" in page and "doc_created" in page and "permission_refused" in page

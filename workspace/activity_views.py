@@ -1,0 +1,107 @@
+"""Activity streams (what happened in a region, in the project) and the audit trail.
+
+Both read the append-only Event log. The streams show work (documents, comments,
+members, modules); sign-ins, failed sign-ins and refusals are for the audit trail,
+which only admins see.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from .extensions import db
+from .models import Document, Event, Region
+from .permissions import Action, can, readable_regions, require
+from .regions import get_region
+from .rendering import render
+
+bp = Blueprint("activity", __name__)
+
+PAGE_SIZE = 50
+
+PHRASES = {
+    "doc_created": "created",
+    "doc_edited": "edited",
+    "doc_merged": "edited (merged with a parallel change)",
+    "doc_conflict": "hit a conflict while saving",
+    "doc_deleted": "moved to the trash",
+    "doc_restored": "brought back from the trash",
+    "doc_revision_restored": "restored an earlier revision of",
+    "comment_added": "commented on",
+    "comment_resolved": "resolved a comment on",
+    "comment_reopened": "re-opened a comment on",
+    "member_added": "added a member",
+    "member_role_changed": "changed a member's role",
+    "member_removed": "removed a member",
+    "plugin_enabled": "switched on a module",
+    "plugin_disabled": "switched off a module",
+    "region_exported": "exported the region's data",
+}
+AUDIT_ONLY = {
+    "login", "login_failed", "permission_refused", "password_changed", "password_set",
+    "password_link_issued", "user_created", "user_changed", "user_activated",
+    "user_deactivated", "partner_created", "partner_changed", "region_created",
+    "region_changed",
+}  # fmt: skip
+
+
+def _stream(query, before: int | None) -> list[Event]:
+    if before:
+        query = query.where(Event.id < before)
+    return list(
+        db.session.scalars(
+            query.options(selectinload(Event.actor), selectinload(Event.region))
+            .order_by(Event.id.desc())
+            .limit(PAGE_SIZE)
+        )
+    )
+
+
+def _titles(events: list[Event]) -> dict[str, str]:
+    ids = [int(e.target[4:]) for e in events if e.target.startswith("doc:")]
+    if not ids:
+        return {}
+    rows = db.session.execute(select(Document.id, Document.title).where(Document.id.in_(ids)))
+    return {f"doc:{id_}": title for id_, title in rows}
+
+
+def _page(events: list[Event], region: Region | None, endpoint_args: dict) -> Response:
+    return render(
+        "activity.html",
+        block="events",
+        events=events,
+        region=region,
+        phrases=PHRASES,
+        titles=_titles(events),
+        more=len(events) == PAGE_SIZE,
+        endpoint_args=endpoint_args,
+    )
+
+
+@bp.get("/activity")
+def project() -> Response:
+    regions = readable_regions(current_user, list(db.session.scalars(select(Region))))
+    visible = Event.region_id.in_([r.id for r in regions])
+    if can(current_user, Action.READ):
+        visible = visible | Event.region_id.is_(None)
+    query = select(Event).where(visible, Event.verb.not_in(AUDIT_ONLY))
+    events = _stream(query, request.args.get("before", type=int))
+    return _page(events, None, {})
+
+
+@bp.get("/r/<slug:region>/activity")
+def region(region: str) -> Response:
+    the_region = get_region(region)
+    query = select(Event).where(Event.region_id == the_region.id, Event.verb.not_in(AUDIT_ONLY))
+    events = _stream(query, request.args.get("before", type=int))
+    return _page(events, the_region, {"region": the_region.slug})
+
+
+@bp.get("/admin/audit")
+def audit() -> Response:
+    require(Action.ADMIN)
+    events = _stream(select(Event), request.args.get("before", type=int))
+    return render("audit.html", block="events", events=events, more=len(events) == PAGE_SIZE)
