@@ -15,6 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import (
     activity_views,
     admin,
+    attachments,
     auth,
     cli,
     comments,
@@ -69,6 +70,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(comments.bp)
+    app.register_blueprint(attachments.bp)
     app.register_blueprint(activity_views.bp)
     with app.app_context():
         plugins.init_app(app)
@@ -96,6 +98,7 @@ def _finish_config(app: Flask) -> None:
         )
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
+    config["MAX_CONTENT_LENGTH"] = int(float(config["MAX_UPLOAD_MB"]) * 1024 * 1024)
     secure = bool(config["SECURE_COOKIES"])
     config["SESSION_COOKIE_SECURE"] = secure
     config["REMEMBER_COOKIE_SECURE"] = secure

@@ -38,6 +38,9 @@ LOGIN_MAX_DELAY_SECONDS = 15 * 60
 # (a list of importable module names); used by tests and for local development.
 EXTRA_PLUGINS: list[str] = []
 
+# Largest accepted upload (an attachment), in megabytes; larger ones get a 413.
+MAX_UPLOAD_MB = 25
+
 # The project this instance serves, shown in the header.
 PROJECT_NAME = "InterVentures"
 

@@ -139,9 +139,11 @@ def view(document_id: int) -> Response:
 
 
 def view_context(document: Document, comment_form: CommentForm) -> dict:
+    from .attachments import attachments_of
     from .comments import can_settle, comments_of
 
     return {
+        "attachments": attachments_of(document),
         "document": document,
         "can_edit": can(current_user, Action.EDIT, document.region),
         "can_comment": can(current_user, Action.COMMENT, document.region),

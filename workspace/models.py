@@ -339,3 +339,26 @@ class Comment(db.Model):
     def rendered(self) -> Markup:
         """Sanitised by ``markdown.render`` when written, like ``Document.rendered``."""
         return Markup(self.html)  # noqa: S704
+
+
+class Attachment(db.Model):
+    """A file attached to a document. Stored under a generated name in
+    instance/uploads/; the name people gave it is only ever used for display and as
+    the download's file name."""
+
+    __tablename__ = "attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("document.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    uploaded_by: Mapped[User | None] = relationship()

@@ -85,6 +85,11 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException) -> Response:
         if error.code is None or error.code < 400:
             return error
+        if error.code == 413:
+            limit = app.config["MAX_UPLOAD_MB"]
+            return error_response(
+                413, f"Files up to {limit} MB can be attached; this one is larger."
+            )
         return error_response(error.code)
 
     @app.errorhandler(500)
