@@ -226,7 +226,7 @@ def test_every_hook_is_exercised(tmp_path):
     client.post("/login", data={"email": "admin@pannon.example", "password": "a demo password"})
     enable(client, on=False)
     enable(client)
-    for path in ["/", "/r/burgos/", "/r/burgos/export.zip"]:
+    for path in ["/", "/r/burgos/", "/r/burgos/export.zip", "/search?q=fixture"]:
         assert client.get(path).status_code == 200, path
     assert set(HOOK_NAMES) == fixture_plugin.CALLED
 

@@ -24,6 +24,7 @@ from . import (
     plugins,
     regions,
     rendering,
+    search,
 )
 from .extensions import csrf, db, htmx, migrate
 
@@ -72,6 +73,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(comments.bp)
     app.register_blueprint(attachments.bp)
     app.register_blueprint(activity_views.bp)
+    app.register_blueprint(search.bp)
     with app.app_context():
         plugins.init_app(app)
     app.before_request(plugins.gate_plugin_pages)

@@ -16,6 +16,7 @@ from .markdown import render as render_markdown
 from .models import Comment, Document, utcnow
 from .permissions import Action, can, require
 from .rendering import render, wants_fragment
+from .search import index_comment
 
 bp = Blueprint("comments", __name__, url_prefix="/docs")
 
@@ -55,6 +56,7 @@ def add(document_id: int) -> Response:
     )
     db.session.add(comment)
     db.session.flush()
+    index_comment(document, comment)
     record("comment_added", region=document.region, target=document.ref, comment=comment.id)
     db.session.commit()
     flash("Your comment is added.", "success")

@@ -29,6 +29,7 @@ from .models import Document, Region, Revision, User, utcnow
 from .permissions import Action, can, readable_regions, require
 from .rendering import render, wants_fragment
 from .revisions import DocumentGone, Outcome, create, revision, save
+from .search import index_document
 
 bp = Blueprint("documents", __name__, url_prefix="/docs")
 
@@ -319,6 +320,7 @@ def delete(document_id: int) -> Response:
     document = get_document(document_id, Action.EDIT)
     document.deleted_at = utcnow()
     record("doc_deleted", region=document.region, target=document.ref)
+    index_document(document)
     db.session.commit()
     flash(f"“{document.title}” is moved to the trash. It can be restored from there.", "success")
     target = url_for("documents.index", region=document.region.slug if document.region else "")
@@ -333,6 +335,7 @@ def undelete(document_id: int) -> Response:
     if document.deleted_at is not None:
         document.deleted_at = None
         record("doc_restored", region=document.region, target=document.ref)
+        index_document(document)
         db.session.commit()
         flash(f"“{document.title}” is back.", "success")
     return redirect(url_for("documents.view", document_id=document.id), code=303)

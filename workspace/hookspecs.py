@@ -57,6 +57,18 @@ class Panel:
 
 
 @dataclass(frozen=True)
+class SearchResult:
+    """One hit of a search: shown with its kind ("Meeting", "Good practice"...), where
+    it lives, and a plain-text snippet."""
+
+    title: str
+    url: str
+    snippet: str = ""
+    kind: str = ""
+    where: str = ""
+
+
+@dataclass(frozen=True)
 class ExportFile:
     """One file of a region export; ``filename`` is relative to the plugin's folder."""
 
@@ -110,6 +122,15 @@ def dashboard_panels(region: Region | None, user: User) -> list[Panel]:
 
     Called only for plugins switched on for that region (for the project: switched
     on somewhere).
+    """
+
+
+@hookspec
+def search(query: str, user: User) -> list[SearchResult]:
+    """Results of the plugin's own records for a search, after the core's documents.
+
+    Called for plugins switched on in at least one region; return only what ``user``
+    may read (ask ``workspace.permissions.can``).
     """
 
 

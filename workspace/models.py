@@ -362,3 +362,23 @@ class Attachment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     uploaded_by: Mapped[User | None] = relationship()
+
+
+class SearchEntry(db.Model):
+    """One searchable text (a document, or a comment on one), kept up to date by the
+    code that changes it. The full-text index over it is database-specific: an FTS5
+    table on SQLite, a GIN expression index on PostgreSQL (see ``workspace.search``)."""
+
+    __tablename__ = "search_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(60), unique=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("document.id", ondelete="CASCADE"), index=True
+    )
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(types.Text)
+    # Title and body in lower case without accents: what PostgreSQL indexes.
+    folded: Mapped[str] = mapped_column(types.Text, default="")

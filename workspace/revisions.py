@@ -20,6 +20,7 @@ from .extensions import db
 from .markdown import render
 from .merge import Conflict, merge3
 from .models import Document, Region, Revision, User, utcnow
+from .search import index_document
 
 MAX_ATTEMPTS = 20
 
@@ -77,6 +78,7 @@ def create(title: str, body: str, region: Region | None, author: User, plugin: s
             created_at=now,
         )
     )
+    index_document(document)
     record("doc_created", region=region, target=document.ref, actor=author, title=title)
     db.session.commit()
     return document
@@ -171,10 +173,10 @@ def save(
         verb = {"merge": "doc_merged", "restore": "doc_revision_restored"}.get(
             new_revision.kind, "doc_edited"
         )
-        region = db.session.get(Region, document.region_id) if document.region_id else None
-        record(verb, region=region, target=f"doc:{document_id}", actor=author, revision=head + 1)
-        db.session.commit()
         document = db.session.get(Document, document_id, populate_existing=True)
+        record(verb, region=document.region, target=document.ref, actor=author, revision=head + 1)
+        index_document(document)
+        db.session.commit()
         return SaveResult(outcome, document, new_revision, others)
     raise RuntimeError("the document kept changing; try again")
 

@@ -12,7 +12,7 @@ import click
 from flask import Blueprint, g, render_template, url_for
 from markupsafe import Markup
 
-from workspace.hookspecs import ExportFile, MenuLink, Panel, PluginInfo, hookimpl
+from workspace.hookspecs import ExportFile, MenuLink, Panel, PluginInfo, SearchResult, hookimpl
 
 PLUGIN = PluginInfo(
     name="fixture",
@@ -108,3 +108,10 @@ def plugin_enabled(region, plugin, user):
 @_called
 def plugin_disabled(region, plugin, user):
     CALLS.append(("plugin_disabled", region.slug, plugin, user.email if user else None))
+
+
+@_called
+def search(query, user):
+    if "fixture" not in query.lower():
+        return []
+    return [SearchResult("Fixture note", "/p/fixture/", "A note from the fixture plugin", "Note")]
