@@ -228,6 +228,11 @@ def test_every_hook_is_exercised(tmp_path):
     enable(client)
     for path in ["/", "/r/burgos/", "/r/burgos/export.zip", "/search?q=fixture"]:
         assert client.get(path).status_code == 200, path
+    created = client.post("/docs/new", data={"title": "Notes", "body": "", "region_id": 1})
+    document = created.headers["Location"].rsplit("/", 1)[1]
+    assert "Note on export vouchers" in client.get(f"/links/doc/{document}/targets?q=vouch").text
+    client.post(f"/links/doc/{document}", data={"target": "fixture:note:1"})
+    assert "Note on export vouchers" in client.get(f"/docs/{document}").text
     assert set(HOOK_NAMES) == fixture_plugin.CALLED
 
 

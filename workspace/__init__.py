@@ -21,6 +21,7 @@ from . import (
     comments,
     converters,
     documents,
+    links,
     plugins,
     regions,
     rendering,
@@ -74,6 +75,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(attachments.bp)
     app.register_blueprint(activity_views.bp)
     app.register_blueprint(search.bp)
+    app.register_blueprint(links.bp)
     with app.app_context():
         plugins.init_app(app)
     app.before_request(plugins.gate_plugin_pages)

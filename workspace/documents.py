@@ -142,8 +142,11 @@ def view(document_id: int) -> Response:
 def view_context(document: Document, comment_form: CommentForm) -> dict:
     from .attachments import attachments_of
     from .comments import can_settle, comments_of
+    from .links import UNAVAILABLE, links_of
 
     return {
+        "links": links_of(document.ref, current_user),
+        "unavailable": UNAVAILABLE,
         "attachments": attachments_of(document),
         "document": document,
         "can_edit": can(current_user, Action.EDIT, document.region),

@@ -69,6 +69,17 @@ class SearchResult:
 
 
 @dataclass(frozen=True)
+class LinkTarget:
+    """Something a link can point to: its reference ("portfolio:practice:12"), how it
+    is shown, where it lives, and what kind of thing it is ("Good practice")."""
+
+    ref: str
+    label: str
+    url: str
+    kind: str = ""
+
+
+@dataclass(frozen=True)
 class ExportFile:
     """One file of a region export; ``filename`` is relative to the plugin's folder."""
 
@@ -131,6 +142,25 @@ def search(query: str, user: User) -> list[SearchResult]:
 
     Called for plugins switched on in at least one region; return only what ``user``
     may read (ask ``workspace.permissions.can``).
+    """
+
+
+@hookspec
+def link_targets(query: str, user: User) -> list[LinkTarget]:
+    """Candidates for the link picker: the plugin's objects matching ``query`` that
+    ``user`` may read. References start with the plugin's name ("minutes:meeting:4").
+
+    Called for plugins switched on in at least one region.
+    """
+
+
+@hookspec
+def describe_refs(refs: list[str], user: User) -> dict[str, LinkTarget]:
+    """Label and address of the plugin's references among ``refs`` (all start with the
+    plugin's name), for "linked" and "linked from" lists. Leave out what does not
+    exist or what ``user`` may not read: the core shows it as unavailable.
+
+    Called only for plugins switched on in at least one region.
     """
 
 

@@ -382,3 +382,21 @@ class SearchEntry(db.Model):
     body: Mapped[str] = mapped_column(types.Text)
     # Title and body in lower case without accents: what PostgreSQL indexes.
     folded: Mapped[str] = mapped_column(types.Text, default="")
+
+
+class Link(db.Model):
+    """A link between two objects of any plugin, by reference ("doc:12",
+    "portfolio:practice:3"). The core shows both ends, so back-links need no plugin
+    code; a link to something switched off or gone shows as unavailable."""
+
+    __tablename__ = "link"
+    __table_args__ = (UniqueConstraint("source", "target", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(120), index=True)
+    target: Mapped[str] = mapped_column(String(120), index=True)
+    kind: Mapped[str] = mapped_column(String(40), default="related")
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -12,7 +12,15 @@ import click
 from flask import Blueprint, g, render_template, url_for
 from markupsafe import Markup
 
-from workspace.hookspecs import ExportFile, MenuLink, Panel, PluginInfo, SearchResult, hookimpl
+from workspace.hookspecs import (
+    ExportFile,
+    LinkTarget,
+    MenuLink,
+    Panel,
+    PluginInfo,
+    SearchResult,
+    hookimpl,
+)
 
 PLUGIN = PluginInfo(
     name="fixture",
@@ -115,3 +123,20 @@ def search(query, user):
     if "fixture" not in query.lower():
         return []
     return [SearchResult("Fixture note", "/p/fixture/", "A note from the fixture plugin", "Note")]
+
+
+NOTES = {"fixture:note:1": "Note on export vouchers", "fixture:note:2": "Note on trade fairs"}
+
+
+@_called
+def link_targets(query, user):
+    return [
+        LinkTarget(ref, label, "/p/fixture/", "Note")
+        for ref, label in NOTES.items()
+        if query.lower() in label.lower()
+    ]
+
+
+@_called
+def describe_refs(refs, user):
+    return {ref: LinkTarget(ref, NOTES[ref], "/p/fixture/", "Note") for ref in refs if ref in NOTES}

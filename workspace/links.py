@@ -1,0 +1,169 @@
+"""Links between objects, by reference: "doc:12" or "<plugin>:<kind>:<id>".
+
+The core stores (source, target, kind) and shows both directions on a page, so a
+plugin's back-links ("inspired actions" on a good practice) need no code in the
+plugin that is linked to. Plugins offer and describe their objects through the
+``link_targets`` and ``describe_refs`` hooks; a reference whose plugin is switched
+off or gone, or that the user may not read, shows as unavailable.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from flask import Blueprint, Response, abort, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from .activity import record
+from .documents import get_document
+from .extensions import db
+from .hookspecs import LinkTarget
+from .models import Document, Link
+from .permissions import Action, can
+from .plugins import host
+from .rendering import render
+
+bp = Blueprint("links", __name__, url_prefix="/links")
+
+UNAVAILABLE = "Unavailable (its module is off, or you may not open it)"
+
+
+def _owner(ref: str) -> str:
+    return ref.split(":", 1)[0]
+
+
+def describe(refs: list[str], user) -> dict[str, LinkTarget | None]:
+    """Label and address of each reference, or None when it is unavailable."""
+    described: dict[str, LinkTarget | None] = dict.fromkeys(refs)
+    doc_ids = [int(ref[4:]) for ref in refs if ref.startswith("doc:") and ref[4:].isdigit()]
+    if doc_ids:
+        for document in db.session.scalars(select(Document).where(Document.id.in_(doc_ids))):
+            if document.deleted_at is None and can(user, Action.READ, document.region):
+                described[document.ref] = LinkTarget(
+                    document.ref,
+                    document.title,
+                    url_for("documents.view", document_id=document.id),
+                    "Document",
+                )
+    by_plugin: dict[str, list[str]] = defaultdict(list)
+    for ref in refs:
+        if not ref.startswith("doc:"):
+            by_plugin[_owner(ref)].append(ref)
+    plugin_host = host()
+    active = plugin_host.enabled_anywhere()
+    for plugin, plugin_refs in by_plugin.items():
+        if plugin not in active:
+            continue
+        for name, answer in plugin_host.call_each(
+            "describe_refs", [plugin], refs=plugin_refs, user=user
+        ):
+            for ref, target in (answer or {}).items():
+                if ref in described and _owner(ref) == name:
+                    described[ref] = target
+    return described
+
+
+def links_of(ref: str, user) -> dict[str, list[tuple[Link, str, LinkTarget | None]]]:
+    """Outgoing ("linked") and incoming ("linked from") links of an object."""
+    outgoing = db.session.scalars(select(Link).where(Link.source == ref).order_by(Link.id)).all()
+    incoming = db.session.scalars(select(Link).where(Link.target == ref).order_by(Link.id)).all()
+    described = describe(
+        sorted({link.target for link in outgoing} | {link.source for link in incoming}), user
+    )
+    return {
+        "linked": [(link, link.target, described[link.target]) for link in outgoing],
+        "linked_from": [(link, link.source, described[link.source]) for link in incoming],
+    }
+
+
+def candidates(query: str, user, exclude: str) -> list[LinkTarget]:
+    """Documents and plugin objects matching ``query`` that ``user`` may read."""
+    query = query.strip()
+    if not query:
+        return []
+    found = []
+    documents = db.session.scalars(
+        select(Document)
+        .where(
+            Document.deleted_at.is_(None), Document.title.ilike(f"%{_escape(query)}%", escape="\\")
+        )
+        .order_by(Document.updated_at.desc())
+        .limit(20)
+    )
+    for document in documents:
+        if document.ref != exclude and can(user, Action.READ, document.region):
+            found.append(
+                LinkTarget(
+                    document.ref,
+                    document.title,
+                    url_for("documents.view", document_id=document.id),
+                    "Document",
+                )
+            )
+    plugin_host = host()
+    for target in plugin_host.collect(
+        "link_targets", plugin_host.enabled_anywhere(), query=query, user=user
+    ):
+        if target.ref != exclude:
+            found.append(target)
+    return found[:30]
+
+
+def _escape(value: str) -> str:
+    """The text as a LIKE pattern that matches it literally."""
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# ---------------------------------------------------------------- routes (documents)
+
+
+def _panel(document: Document, status: int = 200) -> Response:
+    return render(
+        "documents/_links.html",
+        status=status,
+        document=document,
+        links=links_of(document.ref, current_user),
+        can_edit=can(current_user, Action.EDIT, document.region),
+        unavailable=UNAVAILABLE,
+    )
+
+
+@bp.get("/doc/<id:document_id>/targets")
+def targets(document_id: int) -> Response:
+    document = get_document(document_id, Action.EDIT)
+    query = request.args.get("q", "")[:100]
+    return render(
+        "documents/_link_targets.html",
+        document=document,
+        targets=candidates(query, current_user, exclude=document.ref),
+        query=query,
+    )
+
+
+@bp.post("/doc/<id:document_id>")
+def add(document_id: int) -> Response:
+    document = get_document(document_id, Action.EDIT)
+    target = request.form.get("target", "")[:120]
+    if target == document.ref or describe([target], current_user)[target] is None:
+        abort(400)
+    db.session.add(Link(source=document.ref, target=target, created_by_id=current_user.id))
+    record("link_added", region=document.region, target=document.ref, to=target)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()  # linked already: the list shows it
+    return _panel(document)
+
+
+@bp.post("/doc/<id:document_id>/<id:link_id>/remove")
+def remove(document_id: int, link_id: int) -> Response:
+    document = get_document(document_id, Action.EDIT)
+    link = db.session.get(Link, link_id)
+    if link is None or link.source != document.ref:
+        abort(404)
+    db.session.delete(link)
+    record("link_removed", region=document.region, target=document.ref, to=link.target)
+    db.session.commit()
+    return _panel(document)
