@@ -262,3 +262,16 @@ def test_switched_on_nav_marks_the_dashboard_as_current(client, auth, world):
     body = enable(client, headers=HTMX).text
     nav = body[body.index('id="region-nav"') :]
     assert 'href="/r/burgos/" aria-current="page"' in nav
+
+
+def test_document_saved_reaches_plugins(client, auth, world):
+    from tests.test_documents import edit_form, new_document
+
+    auth.login(world.editor.email)
+    document = new_document(client, "Minutes", "a")
+    form = edit_form(client, document)
+    client.post(f"/docs/{document}/edit", data={**form, "title": "Minutes", "body": "b"})
+    assert [call for call in fixture_plugin.CALLS if call[0] == "document_saved"] == [
+        ("document_saved", "Minutes", 1),
+        ("document_saved", "Minutes", 2),
+    ]

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from flask import Blueprint
     from markupsafe import Markup
 
-    from .models import Region, User
+    from .models import Document, Region, Revision, User
 
 hookspec = pluggy.HookspecMarker("workspace")
 hookimpl = pluggy.HookimplMarker("workspace")
@@ -185,6 +185,12 @@ def export_region(region: Region) -> list[ExportFile]:
 
 
 # ---------------------------------------------------------------------- events
+
+
+@hookspec
+def document_saved(document: Document, revision: Revision) -> None:
+    """A document got a new revision (created, edited, merged or restored), after the
+    commit. ``document.plugin`` names the plugin that owns it, if any."""
 
 
 @hookspec

@@ -20,6 +20,7 @@ from .extensions import db
 from .markdown import render
 from .merge import Conflict, merge3
 from .models import Document, Region, Revision, User, utcnow
+from .plugins import host
 from .search import index_document
 
 MAX_ATTEMPTS = 20
@@ -81,6 +82,7 @@ def create(title: str, body: str, region: Region | None, author: User, plugin: s
     index_document(document)
     record("doc_created", region=region, target=document.ref, actor=author, title=title)
     db.session.commit()
+    host().pm.hook.document_saved(document=document, revision=revision(document.id, 1))
     return document
 
 
@@ -177,6 +179,7 @@ def save(
         record(verb, region=document.region, target=document.ref, actor=author, revision=head + 1)
         index_document(document)
         db.session.commit()
+        host().pm.hook.document_saved(document=document, revision=new_revision)
         return SaveResult(outcome, document, new_revision, others)
     raise RuntimeError("the document kept changing; try again")
 

@@ -140,3 +140,8 @@ def link_targets(query, user):
 @_called
 def describe_refs(refs, user):
     return {ref: LinkTarget(ref, NOTES[ref], "/p/fixture/", "Note") for ref in refs if ref in NOTES}
+
+
+@_called
+def document_saved(document, revision):
+    CALLS.append(("document_saved", document.title, revision.number))
