@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from .activity import record
 from .documents import get_document, view_context
@@ -25,7 +25,7 @@ def comments_of(document: Document) -> list[Comment]:
     return list(
         db.session.scalars(
             select(Comment)
-            .options(selectinload(Comment.author), selectinload(Comment.resolved_by))
+            .options(joinedload(Comment.author), joinedload(Comment.resolved_by))
             .where(Comment.document_id == document.id)
             .order_by(Comment.resolved_at.is_not(None), Comment.created_at)
         )

@@ -19,7 +19,7 @@ from flask import (
 )
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from .activity import record
 from .extensions import db
@@ -41,7 +41,11 @@ def get_document(document_id: int, action: Action = Action.READ, deleted: bool =
 
     Deleted documents are 404 unless ``deleted`` is asked for (trash and undelete).
     """
-    document = db.session.get(Document, document_id)
+    document = db.session.get(
+        Document,
+        document_id,
+        options=[joinedload(Document.region), joinedload(Document.updated_by)],
+    )
     if document is None or (document.deleted_at is not None and not deleted):
         abort(404)
     require(action, document.region)

@@ -13,7 +13,7 @@ from collections import defaultdict
 
 from flask import Blueprint, Response, abort, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from .activity import record
@@ -67,11 +67,13 @@ def describe(refs: list[str], user) -> dict[str, LinkTarget | None]:
 
 def links_of(ref: str, user) -> dict[str, list[tuple[Link, str, LinkTarget | None]]]:
     """Outgoing ("linked") and incoming ("linked from") links of an object."""
-    outgoing = db.session.scalars(select(Link).where(Link.source == ref).order_by(Link.id)).all()
-    incoming = db.session.scalars(select(Link).where(Link.target == ref).order_by(Link.id)).all()
-    described = describe(
-        sorted({link.target for link in outgoing} | {link.source for link in incoming}), user
-    )
+    links = db.session.scalars(
+        select(Link).where(or_(Link.source == ref, Link.target == ref)).order_by(Link.id)
+    ).all()
+    outgoing = [link for link in links if link.source == ref]
+    incoming = [link for link in links if link.target == ref]
+    refs = sorted({link.target for link in outgoing} | {link.source for link in incoming})
+    described = describe(refs, user) if refs else {}
     return {
         "linked": [(link, link.target, described[link.target]) for link in outgoing],
         "linked_from": [(link, link.source, described[link.source]) for link in incoming],

@@ -14,7 +14,7 @@ from types import ModuleType
 from typing import Any
 
 import pluggy
-from flask import Flask, abort, current_app, g, request
+from flask import Flask, abort, current_app, g, has_request_context, request
 from sqlalchemy import select
 
 from . import hookspecs
@@ -93,19 +93,29 @@ class PluginHost:
 
     # ------------------------------------------------------------ switches
 
-    def enabled_in(self, region: Region) -> set[str]:
-        rows = db.session.scalars(
-            select(RegionPlugin.plugin).where(
-                RegionPlugin.region_id == region.id, RegionPlugin.enabled.is_(True)
+    def _switched_on(self) -> dict[int, set[str]]:
+        """Region id -> installed plugins switched on there: one query per request
+        (menus, panels, search and the gate all ask), fresh on the next request."""
+        cached = g.get("_plugins_switched_on") if has_request_context() else None
+        if cached is None:
+            cached = {}
+            rows = db.session.execute(
+                select(RegionPlugin.region_id, RegionPlugin.plugin).where(
+                    RegionPlugin.enabled.is_(True)
+                )
             )
-        )
-        return {name for name in rows if name in self.infos}
+            for region_id, name in rows:
+                if name in self.infos:
+                    cached.setdefault(region_id, set()).add(name)
+            if has_request_context():
+                g._plugins_switched_on = cached
+        return cached
+
+    def enabled_in(self, region: Region) -> set[str]:
+        return set(self._switched_on().get(region.id, ()))
 
     def enabled_anywhere(self) -> set[str]:
-        rows = db.session.scalars(
-            select(RegionPlugin.plugin).where(RegionPlugin.enabled.is_(True)).distinct()
-        )
-        return {name for name in rows if name in self.infos}
+        return set().union(*self._switched_on().values())
 
     def enabled_for(self, region: Region | None) -> set[str]:
         return self.enabled_anywhere() if region is None else self.enabled_in(region)
@@ -128,6 +138,8 @@ class PluginHost:
         if row.enabled == enabled:
             return False
         row.enabled = enabled
+        if has_request_context():
+            g.pop("_plugins_switched_on", None)
         record(
             "plugin_enabled" if enabled else "plugin_disabled",
             region=region,
