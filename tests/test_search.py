@@ -79,3 +79,15 @@ def test_full_page_search(client, auth, world, docs):
     auth.login(world.editor.email)
     page = client.get("/search?q=export").text
     assert "<html" in page and "Internationalisation of SMEs" in page
+
+
+def test_title_matches_come_first_then_the_newest(client, auth, world):
+    auth.login(world.editor.email)
+    new_document(client, "Vouchers for SMEs", "Older text")
+    new_document(client, "Trade fair report", "It mentions vouchers in passing")
+    new_document(client, "Coaching notes", "Vouchers again, the newest mention")
+    found = results(client, "vouchers")
+    order = [
+        found.index(title) for title in ("Vouchers for SMEs", "Coaching notes", "Trade fair report")
+    ]
+    assert order == sorted(order)

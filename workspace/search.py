@@ -121,28 +121,44 @@ class _Hit:
 
 
 def _hits(words: list[str], limit: int) -> list[_Hit]:
+    """Entries containing every word (as a prefix): those with all words in the title
+    first, then the others, newest first within each group.
+
+    Ranking every match by relevance costs time in proportion to the number of
+    matches (20 ms for 13,000 on SQLite); this order is read straight off the index.
+    """
     if _sqlite():
-        match = " ".join(f'"{word}"*' for word in words)
-        rows = db.session.execute(
-            text(
-                "SELECT rowid, snippet(search_fts, 1, '', '', ' … ', 16) FROM search_fts "
-                "WHERE search_fts MATCH :match ORDER BY rank LIMIT :limit"
-            ),
-            {"match": match, "limit": limit},
+        terms_ = " ".join(f'"{word}"*' for word in words)
+        sql = (
+            "SELECT rowid, snippet(search_fts, 1, '', '', ' … ', 16) FROM search_fts "
+            "WHERE search_fts MATCH :match ORDER BY rowid DESC LIMIT :limit"
         )
-    else:
-        rows = db.session.execute(
-            text(
-                "SELECT id, ts_headline('simple', body, q, "
-                '\'StartSel="", StopSel="", MaxFragments=1, MaxWords=16, MinWords=6\') '
-                "FROM search_entry, to_tsquery('simple', :q) AS q "
-                "WHERE to_tsvector('simple', folded) @@ q "
-                "ORDER BY ts_rank(to_tsvector('simple', folded), q) DESC "
-                "LIMIT :limit"
-            ),
-            {"q": " & ".join(f"{word}:*" for word in words), "limit": limit},
-        )
-    return [_Hit(row[0], row[1] or "") for row in rows]
+        in_title = db.session.execute(text(sql), {"match": f"title : ({terms_})", "limit": limit})
+        anywhere = db.session.execute(text(sql), {"match": terms_, "limit": limit})
+        hits, seen = [], set()
+        for row in [*in_title, *anywhere]:
+            if row[0] not in seen:
+                seen.add(row[0])
+                hits.append(_Hit(row[0], row[1] or ""))
+        return hits[:limit]
+    rows = db.session.execute(
+        text(
+            "SELECT id, ts_headline('simple', body, q, "
+            '\'StartSel="", StopSel="", MaxFragments=1, MaxWords=16, MinWords=6\'), title '
+            "FROM (SELECT id, title, body FROM search_entry, to_tsquery('simple', :q) AS q "
+            "      WHERE to_tsvector('simple', folded) @@ q ORDER BY id DESC LIMIT :limit) AS hit, "
+            "     to_tsquery('simple', :q) AS q ORDER BY id DESC"
+        ),
+        {"q": " & ".join(f"{word}:*" for word in words), "limit": limit},
+    ).all()
+    # Title matches first, as on SQLite (among the newest matches fetched).
+    hits = sorted(rows, key=lambda row: not _all_in(words, row[2]))
+    return [_Hit(row[0], row[1] or "") for row in hits]
+
+
+def _all_in(words: list[str], title: str) -> bool:
+    tokens = re.findall(r"\w+", fold(title))
+    return all(any(token.startswith(word) for token in tokens) for word in words)
 
 
 def search(query: str, user, limit: int = LIMIT) -> list[SearchResult]:
@@ -154,7 +170,7 @@ def search(query: str, user, limit: int = LIMIT) -> list[SearchResult]:
     readable = {region.id for region in regions}
     project = can(user, Action.READ)
     # Ask for more than needed: some hits may be in regions the user cannot read.
-    hits = _hits(words, limit * 4)
+    hits = _hits(words, limit * 2)
     entries = {
         entry.id: entry
         for entry in db.session.scalars(
