@@ -24,7 +24,7 @@ from flask_login import current_user
 from jinja2_fragments.flask import render_block
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from .activity import record
 from .extensions import db
@@ -45,6 +45,17 @@ def get_region(slug: str, action: Action = Action.READ) -> Region:
     require(action, region)
     g.region = region
     return region
+
+
+def members_of(region: Region) -> list[Membership]:
+    """The region's memberships with their people and organisations, in one query,
+    coordinators first."""
+    memberships = db.session.scalars(
+        select(Membership)
+        .options(joinedload(Membership.user).joinedload(User.partner))
+        .where(Membership.region_id == region.id)
+    ).all()
+    return sorted(memberships, key=lambda m: (-m.role.rank, m.user.name.casefold()))
 
 
 def navigation() -> dict[str, Any]:
@@ -128,7 +139,7 @@ def dashboard(region: str) -> Response:
 def _dashboard_context(region: Region) -> dict[str, Any]:
     plugin_host = host()
     enabled = plugin_host.enabled_in(region)
-    members = sorted(region.memberships, key=lambda m: (-m.role.rank, m.user.name.casefold()))
+    members = members_of(region)
     return {
         "region": region,
         "members": members,
@@ -192,7 +203,7 @@ def _candidates(region: Region) -> list[User]:
 def _members_page(region: Region, form: MembershipForm | None = None, status: int = 200):
     form = form or MembershipForm(formdata=None)
     form.user_id.choices = options((u.id, f"{u.name} ({u.email})") for u in _candidates(region))
-    members = sorted(region.memberships, key=lambda m: (-m.role.rank, m.user.name.casefold()))
+    members = members_of(region)
     return render(
         "regions/members.html",
         block="members",
