@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from .extensions import db
 from .models import Document, Event, Region
 from .permissions import Action, can, readable_regions, require
+from .plugins import host
 from .regions import get_region
 from .rendering import render
 
@@ -76,6 +77,7 @@ def _page(events: list[Event], region: Region | None, endpoint_args: dict) -> Re
         region=region,
         phrases=PHRASES,
         titles=_titles(events),
+        plugin_labels={name: info.label for name, info in host().infos.items()},
         more=len(events) == PAGE_SIZE,
         endpoint_args=endpoint_args,
     )
