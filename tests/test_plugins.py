@@ -170,6 +170,11 @@ def test_plugin_without_info_fails_loudly():
         PluginHost().register(_module("broken"))
 
 
+def test_plugin_cannot_take_a_name_of_core_pages():
+    with pytest.raises(PluginError, match="core"):
+        PluginHost().register(_module("clash", PLUGIN=PluginInfo("activity", "A", "")))
+
+
 def test_two_plugins_with_one_name_fail_loudly():
     plugin_host = PluginHost()
     plugin_host.register(_module("a", PLUGIN=PluginInfo("same", "A", "")))

@@ -25,6 +25,8 @@ from .models import Region, RegionPlugin, User
 from .permissions import Action, require
 
 ENTRY_POINT_GROUP = "workspace.plugins"
+# Names the core uses under /r/<region>/ itself; a plugin cannot take them.
+RESERVED_NAMES = {"activity", "members", "plugins", "docs", "export"}
 EXTENSION_KEY = "workspace.plugins"
 
 
@@ -55,6 +57,8 @@ class PluginHost:
             raise PluginError(f"{module.__name__} has no PLUGIN = PluginInfo(...)")
         if not info.name.isidentifier():
             raise PluginError(f"plugin name {info.name!r} is not a Python identifier")
+        if info.name in RESERVED_NAMES:
+            raise PluginError(f"plugin name {info.name!r} is used by the core's own pages")
         if info.name in self.infos:
             if self.pm.get_plugin(info.name) is module:
                 return
