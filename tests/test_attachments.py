@@ -118,3 +118,21 @@ def test_attachment_of_another_document_is_404(app, client, doc):
     upload(client, other, "a.txt", b"a")
     (attachment,) = stored(app)
     assert client.get(f"/docs/{doc}/attachments/{attachment.id}").status_code == 404
+
+
+def test_editor_removes_an_attachment_and_its_file(app, client, auth, world, doc):
+    upload(client, doc, "old.pdf", b"old")
+    (attachment,) = stored(app)
+    path = Path(app.instance_path) / "uploads" / attachment.stored_name
+    url = f"/docs/{doc}/attachments/{attachment.id}/delete"
+    auth.logout()
+    auth.login(world.stakeholder.email)
+    assert client.post(url).status_code == 403
+    assert path.exists()
+    auth.logout()
+    auth.login(world.editor.email)
+    response = client.post(url)
+    assert response.status_code == 303
+    assert "“old.pdf” is removed." in client.get(response.headers["Location"]).text
+    assert stored(app) == [] and not path.exists()
+    assert client.get(f"/docs/{doc}/attachments/{attachment.id}").status_code == 404

@@ -110,3 +110,19 @@ def download(document_id: int, attachment_id: int) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+@bp.post("/<id:document_id>/attachments/<id:attachment_id>/delete")
+def delete(document_id: int, attachment_id: int) -> Response:
+    document = get_document(document_id, Action.EDIT)
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or attachment.document_id != document.id:
+        abort(404)
+    name = attachment.filename
+    db.session.delete(attachment)
+    record("attachment_deleted", region=document.region, target=document.ref, file=name)
+    db.session.commit()
+    # The file goes after the commit: a failed commit must not lose it.
+    (upload_folder() / attachment.stored_name).unlink(missing_ok=True)
+    flash(f"“{name}” is removed.", "success")
+    return redirect(url_for("documents.view", document_id=document.id) + "#attachments", code=303)
