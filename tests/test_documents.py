@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import HTMX
+from tests.conftest import HTMX, PASSWORD
 from workspace.extensions import db
 from workspace.models import Document, Event, Revision
 
@@ -93,21 +93,22 @@ def test_saving_without_changes_makes_no_revision(app, client, doc):
     assert revisions(app, doc) == [1]
 
 
-def test_concurrent_edits_of_different_lines_merge(app, client, auth, world, doc):
+def both_open_then_they_save(app, client, world, doc, old: str, theirs_new: str):
+    """The user and the coordinator open the editor; the coordinator saves first.
+    Returns the user's form and the body both started from."""
     other = app.test_client()
-    other.post(
-        "/login", data={"email": world.coordinator.email, "password": "correct horse battery"}
-    )
+    other.post("/login", data={"email": world.coordinator.email, "password": PASSWORD})
     mine, theirs = edit_form(client, doc), edit_form(other, doc)
     body = body_of(app, doc)
     other.post(
         f"/docs/{doc}/edit",
-        data={
-            **theirs,
-            "title": "Situation report",
-            "body": body.replace("line 9", "line 9 (theirs)"),
-        },
+        data={**theirs, "title": "Situation report", "body": body.replace(old, theirs_new)},
     )
+    return mine, body
+
+
+def test_concurrent_edits_of_different_lines_merge(app, client, auth, world, doc):
+    mine, body = both_open_then_they_save(app, client, world, doc, "line 9", "line 9 (theirs)")
     response = client.post(
         f"/docs/{doc}/edit",
         data={**mine, "title": "Situation report", "body": body.replace("line 2", "line 2 (mine)")},
@@ -121,20 +122,7 @@ def test_concurrent_edits_of_different_lines_merge(app, client, auth, world, doc
 
 
 def test_real_conflict_is_409_and_keeps_my_text(app, client, auth, world, doc):
-    other = app.test_client()
-    other.post(
-        "/login", data={"email": world.coordinator.email, "password": "correct horse battery"}
-    )
-    mine, theirs = edit_form(client, doc), edit_form(other, doc)
-    body = body_of(app, doc)
-    other.post(
-        f"/docs/{doc}/edit",
-        data={
-            **theirs,
-            "title": "Situation report",
-            "body": body.replace("line 5", "line five by them"),
-        },
-    )
+    mine, body = both_open_then_they_save(app, client, world, doc, "line 5", "line five by them")
     my_text = body.replace("line 5", "line 5, my careful wording")
     response = client.post(
         f"/docs/{doc}/edit", data={**mine, "title": "Situation report", "body": my_text}
