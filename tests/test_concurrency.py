@@ -3,6 +3,7 @@ worker processes: every save is a new revision, a merge, or a 409 that kept the 
 
 from __future__ import annotations
 
+import html
 import http.cookiejar
 import os
 import re
@@ -144,8 +145,9 @@ def run_savers(base: str, world: World, document_id: int) -> list[tuple[int, str
         browser = browsers[index]
         browser.login(people[index % len(people)].email)
         _, page = browser.request(f"/docs/{document_id}/edit")
-        body = re.search(r"<textarea[^>]*>\n?(.*?)</textarea>", page, re.S).group(1)
-        body = body.replace("&#39;", "'").replace("&#34;", '"').replace("&amp;", "&")
+        # As a browser does: the newline right after <textarea> is not part of the text.
+        body = re.search(r"<textarea[^>]*>\r?\n?(.*?)</textarea>", page, re.S).group(1)
+        body = html.unescape(body)
         # Everyone edits their own line, three lines apart; the last two share one.
         line = 3 * min(index, SAVERS - 2)
         text = f"line {line} rewritten by saver {index}\n"
