@@ -251,3 +251,18 @@ def test_project_wide_documents_for_the_consortium(app, client, auth, world):
     auth.login(world.stakeholder.email)
     assert client.get(f"/docs/{document_id}").status_code == 403
     assert "Policy recommendations" not in client.get("/docs/").text
+
+
+def test_region_dashboard_lists_recent_documents(client, auth, world):
+    auth.login(world.stakeholder.email)
+    assert "No documents yet." in client.get("/r/burgos/").text
+    auth.logout()
+    auth.login(world.editor.email)
+    document_id = new_document(client, "Stakeholder group meeting notes", "x")
+    auth.logout()
+    auth.login(world.other.email)  # an editor in Pannon
+    new_document(client, "Elsewhere", "y", region="pannon")
+    page = client.get("/r/burgos/").text
+    recent = page.split('id="recent-title"', 1)[1].split("</article>", 1)[0]
+    assert f'href="/docs/{document_id}">Stakeholder group meeting notes</a>' in recent
+    assert "Elsewhere" not in recent

@@ -29,7 +29,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from .activity import record
 from .extensions import db
 from .forms import MembershipForm, RoleForm, options
-from .models import Membership, MembershipRole, Partner, Region, User
+from .models import Document, Membership, MembershipRole, Partner, Region, User
 from .permissions import Action, can, readable_regions, require
 from .plugins import host
 from .rendering import render, wants_fragment
@@ -147,6 +147,13 @@ def _dashboard_context(region: Region) -> dict[str, Any]:
         "panels": panels_for(region),
         "can_manage": can(current_user, Action.MANAGE, region),
         "can_export": can(current_user, Action.EDIT, region),
+        "recent_documents": db.session.scalars(
+            select(Document)
+            .options(joinedload(Document.updated_by))
+            .where(Document.region_id == region.id, Document.deleted_at.is_(None))
+            .order_by(Document.updated_at.desc())
+            .limit(5)
+        ).all(),
     }
 
 
