@@ -100,8 +100,9 @@ def index() -> Response:
         Document.deleted_at.is_not(None) if trash else Document.deleted_at.is_(None)
     )
     documents = db.session.scalars(query).all()
+    # Everyone who may write, not "everyone who wrote": that would read every revision.
     authors = db.session.scalars(
-        select(User).where(User.id.in_(select(Revision.author_id))).order_by(User.name)
+        select(User).where(User.active.is_(True)).order_by(User.name)
     ).all()
     return render(
         "documents/index.html",
