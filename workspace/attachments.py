@@ -20,7 +20,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from .activity import record
 from .documents import get_document
@@ -48,14 +48,16 @@ def safe_filename(name: str) -> str:
     return name[:255] or "file"
 
 
+# Built once: every document page runs it.
+_ATTACHMENTS_OF = (
+    select(Attachment)
+    .where(Attachment.document_id == bindparam("document_id"))
+    .order_by(Attachment.created_at)
+)
+
+
 def attachments_of(document: Document) -> list[Attachment]:
-    return list(
-        db.session.scalars(
-            select(Attachment)
-            .where(Attachment.document_id == document.id)
-            .order_by(Attachment.created_at)
-        )
-    )
+    return list(db.session.scalars(_ATTACHMENTS_OF, {"document_id": document.id}))
 
 
 @bp.post("/<id:document_id>/attachments")

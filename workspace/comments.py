@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from .activity import record
@@ -21,15 +21,18 @@ from .search import index_comment
 bp = Blueprint("comments", __name__, url_prefix="/docs")
 
 
+# Built once: every document page runs it.
+_COMMENTS_OF = (
+    select(Comment)
+    .options(joinedload(Comment.author), joinedload(Comment.resolved_by))
+    .where(Comment.document_id == bindparam("document_id"))
+    .order_by(Comment.resolved_at.is_not(None), Comment.created_at)
+)
+
+
 def comments_of(document: Document) -> list[Comment]:
-    return list(
-        db.session.scalars(
-            select(Comment)
-            .options(joinedload(Comment.author), joinedload(Comment.resolved_by))
-            .where(Comment.document_id == document.id)
-            .order_by(Comment.resolved_at.is_not(None), Comment.created_at)
-        )
-    )
+    """Open comments first, each group oldest first."""
+    return list(db.session.scalars(_COMMENTS_OF, {"document_id": document.id}))
 
 
 def panel(document: Document, form: CommentForm | None = None, status: int = 200) -> Response:

@@ -45,4 +45,3 @@ MAX_UPLOAD_MB = 25
 PROJECT_NAME = "InterVentures"
 
 WTF_CSRF_TIME_LIMIT = None
-SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}

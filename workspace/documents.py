@@ -36,16 +36,15 @@ bp = Blueprint("documents", __name__, url_prefix="/docs")
 UPDATED = {"7": timedelta(days=7), "30": timedelta(days=30), "365": timedelta(days=365)}
 
 
+_WITH_REGION_AND_EDITOR = (joinedload(Document.region), joinedload(Document.updated_by))
+
+
 def get_document(document_id: int, action: Action = Action.READ, deleted: bool = False):
     """The document, or 404; 403 unless the current user may ``action`` in its region.
 
     Deleted documents are 404 unless ``deleted`` is asked for (trash and undelete).
     """
-    document = db.session.get(
-        Document,
-        document_id,
-        options=[joinedload(Document.region), joinedload(Document.updated_by)],
-    )
+    document = db.session.get(Document, document_id, options=_WITH_REGION_AND_EDITOR)
     if document is None or (document.deleted_at is not None and not deleted):
         abort(404)
     require(action, document.region)
@@ -149,13 +148,14 @@ def view_context(document: Document, comment_form: CommentForm) -> dict:
     from .comments import can_settle, comments_of
     from .links import UNAVAILABLE, links_of
 
+    user = current_user._get_current_object()
     return {
-        "links": links_of(document.ref, current_user),
+        "links": links_of(document.ref, user),
         "unavailable": UNAVAILABLE,
         "attachments": attachments_of(document),
         "document": document,
-        "can_edit": can(current_user, Action.EDIT, document.region),
-        "can_comment": can(current_user, Action.COMMENT, document.region),
+        "can_edit": can(user, Action.EDIT, document.region),
+        "can_comment": can(user, Action.COMMENT, document.region),
         "comments": comments_of(document),
         "comment_form": comment_form,
         "can_settle": lambda comment: can_settle(comment, document),

@@ -13,7 +13,7 @@ from collections import defaultdict
 
 from flask import Blueprint, Response, abort, request, url_for
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from .activity import record
@@ -65,11 +65,17 @@ def describe(refs: list[str], user) -> dict[str, LinkTarget | None]:
     return described
 
 
+# Built once: every document page runs it.
+_LINKS_OF = (
+    select(Link)
+    .where(or_(Link.source == bindparam("ref"), Link.target == bindparam("ref")))
+    .order_by(Link.id)
+)
+
+
 def links_of(ref: str, user) -> dict[str, list[tuple[Link, str, LinkTarget | None]]]:
     """Outgoing ("linked") and incoming ("linked from") links of an object."""
-    links = db.session.scalars(
-        select(Link).where(or_(Link.source == ref, Link.target == ref)).order_by(Link.id)
-    ).all()
+    links = db.session.scalars(_LINKS_OF, {"ref": ref}).all()
     outgoing = [link for link in links if link.source == ref]
     incoming = [link for link in links if link.target == ref]
     refs = sorted({link.target for link in outgoing} | {link.source for link in incoming})

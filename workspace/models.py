@@ -12,7 +12,7 @@ from typing import Any
 
 from flask_login import UserMixin
 from markupsafe import Markup
-from sqlalchemy import JSON, DateTime, ForeignKey, String, UniqueConstraint, types
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, UniqueConstraint, types
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
@@ -251,12 +251,12 @@ class Document(db.Model):
     """
 
     __tablename__ = "document"
+    # A region's newest documents (dashboard, filtered lists) without sorting them all.
+    __table_args__ = (Index("ix_document_region_updated", "region_id", "updated_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
-    region_id: Mapped[int | None] = mapped_column(
-        ForeignKey("region.id", ondelete="SET NULL"), index=True
-    )
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id", ondelete="SET NULL"))
     # The plugin that owns the document (its long texts), or None for a plain document.
     plugin: Mapped[str | None] = mapped_column(String(60))
     head: Mapped[int] = mapped_column(default=0)

@@ -34,6 +34,12 @@ class PluginError(RuntimeError):
     """A plugin cannot be loaded: fix the plugin, the app does not start half-wired."""
 
 
+# Built once: nearly every page asks which plugins are on.
+_SWITCHED_ON = select(RegionPlugin.region_id, RegionPlugin.plugin).where(
+    RegionPlugin.enabled.is_(True)
+)
+
+
 class PluginHost:
     def __init__(self) -> None:
         self.pm = pluggy.PluginManager("workspace")
@@ -103,11 +109,7 @@ class PluginHost:
         cached = g.get("_plugins_switched_on") if has_request_context() else None
         if cached is None:
             cached = {}
-            rows = db.session.execute(
-                select(RegionPlugin.region_id, RegionPlugin.plugin).where(
-                    RegionPlugin.enabled.is_(True)
-                )
-            )
+            rows = db.session.execute(_SWITCHED_ON)
             for region_id, name in rows:
                 if name in self.infos:
                     cached.setdefault(region_id, set()).add(name)

@@ -22,7 +22,7 @@ from flask import (
 )
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -37,9 +37,29 @@ from .rendering import render, wants_fragment
 bp = Blueprint("regions", __name__)
 
 
+# Statements every region page runs, built once.
+_REGION_BY_SLUG = select(Region).where(Region.slug == bindparam("slug"))
+_MEMBERS_OF = (
+    select(Membership)
+    .options(joinedload(Membership.user).joinedload(User.partner))
+    .where(Membership.region_id == bindparam("region_id"))
+)
+_PARTNERS_OF = (
+    select(Partner).where(Partner.region_id == bindparam("region_id")).order_by(Partner.name)
+)
+_RECENT_DOCUMENTS = (
+    select(Document)
+    .options(joinedload(Document.updated_by))
+    .where(Document.region_id == bindparam("region_id"), Document.deleted_at.is_(None))
+    .order_by(Document.updated_at.desc())
+    .limit(5)
+)
+_REGIONS_BY_NAME = select(Region).order_by(Region.name)
+
+
 def get_region(slug: str, action: Action = Action.READ) -> Region:
     """The region with this slug, or 404; 403 unless the current user may ``action``."""
-    region = db.session.scalar(select(Region).where(Region.slug == slug))
+    region = db.session.scalar(_REGION_BY_SLUG, {"slug": slug})
     if region is None:
         abort(404)
     require(action, region)
@@ -50,11 +70,7 @@ def get_region(slug: str, action: Action = Action.READ) -> Region:
 def members_of(region: Region) -> list[Membership]:
     """The region's memberships with their people and organisations, in one query,
     coordinators first."""
-    memberships = db.session.scalars(
-        select(Membership)
-        .options(joinedload(Membership.user).joinedload(User.partner))
-        .where(Membership.region_id == region.id)
-    ).all()
+    memberships = db.session.scalars(_MEMBERS_OF, {"region_id": region.id}).all()
     return sorted(memberships, key=lambda m: (-m.role.rank, m.user.name.casefold()))
 
 
@@ -65,13 +81,14 @@ def navigation() -> dict[str, Any]:
     if "navigation" in g:
         return g.navigation
     region = g.get("region")
-    regions = db.session.scalars(select(Region).order_by(Region.name)).all()
+    user = current_user._get_current_object()  # the proxy costs a lookup per use
+    regions = db.session.scalars(_REGIONS_BY_NAME).all()
     g.navigation = {
-        "nav_regions": readable_regions(current_user, list(regions)),
+        "nav_regions": readable_regions(user, list(regions)),
         "current_region": region,
         "project_links": project_links(),
         "region_links": region_links(region) if region is not None else [],
-        "can": lambda action, region=None: can(current_user, action, region),
+        "can": lambda action, region=None: can(user, action, region),
     }
     return g.navigation
 
@@ -147,13 +164,8 @@ def _dashboard_context(region: Region) -> dict[str, Any]:
         "panels": panels_for(region),
         "can_manage": can(current_user, Action.MANAGE, region),
         "can_export": can(current_user, Action.EDIT, region),
-        "recent_documents": db.session.scalars(
-            select(Document)
-            .options(joinedload(Document.updated_by))
-            .where(Document.region_id == region.id, Document.deleted_at.is_(None))
-            .order_by(Document.updated_at.desc())
-            .limit(5)
-        ).all(),
+        "partners": db.session.scalars(_PARTNERS_OF, {"region_id": region.id}).all(),
+        "recent_documents": db.session.scalars(_RECENT_DOCUMENTS, {"region_id": region.id}).all(),
     }
 
 
