@@ -24,7 +24,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 ## run: install, migrate instance/workspace.db, load the demo if empty, serve on 127.0.0.1:5000
 run: $(VENV)/.installed
-	$(FLASK) db upgrade
+	$(FLASK) db upgrade heads
 	$(FLASK) demo --if-empty
 	@echo ""
 	@echo "  InterVentures Workspace: http://$(HOST):$(PORT)"

@@ -111,7 +111,7 @@ def seed(app, documents: int, revisions_each: int, comments_each: int) -> int:
     """Fill an empty database; returns the id of a document in the middle."""
     rng = random.Random(2019)
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
         demo_data.load(PASSWORD)
         regions = db.session.scalars(select(Region.id).order_by(Region.id)).all()
         authors = db.session.scalars(select(User.id).order_by(User.id)).all()

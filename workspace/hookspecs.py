@@ -115,6 +115,16 @@ def register_commands(cli: click.Group) -> None:
     """Add click commands or groups to the ``flask --app workspace`` command line."""
 
 
+@hookspec
+def migrations_folder() -> str:
+    """The folder of the plugin's Alembic migration scripts, for the plugin's own tables.
+
+    The folder is one branch of the core's migration history: its first script has
+    ``branch_labels = ("<plugin>",)``, ``down_revision = None`` and ``depends_on``
+    the core revision it needs. ``flask db upgrade heads`` applies every branch.
+    """
+
+
 # ---------------------------------------------------------------------- pages
 
 

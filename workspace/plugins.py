@@ -8,8 +8,10 @@ The host lives in ``app.extensions["workspace.plugins"]``; ``host()`` returns it
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Iterable
 from importlib.metadata import entry_points
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -19,7 +21,7 @@ from sqlalchemy import select
 
 from . import hookspecs
 from .activity import record
-from .extensions import db
+from .extensions import db, migrate
 from .hookspecs import PluginInfo
 from .models import Region, RegionPlugin, User
 from .permissions import Action, require
@@ -47,6 +49,8 @@ class PluginHost:
         self.infos: dict[str, PluginInfo] = {}
         # Root blueprint name -> (plugin name, "region" or "project").
         self.blueprint_owner: dict[str, tuple[str, str]] = {}
+        # Folders of the plugins' Alembic migrations (the ``migrations_folder`` hook).
+        self.migration_folders: list[str] = []
 
     # ------------------------------------------------------------ loading
 
@@ -157,6 +161,17 @@ class PluginHost:
         return True
 
 
+@migrate.configure
+def _add_plugin_migrations(config):
+    """Alembic reads the plugins' migration folders beside the core's own."""
+    folders = current_app.extensions[EXTENSION_KEY].migration_folders
+    if folders:
+        core = str(Path(config.get_main_option("script_location")) / "versions")
+        config.set_main_option("path_separator", "os")
+        config.set_main_option("version_locations", os.pathsep.join([core, *folders]))
+    return config
+
+
 def host() -> PluginHost:
     return current_app.extensions[EXTENSION_KEY]
 
@@ -176,6 +191,11 @@ def init_app(app: Flask) -> None:
         for blueprint in blueprints or ():
             _mount(app, plugin_host, name, blueprint, "project", f"/p/{name}")
     plugin_host.pm.hook.register_commands(cli=app.cli)
+    plugin_host.migration_folders = [
+        str(Path(folder).resolve())
+        for _, folder in plugin_host.call_each("migrations_folder")
+        if folder
+    ]
 
     @app.url_value_preprocessor
     def take_region_slug(endpoint: str | None, values: dict[str, Any] | None) -> None:

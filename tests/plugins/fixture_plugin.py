@@ -7,10 +7,15 @@ written to ``CALLS`` for the tests to read.
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 
 import click
 from flask import Blueprint, g, render_template, url_for
 from markupsafe import Markup
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from workspace.extensions import db
 
 from workspace.hookspecs import (
     ExportFile,
@@ -27,6 +32,17 @@ PLUGIN = PluginInfo(
     label="Fixture notes",
     description="A test plugin that implements every hook.",
 )
+
+
+class FixtureNote(db.Model):
+    """The plugin's own table, created by its own migration branch."""
+
+    __tablename__ = "fixture_note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(String(200))
+
 
 CALLS: list[tuple] = []
 CALLED: set[str] = set()
@@ -60,6 +76,11 @@ def lazy_panel() -> str:
 @project_pages.get("/")
 def project_index() -> str:
     return "<p>Fixture notes across the project</p>"
+
+
+@_called
+def migrations_folder():
+    return str(Path(__file__).with_name("fixture_migrations"))
 
 
 @_called
