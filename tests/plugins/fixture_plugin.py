@@ -16,7 +16,6 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workspace.extensions import db
-
 from workspace.hookspecs import (
     ExportFile,
     LinkTarget,
