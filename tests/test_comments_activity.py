@@ -12,6 +12,8 @@ from tests.test_documents import new_document
 from workspace.extensions import db
 from workspace.models import Comment
 
+EVENTS = 'id="events"'
+
 
 @pytest.fixture
 def doc(client, auth, world):
@@ -108,6 +110,34 @@ def test_activity_streams(app, client, auth, world, doc):
     auth.logout()
     auth.login(world.other.email)
     assert "Portfolio analysis" in client.get("/activity").text
+
+
+def test_a_documents_own_activity(app, client, auth, world, doc):
+    auth.login(world.editor.email)
+    client.post(
+        f"/docs/{doc}/edit", data={"base": "1", "title": "Portfolio analysis", "body": "v2"}
+    )
+    other = new_document(client, "Unrelated note", "text")
+    client.post(f"/docs/{other}/comments", data={"body": "elsewhere"})
+    auth.logout()
+    auth.login(world.stakeholder.email)
+    client.post(f"/docs/{doc}/comments", data={"body": "looks good"})
+    page = client.get(f"/docs/{doc}/activity")
+    assert page.status_code == 200
+    items = [
+        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", li)).strip()
+        for li in re.findall(r"<li>(.*?)</li>", page.text.split(EVENTS)[1], re.S)
+    ]
+    # Newest first; only this document's events; the revision each edit made.
+    stakeholder, editor = world.stakeholder.name, world.editor.name
+    assert items[0].startswith(f"{stakeholder} commented on the document")
+    assert items[1].startswith(f"{editor} edited the document (revision 2)")
+    assert items[2].startswith(f"{editor} created the document")
+    assert len(items) == 3
+    assert f'href="/docs/{doc}/activity"' in client.get(f"/docs/{doc}/history").text
+    auth.logout()
+    auth.login(world.outsider.email)
+    assert client.get(f"/docs/{doc}/activity").status_code == 403
 
 
 def test_audit_trail_is_for_admins(client, auth, world, doc):

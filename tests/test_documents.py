@@ -198,6 +198,7 @@ def test_preview_renders_safe_markdown(client, auth, world):
 DOC_ROUTES = [
     ("GET", "/docs/{doc}", "read"),
     ("GET", "/docs/{doc}/history", "read"),
+    ("GET", "/docs/{doc}/activity", "read"),
     ("GET", "/docs/{doc}/diff?from=1&to=1", "read"),
     ("GET", "/docs/{doc}/edit", "edit"),
     ("POST", "/docs/{doc}/edit", "edit"),

@@ -48,7 +48,13 @@ def test_hostile_titles_and_names_are_escaped(app, client, auth, world, make, te
     make.user("hostile@example.org", name=text)
     auth.login(world.editor.email)
     document_id = new_document(client, title=text, body="x")
-    for path in [f"/docs/{document_id}", f"/docs/{document_id}/history", "/docs/", "/"]:
+    for path in [
+        f"/docs/{document_id}",
+        f"/docs/{document_id}/history",
+        f"/docs/{document_id}/activity",
+        "/docs/",
+        "/",
+    ]:
         page = client.get(path).text
         if "<" in text:
             assert text not in page, path  # shown escaped, never as markup

@@ -73,12 +73,13 @@ def _titles(events: list[Event]) -> dict[str, str]:
     return {f"doc:{id_}": title for id_, title in rows}
 
 
-def _page(events: list[Event], region: Region | None, endpoint_args: dict) -> Response:
+def _page(events: list[Event], region: Region | None, endpoint_args: dict, **context) -> Response:
     return render(
         "activity.html",
         block="events",
         events=events,
         region=region,
+        **context,
         phrases=PHRASES,
         titles=_titles(events),
         plugin_labels={name: info.label for name, info in host().infos.items()},
@@ -104,6 +105,23 @@ def region(region: str) -> Response:
     query = select(Event).where(Event.region_id == the_region.id, Event.verb.not_in(AUDIT_ONLY))
     events = _stream(query, request.args.get("before", type=int))
     return _page(events, the_region, {"region": the_region.slug})
+
+
+@bp.get("/docs/<id:document_id>/activity")
+def document(document_id: int) -> Response:
+    """A document's own history: its edits, comments, files and links, newest first."""
+    from .documents import get_document
+
+    the_document = get_document(document_id, deleted=True)
+    query = select(Event).where(Event.target == the_document.ref, Event.verb.not_in(AUDIT_ONLY))
+    events = _stream(query, request.args.get("before", type=int))
+    return _page(
+        events,
+        the_document.region,
+        {"document_id": the_document.id},
+        document=the_document,
+        nav_endpoint="documents.view",  # the region menu marks "Documents"
+    )
 
 
 @bp.get("/admin/audit")

@@ -236,7 +236,7 @@ class Event(db.Model):
     )
     verb: Mapped[str] = mapped_column(String(40))
     # What the event is about, as a reference string such as "user:12" or "plugin:minutes".
-    target: Mapped[str] = mapped_column(String(120), default="")
+    target: Mapped[str] = mapped_column(String(120), default="", index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     actor: Mapped[User | None] = relationship()
