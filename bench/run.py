@@ -265,6 +265,9 @@ def login_cookie(base: str) -> str:
         {"email": "admin@pannon.example", "password": PASSWORD, "csrf_token": token}
     ).encode()
     opener.open(base + "/login", data)
+    # A browser keeps the cookie its first page after sign-in updates (it then holds
+    # the form token); without this every measured request would re-issue it.
+    opener.open(base + "/").read()
     return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 

@@ -107,4 +107,5 @@ def _done(document: Document) -> Response:
 
 def can_settle(comment: Comment, document: Document) -> bool:
     """Whether the current user may resolve or re-open this comment."""
-    return comment.author_id == current_user.id or can(current_user, Action.EDIT, document.region)
+    user = current_user._get_current_object()
+    return comment.author_id == user.id or can(user, Action.EDIT, document.region)

@@ -18,7 +18,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from .activity import record
@@ -36,7 +36,12 @@ bp = Blueprint("documents", __name__, url_prefix="/docs")
 UPDATED = {"7": timedelta(days=7), "30": timedelta(days=30), "365": timedelta(days=365)}
 
 
-_WITH_REGION_AND_EDITOR = (joinedload(Document.region), joinedload(Document.updated_by))
+# Built once (cheaper than session.get with options): every document page runs it.
+_DOCUMENT_BY_ID = (
+    select(Document)
+    .options(joinedload(Document.region), joinedload(Document.updated_by))
+    .where(Document.id == bindparam("id"))
+)
 
 
 def get_document(document_id: int, action: Action = Action.READ, deleted: bool = False):
@@ -44,7 +49,7 @@ def get_document(document_id: int, action: Action = Action.READ, deleted: bool =
 
     Deleted documents are 404 unless ``deleted`` is asked for (trash and undelete).
     """
-    document = db.session.get(Document, document_id, options=_WITH_REGION_AND_EDITOR)
+    document = db.session.scalar(_DOCUMENT_BY_ID, {"id": document_id})
     if document is None or (document.deleted_at is not None and not deleted):
         abort(404)
     require(action, document.region)
