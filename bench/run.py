@@ -82,6 +82,7 @@ WORDS = [
     "capacity",
     "market",
 ]
+USER_AGENT = "workspace-bench (wrk)"
 TARGET_RATIO = 0.30
 TARGET_P95_MS = 100.0
 
@@ -259,6 +260,9 @@ def free_port() -> int:
 def login_cookie(base: str) -> str:
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    # Sessions are bound to the browser that signed in (Flask-Login's session
+    # protection): sign in with the User-Agent that wrk then sends.
+    opener.addheaders = [("User-Agent", USER_AGENT)]
     page = opener.open(base + "/login").read().decode()
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     data = urllib.parse.urlencode(
@@ -282,6 +286,8 @@ def wrk(url: str, cookie: str, seconds: int) -> dict:
             str(ROOT / "bench" / "report.lua"),
             "-H",
             f"Cookie: {cookie}",
+            "-H",
+            f"User-Agent: {USER_AGENT}",
             url,
         ],
         capture_output=True,
