@@ -7,12 +7,14 @@ which only admins see.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .extensions import db
+from .hookspecs import LinkTarget
+from .links import describe
 from .models import Document, Event, Region
 from .permissions import Action, can, readable_regions, require
 from .plugins import host
@@ -65,12 +67,27 @@ def _stream(query, before: int | None) -> list[Event]:
     )
 
 
-def _titles(events: list[Event]) -> dict[str, str]:
-    ids = [int(e.target[4:]) for e in events if e.target.startswith("doc:")]
-    if not ids:
-        return {}
-    rows = db.session.execute(select(Document.id, Document.title).where(Document.id.in_(ids)))
-    return {f"doc:{id_}": title for id_, title in rows}
+def _objects(events: list[Event]) -> dict[str, LinkTarget]:
+    """What each event is about, as a title and an address: documents (deleted ones
+    too, through their history), and whatever plugins describe through their
+    ``describe_refs`` hook. A plugin's thing the reader may not open, or that is gone,
+    is left out and named without a link."""
+    found: dict[str, LinkTarget] = {}
+    ids = {int(e.target[4:]) for e in events if e.target.startswith("doc:")}
+    if ids:
+        rows = db.session.execute(
+            select(Document.id, Document.title, Document.deleted_at).where(Document.id.in_(ids))
+        )
+        for id_, title, deleted_at in rows:
+            endpoint = "documents.history" if deleted_at else "documents.view"
+            found[f"doc:{id_}"] = LinkTarget(
+                f"doc:{id_}", title, url_for(endpoint, document_id=id_), "Document"
+            )
+    plugin_refs = sorted({e.target for e in events if e.target.split(":", 1)[0] in host().infos})
+    if plugin_refs:
+        described = describe(plugin_refs, current_user._get_current_object())
+        found.update({ref: target for ref, target in described.items() if target})
+    return found
 
 
 def _page(events: list[Event], region: Region | None, endpoint_args: dict, **context) -> Response:
@@ -81,7 +98,7 @@ def _page(events: list[Event], region: Region | None, endpoint_args: dict, **con
         region=region,
         **context,
         phrases=PHRASES,
-        titles=_titles(events),
+        objects=_objects(events),
         plugin_labels={name: info.label for name, info in host().infos.items()},
         more=len(events) == PAGE_SIZE,
         endpoint_args=endpoint_args,

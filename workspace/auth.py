@@ -38,7 +38,13 @@ from .rendering import error_response, render
 
 bp = Blueprint("auth", __name__)
 
-PUBLIC_ENDPOINTS = {"auth.login", "auth.set_password_view", "static", "healthz"}
+PUBLIC_ENDPOINTS = {
+    "auth.login",
+    "auth.set_password_view",
+    "static",
+    "plugin_static",
+    "healthz",
+}
 WRONG_LOGIN = "E-mail or password is incorrect."
 
 

@@ -16,7 +16,16 @@ from types import ModuleType
 from typing import Any
 
 import pluggy
-from flask import Flask, abort, current_app, g, has_request_context, request
+from flask import (
+    Flask,
+    Response,
+    abort,
+    current_app,
+    g,
+    has_request_context,
+    request,
+    send_from_directory,
+)
 from sqlalchemy import select
 
 from . import hookspecs
@@ -191,6 +200,7 @@ def init_app(app: Flask) -> None:
         for blueprint in blueprints or ():
             _mount(app, plugin_host, name, blueprint, "project", f"/p/{name}")
     plugin_host.pm.hook.register_commands(cli=app.cli)
+    _serve_static_files(app, plugin_host)
     plugin_host.migration_folders = [
         str(Path(folder).resolve())
         for _, folder in plugin_host.call_each("migrations_folder")
@@ -208,6 +218,25 @@ def init_app(app: Flask) -> None:
         region = g.get("region")
         if owner and owner[1] == "region" and "region" not in values and region is not None:
             values["region"] = region.slug
+
+
+def _serve_static_files(app: Flask, plugin_host: PluginHost) -> None:
+    """Each plugin's ``static/`` folder, at ``/static/plugins/<plugin>/``: public like
+    the core's own static files (style sheets and scripts, never data), and outside
+    the region gate, so a page of any region can use them.
+    ``url_for("plugin_static", plugin="minutes", filename="minutes.css")``."""
+    folders = {}
+    for name in plugin_host.infos:
+        module_file = getattr(plugin_host.pm.get_plugin(name), "__file__", None)
+        if module_file and (Path(module_file).parent / "static").is_dir():
+            folders[name] = Path(module_file).parent / "static"
+
+    def plugin_static(plugin: str, filename: str) -> Response:
+        if plugin not in folders:
+            abort(404)
+        return send_from_directory(folders[plugin], filename, max_age=3600)
+
+    app.add_url_rule("/static/plugins/<plugin>/<path:filename>", "plugin_static", plugin_static)
 
 
 def gate_plugin_pages() -> None:

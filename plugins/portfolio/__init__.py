@@ -1,0 +1,186 @@
+"""Good-practice portfolio: practices, their validation, and analysis across regions.
+
+Hooks only; the pages are in views.py (a region's practices) and project_views.py
+(every practice, the transfer matrix and the analyses).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import render_template, url_for
+from markupsafe import Markup
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from workspace.extensions import db
+from workspace.hookspecs import (
+    ExportFile,
+    LinkTarget,
+    MenuLink,
+    Panel,
+    PluginInfo,
+    SearchResult,
+    hookimpl,
+)
+from workspace.permissions import Action, can
+
+from . import models
+from .models import Practice, Status
+
+PLUGIN = PluginInfo(
+    name="portfolio",
+    label="Good-practice portfolio",
+    description="Good practices of each region, their validation, and which region "
+    "could transfer which practice.",
+)
+REF_PREFIX = "portfolio:practice:"
+
+
+@hookimpl
+def migrations_folder():
+    return str(Path(__file__).with_name("migrations"))
+
+
+@hookimpl
+def register_blueprints():
+    from .views import bp
+
+    return [bp]
+
+
+@hookimpl
+def register_project_blueprints():
+    from .project_views import bp
+
+    return [bp]
+
+
+@hookimpl
+def menu_links(region, user):
+    if region is None:
+        return [MenuLink("Portfolio", url_for("portfolio_project.index"))]
+    return [MenuLink("Good practices", url_for("portfolio.index", region=region.slug))]
+
+
+@hookimpl
+def dashboard_panels(region, user):
+    from .practices import approved_counts
+
+    counts = approved_counts()
+    waiting = db.session.scalars(
+        select(Practice).where(
+            Practice.status == Status.SUBMITTED.value,
+            *([Practice.region_id == region.id] if region is not None else []),
+        )
+    ).all()
+    html = render_template(
+        "portfolio/_panel.html",
+        region=region,
+        approved=counts.get(region.id, 0) if region is not None else sum(counts.values()),
+        waiting=[p for p in waiting if can(user, Action.READ, p.region)],
+    )
+    # The output of an auto-escaped template is trusted HTML.
+    return [Panel("Good practices", html=Markup(html))]  # noqa: S704
+
+
+def _readable(user, practices):
+    return [
+        p
+        for p in practices
+        if can(user, Action.READ, p.region)
+        and (p.state is not Status.DRAFT or can(user, Action.EDIT, p.region))
+    ]
+
+
+def _target(practice: Practice) -> LinkTarget:
+    return LinkTarget(
+        practice.ref,
+        practice.title,
+        url_for("portfolio.view", region=practice.region.slug, practice_id=practice.id),
+        "Good practice",
+    )
+
+
+def _matching(query: str, limit: int):
+    escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    like = "%" + escaped + "%"
+    return db.session.scalars(
+        select(Practice)
+        .options(selectinload(Practice.region))
+        .where(
+            or_(
+                Practice.title.ilike(like, escape="\\"),
+                Practice.keywords.ilike(like, escape="\\"),
+                Practice.summary.ilike(like, escape="\\"),
+            )
+        )
+        .order_by(Practice.title)
+        .limit(limit)
+    ).all()
+
+
+def _switched_on(practices):
+    from workspace.plugins import host
+
+    plugin_host = host()
+    return [p for p in practices if "portfolio" in plugin_host.enabled_in(p.region)]
+
+
+@hookimpl
+def search(query, user):
+    query = query.strip()
+    if len(query) < 2:
+        return []
+    found = _readable(user, _switched_on(_matching(query, 40)))
+    return [
+        SearchResult(
+            p.title,
+            _target(p).url,
+            (p.summary or "")[:200],
+            "Good practice",
+            f"{p.region.name} · {p.state.label}",
+        )
+        for p in found[:20]
+    ]
+
+
+@hookimpl
+def link_targets(query, user):
+    found = _readable(user, _switched_on(_matching(query.strip(), 20))) if query.strip() else []
+    return [_target(p) for p in found]
+
+
+@hookimpl
+def describe_refs(refs, user):
+    ids = [
+        int(ref[len(REF_PREFIX) :])
+        for ref in refs
+        if ref.startswith(REF_PREFIX) and ref[len(REF_PREFIX) :].isdigit()
+    ]
+    if not ids:
+        return {}
+    practices = db.session.scalars(
+        select(Practice).options(selectinload(Practice.region)).where(Practice.id.in_(ids))
+    ).all()
+    return {p.ref: _target(p) for p in _readable(user, _switched_on(practices))}
+
+
+@hookimpl
+def load_demo():
+    from .demo import load
+
+    load()
+
+
+@hookimpl
+def export_region(region):
+    from .exports import practices_csv
+
+    practices = db.session.scalars(
+        select(Practice).where(Practice.region_id == region.id).order_by(Practice.title)
+    ).all()
+    return [ExportFile("practices.csv", practices_csv(practices))]
+
+
+__all__ = ["PLUGIN", "models"]

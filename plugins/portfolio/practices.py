@@ -1,0 +1,184 @@
+"""Rules of a good practice: its long-text sections, what a submission needs, who may
+do what, and the validation workflow draft -> submitted -> approved / returned / declined.
+
+Every decision about people goes through ``workspace.permissions.can``: a region's
+editors write its practices, the lead partner's coordinators (admins) validate them,
+and each region's editors rate every practice for their own region.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+
+from workspace.activity import record
+from workspace.extensions import db
+from workspace.models import Region, User, utcnow
+from workspace.permissions import Action, can
+from workspace.revisions import create as create_document
+
+from .models import Practice, Rating, Status
+
+# The long texts of the programme's template, one section each of the practice's Document.
+SECTIONS = [
+    "Detailed description",
+    "Resources needed",
+    "Evidence of success",
+    "Difficulties encountered and lessons learnt",
+    "Potential for learning or transfer",
+]
+_HEADING = re.compile(r"^##\s+(.+?)\s*#*\s*$", re.M)
+
+
+def document_template() -> str:
+    return "".join(f"## {name}\n\n\n" for name in SECTIONS)
+
+
+def sections_of(body: str) -> dict[str, str]:
+    """The text under each "## Section" heading of the practice's Document."""
+    found: dict[str, str] = {}
+    matches = list(_HEADING.finditer(body))
+    for index, match in enumerate(matches):
+        end = matches[index + 1].start() if index + 1 < len(matches) else len(body)
+        found[match.group(1).strip().casefold()] = body[match.end() : end].strip()
+    return {name: found.get(name.casefold(), "") for name in SECTIONS}
+
+
+def missing_for_submission(practice: Practice) -> list[str]:
+    """What a practice still lacks before it can be submitted, in the form's words."""
+    missing = [
+        label
+        for label, value in [
+            ("main institution", practice.institution),
+            ("country", practice.country),
+            ("short summary", practice.summary),
+            ("topic", practice.topic),
+            ("start date", practice.starts_on),
+            ("contact", practice.contact),
+        ]
+        if not value
+    ]
+    body = practice.document.body if practice.document else ""
+    missing += [name.lower() for name, text in sections_of(body).items() if not text]
+    return missing
+
+
+# ---------------------------------------------------------------- who may do what
+
+
+PHRASES = {
+    Status.APPROVED: "approved a good practice:",
+    Status.RETURNED: "returned a good practice for changes:",
+    Status.DECLINED: "declined a good practice:",
+}
+
+
+def may_edit(user: User, practice: Practice) -> bool:
+    return practice.state.editable and can(user, Action.EDIT, practice.region)
+
+
+def may_validate(user: User) -> bool:
+    """The lead partner's coordinators validate practices for the whole project."""
+    return can(user, Action.ADMIN)
+
+
+def rating_regions(user: User, regions: list[Region]) -> set[int]:
+    """Ids of the regions among ``regions`` whose ratings ``user`` may set."""
+    return {region.id for region in regions if can(user, Action.EDIT, region)}
+
+
+# ---------------------------------------------------------------- changes
+
+
+def new_practice(region: Region, author: User, body: str | None = None, **fields) -> Practice:
+    """A draft practice with its long-text Document (the template's empty sections,
+    unless ``body`` is given)."""
+    practice = Practice(region=region, created_by_id=author.id, **fields)
+    own = [p for p in region.partners if p.id == author.partner_id]
+    practice.partner = own[0] if own else next(iter(region.partners), None)
+    practice.document = create_document(
+        f"Good practice: {practice.title}",
+        document_template() if body is None else body,
+        region,
+        author,
+        plugin="portfolio",
+    )
+    db.session.add(practice)
+    db.session.flush()
+    record(
+        "practice_created",
+        region=region,
+        target=practice.ref,
+        title=practice.title,
+        phrase="described a new good practice",
+    )
+    return practice
+
+
+def touch(practice: Practice) -> None:
+    practice.version += 1
+    practice.updated_at = utcnow()
+
+
+def submit(practice: Practice, user: User) -> None:
+    practice.status = Status.SUBMITTED.value
+    practice.decision_note = ""
+    touch(practice)
+    record(
+        "practice_submitted",
+        region=practice.region,
+        target=practice.ref,
+        actor=user,
+        phrase="submitted a good practice for validation:",
+    )
+
+
+def decide(practice: Practice, user: User, status: Status, note: str) -> None:
+    practice.status = status.value
+    practice.decision_note = note
+    practice.decided_by_id = user.id
+    practice.decided_at = utcnow()
+    touch(practice)
+    record(
+        f"practice_{status.value}",
+        region=practice.region,
+        target=practice.ref,
+        actor=user,
+        phrase=PHRASES[status],
+    )
+
+
+def rate(practice: Practice, region: Region, user: User, score: int, note: str) -> Rating:
+    rating = db.session.scalar(
+        select(Rating).where(Rating.practice_id == practice.id, Rating.region_id == region.id)
+    )
+    if rating is None:
+        rating = Rating(practice=practice, region=region)
+        db.session.add(rating)
+    rating.score = score
+    rating.note = note
+    rating.rated_by_id = user.id
+    rating.rated_at = utcnow()
+    record(
+        "practice_rated",
+        region=region,
+        target=practice.ref,
+        actor=user,
+        score=score,
+        phrase=f"rated the interest of {region.name} ({score}/3) in",
+    )
+    return rating
+
+
+# ---------------------------------------------------------------- counts
+
+
+def approved_counts() -> dict[int, int]:
+    """Region id -> approved practices: the indicator "good practices identified"."""
+    rows = db.session.execute(
+        select(Practice.region_id, func.count())
+        .where(Practice.status == Status.APPROVED.value)
+        .group_by(Practice.region_id)
+    )
+    return dict(rows.all())

@@ -1,0 +1,296 @@
+"""Project pages of the portfolio (/p/portfolio/): every practice, the transfer
+matrix where each region rates every practice, and portfolio analyses.
+
+Served by the core while the plugin is on somewhere, to consortium staff. Only
+practices of regions where the plugin is on, and that the user may read, appear.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from workspace.extensions import db
+from workspace.models import Region
+from workspace.permissions import Action, can, require
+from workspace.plugins import host
+from workspace.rendering import render
+from workspace.revisions import create as create_document
+
+from . import practices as rules
+from .exports import analysis_pdf, matrix_csv
+from .forms import SCORE_CHOICES, AnalysisForm, RatingForm
+from .models import SCORES, TOPICS, Analysis, Practice, Status
+
+bp = Blueprint("portfolio_project", __name__, template_folder="templates")
+
+# Practices that are in the portfolio: submitted ones are shown as awaiting validation.
+IN_PORTFOLIO = (Status.SUBMITTED.value, Status.APPROVED.value)
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+def portfolio_regions() -> list[Region]:
+    """Regions where the portfolio is on and that the current user may read."""
+    plugin_host, user = host(), _me()
+    regions = db.session.scalars(select(Region).order_by(Region.name))
+    return [
+        region
+        for region in regions
+        if "portfolio" in plugin_host.enabled_in(region) and can(user, Action.READ, region)
+    ]
+
+
+def _search(query, text: str):
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    like = "%" + escaped + "%"
+    return query.where(
+        or_(
+            Practice.title.ilike(like, escape="\\"),
+            Practice.keywords.ilike(like, escape="\\"),
+            Practice.summary.ilike(like, escape="\\"),
+            Practice.institution.ilike(like, escape="\\"),
+        )
+    )
+
+
+# ---------------------------------------------------------------- browse
+
+
+@bp.get("/")
+def index() -> Response:
+    regions = portfolio_regions()
+    filters = {
+        "region": request.args.get("region", ""),
+        "topic": request.args.get("topic", ""),
+        "status": request.args.get("status", ""),
+        "q": request.args.get("q", "").strip()[:100],
+    }
+    query = (
+        select(Practice)
+        .options(selectinload(Practice.region), selectinload(Practice.ratings))
+        .where(Practice.region_id.in_([r.id for r in regions]))
+        .order_by(Practice.title)
+    )
+    chosen = next((r for r in regions if r.slug == filters["region"]), None)
+    if chosen is not None:
+        query = query.where(Practice.region_id == chosen.id)
+    if filters["topic"] in TOPICS:
+        query = query.where(Practice.topic == filters["topic"])
+    if filters["status"] in {s.value for s in Status}:
+        query = query.where(Practice.status == filters["status"])
+    if filters["q"]:
+        query = _search(query, filters["q"])
+    user = _me()
+    practices = [
+        p
+        for p in db.session.scalars(query)
+        if p.state is not Status.DRAFT or can(user, Action.EDIT, p.region)
+    ]
+    approved = rules.approved_counts()
+    return render(
+        "portfolio/browse.html",
+        block="results",
+        practices=practices,
+        regions=regions,
+        topics=TOPICS,
+        statuses=list(Status),
+        filters=filters,
+        approved_total=sum(approved.get(r.id, 0) for r in regions),
+        approved=approved,
+    )
+
+
+# ---------------------------------------------------------------- transfer matrix
+
+
+@dataclass
+class Row:
+    practice: Practice
+    scores: dict[int, object]  # region id -> Rating
+
+    @property
+    def average(self) -> float | None:
+        values = [rating.score for rating in self.scores.values()]
+        return sum(values) / len(values) if values else None
+
+
+def matrix_rows(regions: list[Region], topic: str = "", sort: str = "title", minimum: int = 0):
+    practices = db.session.scalars(
+        select(Practice)
+        .options(selectinload(Practice.region), selectinload(Practice.ratings))
+        .where(
+            Practice.region_id.in_([r.id for r in regions]),
+            Practice.status.in_(IN_PORTFOLIO),
+        )
+        .order_by(Practice.title)
+    ).all()
+    region_ids = {r.id for r in regions}
+    rows = [
+        Row(p, {r.region_id: r for r in p.ratings if r.region_id in region_ids})
+        for p in practices
+        if not topic or p.topic == topic
+    ]
+    if minimum:
+        rows = [row for row in rows if (row.average or 0) >= minimum]
+    if sort == "interest":
+        rows.sort(key=lambda row: -(row.average or -1))
+    elif sort == "region":
+        rows.sort(key=lambda row: (row.practice.region.name, row.practice.title.casefold()))
+    return rows
+
+
+def _matrix_filters() -> dict:
+    sort = request.args.get("sort", "title")
+    return {
+        "topic": request.args.get("topic", "") if request.args.get("topic") in TOPICS else "",
+        "sort": sort if sort in ("title", "interest", "region") else "title",
+        "minimum": request.args.get("minimum", 0, type=int)
+        if request.args.get("minimum", "") in ("1", "2", "3")
+        else 0,
+    }
+
+
+@bp.get("/matrix")
+def matrix() -> Response:
+    regions = portfolio_regions()
+    filters = _matrix_filters()
+    return render(
+        "portfolio/matrix.html",
+        block="matrix",
+        regions=regions,
+        rows=matrix_rows(regions, **filters),
+        filters=filters,
+        topics=TOPICS,
+        editable=rules.rating_regions(_me(), regions),
+        score_choices=SCORE_CHOICES,
+        scores=SCORES,
+    )
+
+
+@bp.get("/matrix.csv")
+def matrix_export() -> Response:
+    regions = portfolio_regions()
+    rows = matrix_rows(regions, **_matrix_filters())
+    response = Response(matrix_csv(regions, rows), mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="portfolio-matrix.csv"'
+    return response
+
+
+@bp.post("/matrix/<id:practice_id>/<slug:region>")
+def rate(practice_id: int, region: str) -> Response:
+    regions = portfolio_regions()
+    the_region = next((r for r in regions if r.slug == region), None)
+    practice = db.session.get(Practice, practice_id)
+    if the_region is None or practice is None or practice.region_id not in {r.id for r in regions}:
+        abort(404)
+    require(Action.EDIT, the_region)
+    if practice.status not in IN_PORTFOLIO or practice.region_id == the_region.id:
+        abort(409)  # drafts are not rated, nor a region's own practice
+    form = RatingForm()
+    status = 200
+    if form.validate_on_submit():
+        rules.rate(practice, the_region, _me(), form.score.data, form.note.data or "")
+        db.session.commit()
+    else:
+        status = 422
+    if not request.htmx:
+        if status == 422:
+            flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        return redirect(url_for("portfolio_project.matrix"), code=303)
+    db.session.expire(practice)
+    row = Row(
+        practice,
+        {r.region_id: r for r in practice.ratings if r.region_id in {x.id for x in regions}},
+    )
+    return render(
+        "portfolio/matrix.html",
+        block="row",
+        status=status,
+        row=row,
+        regions=regions,
+        editable=rules.rating_regions(_me(), regions),
+        score_choices=SCORE_CHOICES,
+        scores=SCORES,
+        form_errors={(practice.id, the_region.id): form.errors} if status == 422 else {},
+    )
+
+
+# ---------------------------------------------------------------- analyses
+
+
+@bp.get("/analyses/")
+def analyses() -> Response:
+    items = db.session.scalars(
+        select(Analysis)
+        .options(selectinload(Analysis.practices))
+        .order_by(Analysis.visit_on.desc())
+    ).all()
+    return render("portfolio/analyses.html", analyses=items, can_create=can(_me(), Action.EDIT))
+
+
+@bp.route("/analyses/new", methods=["GET", "POST"])
+def new_analysis() -> Response:
+    require(Action.EDIT)
+    regions = portfolio_regions()
+    form = AnalysisForm()
+    form.region_id.choices = [(0, "No visit (the whole portfolio)")] + [
+        (r.id, r.name) for r in regions
+    ]
+    candidates = matrix_rows(regions)
+    form.practices.choices = [(row.practice.id, row.practice.title) for row in candidates]
+    if form.validate_on_submit():
+        region = next((r for r in regions if r.id == form.region_id.data), None)
+        chosen = [row.practice for row in candidates if row.practice.id in set(form.practices.data)]
+        document = create_document(
+            f"Conclusions: {form.title.data}",
+            "## Conclusions\n\n\n## Practices to transfer\n\n",
+            region,
+            _me(),
+            plugin="portfolio",
+        )
+        analysis = Analysis(
+            title=form.title.data,
+            region=region,
+            visit_on=form.visit_on.data,
+            document=document,
+            created_by_id=_me().id,
+            practices=chosen,
+        )
+        db.session.add(analysis)
+        db.session.commit()
+        flash("The analysis is created: write its conclusions.", "success")
+        return redirect(url_for("portfolio_project.analysis", analysis_id=analysis.id), code=303)
+    status = 422 if form.is_submitted() else 200
+    return render("portfolio/analysis_form.html", form=form, status=status)
+
+
+def _analysis_context(analysis_id: int) -> dict:
+    analysis = db.session.get(Analysis, analysis_id)
+    if analysis is None:
+        abort(404)
+    regions = portfolio_regions()
+    ids = {p.id for p in analysis.practices}
+    rows = [row for row in matrix_rows(regions) if row.practice.id in ids]
+    return {"analysis": analysis, "regions": regions, "rows": rows, "scores": SCORES}
+
+
+@bp.get("/analyses/<id:analysis_id>")
+def analysis(analysis_id: int) -> Response:
+    return render("portfolio/analysis.html", **_analysis_context(analysis_id))
+
+
+@bp.get("/analyses/<id:analysis_id>.pdf")
+def analysis_export(analysis_id: int) -> Response:
+    context = _analysis_context(analysis_id)
+    response = Response(analysis_pdf(context), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="portfolio-analysis-{analysis_id}.pdf"'
+    )
+    return response

@@ -1,0 +1,310 @@
+"""Region pages of the portfolio (/r/<region>/portfolio/): a region's practices, and
+one practice's page, form and validation steps.
+
+The core's gate has already checked that the plugin is on here and that the user may
+read the region; it put the region in ``g.region``.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, g, redirect, request, url_for
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from workspace.activity import record
+from workspace.extensions import db
+from workspace.hookspecs import LinkTarget
+from workspace.links import describe
+from workspace.markdown import render as render_markdown
+from workspace.models import Link
+from workspace.permissions import Action, can, require
+from workspace.plugins import host
+from workspace.rendering import render
+
+from . import practices as rules
+from .forms import DecisionForm, PracticeForm
+from .models import SCORES, Practice, Rating, Status
+
+bp = Blueprint("portfolio", __name__, template_folder="templates")
+
+FIELDS = [
+    "title", "institution", "country", "nuts", "city", "linked_project", "summary",
+    "starts_on", "ends_on", "website", "contact", "topic", "keywords",
+]  # fmt: skip
+
+
+DATES = {"starts_on", "ends_on"}
+
+
+def _values(form: PracticeForm) -> dict:
+    """The form's fields for the model: a text left out of the request is empty."""
+    return {
+        name: getattr(form, name).data if name in DATES else (getattr(form, name).data or "")
+        for name in FIELDS
+    }
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+def get_practice(practice_id: int) -> Practice:
+    """The practice of the current region, or 404."""
+    practice = db.session.get(Practice, practice_id)
+    if practice is None or practice.region_id != g.region.id:
+        abort(404)
+    return practice
+
+
+@bp.get("/")
+def index() -> Response:
+    practices = db.session.scalars(
+        select(Practice)
+        .options(selectinload(Practice.ratings))
+        .where(Practice.region_id == g.region.id)
+        .order_by(Practice.title)
+    ).all()
+    user = _me()
+    visible = [
+        p for p in practices if p.state is not Status.DRAFT or can(user, Action.EDIT, g.region)
+    ]
+    return render(
+        "portfolio/index.html",
+        practices=visible,
+        can_create=can(user, Action.EDIT, g.region),
+        approved=sum(1 for p in practices if p.state is Status.APPROVED),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new() -> Response:
+    require(Action.EDIT, g.region)
+    form = PracticeForm()
+    if form.validate_on_submit():
+        practice = rules.new_practice(g.region, _me(), **_values(form))
+        db.session.commit()
+        flash(
+            f"“{practice.title}” is saved as a draft. Write its description below, "
+            "then submit it for validation.",
+            "success",
+        )
+        return redirect(url_for("portfolio.view", practice_id=practice.id), code=303)
+    if not form.is_submitted():
+        form.country.data = g.region.country
+        form.nuts.data = g.region.nuts2
+    status = 422 if form.is_submitted() else 200
+    return render("portfolio/form.html", form=form, practice=None, status=status)
+
+
+@bp.get("/<id:practice_id>")
+def view(practice_id: int) -> Response:
+    practice = get_practice(practice_id)
+    return render("portfolio/view.html", **_view_context(practice))
+
+
+def _view_context(practice: Practice, decision_form: DecisionForm | None = None) -> dict:
+    user = _me()
+    ratings = db.session.scalars(
+        select(Rating)
+        .options(selectinload(Rating.region), selectinload(Rating.rated_by))
+        .where(Rating.practice_id == practice.id)
+    ).all()
+    body = practice.document.body if practice.document else ""
+    return {
+        "practice": practice,
+        # Sanitised by workspace.markdown (nh3), like every rendered document.
+        "sections": {
+            name: Markup(render_markdown(text))  # noqa: S704
+            for name, text in rules.sections_of(body).items()
+        },
+        "ratings": sorted(ratings, key=lambda r: r.region.name),
+        "scores": SCORES,
+        "can_edit": rules.may_edit(user, practice),
+        "can_submit": practice.state.editable and can(user, Action.EDIT, practice.region),
+        "can_validate": rules.may_validate(user) and practice.state is Status.SUBMITTED,
+        "missing": rules.missing_for_submission(practice) if practice.state.editable else [],
+        "decision_form": decision_form or DecisionForm(formdata=None),
+        "presented": presentations(practice),
+        "minutes_on": minutes_available(),
+        "can_link": can(user, Action.EDIT, practice.region),
+    }
+
+
+@bp.route("/<id:practice_id>/edit", methods=["GET", "POST"])
+def edit(practice_id: int) -> Response:
+    practice = get_practice(practice_id)
+    require(Action.EDIT, practice.region)
+    if not practice.state.editable:
+        flash(
+            f"This practice is {practice.state.label.lower()}: it can no longer be changed.",
+            "error",
+        )
+        return redirect(url_for("portfolio.view", practice_id=practice.id), code=303)
+    if request.method == "GET":
+        form = PracticeForm(obj=practice)
+        form.version.data = practice.version
+        return render("portfolio/form.html", form=form, practice=practice)
+    form = PracticeForm()
+    if not form.validate_on_submit():
+        return render("portfolio/form.html", form=form, practice=practice, status=422)
+    if str(practice.version) != (form.version.data or ""):
+        form.form_errors.append(
+            "Someone else changed this practice while you were editing. Your text is "
+            "still below; the fields now hold your version. Check the practice page in "
+            "another tab, then save again."
+        )
+        form.version.data = practice.version
+        return render("portfolio/form.html", form=form, practice=practice, status=409)
+    for name, value in _values(form).items():
+        setattr(practice, name, value)
+    rules.touch(practice)
+    db.session.commit()
+    flash("The practice is saved.", "success")
+    return redirect(url_for("portfolio.view", practice_id=practice.id), code=303)
+
+
+@bp.post("/<id:practice_id>/submit")
+def submit(practice_id: int) -> Response:
+    practice = get_practice(practice_id)
+    require(Action.EDIT, practice.region)
+    if not practice.state.editable:
+        flash(f"This practice is {practice.state.label.lower()} already.", "error")
+        return _back(practice, 409)
+    missing = rules.missing_for_submission(practice)
+    if missing:
+        flash("Before submitting, fill in: " + ", ".join(missing) + ".", "error")
+        return _back(practice, 422)
+    rules.submit(practice, _me())
+    db.session.commit()
+    flash("Submitted: the lead partner's coordinators will validate it.", "success")
+    return _back(practice)
+
+
+@bp.post("/<id:practice_id>/decision")
+def decide(practice_id: int) -> Response:
+    practice = get_practice(practice_id)
+    require(Action.ADMIN)
+    form = DecisionForm()
+    wanted = {"approve": Status.APPROVED, "return": Status.RETURNED, "decline": Status.DECLINED}
+    status = wanted.get(request.form.get("decision", ""))
+    if status is None:
+        abort(400)
+    if practice.state is not Status.SUBMITTED:
+        flash(
+            "Only a submitted practice can be validated; "
+            f"this one is {practice.state.label.lower()}.",
+            "error",
+        )
+        return _back(practice, 409)
+    if not form.validate_on_submit():
+        return render("portfolio/view.html", **_view_context(practice, form), status=422)
+    note = (form.note.data or "").strip()
+    if status is not Status.APPROVED and not note:
+        form.note.errors = ["Tell the region why: write a message."]
+        return render("portfolio/view.html", **_view_context(practice, form), status=422)
+    rules.decide(practice, _me(), status, note)
+    db.session.commit()
+    verb = {"approved": "approved", "returned": "returned to the region", "declined": "declined"}
+    flash(f"“{practice.title}” is {verb[status.value]}.", "success")
+    return _back(practice)
+
+
+def _back(practice: Practice, status: int = 303) -> Response:
+    if status == 303:
+        return redirect(url_for("portfolio.view", practice_id=practice.id), code=303)
+    return render("portfolio/view.html", **_view_context(practice), status=status)
+
+
+# ---------------------------------------------------------------- where presented
+
+MEETING = "minutes:meeting:"
+PRESENTED = "presented_at"
+
+
+def presentations(practice: Practice) -> list[tuple[Link, LinkTarget | None]]:
+    """The meetings and visits where the practice was presented (core links to the
+    minutes plugin's meetings); None for one the reader cannot open."""
+    links = db.session.scalars(
+        select(Link)
+        .where(Link.source == practice.ref, Link.kind == PRESENTED)
+        .order_by(Link.created_at)
+    ).all()
+    described = describe([link.target for link in links], _me()) if links else {}
+    return [(link, described.get(link.target)) for link in links]
+
+
+def minutes_available() -> bool:
+    return "minutes" in host().enabled_anywhere()
+
+
+def _presented_panel(practice: Practice, status: int = 200) -> Response:
+    return render(
+        "portfolio/view.html",
+        block="presented",
+        status=status,
+        **_view_context(practice),
+    )
+
+
+@bp.get("/<id:practice_id>/meetings")
+def meeting_targets(practice_id: int) -> Response:
+    """Meetings matching what the user typed, for the "presented at" picker."""
+    practice = get_practice(practice_id)
+    require(Action.EDIT, practice.region)
+    query = request.args.get("q", "").strip()[:100]
+    found = []
+    if query and minutes_available():
+        found = [
+            target
+            for target in host().collect("link_targets", ["minutes"], query=query, user=_me())
+            if target.ref.startswith(MEETING)
+        ]
+    return render(
+        "portfolio/view.html", block="meeting_targets", practice=practice, targets=found[:10]
+    )
+
+
+@bp.post("/<id:practice_id>/presented")
+def add_presentation(practice_id: int) -> Response:
+    practice = get_practice(practice_id)
+    require(Action.EDIT, practice.region)
+    target = request.form.get("target", "")[:120]
+    if not target.startswith(MEETING) or describe([target], _me()).get(target) is None:
+        flash("Choose a meeting from the list.", "error")
+        return _presented_panel(practice, 422)
+    exists = db.session.scalar(
+        select(Link).where(
+            Link.source == practice.ref, Link.target == target, Link.kind == PRESENTED
+        )
+    )
+    if exists is None:
+        db.session.add(
+            Link(source=practice.ref, target=target, kind=PRESENTED, created_by_id=_me().id)
+        )
+        record(
+            "practice_presented",
+            region=practice.region,
+            target=practice.ref,
+            meeting=target,
+            phrase="recorded where a good practice was presented:",
+        )
+        db.session.commit()
+    if not request.htmx:
+        return redirect(url_for("portfolio.view", practice_id=practice.id), code=303)
+    return _presented_panel(practice)
+
+
+@bp.post("/<id:practice_id>/presented/<id:link_id>/remove")
+def remove_presentation(practice_id: int, link_id: int) -> Response:
+    practice = get_practice(practice_id)
+    require(Action.EDIT, practice.region)
+    link = db.session.get(Link, link_id)
+    if link is None or link.source != practice.ref or link.kind != PRESENTED:
+        abort(404)
+    db.session.delete(link)
+    db.session.commit()
+    if not request.htmx:
+        return redirect(url_for("portfolio.view", practice_id=practice.id), code=303)
+    return _presented_panel(practice)

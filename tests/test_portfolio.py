@@ -1,0 +1,413 @@
+"""The good-practice portfolio: practices, validation, the transfer matrix, analyses."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import func, select
+
+from plugins.portfolio.models import Analysis, Practice, Rating
+from plugins.portfolio.practices import SECTIONS
+from tests.conftest import HTMX
+from workspace.extensions import db
+from workspace.models import Document, Region
+from workspace.plugins import host
+from workspace.revisions import save
+
+FIELDS = {
+    "title": "Export coaching for small firms",
+    "institution": "CEEI-Burgos",
+    "country": "es",
+    "nuts": "es412",
+    "city": "Burgos",
+    "summary": "Coaches take small firms to their first foreign contract.",
+    "starts_on": "2018-02-01",
+    "ends_on": "",
+    "topic": "SME competitiveness",
+    "keywords": "coaching, export",
+    "website": "https://www.example.org",
+    "contact": "Lucía, coaching@example.org",
+}
+FULL_TEXT = "".join(f"## {name}\n\nText about {name.lower()}.\n\n" for name in SECTIONS)
+
+
+def switch(app, slug, on=True):
+    with app.app_context():
+        region = db.session.scalar(select(Region).where(Region.slug == slug))
+        host().set_enabled(region, "portfolio", on, None)
+        db.session.commit()
+
+
+@pytest.fixture
+def portfolio(app, world):
+    switch(app, "burgos")
+    switch(app, "pannon")
+    return world
+
+
+def create(client, **changes):
+    response = client.post("/r/burgos/portfolio/new", data={**FIELDS, **changes})
+    assert response.status_code == 303, response.text
+    return int(response.headers["Location"].rsplit("/", 1)[1])
+
+
+def practice(app, practice_id):
+    with app.app_context():
+        found = db.session.get(Practice, practice_id)
+        db.session.expunge(found)
+        return found
+
+
+def write_texts(app, practice_id, body=FULL_TEXT):
+    """Write the practice's long texts, as its author would in the core editor."""
+    with app.app_context():
+        document = db.session.get(Practice, practice_id).document
+        save(document.id, document.head, document.title, body, document.created_by, None)
+
+
+def approved(app, auth, client, world):
+    """A Burgos practice taken through validation; returns its id."""
+    auth.login(world.editor.email)
+    practice_id = create(client)
+    write_texts(app, practice_id)
+    assert client.post(f"/r/burgos/portfolio/{practice_id}/submit").status_code == 303
+    auth.logout()
+    auth.login(world.admin.email)
+    client.post(f"/r/burgos/portfolio/{practice_id}/decision", data={"decision": "approve"})
+    auth.logout()
+    return practice_id
+
+
+# ---------------------------------------------------------------- workflow
+
+
+def test_a_practice_from_draft_to_approved(app, client, auth, portfolio):
+    world = portfolio
+    auth.login(world.editor.email)
+    practice_id = create(client)
+    page = client.get(f"/r/burgos/portfolio/{practice_id}").text
+    assert "Draft" in page and "detailed description" in page  # listed as missing
+    # Submitting with empty texts is refused, with what is missing.
+    response = client.post(f"/r/burgos/portfolio/{practice_id}/submit")
+    assert response.status_code == 422
+    assert "Before submitting, fill in:" in response.text and "evidence of success" in response.text
+    assert practice(app, practice_id).status == "draft"
+    write_texts(app, practice_id)
+    assert client.post(f"/r/burgos/portfolio/{practice_id}/submit").status_code == 303
+    assert practice(app, practice_id).status == "submitted"
+    # The region's editor may not approve its own practice.
+    response = client.post(
+        f"/r/burgos/portfolio/{practice_id}/decision", data={"decision": "approve"}
+    )
+    assert response.status_code == 403
+    assert practice(app, practice_id).status == "submitted"
+    auth.logout()
+    auth.login(world.admin.email)
+    page = client.get(f"/r/burgos/portfolio/{practice_id}").text
+    assert "Validate this practice" in page
+    response = client.post(
+        f"/r/burgos/portfolio/{practice_id}/decision", data={"decision": "approve"}
+    )
+    assert response.status_code == 303
+    assert practice(app, practice_id).status == "approved"
+    assert "<strong>1</strong> approved" in client.get("/r/burgos/portfolio/").text
+    assert "<strong>1</strong> approved" in client.get("/p/portfolio/").text
+    activity = client.get("/r/burgos/activity").text
+    assert "submitted a good practice for validation:" in activity
+    assert "approved a good practice:" in activity
+    assert f'href="/r/burgos/portfolio/{practice_id}">{FIELDS["title"]}</a>' in activity
+
+
+def test_returning_needs_a_message_and_reopens_the_practice(app, client, auth, portfolio):
+    world = portfolio
+    auth.login(world.editor.email)
+    practice_id = create(client)
+    write_texts(app, practice_id)
+    client.post(f"/r/burgos/portfolio/{practice_id}/submit")
+    auth.logout()
+    auth.login(world.admin.email)
+    response = client.post(
+        f"/r/burgos/portfolio/{practice_id}/decision", data={"decision": "return", "note": " "}
+    )
+    assert response.status_code == 422 and "Tell the region why" in response.text
+    assert practice(app, practice_id).status == "submitted"
+    client.post(
+        f"/r/burgos/portfolio/{practice_id}/decision",
+        data={"decision": "return", "note": "Add figures on exports."},
+    )
+    assert practice(app, practice_id).status == "returned"
+    auth.logout()
+    auth.login(world.editor.email)
+    page = client.get(f"/r/burgos/portfolio/{practice_id}").text
+    assert "Add figures on exports." in page and "Edit fields" in page
+
+
+def test_an_approved_practice_is_read_only(app, client, auth, portfolio):
+    practice_id = approved(app, auth, client, portfolio)
+    auth.login(portfolio.editor.email)
+    response = client.post(
+        f"/r/burgos/portfolio/{practice_id}/edit",
+        data={**FIELDS, "title": "Changed", "version": "3"},
+    )
+    assert response.status_code == 303
+    assert practice(app, practice_id).title == FIELDS["title"]
+
+
+# ---------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"title": "x" * 101}, "Keep the title to 100 characters"),
+        ({"title": ""}, "Give the practice a title."),
+        ({"ends_on": "2017-01-01"}, "The end date is before the start date."),
+        ({"starts_on": "31/02/2020"}, "Not a valid date value."),
+        ({"topic": "Space travel"}, "Not a valid choice"),
+        ({"website": "javascript:alert(1)"}, "Enter a full address"),
+    ],
+)
+def test_bad_practice_input_is_refused_and_nothing_is_saved(
+    app, client, auth, portfolio, changes, message
+):
+    auth.login(portfolio.editor.email)
+    response = client.post("/r/burgos/portfolio/new", data={**FIELDS, **changes})
+    assert response.status_code == 422
+    assert message in response.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Practice)) == 0
+
+
+def test_a_stale_edit_gets_409_and_keeps_the_text(app, client, auth, portfolio):
+    auth.login(portfolio.editor.email)
+    practice_id = create(client)
+    first = {**FIELDS, "summary": "First change", "version": "1"}
+    assert client.post(f"/r/burgos/portfolio/{practice_id}/edit", data=first).status_code == 303
+    stale = {**FIELDS, "summary": "My careful second summary", "version": "1"}
+    response = client.post(f"/r/burgos/portfolio/{practice_id}/edit", data=stale)
+    assert response.status_code == 409
+    assert "Someone else changed this practice" in response.text
+    assert "My careful second summary" in response.text
+    assert practice(app, practice_id).summary == "First change"
+
+
+# ---------------------------------------------------------------- matrix
+
+
+def test_rating_updates_the_row_and_refuses_bad_scores(app, client, auth, portfolio):
+    practice_id = approved(app, auth, client, portfolio)
+    auth.login(portfolio.other.email)  # an editor of Pannon
+    url = f"/p/portfolio/matrix/{practice_id}/pannon"
+    response = client.post(url, data={"score": "3", "note": "Fits our programme"}, headers=HTMX)
+    assert response.status_code == 200
+    assert f'id="practice-{practice_id}"' in response.text and "3.0" in response.text
+    for bad in ("4", "-1", "x", ""):
+        response = client.post(url, data={"score": bad}, headers=HTMX)
+        assert response.status_code == 422, bad
+        assert "score" in response.text.lower()
+    with app.app_context():
+        rating = db.session.scalar(select(Rating))
+        assert (rating.score, rating.note) == (3, "Fits our programme")
+    # Not for Burgos (no role there), nor for the practice's own region.
+    assert client.post(
+        f"/p/portfolio/matrix/{practice_id}/burgos", data={"score": "1"}
+    ).status_code in (403, 409)
+
+
+def test_matrix_csv_matches_the_matrix(app, client, auth, portfolio):
+    practice_id = approved(app, auth, client, portfolio)
+    auth.login(portfolio.other.email)
+    client.post(f"/p/portfolio/matrix/{practice_id}/pannon", data={"score": "2"})
+    page = client.get("/p/portfolio/matrix").text
+    response = client.get("/p/portfolio/matrix.csv")
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    rows = list(csv.reader(io.StringIO(response.text)))
+    assert rows[0] == [
+        "Practice",
+        "Region",
+        "Topic",
+        "Status",
+        "Castilla y León",
+        "Dél-Dunántúl",
+        "Average interest",
+    ]
+    assert rows[1] == [
+        FIELDS["title"],
+        "Castilla y León",
+        "SME competitiveness",
+        "Approved",
+        "",
+        "2",
+        "2.0",
+    ]
+    assert FIELDS["title"] in page and "2.0" in page
+
+
+def test_csv_cells_never_start_a_formula(app, client, auth, portfolio):
+    practice_id = approved(app, auth, client, portfolio)
+    with app.app_context():
+        db.session.get(Practice, practice_id).title = '=HYPERLINK("http://evil")'
+        db.session.commit()
+    auth.login(portfolio.admin.email)
+    rows = list(csv.reader(io.StringIO(client.get("/p/portfolio/matrix.csv").text)))
+    assert rows[1][0] == '\'=HYPERLINK("http://evil")'
+
+
+# ---------------------------------------------------------------- analyses
+
+
+def test_an_analysis_pdf_holds_its_conclusions(app, client, auth, portfolio):
+    practice_id = approved(app, auth, client, portfolio)
+    auth.login(portfolio.coordinator.email)
+    with app.app_context():
+        burgos = db.session.scalar(select(Region.id).where(Region.slug == "burgos"))
+    response = client.post(
+        "/p/portfolio/analyses/new",
+        data={
+            "title": "Visit to Burgos",
+            "region_id": burgos,
+            "visit_on": "2020-04-15",
+            "practices": [practice_id],
+        },
+    )
+    assert response.status_code == 303
+    with app.app_context():
+        analysis = db.session.scalar(select(Analysis))
+        document = analysis.document
+        save(
+            document.id,
+            1,
+            document.title,
+            "## Conclusions\n\nCoaching travels well.\n",
+            document.created_by,
+            None,
+        )
+        analysis_id = analysis.id
+    page = client.get(f"/p/portfolio/analyses/{analysis_id}").text
+    assert "Coaching travels well." in page and FIELDS["title"] in page
+    pdf = client.get(f"/p/portfolio/analyses/{analysis_id}.pdf")
+    assert pdf.mimetype == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "Coaching travels well." in text and "Visit to Burgos" in text
+
+
+def test_an_analysis_needs_a_practice(app, client, auth, portfolio):
+    auth.login(portfolio.coordinator.email)
+    response = client.post("/p/portfolio/analyses/new", data={"title": "Empty", "region_id": 0})
+    assert response.status_code == 422 and "Choose at least one practice." in response.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Analysis)) == 0
+
+
+# ---------------------------------------------------------------- permissions
+
+REGION_ROUTES = [
+    ("GET", "/r/burgos/portfolio/", "read"),
+    ("GET", "/r/burgos/portfolio/{id}", "read"),
+    ("GET", "/r/burgos/portfolio/new", "edit"),
+    ("GET", "/r/burgos/portfolio/{id}/edit", "edit"),
+    ("POST", "/r/burgos/portfolio/{id}/submit", "edit"),
+    ("POST", "/r/burgos/portfolio/{id}/decision", "validate"),
+]
+PROJECT_ROUTES = [
+    ("GET", "/p/portfolio/", "consortium"),
+    ("GET", "/p/portfolio/matrix", "consortium"),
+    ("GET", "/p/portfolio/matrix.csv", "consortium"),
+    ("GET", "/p/portfolio/analyses/", "consortium"),
+    ("GET", "/p/portfolio/analyses/new", "project_edit"),
+]
+ALLOWED = {
+    "admin": {"read", "edit", "validate", "consortium", "project_edit"},
+    "coordinator": {"read", "edit", "consortium", "project_edit"},
+    "editor": {"read", "edit", "consortium", "project_edit"},
+    "stakeholder": {"read"},
+    "other": {"read", "consortium", "project_edit"},
+    "outsider": set(),
+}
+
+
+@pytest.mark.parametrize("who", sorted(ALLOWED))
+@pytest.mark.parametrize(("method", "path", "needs"), REGION_ROUTES + PROJECT_ROUTES)
+def test_portfolio_routes_by_role(app, client, auth, portfolio, who, method, path, needs):
+    auth.login(portfolio.editor.email)
+    practice_id = create(client)
+    auth.logout()
+    auth.login(getattr(portfolio, who).email)
+    before = practice(app, practice_id).status
+    data = {"decision": "approve"} if path.endswith("decision") else {}
+    response = client.open(path.format(id=practice_id), method=method, data=data)
+    if needs in ALLOWED[who]:
+        assert response.status_code in (200, 303, 409, 422), response.status_code
+    else:
+        assert response.status_code == 403, response.status_code
+        assert practice(app, practice_id).status == before
+
+
+def test_drafts_are_hidden_from_readers_and_htmx_fragments_respect_roles(
+    app, client, auth, portfolio
+):
+    auth.login(portfolio.editor.email)
+    create(client, title="Unfinished idea")
+    auth.logout()
+    auth.login(portfolio.stakeholder.email)
+    assert "Unfinished idea" not in client.get("/r/burgos/portfolio/").text
+    assert client.get("/p/portfolio/matrix", headers=HTMX).status_code == 403
+    auth.logout()
+    auth.login(portfolio.other.email)
+    assert "Unfinished idea" not in client.get("/p/portfolio/?q=Unfinished", headers=HTMX).text
+
+
+def test_switched_off_for_one_region_only(app, client, auth, portfolio):
+    practice_id = approved(app, auth, client, portfolio)
+    switch(app, "burgos", False)
+    auth.login(portfolio.admin.email)
+    assert client.get(f"/r/burgos/portfolio/{practice_id}").status_code == 404
+    assert client.get("/r/pannon/portfolio/").status_code == 200
+    assert FIELDS["title"] not in client.get("/p/portfolio/").text
+    with app.app_context():
+        assert db.session.get(Practice, practice_id) is not None  # data kept
+
+
+# ---------------------------------------------------------------- hooks
+
+
+def test_search_panel_export_and_links(app, client, auth, portfolio):
+    practice_id = approved(app, auth, client, portfolio)
+    auth.login(portfolio.coordinator.email)
+    results = client.get("/search?q=coaching").text
+    assert FIELDS["title"] in results and "Good practice" in results
+    assert "Good practices" in client.get("/r/burgos/").text  # the dashboard panel
+    archive = zipfile.ZipFile(io.BytesIO(client.get("/r/burgos/export.zip").data))
+    name = next(n for n in archive.namelist() if n.endswith("practices.csv"))
+    rows = list(csv.reader(io.StringIO(archive.read(name).decode())))
+    assert rows[1][0] == FIELDS["title"] and rows[1][1] == "Approved"
+    assert "coaching@example.org" not in archive.read(name).decode()  # contacts stay inside
+    with app.app_context():
+        document_id = db.session.scalar(select(Document.id).where(Document.plugin.is_(None)))
+    if document_id is None:
+        from tests.test_documents import new_document
+
+        document_id = new_document(client, "Situation report", "text")
+    targets = client.get(f"/links/doc/{document_id}/targets?q=coaching", headers=HTMX).text
+    assert f"portfolio:practice:{practice_id}" in targets
+
+
+def test_demo_is_idempotent(app):
+    from workspace import demo
+
+    with app.app_context():
+        demo.load("demo password 1")
+        counts = [
+            db.session.scalar(select(func.count()).select_from(m))
+            for m in (Practice, Rating, Analysis)
+        ]
+        demo.load("demo password 1")
+        again = [
+            db.session.scalar(select(func.count()).select_from(m))
+            for m in (Practice, Rating, Analysis)
+        ]
+    assert counts == again and counts[0] == 5 and counts[2] == 1
