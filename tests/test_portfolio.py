@@ -411,3 +411,12 @@ def test_demo_is_idempotent(app):
             for m in (Practice, Rating, Analysis)
         ]
     assert counts == again and counts[0] == 5 and counts[2] == 1
+
+
+def test_plugin_style_sheet_is_public_and_confined_to_its_folder(client):
+    with client.get("/static/plugins/portfolio/portfolio.css") as response:
+        assert response.status_code == 200 and response.mimetype == "text/css"
+        assert ".score-3" in response.text
+    assert client.get("/static/plugins/portfolio/../__init__.py").status_code == 404
+    assert client.get("/static/plugins/portfolio/%2e%2e/__init__.py").status_code == 404
+    assert client.get("/static/plugins/nothing/x.css").status_code == 404
