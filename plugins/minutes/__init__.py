@@ -167,5 +167,3 @@ def export_region(region: Region):
         ),
         ExportFile("action-items.csv", exports.action_items_csv(outcomes)),
     ]
-
-

@@ -36,6 +36,7 @@ COUNTRY_ZONES = {
 DEFAULT_ZONE = "Europe/Brussels"
 DATE_MESSAGE = "Enter a date as YYYY-MM-DD, for example 2020-04-15."
 TIME_MESSAGE = "Enter a time as HH:MM, for example 09:30."
+MINUTES_MESSAGE = "Enter the length in whole minutes, e.g. 15."
 
 
 class DayField(DateField):
@@ -54,6 +55,14 @@ class ClockField(TimeField):
             super().process_formdata(valuelist)
         except ValueError as error:
             raise ValueError(TIME_MESSAGE) from error
+
+
+class WholeMinutesField(IntegerField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(MINUTES_MESSAGE) from error
 
 
 class MeetingForm(StrippedForm):
@@ -103,11 +112,11 @@ class AgendaItemForm(StrippedForm):
         "Agenda item",
         validators=[DataRequired(message="Give the agenda item a title."), Length(max=200)],
     )
-    duration_minutes = IntegerField(
+    duration_minutes = WholeMinutesField(
         "Minutes",
         default=15,
         validators=[
-            InputRequired(message="Enter the length in whole minutes, e.g. 15."),
+            InputRequired(message=MINUTES_MESSAGE),
             NumberRange(min=0, max=24 * 60, message="Between 0 and 1440 minutes."),
         ],
     )

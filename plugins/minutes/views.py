@@ -268,7 +268,7 @@ def meetings_page(region: Region | None) -> Response:
     meetings = db.session.scalars(query.limit(500)).all()
     if region is None:
         can_create = can(current_user, Action.EDIT)
-        new_url = url_for("minutes_project.new")
+        new_url = url_for("minutes_project.project_new")
         feed_url = None
     else:
         can_create = can(current_user, Action.EDIT, region)
@@ -442,7 +442,8 @@ def stale_edit(meeting: Meeting, form: MeetingForm) -> Response:
     db.session.refresh(meeting)
     if meeting.is_closed:
         return closed_refusal()
-    form.version.data = meeting.version
+    # A resubmit now saves on top of what is there: the user has seen both.
+    form.version.data, form.version.raw_data = meeting.version, [str(meeting.version)]
     form.form_errors.append(
         "Someone else saved this meeting while you were editing it. Your changes are "
         "still in the form below and were not saved; compare them with the details saved "
