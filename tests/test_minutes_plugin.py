@@ -125,10 +125,8 @@ def test_each_role_on_every_route(app, minutes_on, planned, role):
     for method, route, data in change_routes(planned):
         url = route.format(m=m)
         form = {k: v.format(version=load(app, planned["id"])["version"]) for k, v in data.items()}
-        if method == "GET":
-            response = client.get(url)
-        else:
-            response = client.post(url, data=form, headers=HTMX)
+        send = client.get if method == "GET" else client.post
+        response = send(url, data=form, headers=HTMX)
         if may_change:
             # The status buttons are plain forms: they answer with the page to go to.
             wanted = 303 if url.endswith("/status") else 200
