@@ -113,7 +113,7 @@ class AgendaItemForm(StrippedForm):
         validators=[DataRequired(message="Give the agenda item a title."), Length(max=200)],
     )
     duration_minutes = WholeMinutesField(
-        "Minutes",
+        "Length (minutes)",
         default=15,
         validators=[
             InputRequired(message=MINUTES_MESSAGE),
