@@ -277,6 +277,11 @@ def test_documents_link_to_meetings_and_show_where_they_are_linked_from(app, min
     panel = editor.post(f"/links/doc/{doc}", data={"target": ref}, headers=HTMX)
     assert panel.status_code == 200
     assert meeting_url(planned["id"]) in panel.text
+    # The meeting page lists what links to it; its minutes lead back to it.
+    page = editor.get(meeting_url(planned["id"])).text
+    assert f'href="/docs/{doc}">Portfolio analysis Burgos</a>' in page
+    minutes = load(app, planned["id"])["document"]
+    assert meeting_url(planned["id"]) in editor.get(f"/docs/{minutes}").text
     # Switched off: the link shows as unavailable, never an error.
     switch(app, "burgos", on=False)
     page = editor.get(f"/docs/{doc}")

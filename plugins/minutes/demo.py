@@ -27,6 +27,7 @@ from .models import (
     OutcomeKind,
     Participant,
 )
+from .views import link_minutes
 
 DEMO_REGIONS = ["pannon", "lombardy", "podkarpackie", "burgos", "klaipeda"]
 ALL_PARTNERS = [
@@ -413,4 +414,5 @@ def _add(demo: DemoMeeting, regions, partners, users, author) -> None:
         plugin="minutes",
     )
     meeting.minutes_document_id = document.id
+    link_minutes(document, meeting)
     db.session.flush()

@@ -18,7 +18,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from workspace.activity import record
 from workspace.extensions import db
-from workspace.models import Partner, Region, User, utcnow
+from workspace.links import links_of
+from workspace.models import Document, Link, Partner, Region, User, utcnow
 from workspace.permissions import Action, can, require
 from workspace.plugins import host
 from workspace.rendering import error_response, render, wants_fragment
@@ -208,13 +209,16 @@ def meeting_context(meeting: Meeting, **overrides) -> dict:
         "timedelta": timedelta,
         "moved": None,
         "open_item": None,
+        "links": related(meeting),
     }
     if context["can_change"]:
         context["agenda_form"] = AgendaItemForm(formdata=None)
         context["outcome_forms"] = {item.id: outcome_form(item) for item in meeting.agenda}
         context["participant_form"] = participant_form()
     if context["may_approve"]:
-        context["approval_form"] = ApprovalForm(formdata=None)
+        mine = context["my_approval"]
+        answer = {"state": mine.state.value, "comment": mine.comment} if mine else None
+        context["approval_form"] = ApprovalForm(formdata=None, data=answer)
     context.update(overrides)
     return context
 
@@ -238,6 +242,19 @@ def changeable(meeting_id: int) -> tuple[Meeting, Response | None]:
     if meeting.is_closed:
         return meeting, closed_refusal()
     return meeting, None
+
+
+def related(meeting: Meeting) -> list:
+    """Documents and plugin records linked with the meeting, both ways (a practice
+    presented there, an action it started), except its own minutes."""
+    links = links_of(meeting.ref, current_user)
+    own = meeting.minutes_document.ref if meeting.minutes_document else None
+    return [row for row in links["linked"] + links["linked_from"] if row[1] != own]
+
+
+def link_minutes(document: Document, meeting: Meeting) -> None:
+    """The minutes document links to its meeting, so its page leads back here."""
+    db.session.add(Link(source=document.ref, target=meeting.ref, kind="minutes"))
 
 
 def commit_meeting(meeting: Meeting) -> bool:
@@ -375,6 +392,7 @@ def new_meeting(region: Region | None) -> Response:
             f"Minutes: {meeting.title}", MINUTES_TEMPLATE, region, current_user, plugin=PLUGIN_NAME
         )
         meeting.minutes_document_id = document.id
+        link_minutes(document, meeting)
         db.session.commit()
         flash(
             f"“{meeting.title}” is planned. Add the agenda and invite the participants.", "success"
