@@ -53,7 +53,8 @@ def test_coordinator_signs_in_and_sees_the_project_overview(
     burgos_card = cards.filter(has_text=BURGOS)
     expect(burgos_card).to_have_attribute("href", "/r/burgos/")
     expect(burgos_card).to_contain_text("Your region")
-    expect(cards.filter(has_text=PANNON)).to_contain_text("1 of 1 modules on")
+    # Built-in plugins are installed too: only the fixture plugin is on in Pannon.
+    expect(cards.filter(has_text=PANNON)).to_contain_text(re.compile(r"\b1 of \d+ modules on"))
 
 
 def test_wrong_password_is_refused(page: Page, login: Login, base_url: str) -> None:
@@ -135,8 +136,7 @@ def test_stakeholder_sees_modules_but_no_switch(page: Page, login: Login) -> Non
     expect(page.get_by_role("heading", level=1, name=BURGOS)).to_be_visible()
     modules = page.locator("#plugins")
     expect(modules.get_by_role("heading", name="Modules")).to_be_visible()
-    expect(modules.get_by_role("listitem")).to_have_count(1)
-    expect(modules.get_by_role("listitem")).to_contain_text("Fixture notes")
+    expect(modules.get_by_role("listitem").filter(has_text="Fixture notes")).to_have_count(1)
     expect(page.get_by_role("switch")).to_have_count(0)
     expect(page.locator("#region-nav").get_by_role("link", name="Members")).to_have_count(0)
 
