@@ -234,6 +234,23 @@ def test_an_agenda_item_without_title_is_refused(app, client, auth, minutes_on):
     assert load(app, meeting_id)["agenda"] == []
 
 
+def test_an_agenda_item_is_edited_in_place(app, client, auth, minutes_on):
+    auth.login(minutes_on.editor.email)
+    meeting_id = new_meeting(client)
+    add_item(client, meeting_id, "CAST", 20)
+    (item,) = item_ids(app, meeting_id)
+    url = f"{meeting_url(meeting_id)}/agenda/{item}/edit"
+    p = f"edit{item}-"
+    fields = {f"{p}title": "CAST (ES)", f"{p}duration_minutes": "25", f"{p}presenter": "CEEI"}
+    fragment = client.post(url, data=fields, headers=HTMX)
+    assert fragment.status_code == 200 and "“CAST (ES)” is saved." in fragment.text
+    assert load(app, meeting_id)["agenda"] == [("CAST (ES)", 25, 1)]
+    refused = client.post(url, data={**fields, f"{p}title": ""}, headers=HTMX)
+    assert refused.status_code == 422
+    assert "Give the agenda item a title." in refused.text
+    assert load(app, meeting_id)["agenda"] == [("CAST (ES)", 25, 1)]
+
+
 def test_notes_per_agenda_item(app, client, auth, minutes_on):
     auth.login(minutes_on.editor.email)
     meeting_id = new_meeting(client)

@@ -84,6 +84,11 @@ def change_routes(planned) -> list[tuple[str, str, dict]]:
         ("POST", f"{{m}}/agenda/{first}/notes", {"notes": "Slides shared"}),
         (
             "POST",
+            f"{{m}}/agenda/{second}/edit",
+            {f"edit{second}-title": "CAST (ES)", f"edit{second}-duration_minutes": "25"},
+        ),
+        (
+            "POST",
             f"{{m}}/agenda/{second}/outcomes",
             {f"item{second}-kind": "information", f"item{second}-text": "Noted"},
         ),

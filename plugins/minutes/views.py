@@ -200,6 +200,8 @@ def meeting_context(meeting: Meeting, **overrides) -> dict:
         "next_step": NEXT_STEP.get(meeting.status),
         "agenda_form": None,
         "outcome_forms": {},
+        "edit_forms": {},
+        "editing": None,
         "participant_form": None,
         "approval_form": None,
         "may_approve": may_approve(meeting),
@@ -214,6 +216,10 @@ def meeting_context(meeting: Meeting, **overrides) -> dict:
     if context["can_change"]:
         context["agenda_form"] = AgendaItemForm(formdata=None)
         context["outcome_forms"] = {item.id: outcome_form(item) for item in meeting.agenda}
+        context["edit_forms"] = {
+            item.id: AgendaItemForm(formdata=None, obj=item, prefix=f"edit{item.id}")
+            for item in meeting.agenda
+        }
         context["participant_form"] = participant_form()
     if context["may_approve"]:
         mine = context["my_approval"]
@@ -577,6 +583,26 @@ def move_agenda_item(meeting_id: int, item_id: int) -> Response:
         db.session.commit()
         db.session.refresh(meeting)
     return fragment_or_page(meeting, "agenda", moved=item.id)
+
+
+@meeting_route("/meetings/<int:meeting_id>/agenda/<int:item_id>/edit", methods=["POST"])
+def edit_agenda_item(meeting_id: int, item_id: int) -> Response:
+    meeting, refusal = changeable(meeting_id)
+    if refusal:
+        return refusal
+    item = _agenda_item(meeting, item_id)
+    form = AgendaItemForm(prefix=f"edit{item.id}")
+    if not form.validate_on_submit():
+        forms = meeting_context(meeting)["edit_forms"]
+        forms[item.id] = form
+        return fragment_or_page(meeting, "agenda", status=422, edit_forms=forms, editing=item.id)
+    item.section = form.section.data or ""
+    item.title = form.title.data
+    item.duration_minutes = form.duration_minutes.data
+    item.presenter = form.presenter.data or ""
+    db.session.commit()
+    flash(f"“{item.title}” is saved.", "success")
+    return fragment_or_page(meeting, "agenda")
 
 
 @meeting_route("/meetings/<int:meeting_id>/agenda/<int:item_id>/notes", methods=["POST"])

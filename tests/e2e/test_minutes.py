@@ -62,10 +62,11 @@ def test_a_meeting_from_draft_to_approved_minutes(page: Page, second_page: Page)
     meeting_url = page.url
 
     # The agenda, added through HTMX without leaving the page.
+    add = page.locator("form.add-agenda-item")
     for item, minutes in [("Welcome", "10"), ("CAST (ES)", "30"), ("Science and Business", "30")]:
-        page.get_by_label("Agenda item").fill(item)
-        page.get_by_label("Length (minutes)").fill(minutes)
-        page.get_by_role("button", name="Add to the agenda").click()
+        add.get_by_label("Agenda item").fill(item)
+        add.get_by_label("Length (minutes)").fill(minutes)
+        add.get_by_role("button", name="Add to the agenda").click()
         expect(page.locator(".agenda-item").last).to_contain_text(item)
     expect(page.locator("#agenda-total")).to_have_text("70 of 60 minutes planned")
     expect(page.get_by_role("alert")).to_contain_text("runs 10 minutes over")
