@@ -138,13 +138,19 @@ def visible_meetings_filter(user: User, region: Region | None = None):
 
 
 def user_choices() -> list[tuple[int, str]]:
+    """Active people as (id, "Name (organisation)"), read once per request: every
+    agenda item's outcome form offers them as owners."""
+    cached = g.get("_minutes_people")
+    if cached is not None:
+        return cached
     users = db.session.scalars(
         select(User).where(User.active.is_(True)).options(selectinload(User.partner))
     ).all()
     users = sorted(users, key=lambda u: u.name.casefold())
-    return [
+    g._minutes_people = [
         (u.id, f"{u.name} ({u.partner.short_name if u.partner else 'external'})") for u in users
     ]
+    return g._minutes_people
 
 
 def _today() -> date:
