@@ -1,0 +1,169 @@
+"""Meeting minutes: meetings with agendas, participants, minutes, decisions and action
+items, followed up until done. Anchored on OpenProject's meetings module.
+
+Region meetings live under ``/r/<region>/minutes/``, project-wide ones under
+``/p/minutes/``. The minutes text of each meeting is a core Document, so revisions,
+merge, comments and search come from the core.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import render_template, url_for
+from markupsafe import Markup
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from workspace.extensions import db
+from workspace.hookspecs import (
+    ExportFile,
+    LinkTarget,
+    MenuLink,
+    Panel,
+    PluginInfo,
+    SearchResult,
+    hookimpl,
+)
+from workspace.models import Region, utcnow
+
+from . import demo, exports
+from .models import Meeting, Outcome, OutcomeKind
+from .views import meeting_url, project_bp, region_bp, visible_meetings_filter
+
+PLUGIN = PluginInfo(
+    name="minutes",
+    label="Meeting minutes",
+    description="Meetings with agendas, attendance, minutes, decisions and action items.",
+)
+REF_PREFIX = "minutes:meeting:"
+
+
+@hookimpl
+def register_blueprints():
+    return [region_bp]
+
+
+@hookimpl
+def register_project_blueprints():
+    return [project_bp]
+
+
+@hookimpl
+def migrations_folder():
+    return str(Path(__file__).with_name("migrations"))
+
+
+@hookimpl
+def menu_links(region, user):
+    if region is None:
+        return [MenuLink("Meetings", url_for("minutes_project.project_index"))]
+    return [
+        MenuLink("Meetings", url_for("minutes.index", region=region.slug)),
+        MenuLink("Action items", url_for("minutes.actions", region=region.slug)),
+    ]
+
+
+@hookimpl
+def dashboard_panels(region, user):
+    now = utcnow()
+    where = visible_meetings_filter(user, region)
+    meetings = db.session.scalars(
+        select(Meeting)
+        .where(where, Meeting.ends_at >= now)
+        .options(selectinload(Meeting.region))
+        .order_by(Meeting.starts_at)
+        .limit(3)
+    ).all()
+    actions = db.session.scalars(
+        select(Outcome)
+        .join(Outcome.meeting)
+        .where(where, Outcome.kind == OutcomeKind.ACTION, Outcome.done_at.is_(None))
+        .options(selectinload(Outcome.owner), selectinload(Outcome.meeting))
+        .order_by(Outcome.due_date)
+        .limit(5)
+    ).all()
+    html = render_template(
+        "minutes/_panel.html",
+        region=region,
+        meetings=meetings,
+        actions=actions,
+        today=now.date(),
+    )
+    # The output of an auto-escaped template is trusted HTML.
+    return [Panel("Next meetings and open action items", html=Markup(html))]  # noqa: S704
+
+
+def _readable_meetings(user, clause=None, ids=None):
+    query = (
+        select(Meeting).where(visible_meetings_filter(user)).options(selectinload(Meeting.region))
+    )
+    if clause is not None:
+        query = query.where(clause)
+    if ids is not None:
+        query = query.where(Meeting.id.in_(ids))
+    return db.session.scalars(query.order_by(Meeting.starts_at.desc()).limit(50)).all()
+
+
+@hookimpl
+def search(query, user):
+    text = query.strip()
+    if not text:
+        return []
+    clause = or_(
+        Meeting.title.icontains(text, autoescape=True),
+        Meeting.place.icontains(text, autoescape=True),
+    )
+    return [
+        SearchResult(
+            m.title,
+            meeting_url(m),
+            f"{m.kind.label} · {m.local_start:%Y-%m-%d %H:%M} · {m.where}".rstrip(" ·"),
+            kind="Meeting",
+            where=m.region.name if m.region else "Whole project",
+        )
+        for m in _readable_meetings(user, clause)
+    ]
+
+
+def _target(meeting: Meeting) -> LinkTarget:
+    label = f"{meeting.title} ({meeting.local_start:%Y-%m-%d})"
+    return LinkTarget(meeting.ref, label, meeting_url(meeting), "Meeting")
+
+
+@hookimpl
+def link_targets(query, user):
+    clause = Meeting.title.icontains(query.strip(), autoescape=True) if query.strip() else None
+    return [_target(m) for m in _readable_meetings(user, clause)]
+
+
+@hookimpl
+def describe_refs(refs, user):
+    ids = {}
+    for ref in refs:
+        number = ref.removeprefix(REF_PREFIX)
+        if ref.startswith(REF_PREFIX) and number.isdigit():
+            ids[int(number)] = ref
+    if not ids:
+        return {}
+    return {m.ref: _target(m) for m in _readable_meetings(user, ids=list(ids))}
+
+
+@hookimpl
+def load_demo():
+    demo.load()
+
+
+@hookimpl
+def export_region(region: Region):
+    meetings = db.session.scalars(
+        select(Meeting).where(Meeting.region_id == region.id).order_by(Meeting.starts_at)
+    ).all()
+    outcomes = [o for m in meetings for o in m.outcomes]
+    return [
+        ExportFile(
+            "meetings.ics",
+            exports.calendar(meetings, f"Meetings · {region.name}", meeting_url).to_ical(),
+        ),
+        ExportFile("action-items.csv", exports.action_items_csv(outcomes)),
+    ]

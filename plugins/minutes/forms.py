@@ -1,0 +1,181 @@
+"""Forms of the minutes plugin. Every message says what to type instead."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, available_timezones
+
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+    ValidationError,
+)
+from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
+
+from workspace.forms import StrippedForm, options
+
+from .models import ApprovalState, MeetingKind, OutcomeKind
+
+TIMEZONES = sorted(available_timezones() - {"localtime", "Factory"})
+# The time zone a new meeting of a region starts with.
+COUNTRY_ZONES = {
+    "HU": "Europe/Budapest",
+    "IT": "Europe/Rome",
+    "PL": "Europe/Warsaw",
+    "ES": "Europe/Madrid",
+    "LT": "Europe/Vilnius",
+    "DE": "Europe/Berlin",
+    "BE": "Europe/Brussels",
+}
+DEFAULT_ZONE = "Europe/Brussels"
+DATE_MESSAGE = "Enter a date as YYYY-MM-DD, for example 2020-04-15."
+TIME_MESSAGE = "Enter a time as HH:MM, for example 09:30."
+MINUTES_MESSAGE = "Enter the length in whole minutes, e.g. 15."
+
+
+class DayField(DateField):
+    """A date field whose message for an impossible date says what to type."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(DATE_MESSAGE) from error
+
+
+class ClockField(TimeField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(TIME_MESSAGE) from error
+
+
+class WholeMinutesField(IntegerField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(MINUTES_MESSAGE) from error
+
+
+class MeetingForm(StrippedForm):
+    title = StringField(
+        "Title", validators=[DataRequired(message="Give the meeting a title."), Length(max=200)]
+    )
+    kind = SelectField("Kind", choices=options((k.value, k.label) for k in MeetingKind))
+    day = DayField("Date", validators=[InputRequired(message=DATE_MESSAGE)])
+    start = ClockField("Starts", validators=[InputRequired(message=TIME_MESSAGE)])
+    end = ClockField("Ends", validators=[InputRequired(message=TIME_MESSAGE)])
+    timezone = StringField(
+        "Time zone", validators=[DataRequired(message="Choose a time zone."), Length(max=64)]
+    )
+    place = StringField("Place", validators=[Length(max=200)])
+    online_url = StringField(
+        "Online link",
+        validators=[
+            Optional(),
+            Length(max=500),
+            URL(require_tld=False, message="Enter a full address starting with https://."),
+        ],
+    )
+    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+
+    def validate_timezone(self, field: StringField) -> None:
+        if field.data not in TIMEZONES:
+            raise ValidationError("Choose a time zone from the list, e.g. Europe/Madrid.")
+
+    def validate_end(self, field: ClockField) -> None:
+        if self.start.data and field.data and field.data <= self.start.data:
+            raise ValidationError("The meeting must end after it starts.")
+
+    def validate_online_url(self, field: StringField) -> None:
+        if field.data and not field.data.lower().startswith(("https://", "http://")):
+            raise ValidationError("Enter a full address starting with https://.")
+
+    def times_utc(self) -> tuple[datetime, datetime]:
+        zone = ZoneInfo(self.timezone.data)
+        start = datetime.combine(self.day.data, self.start.data, tzinfo=zone)
+        end = datetime.combine(self.day.data, self.end.data, tzinfo=zone)
+        return start.astimezone(UTC), end.astimezone(UTC)
+
+
+class AgendaItemForm(StrippedForm):
+    section = StringField("Section", validators=[Length(max=120)])
+    title = StringField(
+        "Agenda item",
+        validators=[DataRequired(message="Give the agenda item a title."), Length(max=200)],
+    )
+    duration_minutes = WholeMinutesField(
+        "Length (minutes)",
+        default=15,
+        validators=[
+            InputRequired(message=MINUTES_MESSAGE),
+            NumberRange(min=0, max=24 * 60, message="Between 0 and 1440 minutes."),
+        ],
+    )
+    presenter = StringField("Presenter", validators=[Length(max=120)])
+
+
+class NotesForm(StrippedForm):
+    notes = TextAreaField("Notes", validators=[Length(max=20_000)])
+
+
+class OutcomeForm(StrippedForm):
+    kind = SelectField("Type", choices=options((k.value, k.label) for k in OutcomeKind))
+    text = TextAreaField(
+        "What", validators=[DataRequired(message="Write the outcome first."), Length(max=5000)]
+    )
+    owner_id = SelectField("Owner", coerce=int, default=0)
+    due_date = DayField("Due date", validators=[Optional()])
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.kind.data == OutcomeKind.ACTION:
+            if not self.owner_id.data:
+                self.owner_id.errors = [*self.owner_id.errors, "An action item needs an owner."]
+                valid = False
+            if self.due_date.data is None and not self.due_date.errors:
+                self.due_date.errors = [*self.due_date.errors, "An action item needs a due date."]
+                valid = False
+        return valid
+
+
+class ParticipantForm(StrippedForm):
+    user_id = SelectField("Person", coerce=int, default=0)
+    partner_id = SelectField("Organisation", coerce=int, default=0)
+    guest_name = StringField("Guest name", validators=[Length(max=120)])
+    guest_organisation = StringField("Guest organisation", validators=[Length(max=200)])
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        chosen = [bool(self.user_id.data), bool(self.partner_id.data), bool(self.guest_name.data)]
+        if sum(chosen) != 1:
+            self.form_errors.append(
+                "Invite one at a time: a person, an organisation, or a guest by name."
+            )
+            return False
+        return True
+
+
+class ApprovalForm(StrippedForm):
+    state = SelectField("Your word", choices=options((s.value, s.label) for s in ApprovalState))
+    comment = TextAreaField("Comment", validators=[Length(max=5000)])
+
+    def validate_comment(self, field: TextAreaField) -> None:
+        if self.state.data == ApprovalState.COMMENTED and not (field.data or "").strip():
+            raise ValidationError("Write the comment your organisation has on the minutes.")
+
+
+class VersionForm(StrippedForm):
+    """A status change: carries the meeting version the page showed."""
+
+    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    to = HiddenField()

@@ -1,0 +1,300 @@
+"""Tables of the minutes plugin: meetings, their agenda, participants, outcomes and
+the partners' approvals of the minutes. Every table is named ``minutes_*``.
+
+Times are stored in UTC (``UTCDateTime``); a meeting also keeps the time zone it is
+held in, so pages and calendars show the local time the participants agreed on.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Date, ForeignKey, String, UniqueConstraint, types
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workspace.extensions import db
+from workspace.models import Document, Partner, Region, User, UTCDateTime, utcnow
+
+
+class MeetingKind(enum.StrEnum):
+    INTERREGIONAL = "interregional"
+    THEMATIC_VISIT = "thematic_visit"
+    WEBINAR = "webinar"
+    STAKEHOLDER_GROUP = "stakeholder_group"
+    PARTNER = "partner"
+
+    @property
+    def label(self) -> str:
+        return {
+            "interregional": "Interregional meeting",
+            "thematic_visit": "Thematic visit",
+            "webinar": "Webinar",
+            "stakeholder_group": "Stakeholder group meeting",
+            "partner": "Partner meeting",
+        }[self.value]
+
+
+class MeetingStatus(enum.StrEnum):
+    """draft -> open -> in progress -> closed; a closed meeting is read-only until a
+    coordinator re-opens it."""
+
+    DRAFT = "draft"
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return {
+            "draft": "Draft",
+            "open": "Open",
+            "in_progress": "In progress",
+            "closed": "Closed",
+        }[self.value]
+
+
+class OutcomeKind(enum.StrEnum):
+    INFORMATION = "information"
+    DECISION = "decision"
+    ACTION = "action"
+
+    @property
+    def label(self) -> str:
+        return {"information": "Information", "decision": "Decision", "action": "Action item"}[
+            self.value
+        ]
+
+
+class ApprovalState(enum.StrEnum):
+    APPROVED = "approved"
+    COMMENTED = "commented"
+
+    @property
+    def label(self) -> str:
+        return {"approved": "Approved", "commented": "Commented"}[self.value]
+
+
+def _enum(enum_cls: type[enum.StrEnum], name: str) -> types.Enum:
+    return types.Enum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        validate_strings=True,
+        length=20,
+        values_callable=lambda members: [m.value for m in members],
+    )
+
+
+class Meeting(db.Model):
+    """A meeting hosted by a region, or project-wide when ``region`` is None.
+
+    ``version`` is bumped by every save of the meeting's details or status; a form
+    based on an older version is refused (409) instead of overwriting someone else.
+    """
+
+    __tablename__ = "minutes_meeting"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int | None] = mapped_column(
+        ForeignKey("region.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[MeetingKind] = mapped_column(_enum(MeetingKind, "minutes_meeting_kind"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    timezone: Mapped[str] = mapped_column(String(64))
+    place: Mapped[str] = mapped_column(String(200), default="")
+    online_url: Mapped[str] = mapped_column(String(500), default="")
+    status: Mapped[MeetingStatus] = mapped_column(
+        _enum(MeetingStatus, "minutes_meeting_status"), default=MeetingStatus.DRAFT
+    )
+    minutes_document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("document.id", ondelete="SET NULL")
+    )
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    region: Mapped[Region | None] = relationship()
+    minutes_document: Mapped[Document | None] = relationship()
+    created_by: Mapped[User | None] = relationship()
+    agenda: Mapped[list[AgendaItem]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan", order_by="AgendaItem.position"
+    )
+    participants: Mapped[list[Participant]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan", order_by="Participant.id"
+    )
+    outcomes: Mapped[list[Outcome]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan", order_by="Outcome.id"
+    )
+    approvals: Mapped[list[Approval]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan"
+    )
+
+    # A concurrent flush on an older version fails instead of overwriting.
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def ref(self) -> str:
+        return f"minutes:meeting:{self.id}"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def local_start(self) -> datetime:
+        return self.starts_at.astimezone(self.zone)
+
+    @property
+    def local_end(self) -> datetime:
+        return self.ends_at.astimezone(self.zone)
+
+    @property
+    def length_minutes(self) -> int:
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+    @property
+    def agenda_minutes(self) -> int:
+        return sum(item.duration_minutes for item in self.agenda)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status is MeetingStatus.CLOSED
+
+    @property
+    def where(self) -> str:
+        return self.place or ("Online" if self.online_url else "")
+
+    def participating_partners(self) -> list[Partner]:
+        """The organisations that approve the minutes: invited partners and the
+        partners of invited people."""
+        partners = {}
+        for p in self.participants:
+            partner = p.partner or (p.user.partner if p.user else None)
+            if partner is not None:
+                partners[partner.id] = partner
+        return sorted(partners.values(), key=lambda partner: partner.short_name)
+
+
+class AgendaItem(db.Model):
+    __tablename__ = "minutes_agenda_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("minutes_meeting.id", ondelete="CASCADE"), index=True
+    )
+    section: Mapped[str] = mapped_column(String(120), default="")
+    title: Mapped[str] = mapped_column(String(200))
+    duration_minutes: Mapped[int] = mapped_column(default=0)
+    presenter: Mapped[str] = mapped_column(String(120), default="")
+    position: Mapped[int] = mapped_column(default=0)
+    notes: Mapped[str] = mapped_column(types.Text, default="")
+
+    meeting: Mapped[Meeting] = relationship(back_populates="agenda")
+    outcomes: Mapped[list[Outcome]] = relationship(
+        back_populates="agenda_item", order_by="Outcome.id"
+    )
+
+
+class Participant(db.Model):
+    """An invited person (a user), organisation (a partner) or external guest.
+    ``attended`` stays None until attendance is marked."""
+
+    __tablename__ = "minutes_participant"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("minutes_meeting.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"))
+    guest_name: Mapped[str] = mapped_column(String(120), default="")
+    guest_organisation: Mapped[str] = mapped_column(String(200), default="")
+    attended: Mapped[bool | None] = mapped_column(default=None)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="participants")
+    user: Mapped[User | None] = relationship()
+    partner: Mapped[Partner | None] = relationship()
+
+    @property
+    def name(self) -> str:
+        if self.user is not None:
+            return self.user.name
+        if self.partner is not None:
+            return self.partner.name
+        return self.guest_name
+
+    @property
+    def organisation(self) -> str:
+        if self.user is not None:
+            return self.user.partner.short_name if self.user.partner else "External stakeholder"
+        if self.partner is not None:
+            return "Partner organisation"
+        return self.guest_organisation or "Guest"
+
+
+class Outcome(db.Model):
+    """What came out of an agenda item: information, a decision or an action item
+    (with owner, due date and open/done status)."""
+
+    __tablename__ = "minutes_outcome"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("minutes_meeting.id", ondelete="CASCADE"), index=True
+    )
+    agenda_item_id: Mapped[int] = mapped_column(
+        ForeignKey("minutes_agenda_item.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[OutcomeKind] = mapped_column(_enum(OutcomeKind, "minutes_outcome_kind"))
+    text: Mapped[str] = mapped_column(types.Text)
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    due_date: Mapped[date | None] = mapped_column(Date())
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    done_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    meeting: Mapped[Meeting] = relationship(back_populates="outcomes")
+    agenda_item: Mapped[AgendaItem] = relationship(back_populates="outcomes")
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
+    done_by: Mapped[User | None] = relationship(foreign_keys=[done_by_id])
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+    def is_overdue(self, today: date) -> bool:
+        return (
+            self.kind is OutcomeKind.ACTION
+            and not self.is_done
+            and self.due_date is not None
+            and self.due_date < today
+        )
+
+
+class Approval(db.Model):
+    """One participating partner's word on the closed minutes."""
+
+    __tablename__ = "minutes_approval"
+    __table_args__ = (UniqueConstraint("meeting_id", "partner_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("minutes_meeting.id", ondelete="CASCADE"))
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"))
+    state: Mapped[ApprovalState] = mapped_column(_enum(ApprovalState, "minutes_approval_state"))
+    comment: Mapped[str] = mapped_column(types.Text, default="")
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="approvals")
+    partner: Mapped[Partner] = relationship()
+    by: Mapped[User | None] = relationship()
