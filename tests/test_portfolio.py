@@ -420,3 +420,30 @@ def test_plugin_style_sheet_is_public_and_confined_to_its_folder(client):
     assert client.get("/static/plugins/portfolio/../__init__.py").status_code == 404
     assert client.get("/static/plugins/portfolio/%2e%2e/__init__.py").status_code == 404
     assert client.get("/static/plugins/nothing/x.css").status_code == 404
+
+
+def test_where_a_practice_was_presented(app, client, auth, portfolio):
+    from tests.test_minutes_meetings import MEETING, new_meeting
+
+    practice_id = approved(app, auth, client, portfolio)
+    with app.app_context():
+        region = db.session.scalar(select(Region).where(Region.slug == "burgos"))
+        host().set_enabled(region, "minutes", True, None)
+        db.session.commit()
+    auth.login(portfolio.editor.email)
+    meeting_id = new_meeting(client)
+    url = f"/r/burgos/portfolio/{practice_id}"
+    picker = client.get(f"{url}/meetings?q={MEETING['title'][:8]}", headers=HTMX).text
+    ref = f"minutes:meeting:{meeting_id}"
+    assert f'value="{ref}"' in picker
+    assert (
+        client.post(f"{url}/presented", data={"target": "doc:1"}, headers=HTMX).status_code == 422
+    )
+    response = client.post(f"{url}/presented", data={"target": ref}, headers=HTMX)
+    assert response.status_code == 200 and MEETING["title"] in response.text
+    # The meeting page lists the practice among what links to it.
+    assert FIELDS["title"] in client.get(f"/r/burgos/minutes/meetings/{meeting_id}").text
+    auth.logout()
+    auth.login(portfolio.stakeholder.email)  # reads, but may not change the list
+    assert MEETING["title"] in client.get(url).text
+    assert client.post(f"{url}/presented", data={"target": ref}).status_code == 403

@@ -53,13 +53,7 @@ from .models import (
 PLUGIN_NAME = "minutes"
 
 region_bp = Blueprint("minutes", __name__, template_folder="templates")
-project_bp = Blueprint(
-    "minutes_project",
-    __name__,
-    template_folder="templates",
-    static_folder="static",
-    static_url_path="/static",
-)
+project_bp = Blueprint("minutes_project", __name__, template_folder="templates")
 
 CLOSED_MESSAGE = (
     "This meeting is closed, so its agenda, participants and outcomes are read-only. "
