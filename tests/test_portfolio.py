@@ -13,6 +13,8 @@ from sqlalchemy import func, select
 from plugins.portfolio.models import Analysis, Practice, Rating
 from plugins.portfolio.practices import SECTIONS
 from tests.conftest import HTMX
+from tests.hostile import CORPUS
+from tests.test_hostile import offending
 from workspace.extensions import db
 from workspace.models import Document, Region
 from workspace.plugins import host
@@ -447,3 +449,27 @@ def test_where_a_practice_was_presented(app, client, auth, portfolio):
     auth.login(portfolio.stakeholder.email)  # reads, but may not change the list
     assert MEETING["title"] in client.get(url).text
     assert client.post(f"{url}/presented", data={"target": ref}).status_code == 403
+
+
+@pytest.mark.parametrize("text", CORPUS[:15])
+def test_hostile_text_is_inert_on_every_portfolio_page(app, client, auth, portfolio, text):
+    auth.login(portfolio.editor.email)
+    fields = {"title": text[:100], "summary": text, "keywords": text[:300], "contact": text[:300]}
+    practice_id = create(client, **fields)
+    write_texts(app, practice_id, "".join(f"## {name}\n\n{text}\n\n" for name in SECTIONS))
+    client.post(f"/r/burgos/portfolio/{practice_id}/submit")
+    pages = [
+        f"/r/burgos/portfolio/{practice_id}",
+        "/r/burgos/portfolio/",
+        "/p/portfolio/",
+        "/p/portfolio/matrix",
+        f"/search?q={text[:20]}",
+        "/r/burgos/activity",
+    ]
+    for path in pages:
+        page = client.get(path).text
+        if "<" in text:
+            assert text[:100] not in page, path  # shown escaped, never as markup
+    practice_page = client.get(f"/r/burgos/portfolio/{practice_id}").text
+    sections = practice_page.split('class="practice-sections"', 1)[1].split("</article>", 1)[0]
+    assert offending(sections) == []

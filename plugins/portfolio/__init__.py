@@ -166,7 +166,7 @@ def describe_refs(refs, user):
     return {p.ref: _target(p) for p in _readable(user, _switched_on(practices))}
 
 
-@hookimpl
+@hookimpl(trylast=True)  # after the minutes demo, whose meeting the practices link to
 def load_demo():
     from .demo import load
 

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 
 from workspace.extensions import db
-from workspace.models import Region, User
+from workspace.models import Link, Region, User
 
 from . import practices as rules
 from .models import Analysis, Practice, Status
@@ -185,6 +185,7 @@ RATINGS = {
 }
 
 ANALYSIS = "Portfolio analysis: thematic visit to Burgos"
+PRESENTED_AT = "Online partner meeting: good practices"
 
 
 def load() -> None:
@@ -215,6 +216,36 @@ def load() -> None:
                 rules.rate(practice, regions[slug], rater, score, note)
     if db.session.scalar(select(Analysis).where(Analysis.title == ANALYSIS)) is None:
         _analysis(regions.get("burgos"), list(by_title.values()))
+    _presented(list(by_title.values()))
+
+
+def _presented(practices: list[Practice]) -> None:
+    """With the minutes plugin installed, the practices were presented at the online
+    partner meeting of 2020-04-15 (its demo runs first: see ``load_demo``)."""
+    try:
+        from plugins.minutes.models import Meeting
+    except ImportError:
+        return
+    meeting = db.session.scalar(select(Meeting).where(Meeting.title == PRESENTED_AT))
+    if meeting is None:
+        return
+    for practice in practices:
+        link = db.session.scalar(
+            select(Link).where(
+                Link.source == practice.ref,
+                Link.target == meeting.ref,
+                Link.kind == "presented_at",
+            )
+        )
+        if link is None:
+            db.session.add(
+                Link(
+                    source=practice.ref,
+                    target=meeting.ref,
+                    kind="presented_at",
+                    created_by_id=practice.created_by_id,
+                )
+            )
 
 
 def _admin_id() -> int | None:
