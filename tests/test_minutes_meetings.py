@@ -461,3 +461,21 @@ def test_project_wide_meetings_live_under_the_project(app, client, auth, minutes
     auth.logout()
     auth.login(minutes_on.stakeholder.email)
     assert client.get(meeting_url(meeting_id, None)).status_code == 403
+
+
+def test_the_minutes_of_a_closed_meeting_are_read_only_until_it_reopens(
+    app, client, auth, minutes_on
+):
+    auth.login(minutes_on.editor.email)
+    meeting_id = new_meeting(client)
+    document_id = load(app, meeting_id)["document"]
+    close(client, app, meeting_id)
+    form = {"base": "1", "title": "Minutes", "body": "A late rewrite"}
+    response = client.post(f"/docs/{document_id}/edit", data=form)
+    assert response.status_code == 409
+    assert "The meeting is closed" in response.text and "A late rewrite" in response.text
+    assert "The meeting is closed" in client.get(f"/docs/{document_id}").text
+    auth.logout()
+    auth.login(minutes_on.coordinator.email)
+    assert step(client, app, meeting_id, "reopen").status_code == 303
+    assert client.post(f"/docs/{document_id}/edit", data=form).status_code == 303

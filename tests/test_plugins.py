@@ -15,8 +15,9 @@ from tests.plugins import fixture_plugin
 from workspace import hookspecs
 from workspace.extensions import db
 from workspace.hookspecs import PluginInfo, hookimpl
-from workspace.models import Event, Region, RegionPlugin
+from workspace.models import Document, Event, Region, RegionPlugin, User
 from workspace.plugins import PluginError, PluginHost, host
+from workspace.revisions import create as create_document
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "plugins.md"
 HOOK_NAMES = sorted(
@@ -239,7 +240,39 @@ def test_every_hook_is_exercised(tmp_path):
     assert "Note on export vouchers" in client.get(f"/links/doc/{document}/targets?q=vouch").text
     client.post(f"/links/doc/{document}", data={"target": "fixture:note:1"})
     assert "Note on export vouchers" in client.get(f"/docs/{document}").text
+    with app.app_context():
+        sealed = create_document("Note [sealed]", "text", None, admin_of(app), plugin="fixture")
+    assert "This note is sealed." in client.get(f"/docs/{sealed.id}").text
     assert set(HOOK_NAMES) == fixture_plugin.CALLED
+
+
+def admin_of(app):
+    return db.session.scalar(select(User).where(User.is_admin.is_(True)))
+
+
+def test_a_plugin_locks_its_own_documents(app, client, auth, world):
+    with app.app_context():
+        admin = db.session.get(User, world.admin.id)
+        sealed = create_document("Note [sealed]", "first text", None, admin, plugin="fixture")
+        plain = create_document("Note [sealed]", "first text", None, admin)  # no plugin
+        sealed_id, plain_id = sealed.id, plain.id
+    auth.login(world.editor.email)
+    page = client.get(f"/docs/{sealed_id}").text
+    assert "This note is sealed." in page and f'href="/docs/{sealed_id}/edit"' not in page
+    response = client.get(f"/docs/{sealed_id}/edit")
+    assert response.status_code == 302
+    form = {"base": "1", "title": "Note [sealed]", "body": "my careful rewrite"}
+    response = client.post(f"/docs/{sealed_id}/edit", data=form)
+    assert response.status_code == 409
+    assert "This note is sealed." in response.text and "my careful rewrite" in response.text
+    assert client.post(f"/docs/{sealed_id}/delete").status_code == 409
+    assert client.post(f"/docs/{sealed_id}/revisions/1/restore").status_code == 409
+    with app.app_context():
+        document = db.session.get(Document, sealed_id)
+        assert (document.head, document.body, document.deleted_at) == (1, "first text", None)
+    # Comments stay open, and a document no plugin owns is never locked.
+    assert client.post(f"/docs/{sealed_id}/comments", data={"body": "ok"}).status_code in (200, 303)
+    assert client.post(f"/docs/{plain_id}/edit", data=form).status_code == 303
 
 
 def test_project_pages_and_links_are_for_the_consortium(client, auth, world):

@@ -27,7 +27,8 @@ from .forms import CommentForm, EditForm, NewDocumentForm, options
 from .markdown import render as render_markdown
 from .models import Document, Region, Revision, User, utcnow
 from .permissions import Action, can, readable_regions, require
-from .rendering import render, wants_fragment
+from .plugins import host
+from .rendering import error_response, render, wants_fragment
 from .revisions import DocumentGone, Outcome, create, revision, save
 from .search import index_document
 
@@ -56,6 +57,16 @@ def get_document(document_id: int, action: Action = Action.READ, deleted: bool =
     if document.region is not None:
         g.region = document.region
     return document
+
+
+def lock_reason(document: Document) -> str | None:
+    """Why the document's plugin keeps its text from being changed now, if it does."""
+    if not document.plugin or document.plugin not in host().infos:
+        return None
+    for _, reason in host().call_each("document_lock", [document.plugin], document=document):
+        if reason:
+            return reason
+    return None
 
 
 def _where_choices() -> list:
@@ -159,7 +170,8 @@ def view_context(document: Document, comment_form: CommentForm) -> dict:
         "unavailable": UNAVAILABLE,
         "attachments": attachments_of(document),
         "document": document,
-        "can_edit": can(user, Action.EDIT, document.region),
+        "locked": (locked := lock_reason(document)),
+        "can_edit": can(user, Action.EDIT, document.region) and not locked,
         "can_comment": can(user, Action.COMMENT, document.region),
         "comments": comments_of(document),
         "comment_form": comment_form,
@@ -181,7 +193,11 @@ def preview() -> Response:
 def edit(document_id: int) -> Response:
     # A save for a document deleted meanwhile still answers with the user's text.
     document = get_document(document_id, Action.EDIT, deleted=request.method == "POST")
+    locked = lock_reason(document)
     if request.method == "GET":
+        if locked:
+            flash(locked, "info")
+            return redirect(url_for("documents.view", document_id=document.id))
         form = EditForm(obj=document)
         form.base.data = document.head
         form.save_token.data = secrets.token_urlsafe(24)
@@ -189,6 +205,9 @@ def edit(document_id: int) -> Response:
     form = EditForm()
     if not form.validate_on_submit():
         return render("documents/edit.html", document=document, form=form, status=422)
+    if locked:
+        form.form_errors.append(f"{locked} Your text is below: copy it to keep it.")
+        return render("documents/edit.html", document=document, form=form, status=409)
     if document.deleted_at is not None:
         form.form_errors.append(
             "This document was deleted while you were editing. Your text is below: copy it, "
@@ -256,7 +275,9 @@ def history(document_id: int) -> Response:
         "documents/history.html",
         document=document,
         revisions=revisions,
-        can_edit=can(current_user, Action.EDIT, document.region) and not document.deleted_at,
+        can_edit=can(current_user, Action.EDIT, document.region)
+        and not document.deleted_at
+        and not lock_reason(document),
     )
 
 
@@ -310,6 +331,7 @@ def restore_revision(document_id: int, number: int) -> Response:
     old = revision(document.id, number)
     if old is None:
         abort(404)
+    _refuse_if_locked(document)
     result = save(
         document.id,
         document.head,
@@ -328,9 +350,16 @@ def restore_revision(document_id: int, number: int) -> Response:
 # ---------------------------------------------------------------- delete
 
 
+def _refuse_if_locked(document: Document) -> None:
+    locked = lock_reason(document)
+    if locked:
+        abort(error_response(409, locked))
+
+
 @bp.post("/<id:document_id>/delete")
 def delete(document_id: int) -> Response:
     document = get_document(document_id, Action.EDIT)
+    _refuse_if_locked(document)
     document.deleted_at = utcnow()
     record("doc_deleted", region=document.region, target=document.ref)
     index_document(document)

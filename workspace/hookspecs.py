@@ -198,6 +198,16 @@ def export_region(region: Region) -> list[ExportFile]:
 
 
 @hookspec
+def document_lock(document: Document) -> str | None:
+    """Why the plugin's own ``document`` may not be edited now (the minutes of a closed
+    meeting, an endorsed action plan), in words shown to the user; None when it may.
+
+    Called only on the plugin that owns the document (``document.plugin``). The core
+    then refuses edits, restores and deletion of the text; comments stay open.
+    """
+
+
+@hookspec
 def document_saved(document: Document, revision: Revision) -> None:
     """A document got a new revision (created, edited, merged or restored), after the
     commit. ``document.plugin`` names the plugin that owns it, if any."""

@@ -51,6 +51,7 @@ ERROR_TEXT = {
     403: ("Not allowed", "Your role does not allow this. Ask a coordinator of the region."),
     404: ("Not found", "There is nothing at this address."),
     405: ("Not allowed", "This address does not accept that kind of request."),
+    409: ("Not possible now", "This was changed or closed meanwhile. Reload the page."),
     413: ("Too large", "The upload is larger than this workspace accepts."),
     429: ("Too many attempts", "Please wait a moment and try again."),
     500: ("Something went wrong", "The error has been logged. Please try again."),

@@ -167,3 +167,14 @@ def export_region(region: Region):
         ),
         ExportFile("action-items.csv", exports.action_items_csv(outcomes)),
     ]
+
+
+@hookimpl
+def document_lock(document):
+    meeting = db.session.scalar(select(Meeting).where(Meeting.minutes_document_id == document.id))
+    if meeting is not None and meeting.is_closed:
+        return (
+            "The meeting is closed, so its minutes are read-only. A coordinator of the "
+            "region can re-open the meeting."
+        )
+    return None

@@ -163,5 +163,10 @@ def describe_refs(refs, user):
 
 
 @_called
+def document_lock(document):
+    return "This note is sealed." if "[sealed]" in document.title else None
+
+
+@_called
 def document_saved(document, revision):
     CALLS.append(("document_saved", document.title, revision.number))
