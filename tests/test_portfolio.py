@@ -314,6 +314,8 @@ REGION_ROUTES = [
     ("GET", "/r/burgos/portfolio/{id}/edit", "edit"),
     ("POST", "/r/burgos/portfolio/{id}/submit", "edit"),
     ("POST", "/r/burgos/portfolio/{id}/decision", "validate"),
+    ("GET", "/r/burgos/portfolio/{id}/meetings?q=partner", "edit"),
+    ("POST", "/r/burgos/portfolio/{id}/presented", "edit"),
 ]
 PROJECT_ROUTES = [
     ("GET", "/p/portfolio/", "consortium"),
@@ -321,13 +323,16 @@ PROJECT_ROUTES = [
     ("GET", "/p/portfolio/matrix.csv", "consortium"),
     ("GET", "/p/portfolio/analyses/", "consortium"),
     ("GET", "/p/portfolio/analyses/new", "project_edit"),
+    ("GET", "/p/portfolio/analyses/{analysis}", "consortium"),
+    ("GET", "/p/portfolio/analyses/{analysis}.pdf", "consortium"),
+    ("POST", "/p/portfolio/matrix/{id}/pannon", "rate_pannon"),
 ]
 ALLOWED = {
-    "admin": {"read", "edit", "validate", "consortium", "project_edit"},
+    "admin": {"read", "edit", "validate", "consortium", "project_edit", "rate_pannon"},
     "coordinator": {"read", "edit", "consortium", "project_edit"},
     "editor": {"read", "edit", "consortium", "project_edit"},
     "stakeholder": {"read"},
-    "other": {"read", "consortium", "project_edit"},
+    "other": {"read", "consortium", "project_edit", "rate_pannon"},
     "outsider": set(),
 }
 
@@ -337,11 +342,17 @@ ALLOWED = {
 def test_portfolio_routes_by_role(app, client, auth, portfolio, who, method, path, needs):
     auth.login(portfolio.editor.email)
     practice_id = create(client)
+    with app.app_context():
+        analysis = Analysis(title="Visit", practices=[db.session.get(Practice, practice_id)])
+        db.session.add(analysis)
+        db.session.commit()
+        analysis_id = analysis.id
     auth.logout()
     auth.login(getattr(portfolio, who).email)
     before = practice(app, practice_id).status
-    data = {"decision": "approve"} if path.endswith("decision") else {}
-    response = client.open(path.format(id=practice_id), method=method, data=data)
+    data = {"decision": "approve", "score": "2", "target": "minutes:meeting:999"}
+    url = path.format(id=practice_id, analysis=analysis_id)
+    response = client.open(url, method=method, data=data, headers=HTMX if "matrix/" in url else {})
     if needs in ALLOWED[who]:
         assert response.status_code in (200, 303, 409, 422), response.status_code
     else:

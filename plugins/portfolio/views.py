@@ -262,7 +262,9 @@ def meeting_targets(practice_id: int) -> Response:
             if target.ref.startswith(MEETING)
         ]
     return render(
-        "portfolio/view.html", block="meeting_targets", practice=practice, targets=found[:10]
+        "portfolio/view.html",
+        block="meeting_targets",
+        **{**_view_context(practice), "targets": found[:10]},
     )
 
 
