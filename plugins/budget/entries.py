@@ -109,10 +109,10 @@ def check_line(data: Mapping[str, str | None], all_periods: list[Period]) -> Che
     get = {name: (data.get(name) or "").strip() for name in FIELDS}
 
     category = _category(get["category"])
-    if isinstance(category, str):
-        errors["category"] = category
-    else:
+    if isinstance(category, Category):
         values["category"] = category.value
+    else:
+        errors["category"] = category
 
     for name, what, limit, required in (
         ("description", "The description", 200, True),
@@ -258,6 +258,10 @@ def read_csv(text: str, all_periods: list[Period]) -> list[ImportRow]:
 
 
 def decode_upload(raw: bytes) -> str:
+    """UTF-8 (what spreadsheets offer as "CSV UTF-8"), else Windows-1252 (their older
+    "CSV"); a NUL byte means a binary file, such as an .xlsx saved under a .csv name."""
+    if b"\x00" in raw:
+        raise ImportFileError("The file is not text; save it as CSV (UTF-8).")
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return raw.decode(encoding)
