@@ -381,7 +381,13 @@ def test_removing_a_line_of_an_open_period(app, client, auth, world, budget):
         f"/p/budget/partners/{budget.ceei}/expenditure/{line_id}/delete", headers=HTMX
     )
     assert response.status_code == 200
+    # The list that asked is replaced; the figures follow out of band.
+    assert response.text.lstrip().startswith('<article id="budget-lines">')
     assert "No expenditure recorded yet." in response.text
+    assert (
+        'id="budget-summary" aria-label="Planned, spent and remaining" hx-swap-oob' in response.text
+    )
+    assert "record-form" not in response.text
     assert count(app) == 0
 
 

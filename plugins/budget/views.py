@@ -207,13 +207,15 @@ def partner_page(partner_id: int) -> Response:
     return render("budget/partner.html", **partner_context(partner))
 
 
-def _after_change(partner: Partner) -> Response:
-    """After a line is added or removed: a fresh form, figures, chart and list for HTMX,
-    all swapped in place; a redirect for a plain form post."""
+def _after_change(partner: Partner, blocks: list[str]) -> Response:
+    """After a line is added or removed: for HTMX the first of ``blocks`` (the element
+    that asked) and the others out of band, so figures, chart and list change in
+    place; a redirect for a plain form post."""
     if not wants_fragment():
         return redirect(url_for("budget_project.partner_page", partner_id=partner.id), 303)
     context = partner_context(partner)
-    body = render_blocks("budget/partner.html", ["record", "summary", "lines"], oob=True, **context)
+    oob = {f"oob_{name}": True for name in blocks[1:]}
+    body = render_blocks("budget/partner.html", blocks, **oob, **context)
     if session.get("_flashes"):
         body += render_template("_flash.html", oob=True)
     return Response(body, mimetype="text/html")
@@ -243,7 +245,7 @@ def add_line(partner_id: int) -> Response:
     )
     db.session.commit()
     flash(f"Recorded EUR {money(line.amount_eur)} for “{line.description}”.", "success")
-    return _after_change(partner)
+    return _after_change(partner, ["record", "summary", "lines"])
 
 
 @project_pages.post("/partners/<int:partner_id>/expenditure/<int:line_id>/delete")
@@ -271,7 +273,7 @@ def delete_line(partner_id: int, line_id: int) -> Response:
     db.session.delete(line)
     db.session.commit()
     flash(f"Removed “{line.description}”.", "success")
-    return _after_change(partner)
+    return _after_change(partner, ["lines", "summary"])
 
 
 # ---------------------------------------------------------------- planning
