@@ -457,6 +457,7 @@ def test_saving_the_plan(app, client, auth, world, budget):
     auth.login(world.editor.email)
     page = client.get(f"/p/budget/partners/{budget.ceei}/plan")
     assert 'name="staff-1" value="1000.00"' in page.text
+    assert '<td class="num">150.00</td>' in page.text  # office and administration, computed
     response = client.post(
         f"/p/budget/partners/{budget.ceei}/plan",
         data=plan_form(staff_1="2000", staff_2="1000.00", travel_2="4250", external_5="99.99"),

@@ -56,6 +56,7 @@ from .entries import (
 from .ledger import (
     AmountError,
     all_partner_figures,
+    cents,
     combined,
     get_settings,
     money,
@@ -348,6 +349,7 @@ def plan(partner_id: int) -> Response:
     return render(
         "budget/plan.html",
         status=status,
+        office=_office_row(values, all_periods, settings),
         partner=partner,
         periods=all_periods,
         categories=ENTERED,
@@ -356,6 +358,18 @@ def plan(partner_id: int) -> Response:
         version=version,
         settings=settings,
     )
+
+
+def _office_row(values: dict[str, str], all_periods, settings: BudgetSettings) -> dict:
+    """Office and administration per period, from the staff amounts in the form."""
+    row = {}
+    for p in all_periods:
+        try:
+            staff = parse_amount(values.get(f"staff-{p.number}") or "0")
+            row[p.number] = cents(staff * settings.office_rate / 100)
+        except AmountError:
+            row[p.number] = None
+    return row
 
 
 # ---------------------------------------------------------------- CSV import
@@ -451,7 +465,7 @@ def export_tables(partners: list[Partner]) -> dict[str, tuple[list[str], list[li
     by_id = {p.id: p for p in partners}
     lines = db.session.scalars(
         select(Expenditure)
-        .where(Expenditure.partner_id.in_(by_id))
+        .where(Expenditure.partner_id.in_(list(by_id)))
         .order_by(Expenditure.partner_id, Expenditure.payment_date, Expenditure.id)
     ).all()
     lines.sort(
