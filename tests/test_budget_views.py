@@ -218,6 +218,7 @@ def _edit_requests(ids, line_id):
             {},
         ),
         ("post", f"/p/budget/partners/{ceei}/import/confirm", {"csv": CSV_GOOD}, {}),
+        ("post", f"/p/budget/partners/{ceei}/evidence", {}, {}),
     ]
 
 
@@ -411,6 +412,34 @@ def test_an_unknown_partner_or_line_is_404(app, client, auth, world, budget):
     line_id = _a_line(app, budget.lead)
     url = f"/p/budget/partners/{budget.ceei}/expenditure/{line_id}/delete"
     assert client.post(url).status_code == 404
+
+
+def test_invoices_go_to_an_evidence_folder_of_core_attachments(app, client, auth, world, budget):
+    auth.login(world.editor.email)
+    page = client.get(f"/p/budget/partners/{budget.ceei}").text
+    assert "Open an evidence folder" in page
+    first = client.post(f"/p/budget/partners/{budget.ceei}/evidence")
+    assert first.status_code == 303
+    assert re.fullmatch(r"/docs/\d+", first.headers["Location"])
+    again = client.post(f"/p/budget/partners/{budget.ceei}/evidence")
+    assert again.headers["Location"] == first.headers["Location"]
+    document = client.get(first.headers["Location"]).text
+    assert "Expenditure evidence: CEEI-Burgos" in document
+    upload = client.post(
+        f"{first.headers['Location']}/attachments",
+        data={"file": (io.BytesIO(b"%PDF-1.4 invoice"), "T-77 hotel.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert upload.status_code in (200, 303)
+    page = client.get(f"/p/budget/partners/{budget.ceei}").text
+    assert 'Expenditure evidence: CEEI-Burgos</a> <small class="muted">(1 file)' in page
+    # Other partners see the folder; they open their own.
+    auth.logout()
+    auth.login(world.other.email)
+    assert (
+        "Expenditure evidence: CEEI-Burgos" in client.get(f"/p/budget/partners/{budget.ceei}").text
+    )
+    assert client.post(f"/p/budget/partners/{budget.lead}/evidence").status_code == 303
 
 
 # ---------------------------------------------------------------- figures

@@ -15,7 +15,7 @@ from sqlalchemy import Date, ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workspace.extensions import db
-from workspace.models import Partner, User, UTCDateTime, utcnow
+from workspace.models import Document, Partner, User, UTCDateTime, utcnow
 
 MONEY = Numeric(14, 2)
 RATE = Numeric(14, 6)
@@ -84,8 +84,13 @@ class PartnerPlan(db.Model):
     )
     version: Mapped[int] = mapped_column(default=1)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # A core document holding the partner's invoices and proofs of payment as attachments.
+    evidence_document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("document.id", ondelete="SET NULL")
+    )
 
     partner: Mapped[Partner] = relationship()
+    evidence_document: Mapped[Document | None] = relationship()
     lines: Mapped[list[PlanLine]] = relationship(
         back_populates="plan", cascade="all, delete-orphan"
     )

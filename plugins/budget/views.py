@@ -29,7 +29,9 @@ from jinja2_fragments.flask import render_blocks
 from sqlalchemy import select
 from wtforms import SelectField, StringField
 
+from workspace import revisions
 from workspace.activity import record
+from workspace.attachments import attachments_of
 from workspace.extensions import db
 from workspace.forms import StrippedForm, options
 from workspace.models import Partner, PartnerRole, Region, User
@@ -66,7 +68,7 @@ from .ledger import (
     plan_of,
     today,
 )
-from .models import ENTERED, BudgetSettings, Category, Expenditure, PlanLine
+from .models import ENTERED, BudgetSettings, Category, Expenditure, PartnerPlan, PlanLine
 
 NAME = "budget"
 
@@ -187,7 +189,13 @@ def partner_context(partner: Partner, form: ExpenditureForm | None = None) -> di
         .order_by(Expenditure.payment_date.desc(), Expenditure.id.desc())
     ).all()
     on = today()
+    plan = db.session.get(PartnerPlan, partner.id)
+    evidence = plan.evidence_document if plan is not None else None
+    if evidence is not None and evidence.deleted_at is not None:
+        evidence = None
     return {
+        "evidence": evidence,
+        "evidence_files": len(attachments_of(evidence)) if evidence is not None else 0,
         "partner": partner,
         "settings": settings,
         "figures": figures,
@@ -275,6 +283,37 @@ def delete_line(partner_id: int, line_id: int) -> Response:
     db.session.commit()
     flash(f"Removed “{line.description}”.", "success")
     return _after_change(partner, ["lines", "summary"])
+
+
+@project_pages.post("/partners/<int:partner_id>/evidence")
+def evidence(partner_id: int) -> Response:
+    """Open the partner's evidence folder: a core document where invoices and proofs
+    of payment are attached, with the revisions, comments and search that come with it."""
+    partner = get_partner(partner_id)
+    require_edit(partner)
+    plan = plan_of(partner)
+    document = plan.evidence_document
+    if document is None or document.deleted_at is not None:
+        db.session.flush()
+        # Commits the new document together with the plan row it is linked from.
+        document = revisions.create(
+            f"Expenditure evidence: {partner.short_name}",
+            EVIDENCE_BODY.format(partner=partner.name),
+            partner.region,
+            current_user,
+            plugin=NAME,
+        )
+        plan.evidence_document_id = document.id
+        db.session.commit()
+    return redirect(url_for("documents.view", document_id=document.id), 303)
+
+
+EVIDENCE_BODY = """Invoices and proofs of payment of {partner}, for the controller.
+
+Attach each invoice below, with the invoice number at the start of the file name
+(for example `ES-2020-007 hotel Rzeszow.pdf`), so that every expenditure line of the
+budget can be matched with its evidence.
+"""
 
 
 # ---------------------------------------------------------------- planning

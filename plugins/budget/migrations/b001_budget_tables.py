@@ -38,6 +38,13 @@ def upgrade():
         sa.Column("partner_id", sa.Integer(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("updated_at", workspace.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("evidence_document_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["evidence_document_id"],
+            ["document.id"],
+            name=op.f("fk_budget_partner_plan_evidence_document_id_document"),
+            ondelete="SET NULL",
+        ),
         sa.ForeignKeyConstraint(
             ["partner_id"],
             ["partner.id"],
