@@ -462,6 +462,8 @@ def test_partner_figures_flat_rate_erdf_and_warnings(client, auth, world, budget
     assert "P1 (01 Aug 2019 – 31 Jan 2020) is over and spending is below plan" in page
     assert "P2 (01 Feb 2020 – 31 Jul 2020) is over" in page
     assert "P3 (" not in page.split("warning")[1].split("</ul>")[0]
+    project = client.get("/p/budget/").text
+    assert "CEEI-Burgos: Travel and accommodation is over budget by EUR 750.00" in project
 
 
 def test_region_page_and_project_page_agree(client, auth, world, budget):
@@ -703,6 +705,18 @@ def test_region_export_holds_the_budget_and_expenditure(app, client, auth, world
         expenditure = archive.read("budget/budget-expenditure.csv").decode()
     assert "Salary" in expenditure
     assert "Pannon EGTC" not in expenditure
+
+
+def test_search_finds_lines_by_invoice_number_for_the_consortium(app, client, auth, world, budget):
+    auth.login(world.editor.email)
+    client.post(f"/p/budget/partners/{budget.ceei}/expenditure", data=LINE)
+    page = client.get("/search", query_string={"q": "T-77"}).text
+    assert "Thematic visit to Klaipėda" in page
+    assert "EUR 1,234.56 · invoice T-77 · paid 2020-09-10" in page
+    assert "Thematic" not in client.get("/search", query_string={"q": "100%_"}).text
+    auth.logout()
+    auth.login(world.stakeholder.email)
+    assert "Thematic" not in client.get("/search", query_string={"q": "T-77"}).text
 
 
 # ---------------------------------------------------------------- settings

@@ -13,11 +13,11 @@ from pathlib import Path
 from flask import render_template, url_for
 from markupsafe import Markup
 
-from workspace.hookspecs import ExportFile, MenuLink, Panel, PluginInfo, hookimpl
+from workspace.hookspecs import ExportFile, MenuLink, Panel, PluginInfo, SearchResult, hookimpl
 
 from . import demo
-from .entries import to_csv
-from .ledger import all_partner_figures, combined, get_settings, today
+from .entries import find_lines, to_csv
+from .ledger import all_partner_figures, combined, get_settings, money, today
 from .views import can_read, export_tables, project_pages, region_pages, visible_partners
 
 PLUGIN = PluginInfo(
@@ -75,6 +75,25 @@ def dashboard_panels(region, user):
     )
     # The output of an auto-escaped template is trusted HTML.
     return [Panel("Budget: spent against plan", html=Markup(html))]  # noqa: S704
+
+
+@hookimpl
+def search(query, user):
+    """Expenditure lines by description or invoice number, for the consortium."""
+    if not can_read(user):
+        return []
+    partners = {p.id: p for p in visible_partners()}
+    return [
+        SearchResult(
+            line.description,
+            url_for("budget_project.partner_page", partner_id=line.partner_id),
+            f"EUR {money(line.amount_eur)} · invoice {line.invoice_number or '–'} · "
+            f"paid {line.payment_date.isoformat()}",
+            kind="Expenditure",
+            where=partners[line.partner_id].short_name,
+        )
+        for line in find_lines(query, list(partners))
+    ]
 
 
 @hookimpl

@@ -15,7 +15,9 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from openpyxl import Workbook
+from sqlalchemy import or_, select
 
+from workspace.extensions import db
 from workspace.models import Partner
 
 from .ledger import (
@@ -268,6 +270,31 @@ def decode_upload(raw: bytes) -> str:
         except UnicodeDecodeError:
             continue
     raise ImportFileError("The file is not text; save it as CSV (UTF-8).")
+
+
+# ---------------------------------------------------------------- search
+
+
+def find_lines(query: str, partner_ids: list[int], limit: int = 10) -> list[Expenditure]:
+    """Lines of these partners whose description or invoice number holds ``query``."""
+    words = query.strip()
+    if len(words) < 2 or not partner_ids:
+        return []
+    pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return list(
+        db.session.scalars(
+            select(Expenditure)
+            .where(
+                Expenditure.partner_id.in_(partner_ids),
+                or_(
+                    Expenditure.description.ilike(pattern, escape="\\"),
+                    Expenditure.invoice_number.ilike(pattern, escape="\\"),
+                ),
+            )
+            .order_by(Expenditure.payment_date.desc(), Expenditure.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 # ---------------------------------------------------------------- exports

@@ -272,13 +272,17 @@ class Figures:
         gone = min(max((on - start).days + 1, 0), days)
         return percent(Decimal(gone), Decimal(days)) or ZERO
 
-    def warnings(self, on: date) -> list[str]:
-        found = [
-            f"{row.label} is over budget by EUR {money(-row.remaining)} "
+    def overspending(self, who: str = "") -> list[str]:
+        """A warning per cost category spent beyond its plan."""
+        return [
+            f"{who}{row.label} is over budget by EUR {money(-row.remaining)} "
             f"(spent EUR {money(row.spent)} of EUR {money(row.planned)})."
             for row in self.category_rows()
             if row.spent > row.planned
         ]
+
+    def warnings(self, on: date) -> list[str]:
+        found = self.overspending()
         for row in self.period_rows():
             if row.period.end < on and row.spent < row.planned:
                 found.append(

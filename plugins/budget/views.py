@@ -170,7 +170,10 @@ def project() -> Response:
         figures=figures,
         total=total,
         chart=chart.build(total, on),
-        warnings=total.warnings(on),
+        # The project's own warnings, and each partner's overspending, which the
+        # project totals can hide.
+        warnings=total.warnings(on)
+        + [w for p in partners for w in figures[p.id].overspending(f"{p.short_name}: ")],
         on=on,
         editable={p.id for p in partners if can_edit(current_user, p)},
         is_admin=can(current_user, Action.ADMIN),
