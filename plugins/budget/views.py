@@ -26,7 +26,8 @@ from flask import (
 )
 from flask_login import current_user
 from jinja2_fragments.flask import render_blocks
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from wtforms import SelectField, StringField
 
 from workspace import revisions
@@ -267,11 +268,7 @@ def delete_line(partner_id: int, line_id: int) -> Response:
     line = db.session.get(Expenditure, line_id)
     if line is None or line.partner_id != partner.id:
         abort(404)
-    period = (
-        periods(get_settings())[line.period - 1]
-        if line.period <= len(periods(get_settings()))
-        else None
-    )
+    period = next((p for p in periods(get_settings()) if p.number == line.period), None)
     if period is not None and period.closed:
         return error_response(422, f"{period.label} is closed; its lines stay as reported.")
     record(
@@ -329,13 +326,15 @@ def _plan_values(partner: Partner) -> dict[str, str]:
 
 @project_pages.route("/partners/<int:partner_id>/plan", methods=["GET", "POST"])
 def plan(partner_id: int) -> Response:
+    """The plan by category and period. A save is a compare-and-swap on the plan's
+    version: a save based on an older version answers 409 and keeps what was typed."""
     partner = get_partner(partner_id)
     require_edit(partner)
     settings = get_settings()
     all_periods = periods(settings)
-    the_plan = plan_of(partner)
+    current = db.session.get(PartnerPlan, partner.id)
+    version = current.version if current is not None else 1
     values, errors, status = _plan_values(partner), {}, 200
-    version = the_plan.version
     if request.method == "POST":
         amounts: dict[tuple[str, int], Decimal] = {}
         for category in ENTERED:
@@ -348,31 +347,10 @@ def plan(partner_id: int) -> Response:
                     )
                 except AmountError as error:
                     errors[key] = str(error)
-        sent_version = request.form.get("version", type=int)
         if errors:
             status = 422
-        elif sent_version != the_plan.version:
-            status = 409
-            flash(
-                "Someone saved this budget while you were editing it. Your figures are "
-                "still in the form: compare them with the current plan, then save again.",
-                "error",
-            )
-        else:
-            existing = {
-                (line.category, line.period): line
-                for line in db.session.scalars(
-                    select(PlanLine).where(PlanLine.partner_id == partner.id)
-                )
-            }
-            for (category, number), amount in amounts.items():
-                line = existing.get((category, number))
-                if line is None and amount:
-                    the_plan.lines.append(PlanLine(period=number, category=category, amount=amount))
-                elif line is not None and line.amount != amount:
-                    line.amount = amount
-            the_plan.version += 1
-            db.session.flush()
+        elif _swap_version(partner, request.form.get("version", type=int)):
+            _save_plan(partner, amounts)
             total = partner_figures(partner, settings).total
             record(
                 "budget_plan_saved",
@@ -384,10 +362,15 @@ def plan(partner_id: int) -> Response:
             db.session.commit()
             flash(f"Budget of {partner.short_name} saved: EUR {money(total)} in total.", "success")
             return redirect(url_for("budget_project.partner_page", partner_id=partner.id), 303)
-        if status == 409:
-            version = the_plan.version
-    else:
-        db.session.rollback()  # a new plan row is only kept when a plan is saved
+        else:
+            status = 409
+            current = db.session.get(PartnerPlan, partner.id)
+            version = current.version if current is not None else 1
+            flash(
+                "Someone saved this budget while you were editing it. Your figures are "
+                "still in the form: compare them with the current plan, then save again.",
+                "error",
+            )
     return render(
         "budget/plan.html",
         status=status,
@@ -400,6 +383,47 @@ def plan(partner_id: int) -> Response:
         version=version,
         settings=settings,
     )
+
+
+def _swap_version(partner: Partner, sent: int | None) -> bool:
+    """Move the plan from version ``sent`` to the next one, atomically; False when
+    someone else saved in between."""
+    if sent is None:
+        return False
+    if db.session.get(PartnerPlan, partner.id) is None:
+        db.session.add(PartnerPlan(partner_id=partner.id, version=1))
+        try:
+            db.session.flush()
+        except IntegrityError:
+            # A parallel first save made the row: that save came first.
+            db.session.rollback()
+            return False
+    swapped = db.session.execute(
+        update(PartnerPlan)
+        .where(PartnerPlan.partner_id == partner.id, PartnerPlan.version == sent)
+        .values(version=PartnerPlan.version + 1)
+        .execution_options(synchronize_session="fetch")
+    )
+    if swapped.rowcount != 1:
+        db.session.rollback()
+        return False
+    return True
+
+
+def _save_plan(partner: Partner, amounts: dict[tuple[str, int], Decimal]) -> None:
+    existing = {
+        (line.category, line.period): line
+        for line in db.session.scalars(select(PlanLine).where(PlanLine.partner_id == partner.id))
+    }
+    for (category, number), amount in amounts.items():
+        line = existing.get((category, number))
+        if line is None and amount:
+            db.session.add(
+                PlanLine(partner_id=partner.id, period=number, category=category, amount=amount)
+            )
+        elif line is not None and line.amount != amount:
+            line.amount = amount
+    db.session.flush()
 
 
 def _office_row(values: dict[str, str], all_periods, settings: BudgetSettings) -> dict:
