@@ -167,6 +167,25 @@ def test_demo_xlsx_reads_back_as_the_figures_on_screen(client, demo):
     assert sum(as_cents(r[6]) for r in budget) == figure(project, "spent")
     lines = list(book["Expenditure"].iter_rows(values_only=True))[1:]
     assert sum(as_cents(r[11]) for r in lines) <= figure(project, "spent")  # office is a flat rate
+    # Each partner's row is its page's figures.
+    for name, _status, total, erdf, _share, _public, _private, spent, left in partner_rows:
+        page = client.get(f"/p/budget/partners/{demo[name]}").text
+        assert as_cents(total) == figure(page, "total"), name
+        assert as_cents(erdf) == figure(page, "erdf"), name
+        assert as_cents(spent) == figure(page, "spent"), name
+        assert as_cents(left) == figure(page, "remaining"), name
+
+
+def test_demo_csv_exports_add_up_to_the_project_view(client, demo):
+    project = client.get("/p/budget/").text
+    rows = list(csv.DictReader(io.StringIO(client.get("/p/budget/export-budget.csv").text)))
+    assert sum(Decimal(r["Planned EUR"]) for r in rows) == figure(project, "total")
+    assert sum(Decimal(r["Spent EUR"]) for r in rows) == figure(project, "spent")
+    assert sum(Decimal(r["Remaining EUR"]) for r in rows) == figure(project, "remaining")
+    summary = list(csv.DictReader(io.StringIO(client.get("/p/budget/export-summary.csv").text)))
+    assert summary[-1]["ERDF EUR"] == "1151955.30"
+    assert summary[-1]["ERDF %"] == "83.67"
+    assert sum(Decimal(r["ERDF EUR"]) for r in summary[:-1]) == Decimal("1151955.30")
 
 
 # ---------------------------------------------------------------- permissions
