@@ -766,6 +766,35 @@ def test_admin_changes_the_rates_and_the_figures_follow(client, auth, world, bud
     assert "P2 (01 Feb 2020 – 31 Jul 2020) is closed" in response.text
 
 
+SETTINGS = {
+    "start_date": "2019-08-01",
+    "phase1_months": "24",
+    "phase1_period_months": "6",
+    "phase2_months": "12",
+    "phase2_period_months": "12",
+    "erdf_rate_public": "85",
+    "erdf_rate_private": "75",
+    "office_rate": "15",
+    "closed_through": "0",
+}
+
+
+def test_new_period_lengths_move_lines_to_their_new_periods(app, client, auth, world, budget):
+    auth.login(world.admin.email)
+    line_id = _a_line(app, budget.ceei)  # paid 2 Sep 2020: P3 in semesters
+    response = client.post("/p/budget/settings", data={**SETTINGS, "phase1_period_months": "12"})
+    assert response.status_code == 303
+    with app.app_context():
+        assert db.session.get(Expenditure, line_id).period == 2
+    # A start after the line's payment would leave it outside the project.
+    response = client.post("/p/budget/settings", data={**SETTINGS, "start_date": "2020-10-01"})
+    assert response.status_code == 422
+    assert "Expenditure paid on 02 Sep 2020 would fall outside the project" in response.text
+    with app.app_context():
+        assert db.session.get(Expenditure, line_id).period == 2
+        assert db.session.scalar(select(BudgetSettings.phase1_period_months)) == 12
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
