@@ -39,7 +39,7 @@ def enable(client, region="burgos", on=True, **kw):
 
 def test_fixture_plugin_is_loaded(app):
     with app.app_context():
-        # Beside the built-in plugins declared in pyproject.toml.
+        # Beside the built-in plugins installed through their entry points.
         assert "fixture" in host().names
         assert host().infos["fixture"].label == "Fixture notes"
 

@@ -1,0 +1,111 @@
+"""The budget tracker: partner budgets by cost category and reporting period, expenditure
+lines, what is left, what ERDF can be claimed, for each partner and the whole project.
+
+The rules (ERDF rates by legal status, the office and administration flat rate, reporting
+periods) are settings, since programmes differ; where amounts are rounded is written down
+in ``ledger.py``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import render_template, url_for
+from markupsafe import Markup
+
+from workspace.hookspecs import ExportFile, MenuLink, Panel, PluginInfo, SearchResult, hookimpl
+
+from . import demo
+from .entries import find_lines, to_csv
+from .ledger import all_partner_figures, combined, get_settings, money, today
+from .views import can_read, export_tables, project_pages, region_pages, visible_partners
+
+PLUGIN = PluginInfo(
+    name="budget",
+    label="Budget",
+    description="Partner budgets, co-financing, expenditure by period, and what is left.",
+)
+
+
+@hookimpl
+def migrations_folder():
+    return str(Path(__file__).with_name("migrations"))
+
+
+@hookimpl
+def register_blueprints():
+
+    return [region_pages]
+
+
+@hookimpl
+def register_project_blueprints():
+
+    return [project_pages]
+
+
+@hookimpl
+def menu_links(region, user):
+
+    if not can_read(user):
+        return []
+    if region is None:
+        return [MenuLink("Budget", url_for("budget_project.project"))]
+    return [MenuLink("Budget", url_for("budget.index", region=region.slug))]
+
+
+@hookimpl
+def dashboard_panels(region, user):
+
+    if not can_read(user):
+        return []
+    settings = get_settings()
+    partners = visible_partners() if region is None else list(region.partners)
+    if not partners:
+        return []
+    figures = all_partner_figures(partners, settings)
+    total = combined(figures.values(), settings)
+    html = render_template(
+        "budget/_panel.html",
+        region=region,
+        partners=partners,
+        figures=figures,
+        total=total,
+        elapsed=total.time_elapsed(today()),
+    )
+    # The output of an auto-escaped template is trusted HTML.
+    return [Panel("Budget: spent against plan", html=Markup(html))]  # noqa: S704
+
+
+@hookimpl
+def search(query, user):
+    """Expenditure lines by description or invoice number, for the consortium."""
+    if not can_read(user):
+        return []
+    partners = {p.id: p for p in visible_partners()}
+    return [
+        SearchResult(
+            line.description,
+            url_for("budget_project.partner_page", partner_id=line.partner_id),
+            f"EUR {money(line.amount_eur)} · invoice {line.invoice_number or '–'} · "
+            f"paid {line.payment_date.isoformat()}",
+            kind="Expenditure",
+            where=partners[line.partner_id].short_name,
+        )
+        for line in find_lines(query, list(partners))
+    ]
+
+
+@hookimpl
+def export_region(region):
+
+    tables = export_tables(list(region.partners))
+    return [
+        ExportFile(f"budget-{kind}.csv", to_csv(header, rows))
+        for kind, (header, rows) in tables.items()
+    ]
+
+
+@hookimpl
+def load_demo():
+    demo.load()

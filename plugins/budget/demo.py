@@ -1,0 +1,230 @@
+"""The budget part of the InterVentures demo.
+
+The eight partners' budgets add up to the project's EUR 1,376,708.00, with public
+bodies at EUR 1,194,243.00 and private non-profit ones (CEEI-Burgos, AEBR) at
+EUR 182,465.00, so that ERDF at 85 % / 75 % is EUR 1,151,955.30 (83.67 %), as in
+DOMAIN.md. Every partner total is whole euros, so its ERDF needs no rounding.
+Expenditure is recorded for the first two periods; the first is closed (reported).
+
+Idempotent: settings, a partner's plan and a partner's expenditure are only created
+when missing, and the plugin is switched on only where nobody has switched it yet.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from workspace import demo as core_demo
+from workspace.extensions import db
+from workspace.models import Partner, Region, RegionPlugin
+from workspace.plugins import host
+
+from .ledger import cents, default_settings, eligible_eur, get_settings, periods
+from .models import BudgetSettings, Category, Expenditure, PartnerPlan, PlanLine
+
+# short name -> (total budget in EUR, currency of its invoices, units per euro)
+BUDGETS = {
+    "Pannon EGTC": (312_243, "HUF", Decimal("330.520000")),
+    "Unioncamere Lombardia": (176_000, "EUR", Decimal(1)),
+    "RARR": (168_000, "PLN", Decimal("4.298500")),
+    "CEEI-Burgos": (104_465, "EUR", Decimal(1)),
+    "SODEBUR": (152_000, "EUR", Decimal(1)),
+    "Klaipėda ID": (148_000, "EUR", Decimal(1)),
+    "Klaipėda City": (238_000, "EUR", Decimal(1)),
+    "AEBR": (78_000, "EUR", Decimal(1)),
+}
+# Share of each category's budget per period (four semesters, then the Phase 2 year).
+PERIOD_WEIGHTS = [Decimal(w) for w in ("0.18", "0.22", "0.22", "0.22", "0.16")]
+SHARES = {
+    Category.STAFF: Decimal("0.44"),
+    Category.TRAVEL: Decimal("0.14"),
+    Category.EQUIPMENT: Decimal("0.02"),
+}
+
+
+def _whole(value: Decimal, step: int = 1) -> Decimal:
+    return (value / step).quantize(Decimal(1)) * step
+
+
+def plan_amounts(total: int, lead: bool) -> dict[tuple[Category, int], Decimal]:
+    """A plausible plan adding up to ``total`` with office and administration at 15 %
+    of staff: staff in multiples of EUR 20 keep the flat rate in whole euros."""
+    total_d = Decimal(total)
+    amounts: dict[tuple[Category, int], Decimal] = {}
+    numbers = range(1, len(PERIOD_WEIGHTS) + 1)
+    staff = _whole(total_d * SHARES[Category.STAFF], 20)
+    travel = _whole(total_d * SHARES[Category.TRAVEL])
+    for number, weight in zip(numbers, PERIOD_WEIGHTS, strict=True):
+        amounts[Category.STAFF, number] = _whole(staff * weight, 20)
+        amounts[Category.TRAVEL, number] = _whole(travel * weight)
+    amounts[Category.STAFF, 5] += staff - sum(amounts[Category.STAFF, n] for n in numbers)
+    amounts[Category.EQUIPMENT, 1] = _whole(total_d * SHARES[Category.EQUIPMENT])
+    amounts[Category.PREPARATION, 1] = Decimal(4000 if lead else 1500)
+    office = sum(amounts[Category.STAFF, n] for n in numbers) * Decimal("0.15")
+    rest = total_d - sum(amounts.values()) - office
+    for number, weight in zip(numbers, PERIOD_WEIGHTS, strict=True):
+        amounts[Category.EXTERNAL, number] = _whole(rest * weight)
+    amounts[Category.EXTERNAL, 5] += rest - sum(amounts[Category.EXTERNAL, n] for n in numbers)
+    return {key: value.quantize(Decimal("0.01")) for key, value in amounts.items()}
+
+
+# (period, category, description, share of that period's plan, invoice date, payment date)
+SPENDING = [
+    (
+        1,
+        Category.PREPARATION,
+        "Preparation lump sum",
+        Decimal("1"),
+        date(2019, 8, 1),
+        date(2019, 9, 30),
+    ),
+    (
+        1,
+        Category.STAFF,
+        "Staff costs August – October 2019",
+        Decimal("0.46"),
+        date(2019, 10, 31),
+        date(2019, 11, 8),
+    ),
+    (
+        1,
+        Category.STAFF,
+        "Staff costs November 2019 – January 2020",
+        Decimal("0.47"),
+        date(2020, 1, 24),
+        date(2020, 1, 31),
+    ),
+    (
+        1,
+        Category.TRAVEL,
+        "Interregional meeting 1, Pécs: travel and hotel",
+        Decimal("0.88"),
+        date(2019, 10, 18),
+        date(2019, 11, 4),
+    ),
+    (
+        1,
+        Category.EXTERNAL,
+        "Regional situation report: external expertise",
+        Decimal("0.80"),
+        date(2019, 12, 12),
+        date(2020, 1, 10),
+    ),
+    (
+        1,
+        Category.EQUIPMENT,
+        "Laptop for project management",
+        Decimal("0.95"),
+        date(2019, 9, 9),
+        date(2019, 9, 20),
+    ),
+    (
+        2,
+        Category.STAFF,
+        "Staff costs February – April 2020",
+        Decimal("0.45"),
+        date(2020, 4, 30),
+        date(2020, 5, 8),
+    ),
+    (
+        2,
+        Category.STAFF,
+        "Staff costs May – July 2020",
+        Decimal("0.31"),
+        date(2020, 6, 30),
+        date(2020, 7, 6),
+    ),
+    (
+        2,
+        Category.TRAVEL,
+        "Online partner meeting hosted by Burgos: platform fee",
+        Decimal("0.12"),
+        date(2020, 4, 10),
+        date(2020, 4, 20),
+    ),
+    (
+        2,
+        Category.EXTERNAL,
+        "Good practice analysis: external expertise",
+        Decimal("0.55"),
+        date(2020, 6, 15),
+        date(2020, 7, 15),
+    ),
+]
+
+
+def _enable_where_never_set() -> None:
+    for slug, *_ in core_demo.REGIONS:
+        region = db.session.scalar(select(Region).where(Region.slug == slug))
+        if region is None:
+            continue
+        switched = db.session.scalar(
+            select(RegionPlugin).where(
+                RegionPlugin.region_id == region.id, RegionPlugin.plugin == "budget"
+            )
+        )
+        if switched is None:
+            host().set_enabled(region, "budget", True, None)
+
+
+def load() -> None:
+    _enable_where_never_set()
+    if db.session.scalar(select(BudgetSettings)) is None:
+        settings = default_settings()
+        settings.closed_through = 1
+        db.session.add(settings)
+        db.session.flush()
+    settings = get_settings()
+    all_periods = periods(settings)
+    for short_name, (total, currency, rate) in BUDGETS.items():
+        partner = db.session.scalar(select(Partner).where(Partner.short_name == short_name))
+        if partner is None:
+            continue
+        amounts = plan_amounts(total, lead=partner.role.value == "lead")
+        if db.session.get(PartnerPlan, partner.id) is None:
+            plan = PartnerPlan(partner_id=partner.id, version=1)
+            plan.lines = [
+                PlanLine(category=category.value, period=number, amount=amount)
+                for (category, number), amount in sorted(amounts.items())
+                if amount
+            ]
+            db.session.add(plan)
+        has_spending = db.session.scalar(
+            select(Expenditure.id).where(Expenditure.partner_id == partner.id).limit(1)
+        )
+        if has_spending is None:
+            _spend(partner, amounts, currency, rate, all_periods)
+    db.session.flush()
+
+
+def _spend(partner, amounts, currency, rate, all_periods) -> None:
+    for number, (period, category, description, share, invoiced, paid) in enumerate(SPENDING, 1):
+        if period > len(all_periods):
+            continue
+        eur = cents(amounts.get((category, period), Decimal(0)) * share)
+        if not eur:
+            continue
+        # Lump sums are declared in euro; invoices in the partner's own currency.
+        line_currency, line_rate = (
+            ("EUR", Decimal(1)) if category is Category.PREPARATION else (currency, rate)
+        )
+        amount = cents(eur * line_rate)
+        db.session.add(
+            Expenditure(
+                partner_id=partner.id,
+                period=period,
+                category=category.value,
+                description=description,
+                invoice_number=f"{partner.country}-{paid.year}-{number:03d}",
+                invoice_date=invoiced,
+                payment_date=paid,
+                amount=amount,
+                vat=Decimal("0.00"),
+                currency=line_currency,
+                rate=line_rate,
+                amount_eur=eligible_eur(amount, Decimal("0.00"), line_rate),
+            )
+        )

@@ -1,0 +1,393 @@
+"""The budget arithmetic: reporting periods, rounding, and what is planned, spent and left.
+
+Money is ``Decimal`` throughout; a float never touches an amount. Rounding is to whole
+cents, half up (``cents``), at exactly these points and nowhere else:
+
+1. **Input.** Amounts typed or imported must already be whole cents (more decimals are
+   refused, not rounded).
+2. **Conversion.** An expenditure line's eligible euro amount is
+   ``cents((amount + VAT) / rate)``, computed once when the line is saved and stored.
+3. **Flat rate.** Office and administration of a partner in a period is
+   ``cents(staff of that partner in that period x flat rate)``, for the plan and for
+   the spending alike.
+4. **ERDF.** A partner's ERDF is ``cents(partner total x the ERDF rate of its legal
+   status)``. The project's ERDF is the sum of the partners' ERDF, never recomputed
+   from the project total.
+5. **Percentages** (co-financing blend, spend rate) are for display: two decimals,
+   half up; no amount is ever derived from a percentage shown.
+
+Every other figure (category, period, partner, region and project totals, remaining
+amounts, cumulative curves, exports) is a sum of the cent amounts above, so the
+partner views add up to the project view to the cent, in every table and export.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from flask import current_app
+from sqlalchemy import select
+
+from workspace.extensions import db
+from workspace.models import LegalStatus, Partner
+
+from .models import ENTERED, BudgetSettings, Category, Expenditure, PartnerPlan, PlanLine
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+HUNDRED = Decimal(100)
+PROJECT_START = date(2019, 8, 1)
+
+
+def cents(value: Decimal) -> Decimal:
+    """Round to whole cents, half up (0.005 -> 0.01)."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def percent(part: Decimal, whole: Decimal) -> Decimal | None:
+    """``part`` as a percentage of ``whole``, two decimals half up; None when whole is 0."""
+    if not whole:
+        return None
+    return (part * HUNDRED / whole).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def today() -> date:
+    """The day the figures are judged against; ``BUDGET_TODAY`` fixes it for tests."""
+    fixed = current_app.config.get("BUDGET_TODAY")
+    return date.fromisoformat(fixed) if fixed else date.today()
+
+
+# ---------------------------------------------------------------- settings and periods
+
+
+def get_settings() -> BudgetSettings:
+    """The project's settings row, or unsaved defaults while nobody has saved any."""
+    settings = db.session.scalar(select(BudgetSettings).order_by(BudgetSettings.id).limit(1))
+    if settings is None:
+        settings = default_settings()
+    return settings
+
+
+def default_settings() -> BudgetSettings:
+    return BudgetSettings(
+        start_date=PROJECT_START,
+        phase1_months=24,
+        phase1_period_months=6,
+        phase2_months=12,
+        phase2_period_months=12,
+        erdf_rate_public=Decimal("85.00"),
+        erdf_rate_private=Decimal("75.00"),
+        office_rate=Decimal("15.00"),
+        closed_through=0,
+        version=1,
+    )
+
+
+def add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class Period:
+    number: int
+    phase: int
+    start: date
+    end: date  # inclusive
+    closed: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"P{self.number}"
+
+    @property
+    def span(self) -> str:
+        return f"{self.start:%d %b %Y} – {self.end:%d %b %Y}"
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+def periods(settings: BudgetSettings) -> list[Period]:
+    """Reporting periods from the start date: Phase 1 in steps of its period length,
+    then Phase 2 in steps of its own; a last short step ends with its phase."""
+    result: list[Period] = []
+    start = settings.start_date
+    for phase, months, step in (
+        (1, settings.phase1_months, settings.phase1_period_months),
+        (2, settings.phase2_months, settings.phase2_period_months),
+    ):
+        phase_end = add_months(start, months)
+        while start < phase_end:
+            end = min(add_months(start, step), phase_end)
+            number = len(result) + 1
+            result.append(
+                Period(
+                    number, phase, start, end - timedelta(days=1), number <= settings.closed_through
+                )
+            )
+            start = end
+    return result
+
+
+def project_end(settings: BudgetSettings) -> date:
+    return periods(settings)[-1].end
+
+
+def period_of(all_periods: list[Period], day: date) -> Period | None:
+    return next((p for p in all_periods if p.contains(day)), None)
+
+
+def erdf_rate(settings: BudgetSettings, partner: Partner) -> Decimal:
+    if partner.legal_status is LegalStatus.PUBLIC:
+        return settings.erdf_rate_public
+    return settings.erdf_rate_private
+
+
+# ---------------------------------------------------------------- amounts from text
+
+
+class AmountError(ValueError):
+    """A typed amount that is not money; the message is shown to the user."""
+
+
+def parse_amount(text: str | None, what: str = "The amount", *, allow_zero: bool = True) -> Decimal:
+    """Read an amount such as ``1234.50`` or ``1,234.50``: whole cents, not negative."""
+    raw = (text or "").strip().replace(" ", "").replace("\u00a0", "")
+    if not raw:
+        raise AmountError(f"{what} is missing.")
+    # A thousands comma is fine (1,234.50); a lone decimal comma (12,50) is read as 12.50.
+    if "," in raw and "." not in raw and raw.count(",") == 1 and len(raw.split(",")[1]) <= 2:
+        raw = raw.replace(",", ".")
+    raw = raw.replace(",", "")
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise AmountError(f"{what} must be a number, like 1234.50.") from None
+    if not value.is_finite():
+        raise AmountError(f"{what} must be a number, like 1234.50.")
+    if value < 0:
+        raise AmountError(f"{what} cannot be negative.")
+    if not allow_zero and value == 0:
+        raise AmountError(f"{what} must be more than zero.")
+    if value != value.quantize(CENT):
+        raise AmountError(f"{what} has more than two decimals; use whole cents.")
+    if value >= Decimal("1e12"):
+        raise AmountError(f"{what} is too large.")
+    return value.quantize(CENT)
+
+
+def eligible_eur(amount: Decimal, vat: Decimal, rate: Decimal) -> Decimal:
+    """Rounding point 2: the euro amount of a line, from its own currency."""
+    return cents((amount + vat) / rate)
+
+
+# ---------------------------------------------------------------- figures
+
+
+Grid = dict[tuple[Category, int], Decimal]
+
+
+@dataclass
+class Figures:
+    """Planned and spent amounts of one partner, or of several added up, by category and
+    period; ERDF and contributions already rounded per partner (rounding points 3, 4)."""
+
+    periods: list[Period]
+    planned: Grid = field(default_factory=lambda: defaultdict(lambda: ZERO))
+    spent: Grid = field(default_factory=lambda: defaultdict(lambda: ZERO))
+    erdf_planned: Decimal = ZERO
+    erdf_spent: Decimal = ZERO
+    public_contribution: Decimal = ZERO
+    private_contribution: Decimal = ZERO
+
+    def add(self, other: Figures) -> None:
+        for key, value in other.planned.items():
+            self.planned[key] += value
+        for key, value in other.spent.items():
+            self.spent[key] += value
+        self.erdf_planned += other.erdf_planned
+        self.erdf_spent += other.erdf_spent
+        self.public_contribution += other.public_contribution
+        self.private_contribution += other.private_contribution
+
+    @staticmethod
+    def _sum(grid: Grid, category: Category | None, period: int | None) -> Decimal:
+        return sum(
+            (
+                value
+                for (c, p), value in grid.items()
+                if (category is None or c is category) and (period is None or p == period)
+            ),
+            ZERO,
+        )
+
+    def planned_in(self, category: Category | None = None, period: int | None = None) -> Decimal:
+        return self._sum(self.planned, category, period)
+
+    def spent_in(self, category: Category | None = None, period: int | None = None) -> Decimal:
+        return self._sum(self.spent, category, period)
+
+    @property
+    def total(self) -> Decimal:
+        return self.planned_in()
+
+    @property
+    def total_spent(self) -> Decimal:
+        return self.spent_in()
+
+    @property
+    def erdf_share(self) -> Decimal | None:
+        return percent(self.erdf_planned, self.total)
+
+    def category_rows(self) -> list[Row]:
+        return [
+            Row(c.label, self.planned_in(category=c), self.spent_in(category=c), key=c.value)
+            for c in Category
+        ]
+
+    def period_rows(self) -> list[Row]:
+        rows, planned, spent = [], ZERO, ZERO
+        for p in self.periods:
+            row = Row(p.label, self.planned_in(period=p.number), self.spent_in(period=p.number))
+            planned += row.planned
+            spent += row.spent
+            row.cumulative_planned, row.cumulative_spent, row.period = planned, spent, p
+            rows.append(row)
+        return rows
+
+    def total_row(self) -> Row:
+        return Row("Total", self.total, self.total_spent)
+
+    def time_elapsed(self, on: date) -> Decimal:
+        """Share of the project's days gone by on ``on``, in percent."""
+        start, end = self.periods[0].start, self.periods[-1].end
+        days = (end - start).days + 1
+        gone = min(max((on - start).days + 1, 0), days)
+        return percent(Decimal(gone), Decimal(days)) or ZERO
+
+    def overspending(self, who: str = "") -> list[str]:
+        """A warning per cost category spent beyond its plan."""
+        return [
+            f"{who}{row.label} is over budget by EUR {money(-row.remaining)} "
+            f"(spent EUR {money(row.spent)} of EUR {money(row.planned)})."
+            for row in self.category_rows()
+            if row.spent > row.planned
+        ]
+
+    def warnings(self, on: date) -> list[str]:
+        found = self.overspending()
+        for row in self.period_rows():
+            if row.period.end < on and row.spent < row.planned:
+                found.append(
+                    f"{row.label} ({row.period.span}) is over and spending is below plan: "
+                    f"EUR {money(row.spent)} of EUR {money(row.planned)} "
+                    f"({row.rate if row.rate is not None else 0} %)."
+                )
+        return found
+
+
+@dataclass
+class Row:
+    label: str
+    planned: Decimal
+    spent: Decimal
+    key: str = ""
+    cumulative_planned: Decimal = ZERO
+    cumulative_spent: Decimal = ZERO
+    period: Period | None = None
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.planned - self.spent
+
+    @property
+    def rate(self) -> Decimal | None:
+        return percent(self.spent, self.planned)
+
+    @property
+    def over(self) -> bool:
+        return self.spent > self.planned
+
+
+def money(value: Decimal) -> str:
+    """1376708 -> '1,376,708.00' (the workspace shows amounts with a thousands comma)."""
+    return f"{value:,.2f}"
+
+
+def partner_figures(
+    partner: Partner,
+    settings: BudgetSettings,
+    plan_lines: Iterable[PlanLine] | None = None,
+    expenditure: Iterable[Expenditure] | None = None,
+) -> Figures:
+    """The figures of one partner; lines are loaded unless given (project views load
+    them for all partners in two queries)."""
+    if plan_lines is None:
+        plan_lines = db.session.scalars(select(PlanLine).where(PlanLine.partner_id == partner.id))
+    if expenditure is None:
+        expenditure = db.session.scalars(
+            select(Expenditure).where(Expenditure.partner_id == partner.id)
+        )
+    figures = Figures(periods(settings))
+    known = {p.number for p in figures.periods}
+    for line in plan_lines:
+        category = Category(line.category)
+        if line.period in known and category in ENTERED:
+            figures.planned[category, line.period] += line.amount
+    for line in expenditure:
+        category = Category(line.category)
+        if line.period in known and category in ENTERED:
+            figures.spent[category, line.period] += line.amount_eur
+    office = settings.office_rate / HUNDRED
+    for number in sorted(known):
+        # Rounding point 3, per partner and period.
+        figures.planned[Category.OFFICE, number] = cents(
+            figures.planned[Category.STAFF, number] * office
+        )
+        figures.spent[Category.OFFICE, number] = cents(
+            figures.spent[Category.STAFF, number] * office
+        )
+    rate = erdf_rate(settings, partner) / HUNDRED
+    figures.erdf_planned = cents(figures.total * rate)  # rounding point 4
+    figures.erdf_spent = cents(figures.total_spent * rate)
+    contribution = figures.total - figures.erdf_planned
+    if partner.legal_status is LegalStatus.PUBLIC:
+        figures.public_contribution = contribution
+    else:
+        figures.private_contribution = contribution
+    return figures
+
+
+def all_partner_figures(partners: list[Partner], settings: BudgetSettings) -> dict[int, Figures]:
+    """Figures of every partner given, in two queries."""
+    ids = [p.id for p in partners]
+    plan: dict[int, list[PlanLine]] = defaultdict(list)
+    spent: dict[int, list[Expenditure]] = defaultdict(list)
+    for line in db.session.scalars(select(PlanLine).where(PlanLine.partner_id.in_(ids))):
+        plan[line.partner_id].append(line)
+    for line in db.session.scalars(select(Expenditure).where(Expenditure.partner_id.in_(ids))):
+        spent[line.partner_id].append(line)
+    return {p.id: partner_figures(p, settings, plan[p.id], spent[p.id]) for p in partners}
+
+
+def combined(figures: Iterable[Figures], settings: BudgetSettings) -> Figures:
+    """Several partners' figures added up (the project or a region)."""
+    total = Figures(periods(settings))
+    for one in figures:
+        total.add(one)
+    return total
+
+
+def plan_of(partner: Partner) -> PartnerPlan:
+    plan = db.session.get(PartnerPlan, partner.id)
+    if plan is None:
+        plan = PartnerPlan(partner_id=partner.id, version=1)
+        db.session.add(plan)
+    return plan

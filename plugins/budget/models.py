@@ -1,0 +1,146 @@
+"""Tables of the budget plugin: project settings, planned amounts and expenditure lines.
+
+Money is ``Decimal`` in ``Numeric(14, 2)`` columns (whole cents); conversion rates keep six
+decimals, as the Commission's monthly rates do. Which figures are stored and which are
+computed, and where they are rounded, is written down in ``ledger.py``.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Date, ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workspace.extensions import db
+from workspace.models import Document, Partner, User, UTCDateTime, utcnow
+
+MONEY = Numeric(14, 2)
+RATE = Numeric(14, 6)
+PERCENT = Numeric(5, 2)
+
+
+class Category(enum.StrEnum):
+    """Cost categories of Interreg Europe budgets, in the programme's order."""
+
+    STAFF = "staff"
+    OFFICE = "office"
+    TRAVEL = "travel"
+    EXTERNAL = "external"
+    EQUIPMENT = "equipment"
+    PREPARATION = "preparation"
+
+    @property
+    def label(self) -> str:
+        return CATEGORY_LABELS[self]
+
+    @property
+    def is_flat_rate(self) -> bool:
+        """Office and administration is computed from staff costs, never entered."""
+        return self is Category.OFFICE
+
+
+CATEGORY_LABELS = {
+    Category.STAFF: "Staff",
+    Category.OFFICE: "Office and administration",
+    Category.TRAVEL: "Travel and accommodation",
+    Category.EXTERNAL: "External expertise and services",
+    Category.EQUIPMENT: "Equipment",
+    Category.PREPARATION: "Preparation costs",
+}
+# The categories a finance officer plans and records; office and administration follows.
+ENTERED = [c for c in Category if not c.is_flat_rate]
+
+
+class BudgetSettings(db.Model):
+    """The project's calendar and rates. One row; the defaults are Interreg Europe
+    2014-2020's (ERDF 85 % public / 75 % private non-profit, 15 % flat rate)."""
+
+    __tablename__ = "budget_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    start_date: Mapped[date] = mapped_column(Date)
+    phase1_months: Mapped[int] = mapped_column(default=24)
+    phase1_period_months: Mapped[int] = mapped_column(default=6)
+    phase2_months: Mapped[int] = mapped_column(default=12)
+    phase2_period_months: Mapped[int] = mapped_column(default=12)
+    erdf_rate_public: Mapped[Decimal] = mapped_column(PERCENT, default=Decimal("85.00"))
+    erdf_rate_private: Mapped[Decimal] = mapped_column(PERCENT, default=Decimal("75.00"))
+    office_rate: Mapped[Decimal] = mapped_column(PERCENT, default=Decimal("15.00"))
+    # Periods 1..closed_through are reported: no expenditure is added to them any more.
+    closed_through: Mapped[int] = mapped_column(default=0)
+    version: Mapped[int] = mapped_column(default=1)
+
+
+class PartnerPlan(db.Model):
+    """A partner's budget as a whole: its version makes a plan save a compare-and-swap."""
+
+    __tablename__ = "budget_partner_plan"
+
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("partner.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # A core document holding the partner's invoices and proofs of payment as attachments.
+    evidence_document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("document.id", ondelete="SET NULL")
+    )
+
+    partner: Mapped[Partner] = relationship()
+    evidence_document: Mapped[Document | None] = relationship()
+    lines: Mapped[list[PlanLine]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan"
+    )
+
+
+class PlanLine(db.Model):
+    """The amount a partner plans for one cost category in one reporting period."""
+
+    __tablename__ = "budget_plan_line"
+    __table_args__ = (UniqueConstraint("partner_id", "period", "category"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("budget_partner_plan.partner_id", ondelete="CASCADE"), index=True
+    )
+    period: Mapped[int]
+    category: Mapped[str] = mapped_column(String(20))
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+
+    plan: Mapped[PartnerPlan] = relationship(back_populates="lines")
+
+
+class Expenditure(db.Model):
+    """One paid invoice (or lump sum) a partner declares.
+
+    ``amount`` and ``vat`` are in ``currency``; ``rate`` is units of that currency per
+    euro; ``amount_eur`` is computed once on saving (ledger.eligible_eur) and stored.
+    """
+
+    __tablename__ = "budget_expenditure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("partner.id", ondelete="CASCADE"), index=True
+    )
+    period: Mapped[int]
+    category: Mapped[str] = mapped_column(String(20))
+    description: Mapped[str] = mapped_column(String(200))
+    invoice_number: Mapped[str] = mapped_column(String(60), default="")
+    invoice_date: Mapped[date] = mapped_column(Date)
+    payment_date: Mapped[date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    vat: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0.00"))
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    rate: Mapped[Decimal] = mapped_column(RATE, default=Decimal("1"))
+    amount_eur: Mapped[Decimal] = mapped_column(MONEY)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    partner: Mapped[Partner] = relationship()
+    created_by: Mapped[User | None] = relationship()

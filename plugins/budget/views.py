@@ -1,0 +1,708 @@
+"""Pages of the budget plugin.
+
+The project-wide blueprint (``/p/budget/``) holds the whole-project view and one page per
+partner, so the advisory partner, which has no region, is reachable like every other.
+The region blueprint (``/r/<region>/budget/``) shows the region's partners and links
+to their pages. Budgets are read by the consortium (partner staff and admins); a
+partner's own editors and coordinators, and admins, change them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user
+from jinja2_fragments.flask import render_blocks
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from wtforms import SelectField, StringField
+
+from workspace import revisions
+from workspace.activity import record
+from workspace.attachments import attachments_of
+from workspace.extensions import db
+from workspace.forms import StrippedForm, options
+from workspace.models import Partner, PartnerRole, Region, User
+from workspace.permissions import Action, can, require
+from workspace.plugins import host
+from workspace.rendering import error_response, render, wants_fragment
+
+from . import chart
+from .entries import (
+    BUDGET_HEADER,
+    EXPENDITURE_HEADER,
+    FIELDS,
+    SUMMARY_HEADER,
+    ImportFileError,
+    budget_rows,
+    check_line,
+    decode_upload,
+    expenditure_rows,
+    read_csv,
+    summary_rows,
+    to_csv,
+    to_xlsx,
+)
+from .ledger import (
+    AmountError,
+    all_partner_figures,
+    cents,
+    combined,
+    get_settings,
+    money,
+    parse_amount,
+    partner_figures,
+    periods,
+    plan_of,
+    today,
+)
+from .models import ENTERED, BudgetSettings, Category, Expenditure, PartnerPlan, PlanLine
+
+NAME = "budget"
+
+region_pages = Blueprint(NAME, __name__, template_folder="templates")
+project_pages = Blueprint(f"{NAME}_project", __name__, template_folder="templates")
+
+
+@project_pages.app_template_filter("budget_eur")
+def eur_filter(value: Decimal | None) -> str:
+    return "–" if value is None else money(value)
+
+
+@project_pages.app_template_filter("budget_pct")
+def pct_filter(value: Decimal | None) -> str:
+    return "–" if value is None else f"{value:.2f} %"
+
+
+# ---------------------------------------------------------------- who may do what
+
+
+def can_read(user: User) -> bool:
+    """Finance data is for the consortium: partner staff read every partner's budget."""
+    return can(user, Action.READ, None)
+
+
+def can_edit(user: User, partner: Partner) -> bool:
+    """A partner's own editors and coordinators (in its region; for the advisory
+    partner, project-wide) change its budget; admins change every budget."""
+    if can(user, Action.ADMIN):
+        return True
+    return user.partner_id == partner.id and can(user, Action.EDIT, partner.region)
+
+
+def require_edit(partner: Partner) -> None:
+    if not can_edit(current_user, partner):
+        require(Action.ADMIN, partner.region)  # records the refusal and answers 403
+
+
+def visible_partners() -> list[Partner]:
+    """Partners whose region has the budget switched on, and those without a region."""
+    partners = db.session.scalars(select(Partner).order_by(Partner.name)).all()
+    shown = [p for p in partners if p.region is None or NAME in host().enabled_in(p.region)]
+    # The lead partner first, the advisory partner last, as in the application form.
+    order = {PartnerRole.LEAD: 0, PartnerRole.PARTNER: 1, PartnerRole.ADVISORY: 2}
+    return sorted(shown, key=lambda p: order[p.role])
+
+
+def get_partner(partner_id: int) -> Partner:
+    partner = db.session.get(Partner, partner_id)
+    if partner is None or (
+        partner.region is not None and NAME not in host().enabled_in(partner.region)
+    ):
+        abort(404)
+    return partner
+
+
+@region_pages.before_request
+def consortium_only() -> None:
+    require(Action.READ)
+
+
+# ---------------------------------------------------------------- forms
+
+
+class ExpenditureForm(StrippedForm):
+    """Rendering and CSRF only: the checks are ``entries.check_line``, shared with CSV."""
+
+    category = SelectField(
+        "Category",
+        choices=options([("", "Choose…"), *((c.value, c.label) for c in ENTERED)]),
+        validate_choice=False,
+    )
+    description = StringField("Description")
+    invoice_number = StringField("Invoice number")
+    invoice_date = StringField("Invoice date")
+    payment_date = StringField("Payment date")
+    amount = StringField("Amount (net)")
+    vat = StringField("Non-recoverable VAT", default="0.00")
+    currency = StringField("Currency", default="EUR")
+    rate = StringField("Units per euro", default="1")
+
+
+# ---------------------------------------------------------------- the project
+
+
+@project_pages.get("/")
+def project() -> Response:
+    settings = get_settings()
+    partners = visible_partners()
+    figures = all_partner_figures(partners, settings)
+    total = combined(figures.values(), settings)
+    on = today()
+    return render(
+        "budget/project.html",
+        settings=settings,
+        partners=partners,
+        figures=figures,
+        total=total,
+        chart=chart.build(total, on),
+        # The project's own warnings, and each partner's overspending, which the
+        # project totals can hide.
+        warnings=total.warnings(on)
+        + [w for p in partners for w in figures[p.id].overspending(f"{p.short_name}: ")],
+        on=on,
+        editable={p.id for p in partners if can_edit(current_user, p)},
+        is_admin=can(current_user, Action.ADMIN),
+    )
+
+
+# ---------------------------------------------------------------- one partner
+
+
+def partner_context(partner: Partner, form: ExpenditureForm | None = None) -> dict:
+    settings = get_settings()
+    figures = partner_figures(partner, settings)
+    lines = db.session.scalars(
+        select(Expenditure)
+        .where(Expenditure.partner_id == partner.id)
+        .order_by(Expenditure.payment_date.desc(), Expenditure.id.desc())
+    ).all()
+    on = today()
+    plan = db.session.get(PartnerPlan, partner.id)
+    evidence = plan.evidence_document if plan is not None else None
+    if evidence is not None and evidence.deleted_at is not None:
+        evidence = None
+    return {
+        "evidence": evidence,
+        "evidence_files": len(attachments_of(evidence)) if evidence is not None else 0,
+        "partner": partner,
+        "settings": settings,
+        "figures": figures,
+        "lines": lines,
+        "chart": chart.build(figures, on),
+        "warnings": figures.warnings(on),
+        "on": on,
+        "can_edit": can_edit(current_user, partner),
+        "form": form or ExpenditureForm(formdata=None),
+        "open_periods": [p for p in figures.periods if not p.closed],
+        "Category": Category,
+    }
+
+
+@project_pages.get("/partners/<int:partner_id>")
+def partner_page(partner_id: int) -> Response:
+    partner = get_partner(partner_id)
+    return render("budget/partner.html", **partner_context(partner))
+
+
+def _after_change(partner: Partner, blocks: list[str]) -> Response:
+    """After a line is added or removed: for HTMX the first of ``blocks`` (the element
+    that asked) and the others out of band, so figures, chart and list change in
+    place; a redirect for a plain form post."""
+    if not wants_fragment():
+        return redirect(url_for("budget_project.partner_page", partner_id=partner.id), 303)
+    context = partner_context(partner)
+    oob = {f"oob_{name}": True for name in blocks[1:]}
+    body = render_blocks("budget/partner.html", blocks, **oob, **context)
+    if session.get("_flashes"):
+        body += render_template("_flash.html", oob=True)
+    return Response(body, mimetype="text/html")
+
+
+@project_pages.post("/partners/<int:partner_id>/expenditure")
+def add_line(partner_id: int) -> Response:
+    partner = get_partner(partner_id)
+    require_edit(partner)
+    form = ExpenditureForm()
+    checked = check_line(request.form, periods(get_settings()))
+    if not checked.ok:
+        for name, message in checked.errors.items():
+            form[name].errors = [message]
+        return render(
+            "budget/partner.html", block="record", status=422, **partner_context(partner, form)
+        )
+    line = Expenditure(partner_id=partner.id, created_by_id=current_user.id, **checked.values)
+    db.session.add(line)
+    db.session.flush()
+    record(
+        "budget_expenditure_added",
+        region=partner.region,
+        target=f"budget:expenditure:{line.id}",
+        partner=partner.short_name,
+        amount_eur=str(line.amount_eur),
+    )
+    db.session.commit()
+    flash(f"Recorded EUR {money(line.amount_eur)} for “{line.description}”.", "success")
+    return _after_change(partner, ["record", "summary", "lines"])
+
+
+@project_pages.post("/partners/<int:partner_id>/expenditure/<int:line_id>/delete")
+def delete_line(partner_id: int, line_id: int) -> Response:
+    partner = get_partner(partner_id)
+    require_edit(partner)
+    line = db.session.get(Expenditure, line_id)
+    if line is None or line.partner_id != partner.id:
+        abort(404)
+    period = next((p for p in periods(get_settings()) if p.number == line.period), None)
+    if period is not None and period.closed:
+        return error_response(422, f"{period.label} is closed; its lines stay as reported.")
+    record(
+        "budget_expenditure_deleted",
+        region=partner.region,
+        target=f"budget:expenditure:{line.id}",
+        partner=partner.short_name,
+        amount_eur=str(line.amount_eur),
+        description=line.description,
+    )
+    db.session.delete(line)
+    db.session.commit()
+    flash(f"Removed “{line.description}”.", "success")
+    return _after_change(partner, ["lines", "summary"])
+
+
+@project_pages.post("/partners/<int:partner_id>/evidence")
+def evidence(partner_id: int) -> Response:
+    """Open the partner's evidence folder: a core document where invoices and proofs
+    of payment are attached, with the revisions, comments and search that come with it."""
+    partner = get_partner(partner_id)
+    require_edit(partner)
+    plan = plan_of(partner)
+    document = plan.evidence_document
+    if document is None or document.deleted_at is not None:
+        db.session.flush()
+        # Commits the new document together with the plan row it is linked from.
+        document = revisions.create(
+            f"Expenditure evidence: {partner.short_name}",
+            EVIDENCE_BODY.format(partner=partner.name),
+            partner.region,
+            current_user,
+            plugin=NAME,
+        )
+        plan.evidence_document_id = document.id
+        db.session.commit()
+    return redirect(url_for("documents.view", document_id=document.id), 303)
+
+
+EVIDENCE_BODY = """Invoices and proofs of payment of {partner}, for the controller.
+
+Attach each invoice below, with the invoice number at the start of the file name
+(for example `ES-2020-007 hotel Rzeszow.pdf`), so that every expenditure line of the
+budget can be matched with its evidence.
+"""
+
+
+# ---------------------------------------------------------------- planning
+
+
+def _plan_values(partner: Partner) -> dict[str, str]:
+    lines = db.session.scalars(select(PlanLine).where(PlanLine.partner_id == partner.id))
+    return {f"{line.category}-{line.period}": f"{line.amount:.2f}" for line in lines}
+
+
+@project_pages.route("/partners/<int:partner_id>/plan", methods=["GET", "POST"])
+def plan(partner_id: int) -> Response:
+    """The plan by category and period. A save is a compare-and-swap on the plan's
+    version: a save based on an older version answers 409 and keeps what was typed."""
+    partner = get_partner(partner_id)
+    require_edit(partner)
+    settings = get_settings()
+    all_periods = periods(settings)
+    current = db.session.get(PartnerPlan, partner.id)
+    version = current.version if current is not None else 1
+    values, errors, status = _plan_values(partner), {}, 200
+    if request.method == "POST":
+        amounts: dict[tuple[str, int], Decimal] = {}
+        for category in ENTERED:
+            for p in all_periods:
+                key = f"{category.value}-{p.number}"
+                values[key] = (request.form.get(key) or "").strip()
+                try:
+                    amounts[category.value, p.number] = parse_amount(
+                        values[key] or "0", f"{category.label} in {p.label}"
+                    )
+                except AmountError as error:
+                    errors[key] = str(error)
+        if errors:
+            status = 422
+        elif _swap_version(partner, request.form.get("version", type=int)):
+            _save_plan(partner, amounts)
+            total = partner_figures(partner, settings).total
+            record(
+                "budget_plan_saved",
+                region=partner.region,
+                target=f"budget:partner:{partner.id}",
+                partner=partner.short_name,
+                total=str(total),
+            )
+            db.session.commit()
+            flash(f"Budget of {partner.short_name} saved: EUR {money(total)} in total.", "success")
+            return redirect(url_for("budget_project.partner_page", partner_id=partner.id), 303)
+        else:
+            status = 409
+            current = db.session.get(PartnerPlan, partner.id)
+            version = current.version if current is not None else 1
+            flash(
+                "Someone saved this budget while you were editing it. Your figures are "
+                "still in the form: compare them with the current plan, then save again.",
+                "error",
+            )
+    return render(
+        "budget/plan.html",
+        status=status,
+        office=_office_row(values, all_periods, settings),
+        partner=partner,
+        periods=all_periods,
+        categories=ENTERED,
+        values=values,
+        errors=errors,
+        version=version,
+        settings=settings,
+    )
+
+
+def _swap_version(partner: Partner, sent: int | None) -> bool:
+    """Move the plan from version ``sent`` to the next one, atomically; False when
+    someone else saved in between."""
+    if sent is None:
+        return False
+    if db.session.get(PartnerPlan, partner.id) is None:
+        db.session.add(PartnerPlan(partner_id=partner.id, version=1))
+        try:
+            db.session.flush()
+        except IntegrityError:
+            # A parallel first save made the row: that save came first.
+            db.session.rollback()
+            return False
+    swapped = db.session.execute(
+        update(PartnerPlan)
+        .where(PartnerPlan.partner_id == partner.id, PartnerPlan.version == sent)
+        .values(version=PartnerPlan.version + 1)
+        .execution_options(synchronize_session="fetch")
+    )
+    if swapped.rowcount != 1:
+        db.session.rollback()
+        return False
+    return True
+
+
+def _save_plan(partner: Partner, amounts: dict[tuple[str, int], Decimal]) -> None:
+    existing = {
+        (line.category, line.period): line
+        for line in db.session.scalars(select(PlanLine).where(PlanLine.partner_id == partner.id))
+    }
+    for (category, number), amount in amounts.items():
+        line = existing.get((category, number))
+        if line is None and amount:
+            db.session.add(
+                PlanLine(partner_id=partner.id, period=number, category=category, amount=amount)
+            )
+        elif line is not None and line.amount != amount:
+            line.amount = amount
+    db.session.flush()
+
+
+def _office_row(values: dict[str, str], all_periods, settings: BudgetSettings) -> dict:
+    """Office and administration per period, from the staff amounts in the form."""
+    row = {}
+    for p in all_periods:
+        try:
+            staff = parse_amount(values.get(f"staff-{p.number}") or "0")
+            row[p.number] = cents(staff * settings.office_rate / 100)
+        except AmountError:
+            row[p.number] = None
+    return row
+
+
+# ---------------------------------------------------------------- CSV import
+
+
+def _preview(partner: Partner, text: str, status: int = 200, message: str = "") -> Response:
+    rows, file_error = [], message
+    if not file_error:
+        try:
+            rows = read_csv(text, periods(get_settings()))
+        except ImportFileError as error:
+            file_error = str(error)
+    rejected = [row for row in rows if not row.checked.ok]
+    if (file_error or rejected) and status == 200:
+        status = 422
+    return render(
+        "budget/import.html",
+        status=status,
+        partner=partner,
+        rows=rows,
+        rejected=rejected,
+        file_error=file_error,
+        text=text,
+        fields=FIELDS,
+        total=sum((row.checked.values.get("amount_eur", 0) for row in rows), Decimal("0.00")),
+    )
+
+
+@project_pages.post("/partners/<int:partner_id>/import")
+def import_preview(partner_id: int) -> Response:
+    """Show what an uploaded CSV would add; nothing is saved until it is confirmed."""
+    partner = get_partner(partner_id)
+    require_edit(partner)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return _preview(partner, "", message="Choose a CSV file to import.")
+    try:
+        text = decode_upload(upload.read())
+    except ImportFileError as error:
+        return _preview(partner, "", message=str(error))
+    return _preview(partner, text)
+
+
+@project_pages.post("/partners/<int:partner_id>/import/confirm")
+def import_confirm(partner_id: int) -> Response:
+    partner = get_partner(partner_id)
+    require_edit(partner)
+    text = request.form.get("csv", "")
+    try:
+        rows = read_csv(text, periods(get_settings()))
+    except ImportFileError as error:
+        return _preview(partner, text, message=str(error))
+    if any(not row.checked.ok for row in rows):
+        # The file is checked again: a period may have closed since the preview.
+        return _preview(partner, text)
+    for row in rows:
+        db.session.add(
+            Expenditure(partner_id=partner.id, created_by_id=current_user.id, **row.checked.values)
+        )
+    total = sum((row.checked.values["amount_eur"] for row in rows), Decimal("0.00"))
+    record(
+        "budget_expenditure_imported",
+        region=partner.region,
+        target=f"budget:partner:{partner.id}",
+        partner=partner.short_name,
+        lines=len(rows),
+        amount_eur=str(total),
+    )
+    db.session.commit()
+    flash(f"Imported {len(rows)} lines, EUR {money(total)} in total.", "success")
+    return redirect(url_for("budget_project.partner_page", partner_id=partner.id), 303)
+
+
+# ---------------------------------------------------------------- exports
+
+
+def _download(content: str | bytes, filename: str, mimetype: str) -> Response:
+    return Response(
+        content,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_KINDS = {"summary", "budget", "expenditure"}
+
+
+def export_tables(partners: list[Partner]) -> dict[str, tuple[list[str], list[list]]]:
+    settings = get_settings()
+    figures = all_partner_figures(partners, settings)
+    total = combined(figures.values(), settings)
+    by_id = {p.id: p for p in partners}
+    lines = db.session.scalars(
+        select(Expenditure)
+        .where(Expenditure.partner_id.in_(list(by_id)))
+        .order_by(Expenditure.partner_id, Expenditure.payment_date, Expenditure.id)
+    ).all()
+    lines.sort(
+        key=lambda line: (partners.index(by_id[line.partner_id]), line.payment_date, line.id)
+    )
+    return {
+        "summary": (SUMMARY_HEADER, summary_rows(partners, figures, total)),
+        "budget": (BUDGET_HEADER, budget_rows(partners, figures)),
+        "expenditure": (EXPENDITURE_HEADER, expenditure_rows(lines)),
+    }
+
+
+def _export(partners: list[Partner], stem: str, kind: str, fmt: str) -> Response:
+    tables = export_tables(partners)
+    stamp = today().strftime("%Y%m%d")
+    if fmt == "xlsx":
+        sheets = [(name.title(), *tables[name]) for name in ("summary", "budget", "expenditure")]
+        return _download(to_xlsx(sheets), f"{stem}-{stamp}.xlsx", XLSX)
+    if kind not in CSV_KINDS:
+        abort(404)
+    return _download(to_csv(*tables[kind]), f"{stem}-{kind}-{stamp}.csv", "text/csv")
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-") or "partner"
+
+
+@project_pages.get("/export.xlsx", defaults={"kind": "all", "fmt": "xlsx"})
+@project_pages.get("/export-<kind>.csv", defaults={"fmt": "csv"})
+def project_export(kind: str, fmt: str) -> Response:
+    return _export(visible_partners(), "budget-project", kind, fmt)
+
+
+@project_pages.get(
+    "/partners/<int:partner_id>/export.xlsx", defaults={"kind": "all", "fmt": "xlsx"}
+)
+@project_pages.get("/partners/<int:partner_id>/export-<kind>.csv", defaults={"fmt": "csv"})
+def partner_export(partner_id: int, kind: str, fmt: str) -> Response:
+    partner = get_partner(partner_id)
+    return _export([partner], f"budget-{_slug(partner.short_name)}", kind, fmt)
+
+
+# ---------------------------------------------------------------- settings
+
+
+class SettingsForm(StrippedForm):
+    start_date = StringField("Project start")
+    phase1_months = StringField("Phase 1 length (months)")
+    phase1_period_months = StringField("Phase 1 reporting period (months)")
+    phase2_months = StringField("Phase 2 length (months)")
+    phase2_period_months = StringField("Phase 2 reporting period (months)")
+    erdf_rate_public = StringField("ERDF rate, public bodies (%)")
+    erdf_rate_private = StringField("ERDF rate, private non-profit bodies (%)")
+    office_rate = StringField("Office and administration (% of staff)")
+    closed_through = StringField("Closed periods (reported up to period number)")
+
+
+MONTH_FIELDS = ("phase1_months", "phase1_period_months", "phase2_months", "phase2_period_months")
+RATE_FIELDS = ("erdf_rate_public", "erdf_rate_private", "office_rate")
+
+
+def _check_settings(form: SettingsForm) -> dict:
+    values = {}
+    try:
+        values["start_date"] = date.fromisoformat(form.start_date.data or "")
+    except ValueError:
+        form.start_date.errors = ["Write the start date as 2019-08-01."]
+    for name in MONTH_FIELDS:
+        text = form[name].data or ""
+        if not text.isdigit() or not 1 <= int(text) <= 120:
+            form[name].errors = ["A whole number of months from 1 to 120."]
+        else:
+            values[name] = int(text)
+    for name in RATE_FIELDS:
+        try:
+            rate = parse_amount(form[name].data, "The rate")
+            if rate > 100:
+                raise AmountError("A rate is at most 100 %.")
+            values[name] = rate
+        except AmountError as error:
+            form[name].errors = [str(error)]
+    text = form.closed_through.data or "0"
+    if not text.isdigit():
+        form.closed_through.errors = ["A period number, or 0 when none is closed."]
+    else:
+        values["closed_through"] = int(text)
+    return values
+
+
+@project_pages.route("/settings", methods=["GET", "POST"])
+def settings_page() -> Response:
+    require(Action.ADMIN)
+    settings = get_settings()
+    status = 200
+    if request.method == "POST":
+        form = SettingsForm()
+        values = _check_settings(form)
+        if not any(f.errors for f in form):
+            trial = BudgetSettings(**{**_settings_dict(settings), **values})
+            new_periods = periods(trial)
+            if values["closed_through"] > len(new_periods):
+                form.closed_through.errors = [f"The project has {len(new_periods)} periods."]
+            else:
+                moved = _repartition(new_periods)
+                if moved is not None:
+                    form.start_date.errors = [moved]
+        if any(f.errors for f in form):
+            db.session.rollback()
+            status = 422
+        else:
+            if settings.id is None:
+                db.session.add(settings)
+            else:
+                settings.version += 1
+            for name, value in values.items():
+                setattr(settings, name, value)
+            record(
+                "budget_settings_saved",
+                target="budget:settings",
+                **{k: str(v) for k, v in values.items()},
+            )
+            db.session.commit()
+            flash("Budget settings saved.", "success")
+            return redirect(url_for("budget_project.settings_page"), 303)
+    else:
+        form = SettingsForm(formdata=None, data=_settings_dict(settings))
+    return render(
+        "budget/settings.html",
+        status=status,
+        form=form,
+        periods=periods(settings),
+        settings=settings,
+    )
+
+
+def _settings_dict(settings: BudgetSettings) -> dict:
+    names = ("start_date", *MONTH_FIELDS, *RATE_FIELDS, "closed_through")
+    return {name: getattr(settings, name) for name in names}
+
+
+def _repartition(new_periods) -> str | None:
+    """Put every expenditure line in its period under the new calendar; a message when
+    a line would fall outside the project."""
+    start, end = new_periods[0].start, new_periods[-1].end
+    for line in db.session.scalars(select(Expenditure)):
+        found = next((p for p in new_periods if p.contains(line.payment_date)), None)
+        if found is None:
+            return (
+                f"Expenditure paid on {line.payment_date:%d %b %Y} would fall outside the "
+                f"project ({start:%d %b %Y} – {end:%d %b %Y})."
+            )
+        line.period = found.number
+    return None
+
+
+# ---------------------------------------------------------------- a region
+
+
+@region_pages.get("/")
+def index() -> Response:
+    region: Region = g.region
+    settings = get_settings()
+    partners = list(region.partners)
+    figures = all_partner_figures(partners, settings)
+    total = combined(figures.values(), settings)
+    on = today()
+    return render(
+        "budget/region.html",
+        region=region,
+        partners=partners,
+        figures=figures,
+        total=total,
+        chart=chart.build(total, on),
+        on=on,
+        editable={p.id for p in partners if can_edit(current_user, p)},
+    )

@@ -1,0 +1,131 @@
+"""The budget in a real browser: recording a line updates figures and chart in place; an
+import with a bad row shows that row's error before anything is saved."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import delete, select
+
+from plugins.budget.ledger import default_settings
+from plugins.budget.models import BudgetSettings, Expenditure, PartnerPlan, PlanLine
+from workspace.extensions import db
+from workspace.models import Partner
+
+from .conftest import LiveServer, set_plugin
+
+pytestmark = pytest.mark.e2e
+
+Login = Callable[..., Page]
+
+
+@pytest.fixture(scope="module")
+def ceei(live_server: LiveServer) -> Iterator[int]:
+    """Budget on in Burgos; CEEI-Burgos plans EUR 4,250 of travel in period 3. All of
+    it is removed again afterwards, so the other browser tests see the server as before."""
+    app = live_server.app
+    app.config["BUDGET_TODAY"] = "2020-09-15"
+    set_plugin(app, "burgos", "budget", True)
+    with app.app_context():
+        partner_id = db.session.scalar(
+            select(Partner.id).where(Partner.short_name == "CEEI-Burgos")
+        )
+        db.session.add(default_settings())
+        plan = PartnerPlan(partner_id=partner_id, version=1)
+        plan.lines = [PlanLine(category="travel", period=3, amount=Decimal("4250.00"))]
+        db.session.add(plan)
+        db.session.commit()
+        db.session.remove()
+    yield partner_id
+    with app.app_context():
+        for model in (Expenditure, PlanLine, PartnerPlan, BudgetSettings):
+            db.session.execute(delete(model))
+        db.session.commit()
+        db.session.remove()
+    set_plugin(app, "burgos", "budget", False)
+    app.config.pop("BUDGET_TODAY")
+
+
+def test_recording_a_line_updates_remaining_and_chart_without_reload(
+    page: Page, login: Login, ceei: int
+) -> None:
+    login("editor@example.org")
+    page.goto(f"/p/budget/partners/{ceei}")
+    travel_left = page.locator('[data-remaining="travel"]')
+    expect(travel_left).to_have_text("4,250.00")
+    spent_line = page.locator('polyline[data-series="spent"]')
+    flat = spent_line.get_attribute("points")
+    # Nothing spent yet: the spending line runs along the zero axis.
+    assert len({point.split(",")[1] for point in flat.split()}) == 1
+    page.evaluate("window.__marker = 1")
+
+    form = page.locator("#record-form")
+    form.get_by_label("Category").select_option(label="Travel and accommodation")
+    form.get_by_label("Description").fill("Thematic visit to Klaipėda")
+    form.get_by_label("Invoice number").fill("T-77")
+    form.get_by_label("Invoice date").fill("2020-09-01")
+    form.get_by_label("Payment date").fill("2020-09-10")
+    form.get_by_label("Amount (net)").fill("1234.56")
+    form.get_by_role("button", name="Save the line").click()
+
+    expect(page.locator("#messages")).to_contain_text("Recorded EUR 1,234.56")
+    expect(travel_left).to_have_text("3,015.44")
+    expect(page.locator('[data-figure="spent"]')).to_have_text("EUR 1,234.56")
+    expect(spent_line).not_to_have_attribute("points", flat)
+    expect(page.locator("#budget-lines")).to_contain_text("Thematic visit to Klaipėda")
+    # The form is fresh for the next line.
+    expect(form.get_by_label("Description")).to_have_value("")
+    assert page.evaluate("window.__marker") == 1, "the page was reloaded, not swapped by htmx"
+
+    # A mistake is shown in the form, and nothing else changes.
+    form.get_by_label("Category").select_option(label="Staff")
+    form.get_by_label("Description").fill("Salary")
+    form.get_by_label("Invoice date").fill("2020-09-01")
+    form.get_by_label("Payment date").fill("2020-09-10")
+    form.get_by_label("Amount (net)").fill("-5")
+    form.get_by_role("button", name="Save the line").click()
+    expect(form.get_by_text("The amount cannot be negative.")).to_be_visible()
+    expect(travel_left).to_have_text("3,015.44")
+    expect(page.locator("#budget-lines")).not_to_contain_text("Salary")
+    assert page.evaluate("window.__marker") == 1
+
+    # Removing the line (after confirming) gives the travel budget back.
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Remove Thematic visit to Klaipėda").click()
+    expect(page.locator("#budget-lines")).to_contain_text("No expenditure recorded yet.")
+    expect(travel_left).to_have_text("4,250.00")
+    expect(spent_line).to_have_attribute("points", flat)
+    assert page.evaluate("window.__marker") == 1
+
+
+CSV_ONE_BAD_ROW = (
+    "category,description,invoice_number,invoice_date,payment_date,amount,vat,currency,rate\n"
+    "staff,Salaries August 2020,S-8,2020-08-31,2020-09-03,2100.00,0,EUR,1\n"
+    "travel,=cmd|' /C calc'!A0,H-2,2020-09-01,2020-09-05,86.50,0,EUR,1\n"
+    "staff,Salaries September 2020,S-9,2020-09-30,2020-10-02,2100.00,0,EUR,1\n"
+)
+
+
+def test_an_import_with_one_bad_row_shows_that_rows_error(
+    page: Page, login: Login, ceei: int, live_server: LiveServer
+) -> None:
+    login("editor@example.org")
+    page.goto(f"/p/budget/partners/{ceei}")
+    page.locator("#budget-import").get_by_label("CSV file").set_input_files(
+        files=[{"name": "lines.csv", "mimeType": "text/csv", "buffer": CSV_ONE_BAD_ROW.encode()}]
+    )
+    page.get_by_role("button", name="Check the file").click()
+
+    expect(page.get_by_role("heading", name="Import expenditure: check")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("1 of 3 lines rejected")
+    bad = page.locator('tr[data-line="3"]')
+    expect(bad).to_contain_text("The description cannot start with “=”")
+    expect(page.locator('tr[data-line="2"]')).to_contain_text("OK")
+    expect(page.get_by_role("button", name="Import 3 lines")).to_have_count(0)
+    with live_server.app.app_context():
+        lines = db.session.scalars(select(Expenditure.description)).all()
+        db.session.remove()
+    assert "Salaries August 2020" not in lines

@@ -1,0 +1,824 @@
+"""The budget plugin's pages: figures, recording, import, exports, permissions, hooks."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from datetime import date
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from plugins.budget.ledger import default_settings
+from plugins.budget.models import BudgetSettings, Expenditure, PartnerPlan, PlanLine
+from tests.conftest import HTMX
+from workspace import demo as core_demo
+from workspace.extensions import db
+from workspace.models import Event, Partner, Region
+from workspace.plugins import host
+
+DEMO_PASSWORD = "demo-pass-for-tests"
+
+
+def _enable(app, *slugs):
+    with app.app_context():
+        for slug in slugs:
+            region = db.session.scalar(select(Region).where(Region.slug == slug))
+            host().set_enabled(region, "budget", True, None)
+        db.session.commit()
+
+
+@pytest.fixture
+def budget(app, world):
+    """Budget on in Burgos and Pannon; CEEI-Burgos (public here) plans EUR 10,000 of
+    staff and travel; period 1 is closed; "today" is in period 3."""
+    app.config["BUDGET_TODAY"] = "2020-09-15"
+    _enable(app, "burgos", "pannon")
+    with app.app_context():
+        ceei = db.session.scalar(select(Partner).where(Partner.short_name == "CEEI-Burgos"))
+        lead = db.session.scalar(select(Partner).where(Partner.short_name == "Pannon EGTC"))
+        settings = default_settings()
+        settings.closed_through = 1
+        db.session.add(settings)
+        plan = PartnerPlan(partner_id=ceei.id, version=1)
+        plan.lines = [
+            PlanLine(category="staff", period=n, amount=Decimal("1000.00")) for n in range(1, 6)
+        ] + [PlanLine(category="travel", period=2, amount=Decimal("4250.00"))]
+        db.session.add(plan)
+        db.session.commit()
+        return SimpleNamespace(ceei=ceei.id, lead=lead.id)
+
+
+def count(app, model=Expenditure) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model))
+
+
+LINE = {
+    "category": "travel",
+    "description": "Thematic visit to Klaipėda",
+    "invoice_number": "T-77",
+    "invoice_date": "2020-09-01",
+    "payment_date": "2020-09-10",
+    "amount": "1234.56",
+    "vat": "0",
+    "currency": "EUR",
+    "rate": "1",
+}
+
+
+def figure(page: str, name: str) -> Decimal:
+    match = re.search(rf'data-figure="{name}">(?:EUR )?([-\d,.]+)', page)
+    assert match, f"no {name} figure on the page"
+    return Decimal(match.group(1).replace(",", ""))
+
+
+def remaining(page: str, key: str) -> Decimal:
+    match = re.search(rf'data-remaining="{key}">([-\d,.]+)<', page)
+    assert match, f"no remaining {key} on the page"
+    return Decimal(match.group(1).replace(",", ""))
+
+
+# ---------------------------------------------------------------- the demo
+
+
+@pytest.fixture
+def demo(app, client, auth):
+    app.config["BUDGET_TODAY"] = "2020-09-15"
+    with app.app_context():
+        core_demo.load(DEMO_PASSWORD)
+    auth.login("admin@pannon.example", DEMO_PASSWORD)
+    with app.app_context():
+        return {p.short_name: p.id for p in db.session.scalars(select(Partner))}
+
+
+def test_demo_project_view_shows_the_interventures_budget(client, demo):
+    page = client.get("/p/budget/").text
+    assert "EUR 1,376,708.00" in page
+    assert "EUR 1,151,955.30" in page
+    assert "83.67 %" in page
+    assert figure(page, "total") == Decimal("1376708.00")
+    assert figure(page, "erdf") == Decimal("1151955.30")
+
+
+def test_demo_partner_views_add_up_to_the_project_view_to_the_cent(client, demo):
+    project = client.get("/p/budget/").text
+    pages = [client.get(f"/p/budget/partners/{pid}").text for pid in demo.values()]
+    assert len(pages) == 8
+    for name in ("total", "erdf", "spent", "remaining"):
+        assert sum(figure(p, name) for p in pages) == figure(project, name), name
+    for key in ("staff", "office", "travel", "external", "equipment", "preparation", "total"):
+        assert sum(remaining(p, key) for p in pages) == remaining(project, key), key
+    assert figure(project, "spent") > 0
+
+
+def test_demo_legal_statuses_give_the_derived_split(app, client, demo):
+    public = private = Decimal(0)
+    for pid in demo.values():
+        page = client.get(f"/p/budget/partners/{pid}").text
+        if "Public body" in page:
+            public += figure(page, "total")
+        else:
+            private += figure(page, "total")
+    assert public == Decimal("1194243.00")
+    assert private == Decimal("182465.00")
+
+
+def test_demo_loads_once(app, demo):
+    before = (count(app), count(app, PlanLine), count(app, BudgetSettings))
+    with app.app_context():
+        core_demo.load(DEMO_PASSWORD)
+    assert (count(app), count(app, PlanLine), count(app, BudgetSettings)) == before
+
+
+def test_the_advisory_partner_without_a_region_has_its_page(client, demo):
+    page = client.get(f"/p/budget/partners/{demo['AEBR']}")
+    assert page.status_code == 200
+    assert "Association of European Border Regions" in page.text
+    assert "No region" in page.text
+    assert figure(page.text, "total") == Decimal("78000.00")
+
+
+def test_demo_xlsx_reads_back_as_the_figures_on_screen(client, demo):
+    project = client.get("/p/budget/").text
+    response = client.get("/p/budget/export.xlsx")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == ["Summary", "Budget", "Expenditure"]
+    summary = list(book["Summary"].iter_rows(values_only=True))
+    header, total = summary[0], summary[-1]
+    row = dict(zip(header, total, strict=True))
+    assert row["Partner"] == "Total"
+    as_cents = lambda v: Decimal(str(v)).quantize(Decimal("0.01"))  # noqa: E731
+    assert as_cents(row["Total EUR"]) == figure(project, "total")
+    assert as_cents(row["ERDF EUR"]) == figure(project, "erdf")
+    assert as_cents(row["ERDF %"]) == Decimal("83.67")
+    assert as_cents(row["Spent EUR"]) == figure(project, "spent")
+    assert as_cents(row["Remaining EUR"]) == figure(project, "remaining")
+    partner_rows = summary[1:-1]
+    assert sum(as_cents(r[2]) for r in partner_rows) == figure(project, "total")
+    budget = list(book["Budget"].iter_rows(values_only=True))[1:]
+    assert sum(as_cents(r[5]) for r in budget) == figure(project, "total")
+    assert sum(as_cents(r[6]) for r in budget) == figure(project, "spent")
+    lines = list(book["Expenditure"].iter_rows(values_only=True))[1:]
+    assert sum(as_cents(r[11]) for r in lines) <= figure(project, "spent")  # office is a flat rate
+    # Each partner's row is its page's figures.
+    for name, _status, total, erdf, _share, _public, _private, spent, left in partner_rows:
+        page = client.get(f"/p/budget/partners/{demo[name]}").text
+        assert as_cents(total) == figure(page, "total"), name
+        assert as_cents(erdf) == figure(page, "erdf"), name
+        assert as_cents(spent) == figure(page, "spent"), name
+        assert as_cents(left) == figure(page, "remaining"), name
+
+
+def test_demo_csv_exports_add_up_to_the_project_view(client, demo):
+    project = client.get("/p/budget/").text
+    rows = list(csv.DictReader(io.StringIO(client.get("/p/budget/export-budget.csv").text)))
+    assert sum(Decimal(r["Planned EUR"]) for r in rows) == figure(project, "total")
+    assert sum(Decimal(r["Spent EUR"]) for r in rows) == figure(project, "spent")
+    assert sum(Decimal(r["Remaining EUR"]) for r in rows) == figure(project, "remaining")
+    summary = list(csv.DictReader(io.StringIO(client.get("/p/budget/export-summary.csv").text)))
+    assert summary[-1]["ERDF EUR"] == "1151955.30"
+    assert summary[-1]["ERDF %"] == "83.67"
+    assert sum(Decimal(r["ERDF EUR"]) for r in summary[:-1]) == Decimal("1151955.30")
+
+
+# ---------------------------------------------------------------- permissions
+
+READ_ROUTES = [
+    "/p/budget/",
+    "/p/budget/partners/{ceei}",
+    "/p/budget/export.xlsx",
+    "/p/budget/export-summary.csv",
+    "/p/budget/export-budget.csv",
+    "/p/budget/export-expenditure.csv",
+    "/p/budget/partners/{ceei}/export.xlsx",
+    "/p/budget/partners/{ceei}/export-budget.csv",
+    "/p/budget/partners/{ceei}/export-expenditure.csv",
+    "/r/burgos/budget/",
+]
+READERS = {"admin", "coordinator", "editor", "other"}
+EDITORS = {"admin", "coordinator", "editor"}
+ROLES = ["admin", "coordinator", "editor", "other", "stakeholder", "outsider"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", READ_ROUTES)
+def test_the_consortium_reads_every_budget(client, auth, world, budget, role, route):
+    auth.login(getattr(world, role).email)
+    response = client.get(route.format(ceei=budget.ceei))
+    assert response.status_code == (200 if role in READERS else 403)
+
+
+def test_anonymous_visitors_go_to_the_login_page(client, budget):
+    for route in READ_ROUTES:
+        response = client.get(route.format(ceei=budget.ceei))
+        assert response.status_code in (302, 303)
+        assert "/login" in response.headers["Location"]
+
+
+def _edit_requests(ids, line_id):
+    ceei = ids.ceei
+    return [
+        ("get", f"/p/budget/partners/{ceei}/plan", {}, {}),
+        ("post", f"/p/budget/partners/{ceei}/plan", {"version": "1", "staff-1": "5"}, {}),
+        ("post", f"/p/budget/partners/{ceei}/expenditure", LINE, {}),
+        ("post", f"/p/budget/partners/{ceei}/expenditure", LINE, HTMX),
+        ("post", f"/p/budget/partners/{ceei}/expenditure/{line_id}/delete", {}, HTMX),
+        (
+            "post",
+            f"/p/budget/partners/{ceei}/import",
+            {"file": (io.BytesIO(CSV_GOOD.encode()), "lines.csv")},
+            {},
+        ),
+        ("post", f"/p/budget/partners/{ceei}/import/confirm", {"csv": CSV_GOOD}, {}),
+        ("post", f"/p/budget/partners/{ceei}/evidence", {}, {}),
+    ]
+
+
+def _a_line(app, partner_id) -> int:
+    with app.app_context():
+        line = Expenditure(
+            partner_id=partner_id,
+            period=3,
+            category="staff",
+            description="Salary",
+            invoice_date=date(2020, 9, 1),
+            payment_date=date(2020, 9, 2),
+            amount=Decimal("10.00"),
+            vat=Decimal("0.00"),
+            currency="EUR",
+            rate=Decimal(1),
+            amount_eur=Decimal("10.00"),
+        )
+        db.session.add(line)
+        db.session.commit()
+        return line.id
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_the_partners_own_editors_and_admins_change_its_budget(
+    app, client, auth, world, budget, role
+):
+    auth.login(getattr(world, role).email)
+    line_id = _a_line(app, budget.ceei)
+    for method, url, data, headers in _edit_requests(budget, line_id):
+        if isinstance(data.get("file"), tuple):
+            data = {"file": (io.BytesIO(CSV_GOOD.encode()), "lines.csv")}
+        response = getattr(client, method)(url, data=data, headers=headers)
+        if role in EDITORS:
+            assert response.status_code in (200, 303), (url, response.status_code)
+        else:
+            assert response.status_code == 403, (url, response.status_code)
+    if role not in EDITORS:
+        assert count(app) == 1  # the line made above, nothing else
+
+
+def test_another_partners_editor_edits_its_own_budget_only(app, client, auth, world, budget):
+    auth.login(world.other.email)  # staff of Pannon EGTC, editor in Pannon
+    assert client.get(f"/p/budget/partners/{budget.lead}/plan").status_code == 200
+    assert client.get(f"/p/budget/partners/{budget.ceei}/plan").status_code == 403
+    page = client.get(f"/p/budget/partners/{budget.ceei}").text
+    assert "Record expenditure" not in page
+    assert "Edit the plan" not in page
+
+
+def test_a_refusal_is_recorded_in_the_audit_trail(app, client, auth, world, budget):
+    auth.login(world.other.email)
+    client.post(f"/p/budget/partners/{budget.ceei}/expenditure", data=LINE)
+    with app.app_context():
+        assert db.session.scalar(
+            select(func.count()).select_from(Event).where(Event.verb == "permission_refused")
+        )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_settings_are_for_admins(client, auth, world, budget, role):
+    auth.login(getattr(world, role).email)
+    expected = 200 if role == "admin" else 403
+    assert client.get("/p/budget/settings").status_code == expected
+
+
+def test_budget_pages_are_404_where_the_plugin_is_off(app, client, auth, world, budget):
+    with app.app_context():
+        burgos = db.session.scalar(select(Region).where(Region.slug == "burgos"))
+        host().set_enabled(burgos, "budget", False, None)
+        db.session.commit()
+    auth.login(world.admin.email)
+    assert client.get("/r/burgos/budget/").status_code == 404
+    assert client.get(f"/p/budget/partners/{budget.ceei}").status_code == 404
+    assert (
+        client.post(f"/p/budget/partners/{budget.ceei}/expenditure", data=LINE).status_code == 404
+    )
+    assert "CEEI-Burgos" not in client.get("/p/budget/").text
+
+
+# ---------------------------------------------------------------- recording
+
+
+def test_recording_with_htmx_updates_remaining_and_chart_in_place(app, client, auth, world, budget):
+    auth.login(world.editor.email)
+    before = client.get(f"/p/budget/partners/{budget.ceei}").text
+    assert remaining(before, "travel") == Decimal("4250.00")
+    response = client.post(f"/p/budget/partners/{budget.ceei}/expenditure", data=LINE, headers=HTMX)
+    assert response.status_code == 200
+    body = response.text
+    assert '<article id="record-form"' in body
+    assert (
+        'id="budget-summary" aria-label="Planned, spent and remaining" hx-swap-oob="true"' in body
+    )
+    assert 'id="budget-lines" hx-swap-oob="true"' in body
+    assert remaining(body, "travel") == Decimal("3015.44")
+    assert 'data-series="spent"' in body
+    assert "Recorded EUR 1,234.56" in body
+    assert "<html" not in body
+    with app.app_context():
+        line = db.session.scalar(select(Expenditure))
+        assert (line.period, line.amount_eur, line.created_by_id) == (
+            3,
+            Decimal("1234.56"),
+            world.editor.id,
+        )
+        assert db.session.scalar(select(Event.verb).where(Event.verb == "budget_expenditure_added"))
+
+
+def test_recording_without_htmx_redirects_to_the_partner_page(client, auth, world, budget):
+    auth.login(world.editor.email)
+    response = client.post(f"/p/budget/partners/{budget.ceei}/expenditure", data=LINE)
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).text
+    assert "Thematic visit to Klaipėda" in page
+    assert remaining(page, "travel") == Decimal("3015.44")
+
+
+def test_foreign_currency_is_converted_once_and_rounded_half_up(app, client, auth, world, budget):
+    auth.login(world.editor.email)
+    data = {**LINE, "amount": "1000.00", "vat": "230.00", "currency": "PLN", "rate": "4.2985"}
+    client.post(f"/p/budget/partners/{budget.ceei}/expenditure", data=data, headers=HTMX)
+    with app.app_context():
+        assert db.session.scalar(select(Expenditure.amount_eur)) == Decimal("286.15")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"amount": "-50"}, "The amount cannot be negative."),
+        ({"amount": "fifty"}, "The amount must be a number"),
+        ({"category": "catering"}, "Unknown category"),
+        ({"category": "office"}, "flat rate of staff costs"),
+        ({"payment_date": "2024-01-10"}, "is outside the project"),
+        ({"payment_date": "2019-12-01", "invoice_date": "2019-12-01"}, "is closed"),
+        ({"description": "=cmd|' /C calc'!A0"}, "read it as a formula"),
+        ({"description": ""}, "The description is missing."),
+    ],
+)
+@pytest.mark.parametrize("headers", [HTMX, {}], ids=["htmx", "plain"])
+def test_bad_input_is_refused_with_422_and_saves_nothing(
+    app, client, auth, world, budget, change, message, headers
+):
+    auth.login(world.editor.email)
+    response = client.post(
+        f"/p/budget/partners/{budget.ceei}/expenditure", data={**LINE, **change}, headers=headers
+    )
+    assert response.status_code == 422
+    assert message in response.text
+    assert "Nothing was saved" in response.text
+    assert ('aria-invalid="true"' in response.text) is True
+    assert count(app) == 0
+    if headers:
+        assert "<html" not in response.text
+
+
+def test_removing_a_line_of_an_open_period(app, client, auth, world, budget):
+    auth.login(world.coordinator.email)
+    line_id = _a_line(app, budget.ceei)
+    response = client.post(
+        f"/p/budget/partners/{budget.ceei}/expenditure/{line_id}/delete", headers=HTMX
+    )
+    assert response.status_code == 200
+    # The list that asked is replaced; the figures follow out of band.
+    assert response.text.lstrip().startswith('<article id="budget-lines">')
+    assert "No expenditure recorded yet." in response.text
+    assert (
+        'id="budget-summary" aria-label="Planned, spent and remaining" hx-swap-oob' in response.text
+    )
+    assert "record-form" not in response.text
+    assert count(app) == 0
+
+
+def test_a_line_of_a_closed_period_cannot_be_removed(app, client, auth, world, budget):
+    auth.login(world.admin.email)
+    line_id = _a_line(app, budget.ceei)
+    with app.app_context():
+        db.session.get(Expenditure, line_id).period = 1
+        db.session.commit()
+    response = client.post(
+        f"/p/budget/partners/{budget.ceei}/expenditure/{line_id}/delete", headers=HTMX
+    )
+    assert response.status_code == 422
+    assert "closed" in response.text
+    assert count(app) == 1
+
+
+def test_an_unknown_partner_or_line_is_404(app, client, auth, world, budget):
+    auth.login(world.admin.email)
+    assert client.get("/p/budget/partners/999").status_code == 404
+    line_id = _a_line(app, budget.lead)
+    url = f"/p/budget/partners/{budget.ceei}/expenditure/{line_id}/delete"
+    assert client.post(url).status_code == 404
+
+
+def test_invoices_go_to_an_evidence_folder_of_core_attachments(app, client, auth, world, budget):
+    auth.login(world.editor.email)
+    page = client.get(f"/p/budget/partners/{budget.ceei}").text
+    assert "Open an evidence folder" in page
+    first = client.post(f"/p/budget/partners/{budget.ceei}/evidence")
+    assert first.status_code == 303
+    assert re.fullmatch(r"/docs/\d+", first.headers["Location"])
+    again = client.post(f"/p/budget/partners/{budget.ceei}/evidence")
+    assert again.headers["Location"] == first.headers["Location"]
+    document = client.get(first.headers["Location"]).text
+    assert "Expenditure evidence: CEEI-Burgos" in document
+    upload = client.post(
+        f"{first.headers['Location']}/attachments",
+        data={"file": (io.BytesIO(b"%PDF-1.4 invoice"), "T-77 hotel.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert upload.status_code in (200, 303)
+    page = client.get(f"/p/budget/partners/{budget.ceei}").text
+    assert 'Expenditure evidence: CEEI-Burgos</a> <small class="muted">(1 file)' in page
+    # Other partners see the folder; they open their own.
+    auth.logout()
+    auth.login(world.other.email)
+    assert (
+        "Expenditure evidence: CEEI-Burgos" in client.get(f"/p/budget/partners/{budget.ceei}").text
+    )
+    assert client.post(f"/p/budget/partners/{budget.lead}/evidence").status_code == 303
+
+
+# ---------------------------------------------------------------- figures
+
+
+def test_partner_figures_flat_rate_erdf_and_warnings(client, auth, world, budget):
+    auth.login(world.editor.email)
+    client.post(
+        f"/p/budget/partners/{budget.ceei}/expenditure",
+        data={**LINE, "amount": "5000.00"},
+        headers=HTMX,
+    )
+    page = client.get(f"/p/budget/partners/{budget.ceei}").text
+    # 5 x 1000 staff + 15 % office + 4250 travel.
+    assert figure(page, "total") == Decimal("10000.00")
+    assert figure(page, "erdf") == Decimal("8500.00")
+    assert remaining(page, "office") == Decimal("750.00")
+    assert "Travel and accommodation is over budget by EUR 750.00" in page
+    # "Today" is 15 Sep 2020: periods 1 and 2 are over, with nothing spent.
+    assert "P1 (01 Aug 2019 – 31 Jan 2020) is over and spending is below plan" in page
+    assert "P2 (01 Feb 2020 – 31 Jul 2020) is over" in page
+    assert "P3 (" not in page.split("warning")[1].split("</ul>")[0]
+    project = client.get("/p/budget/").text
+    assert "CEEI-Burgos: Travel and accommodation is over budget by EUR 750.00" in project
+
+
+def test_region_page_and_project_page_agree(client, auth, world, budget):
+    auth.login(world.coordinator.email)
+    region = client.get("/r/burgos/budget/").text
+    project = client.get("/p/budget/").text
+    assert figure(region, "total") == Decimal("10000.00")
+    assert figure(project, "total") == Decimal("10000.00")  # the lead partner plans nothing yet
+    assert "<svg" in region and "<svg" in project
+
+
+# ---------------------------------------------------------------- planning
+
+
+def plan_form(version=1, **amounts):
+    data = {"version": str(version)}
+    data.update({key.replace("_", "-"): value for key, value in amounts.items()})
+    return data
+
+
+def test_saving_the_plan(app, client, auth, world, budget):
+    auth.login(world.editor.email)
+    page = client.get(f"/p/budget/partners/{budget.ceei}/plan")
+    assert 'name="staff-1" value="1000.00"' in page.text
+    assert '<td class="num">150.00</td>' in page.text  # office and administration, computed
+    response = client.post(
+        f"/p/budget/partners/{budget.ceei}/plan",
+        data=plan_form(staff_1="2000", staff_2="1000.00", travel_2="4250", external_5="99.99"),
+    )
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).text
+    # Staff 2000 + 1000 (+15 %) + travel 4250 + external 99.99; P3-P5 staff emptied.
+    assert figure(page, "total") == Decimal("7799.99")
+    with app.app_context():
+        assert db.session.get(PartnerPlan, budget.ceei).version == 2
+
+
+def test_a_stale_plan_is_409_and_keeps_the_typed_figures(app, client, auth, world, budget):
+    auth.login(world.editor.email)
+    url = f"/p/budget/partners/{budget.ceei}/plan"
+    assert client.post(url, data=plan_form(1, staff_1="1")).status_code == 303
+    response = client.post(url, data=plan_form(1, staff_1="777"))
+    assert response.status_code == 409
+    assert 'value="777"' in response.text
+    assert "Someone saved this budget" in response.text
+    with app.app_context():
+        amounts = db.session.scalars(select(PlanLine.amount).where(PlanLine.period == 1))
+        assert Decimal("777.00") not in list(amounts)
+
+
+def test_a_bad_plan_amount_is_422_and_saves_nothing(app, client, auth, world, budget):
+    auth.login(world.editor.email)
+    url = f"/p/budget/partners/{budget.ceei}/plan"
+    response = client.post(url, data=plan_form(1, staff_1="-3", travel_2="lots", staff_2="5"))
+    assert response.status_code == 422
+    assert "Staff in P1 cannot be negative." in response.text
+    assert "Travel and accommodation in P2 must be a number" in response.text
+    with app.app_context():
+        assert db.session.get(PartnerPlan, budget.ceei).version == 1
+
+
+# ---------------------------------------------------------------- CSV import
+
+CSV_GOOD = (
+    "category,description,invoice_number,invoice_date,payment_date,amount,vat,currency,rate\n"
+    "staff,Salaries August 2020,S-8,2020-08-31,2020-09-03,2100.00,0,EUR,1\n"
+    "travel,Hotel in Rzeszów,H-2,2020-09-01,2020-09-05,860.50,0,PLN,4.4\n"
+)
+CSV_ONE_BAD = CSV_GOOD + "equipment,=cmd|' /C calc'!A0,E-1,2020-09-01,2020-09-05,100,0,EUR,1\n"
+
+
+def upload(client, partner_id, text, name="lines.csv"):
+    return client.post(
+        f"/p/budget/partners/{partner_id}/import",
+        data={"file": (io.BytesIO(text.encode()), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def test_import_preview_saves_nothing_until_confirmed(app, client, auth, world, budget):
+    auth.login(world.editor.email)
+    preview = upload(client, budget.ceei, CSV_GOOD)
+    assert preview.status_code == 200
+    assert "All 2 lines can be imported: EUR 2,295.57 in total." in preview.text
+    assert count(app) == 0
+    response = client.post(
+        f"/p/budget/partners/{budget.ceei}/import/confirm", data={"csv": CSV_GOOD}
+    )
+    assert response.status_code == 303
+    assert count(app) == 2
+    page = client.get(response.headers["Location"]).text
+    assert "Imported 2 lines, EUR 2,295.57 in total." in page
+
+
+def test_import_lists_every_rejected_row_and_why(app, client, auth, world, budget):
+    auth.login(world.editor.email)
+    text = CSV_ONE_BAD + "catering,Lunch,,2020-09-01,2020-09-05,-4,0,EUR,1\n"
+    preview = upload(client, budget.ceei, text)
+    assert preview.status_code == 422
+    assert "2 of 4 lines rejected" in preview.text
+    assert 'data-line="4" class="rejected"' in preview.text
+    assert "The description cannot start with “=”" in preview.text
+    assert 'data-line="5" class="rejected"' in preview.text
+    assert "Unknown category “catering”" in preview.text
+    assert "The amount cannot be negative." in preview.text
+    assert "Import 4 lines" not in preview.text
+    # A confirmation sent anyway is checked again and saves nothing.
+    response = client.post(f"/p/budget/partners/{budget.ceei}/import/confirm", data={"csv": text})
+    assert response.status_code == 422
+    assert count(app) == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "The file is empty."),
+        (b"\x00\xff\xfe\x00binary", "The file is not text"),
+        (b"foo,bar\n1,2\n", "missing: category"),
+        (b"category,description,invoice_date,payment_date,amount\n", "no lines"),
+    ],
+)
+def test_an_unreadable_file_is_refused_clearly(app, client, auth, world, budget, content, message):
+    auth.login(world.editor.email)
+    response = client.post(
+        f"/p/budget/partners/{budget.ceei}/import",
+        data={"file": (io.BytesIO(content), "x.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert message in response.text
+    assert count(app) == 0
+
+
+def test_import_without_a_file_is_422(client, auth, world, budget):
+    auth.login(world.editor.email)
+    response = client.post(f"/p/budget/partners/{budget.ceei}/import", data={})
+    assert response.status_code == 422
+    assert "Choose a CSV file" in response.text
+
+
+# ---------------------------------------------------------------- exports
+
+
+def test_csv_exports_are_complete_and_never_start_a_formula(app, client, auth, world, budget):
+    auth.login(world.admin.email)
+    with app.app_context():
+        db.session.add(
+            Expenditure(
+                partner_id=budget.ceei,
+                period=3,
+                category="travel",
+                description="-2+3 stored before the checks existed",
+                invoice_number="@A1",
+                invoice_date=date(2020, 9, 1),
+                payment_date=date(2020, 9, 2),
+                amount=Decimal("10.00"),
+                vat=Decimal("0.00"),
+                currency="EUR",
+                rate=Decimal(1),
+                amount_eur=Decimal("10.00"),
+            )
+        )
+        db.session.commit()
+    response = client.get(f"/p/budget/partners/{budget.ceei}/export-expenditure.csv")
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.text)))
+    assert rows[1][3] == "'-2+3 stored before the checks existed"
+    assert rows[1][4] == "'@A1"
+    for row in rows:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@")), cell
+    budget_rows = list(csv.DictReader(io.StringIO(client.get("/p/budget/export-budget.csv").text)))
+    planned = sum(Decimal(r["Planned EUR"]) for r in budget_rows if r["Partner"] == "CEEI-Burgos")
+    assert planned == Decimal("10000.00")
+    summary = list(csv.DictReader(io.StringIO(client.get("/p/budget/export-summary.csv").text)))
+    assert summary[-1]["Partner"] == "Total"
+    assert summary[-1]["Total EUR"] == "10000.00"
+    assert client.get("/p/budget/export-secrets.csv").status_code == 404
+
+
+def test_xlsx_cells_never_start_a_formula(app, client, auth, world, budget):
+    auth.login(world.editor.email)
+    with app.app_context():
+        db.session.add(
+            Expenditure(
+                partner_id=budget.ceei,
+                period=3,
+                category="travel",
+                description="=1+1",
+                invoice_date=date(2020, 9, 1),
+                payment_date=date(2020, 9, 2),
+                amount=Decimal("10.00"),
+                vat=Decimal("0.00"),
+                currency="EUR",
+                rate=Decimal(1),
+                amount_eur=Decimal("10.00"),
+            )
+        )
+        db.session.commit()
+    book = load_workbook(
+        io.BytesIO(client.get(f"/p/budget/partners/{budget.ceei}/export.xlsx").data)
+    )
+    for sheet in book:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", cell.coordinate
+    assert book["Expenditure"]["D2"].value == "'=1+1"
+
+
+# ---------------------------------------------------------------- hooks
+
+
+def test_menu_link_and_dashboard_panel(client, auth, world, budget):
+    auth.login(world.coordinator.email)
+    dashboard = client.get("/r/burgos/").text
+    assert 'href="/r/burgos/budget/"' in dashboard
+    assert "Budget: spent against plan" in dashboard
+    assert "EUR 0.00 of 10,000.00" in dashboard
+    overview = client.get("/").text
+    assert 'href="/p/budget/"' in overview
+
+
+def test_stakeholders_get_no_budget_links_or_panel(client, auth, world, budget):
+    auth.login(world.stakeholder.email)
+    dashboard = client.get("/r/burgos/").text
+    assert "/budget/" not in dashboard
+    assert "Budget: spent against plan" not in dashboard
+
+
+def test_region_export_holds_the_budget_and_expenditure(app, client, auth, world, budget):
+    auth.login(world.editor.email)
+    _a_line(app, budget.ceei)
+    response = client.get("/r/burgos/export.zip")
+    with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
+        names = archive.namelist()
+        assert "budget/budget-budget.csv" in names
+        assert "budget/budget-summary.csv" in names
+        expenditure = archive.read("budget/budget-expenditure.csv").decode()
+    assert "Salary" in expenditure
+    assert "Pannon EGTC" not in expenditure
+
+
+def test_search_finds_lines_by_invoice_number_for_the_consortium(app, client, auth, world, budget):
+    auth.login(world.editor.email)
+    client.post(f"/p/budget/partners/{budget.ceei}/expenditure", data=LINE)
+    page = client.get("/search", query_string={"q": "T-77"}).text
+    assert "Thematic visit to Klaipėda" in page
+    assert "EUR 1,234.56 · invoice T-77 · paid 2020-09-10" in page
+    assert "Thematic" not in client.get("/search", query_string={"q": "100%_"}).text
+    auth.logout()
+    auth.login(world.stakeholder.email)
+    assert "Thematic" not in client.get("/search", query_string={"q": "T-77"}).text
+
+
+# ---------------------------------------------------------------- settings
+
+
+def test_admin_changes_the_rates_and_the_figures_follow(client, auth, world, budget):
+    auth.login(world.admin.email)
+    data = {
+        "start_date": "2019-08-01",
+        "phase1_months": "24",
+        "phase1_period_months": "6",
+        "phase2_months": "12",
+        "phase2_period_months": "12",
+        "erdf_rate_public": "80",
+        "erdf_rate_private": "70",
+        "office_rate": "15",
+        "closed_through": "2",
+    }
+    response = client.post("/p/budget/settings", data=data)
+    assert response.status_code == 303
+    page = client.get(f"/p/budget/partners/{budget.ceei}").text
+    assert figure(page, "erdf") == Decimal("8000.00")
+    response = client.post(
+        f"/p/budget/partners/{budget.ceei}/expenditure",
+        data={**LINE, "payment_date": "2020-05-05", "invoice_date": "2020-05-01"},
+    )
+    assert response.status_code == 422
+    assert "P2 (01 Feb 2020 – 31 Jul 2020) is closed" in response.text
+
+
+SETTINGS = {
+    "start_date": "2019-08-01",
+    "phase1_months": "24",
+    "phase1_period_months": "6",
+    "phase2_months": "12",
+    "phase2_period_months": "12",
+    "erdf_rate_public": "85",
+    "erdf_rate_private": "75",
+    "office_rate": "15",
+    "closed_through": "0",
+}
+
+
+def test_new_period_lengths_move_lines_to_their_new_periods(app, client, auth, world, budget):
+    auth.login(world.admin.email)
+    line_id = _a_line(app, budget.ceei)  # paid 2 Sep 2020: P3 in semesters
+    response = client.post("/p/budget/settings", data={**SETTINGS, "phase1_period_months": "12"})
+    assert response.status_code == 303
+    with app.app_context():
+        assert db.session.get(Expenditure, line_id).period == 2
+    # A start after the line's payment would leave it outside the project.
+    response = client.post("/p/budget/settings", data={**SETTINGS, "start_date": "2020-10-01"})
+    assert response.status_code == 422
+    assert "Expenditure paid on 02 Sep 2020 would fall outside the project" in response.text
+    with app.app_context():
+        assert db.session.get(Expenditure, line_id).period == 2
+        assert db.session.scalar(select(BudgetSettings.phase1_period_months)) == 12
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"start_date": "soon"}, "Write the start date as 2019-08-01."),
+        ({"phase1_months": "0"}, "A whole number of months"),
+        ({"erdf_rate_public": "120"}, "at most 100 %"),
+        ({"closed_through": "9"}, "The project has 5 periods."),
+    ],
+)
+def test_bad_settings_are_422_and_change_nothing(client, auth, world, budget, change, message):
+    auth.login(world.admin.email)
+    data = {
+        "start_date": "2019-08-01",
+        "phase1_months": "24",
+        "phase1_period_months": "6",
+        "phase2_months": "12",
+        "phase2_period_months": "12",
+        "erdf_rate_public": "85",
+        "erdf_rate_private": "75",
+        "office_rate": "15",
+        "closed_through": "1",
+    }
+    response = client.post("/p/budget/settings", data={**data, **change})
+    assert response.status_code == 422
+    assert message in response.text
+    page = client.get(f"/p/budget/partners/{budget.ceei}").text
+    assert figure(page, "erdf") == Decimal("8500.00")
