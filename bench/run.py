@@ -30,7 +30,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from flask_migrate import upgrade
-from sqlalchemy import event, insert, select, text
+from sqlalchemy import event, func, insert, select, text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -121,8 +121,11 @@ def seed(app, documents: int, revisions_each: int, comments_each: int) -> int:
         bodies = [body(rng) for _ in range(50)]
         htmls = [render(text_) for text_ in bodies]
         doc_rows, rev_rows, comment_rows, entry_rows = [], [], [], []
-        comment_id = entry_id = 0
-        for doc_id in range(1, documents + 1):
+        # The demo's plugins write documents, comments and index entries of their own.
+        first_doc = (db.session.scalar(select(func.max(Document.id))) or 0) + 1
+        comment_id = db.session.scalar(select(func.max(Comment.id))) or 0
+        entry_id = first_entry = db.session.scalar(select(func.max(SearchEntry.id))) or 0
+        for doc_id in range(first_doc, first_doc + documents):
             pick = rng.randrange(len(bodies))
             when = start + timedelta(minutes=doc_id)
             region = regions[doc_id % len(regions)]
@@ -205,8 +208,9 @@ def seed(app, documents: int, revisions_each: int, comments_each: int) -> int:
             db.session.execute(
                 text(
                     "INSERT INTO search_fts (rowid, title, body) "
-                    "SELECT id, title, body FROM search_entry"
-                )
+                    "SELECT id, title, body FROM search_entry WHERE id > :first"
+                ),
+                {"first": first_entry},
             )
         else:
             for table in ("document", "revision", "comment", "search_entry"):
@@ -219,7 +223,7 @@ def seed(app, documents: int, revisions_each: int, comments_each: int) -> int:
             db.session.execute(text("ANALYZE"))
         db.session.commit()
         db.engine.dispose()
-    return documents // 2 or 1
+    return first_doc + documents // 2
 
 
 def queries_per_page(app, document_id: int) -> dict[str, int]:
