@@ -13,7 +13,7 @@ from pathlib import Path
 from flask import render_template, url_for
 from markupsafe import Markup
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from workspace.extensions import db
 from workspace.hookspecs import (
@@ -71,15 +71,16 @@ def dashboard_panels(region, user):
     meetings = db.session.scalars(
         select(Meeting)
         .where(where, Meeting.ends_at >= now)
-        .options(selectinload(Meeting.region))
+        .options(joinedload(Meeting.region))
         .order_by(Meeting.starts_at)
         .limit(3)
     ).all()
+    # One query each: many-to-one relations come joined, not as extra statements.
     actions = db.session.scalars(
         select(Outcome)
         .join(Outcome.meeting)
         .where(where, Outcome.kind == OutcomeKind.ACTION, Outcome.done_at.is_(None))
-        .options(selectinload(Outcome.owner), selectinload(Outcome.meeting))
+        .options(joinedload(Outcome.owner), contains_eager(Outcome.meeting))
         .order_by(Outcome.due_date)
         .limit(5)
     ).all()
