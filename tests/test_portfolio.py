@@ -484,3 +484,17 @@ def test_hostile_text_is_inert_on_every_portfolio_page(app, client, auth, portfo
     practice_page = client.get(f"/r/burgos/portfolio/{practice_id}").text
     sections = practice_page.split('class="practice-sections"', 1)[1].split("</article>", 1)[0]
     assert offending(sections) == []
+
+
+def test_practice_texts_leave_lists_and_search_with_the_plugin(app, client, auth, portfolio):
+    practice_id = approved(app, auth, client, portfolio)
+    auth.login(portfolio.coordinator.email)
+    title = f"Good practice: {FIELDS['title']}"
+    assert title in client.get("/docs/?region=burgos").text
+    assert title in client.get("/search?q=evidence").text
+    switch(app, "burgos", False)
+    assert title not in client.get("/docs/?region=burgos").text
+    assert title not in client.get("/search?q=evidence").text
+    switch(app, "burgos", True)
+    assert title in client.get("/search?q=evidence").text
+    assert practice(app, practice_id).status == "approved"

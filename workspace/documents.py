@@ -114,7 +114,13 @@ def index() -> Response:
     query = query.where(
         Document.deleted_at.is_not(None) if trash else Document.deleted_at.is_(None)
     )
-    documents = db.session.scalars(query).all()
+    plugin_host = host()
+    documents = [
+        document
+        for document in db.session.scalars(query)
+        # The texts of a plugin switched off where they live stay out of the list.
+        if plugin_host.shows(document.plugin, document.region_id)
+    ]
     # Everyone who may write, not "everyone who wrote": that would read every revision.
     authors = db.session.scalars(
         select(User).where(User.active.is_(True)).order_by(User.name)

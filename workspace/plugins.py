@@ -136,6 +136,18 @@ class PluginHost:
     def enabled_anywhere(self) -> set[str]:
         return set().union(*self._switched_on().values())
 
+    def shows(self, plugin: str | None, region_id: int | None) -> bool:
+        """Whether something owned by ``plugin`` (None: the core) in a region (None:
+        project-wide) is shown: its plugin is installed and switched on there (for
+        project-wide things, on somewhere). Lists and search hide the rest."""
+        if plugin is None:
+            return True
+        if plugin not in self.infos:
+            return False
+        if region_id is None:
+            return plugin in self.enabled_anywhere()
+        return plugin in self._switched_on().get(region_id, ())
+
     def enabled_for(self, region: Region | None) -> set[str]:
         return self.enabled_anywhere() if region is None else self.enabled_in(region)
 

@@ -171,11 +171,16 @@ def search(query: str, user, limit: int = LIMIT) -> list[SearchResult]:
     project = can(user, Action.READ)
     # Ask for more than needed: some hits may be in regions the user cannot read.
     hits = _hits(words, limit * 2)
+    plugin_host = host()
     entries = {
         entry.id: entry
-        for entry in db.session.scalars(
-            select(SearchEntry).where(SearchEntry.id.in_([hit.entry_id for hit in hits]))
+        for entry, plugin in db.session.execute(
+            select(SearchEntry, Document.plugin)
+            .join(Document, Document.id == SearchEntry.document_id)
+            .where(SearchEntry.id.in_([hit.entry_id for hit in hits]))
         )
+        # The texts of a plugin switched off where they live stay out of sight.
+        if plugin_host.shows(plugin, entry.region_id)
     }
     names = {region.id: region.name for region in regions}
     results: list[SearchResult] = []
