@@ -291,6 +291,11 @@ def test_an_analysis_pdf_holds_its_conclusions(app, client, auth, portfolio):
         analysis_id = analysis.id
     page = client.get(f"/p/portfolio/analyses/{analysis_id}").text
     assert "Coaching travels well." in page and FIELDS["title"] in page
+    # Each text's document page leads back to what it belongs to.
+    conclusions = client.get(f"/docs/{document.id}").text
+    assert f'href="/p/portfolio/analyses/{analysis_id}"' in conclusions
+    texts = client.get(f"/docs/{practice(app, practice_id).document_id}").text
+    assert f'href="/r/burgos/portfolio/{practice_id}"' in texts
     pdf = client.get(f"/p/portfolio/analyses/{analysis_id}.pdf")
     assert pdf.mimetype == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)

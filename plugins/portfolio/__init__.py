@@ -158,12 +158,38 @@ def describe_refs(refs, user):
         for ref in refs
         if ref.startswith(REF_PREFIX) and ref[len(REF_PREFIX) :].isdigit()
     ]
+    described = _analyses(refs, user)
     if not ids:
-        return {}
+        return described
     practices = db.session.scalars(
         select(Practice).options(selectinload(Practice.region)).where(Practice.id.in_(ids))
     ).all()
-    return {p.ref: _target(p) for p in _readable(user, _switched_on(practices))}
+    described.update({p.ref: _target(p) for p in _readable(user, _switched_on(practices))})
+    return described
+
+
+ANALYSIS_PREFIX = "portfolio:analysis:"
+
+
+def _analyses(refs, user) -> dict:
+    """Analyses are project-wide: consortium staff read them."""
+    ids = [
+        int(ref[len(ANALYSIS_PREFIX) :])
+        for ref in refs
+        if ref.startswith(ANALYSIS_PREFIX) and ref[len(ANALYSIS_PREFIX) :].isdigit()
+    ]
+    if not ids or not can(user, Action.READ):
+        return {}
+    analyses = db.session.scalars(select(models.Analysis).where(models.Analysis.id.in_(ids)))
+    return {
+        a.ref: LinkTarget(
+            a.ref,
+            a.title,
+            url_for("portfolio_project.analysis", analysis_id=a.id),
+            "Portfolio analysis",
+        )
+        for a in analyses
+    }
 
 
 @hookimpl(trylast=True)  # after the minutes demo, whose meeting the practices link to

@@ -285,13 +285,14 @@ def _analysis(region: Region | None, practices: list[Practice]) -> None:
     document = create_document(
         f"Conclusions: {ANALYSIS}", conclusions, region, author, plugin="portfolio"
     )
-    db.session.add(
-        Analysis(
-            title=ANALYSIS,
-            region=region,
-            visit_on=PRESENTED_ON,
-            document=document,
-            created_by_id=author.id,
-            practices=[p for p in practices if p.status in ("approved", "submitted")],
-        )
+    analysis = Analysis(
+        title=ANALYSIS,
+        region=region,
+        visit_on=PRESENTED_ON,
+        document=document,
+        created_by_id=author.id,
+        practices=[p for p in practices if p.status in ("approved", "submitted")],
     )
+    db.session.add(analysis)
+    db.session.flush()
+    rules.link_texts(document, analysis.ref)

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from workspace.activity import record
 from workspace.extensions import db
-from workspace.models import Region, User, utcnow
+from workspace.models import Link, Region, User, utcnow
 from workspace.permissions import Action, can
 from workspace.revisions import create as create_document
 
@@ -106,6 +106,7 @@ def new_practice(region: Region, author: User, body: str | None = None, **fields
     )
     db.session.add(practice)
     db.session.flush()
+    link_texts(practice.document, practice.ref)
     record(
         "practice_created",
         region=region,
@@ -114,6 +115,11 @@ def new_practice(region: Region, author: User, body: str | None = None, **fields
         phrase="described a new good practice",
     )
     return practice
+
+
+def link_texts(document, owner_ref: str) -> None:
+    """Link a text to what it belongs to, so its document page leads back there."""
+    db.session.add(Link(source=document.ref, target=owner_ref, kind="portfolio_text"))
 
 
 def touch(practice: Practice) -> None:

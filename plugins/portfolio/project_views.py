@@ -264,6 +264,8 @@ def new_analysis() -> Response:
             practices=chosen,
         )
         db.session.add(analysis)
+        db.session.flush()
+        rules.link_texts(document, analysis.ref)
         db.session.commit()
         flash("The analysis is created: write its conclusions.", "success")
         return redirect(url_for("portfolio_project.analysis", analysis_id=analysis.id), code=303)
