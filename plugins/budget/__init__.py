@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import render_template, url_for
+from flask_login import current_user
 from markupsafe import Markup
 
 from workspace.hookspecs import ExportFile, MenuLink, Panel, PluginInfo, SearchResult, hookimpl
@@ -98,6 +99,9 @@ def search(query, user):
 
 @hookimpl
 def export_region(region):
+    # Finance data is for partner staff, also inside a region's archive.
+    if not can_read(current_user):
+        return []
 
     tables = export_tables(list(region.partners))
     return [

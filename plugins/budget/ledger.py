@@ -176,10 +176,10 @@ def parse_amount(text: str | None, what: str = "The amount", *, allow_zero: bool
         raise AmountError(f"{what} cannot be negative.")
     if not allow_zero and value == 0:
         raise AmountError(f"{what} must be more than zero.")
-    if value != value.quantize(CENT):
-        raise AmountError(f"{what} has more than two decimals; use whole cents.")
     if value >= Decimal("1e12"):
         raise AmountError(f"{what} is too large.")
+    if value != value.quantize(CENT):
+        raise AmountError(f"{what} has more than two decimals; use whole cents.")
     return value.quantize(CENT)
 
 

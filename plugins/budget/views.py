@@ -297,7 +297,7 @@ def evidence(partner_id: int) -> Response:
         document = revisions.create(
             f"Expenditure evidence: {partner.short_name}",
             EVIDENCE_BODY.format(partner=partner.name),
-            partner.region,
+            None,  # project-wide: partner staff read it; a region's stakeholders do not
             current_user,
             plugin=NAME,
         )
@@ -599,7 +599,7 @@ def _check_settings(form: SettingsForm) -> dict:
         form.start_date.errors = ["Write the start date as 2019-08-01."]
     for name in MONTH_FIELDS:
         text = form[name].data or ""
-        if not text.isdigit() or not 1 <= int(text) <= 120:
+        if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 120:
             form[name].errors = ["A whole number of months from 1 to 120."]
         else:
             values[name] = int(text)
@@ -612,7 +612,7 @@ def _check_settings(form: SettingsForm) -> dict:
         except AmountError as error:
             form[name].errors = [str(error)]
     text = form.closed_through.data or "0"
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         form.closed_through.errors = ["A period number, or 0 when none is closed."]
     else:
         values["closed_through"] = int(text)

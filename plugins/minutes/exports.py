@@ -66,7 +66,12 @@ def minutes_pdf(meeting: Meeting) -> bytes:
     html = render_template(
         "minutes/pdf.html", meeting=meeting, generated=utcnow(), timedelta=timedelta
     )
-    return HTML(string=html).write_pdf()
+    return HTML(string=html, url_fetcher=_no_fetching()).write_pdf()
+
+
+def _text_cell(value: str) -> str:
+    """Text a spreadsheet shows as text, never runs as a formula."""
+    return "'" + value if value.startswith(("=", "+", "-", "@", "\t", "\r")) else value
 
 
 def action_items_csv(outcomes: Iterable[Outcome]) -> str:
@@ -89,14 +94,22 @@ def action_items_csv(outcomes: Iterable[Outcome]) -> str:
             continue
         writer.writerow(
             [
-                o.meeting.title,
+                _text_cell(o.meeting.title),
                 o.meeting.local_start.date().isoformat(),
-                o.agenda_item.title,
-                o.text,
-                o.owner.name if o.owner else "",
+                _text_cell(o.agenda_item.title),
+                _text_cell(o.text),
+                _text_cell(o.owner.name) if o.owner else "",
                 o.due_date.isoformat() if o.due_date else "",
                 "done" if o.is_done else "open",
                 o.done_at.date().isoformat() if o.done_at else "",
             ]
         )
     return out.getvalue()
+
+
+def _no_fetching():
+    """A fetcher that fetches nothing: an image a text links to could point at any
+    server the workspace can reach, so it is left out of the PDF instead."""
+    from weasyprint.urls import URLFetcher
+
+    return URLFetcher(allowed_protocols=set())

@@ -614,7 +614,11 @@ def agenda_notes(meeting_id: int, item_id: int) -> Response:
     form = NotesForm()
     if not form.validate_on_submit():
         flash(" ".join(form.notes.errors), "error")
-        return fragment_or_page(meeting, "agenda", status=422)
+        # Shown back in the form so nothing typed is lost; never stored.
+        item.notes = form.notes.data or ""
+        response = fragment_or_page(meeting, "agenda", status=422)
+        db.session.rollback()
+        return response
     item.notes = form.notes.data or ""
     db.session.commit()
     flash(f"Notes on “{item.title}” are saved.", "success")

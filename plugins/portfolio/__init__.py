@@ -74,11 +74,15 @@ def dashboard_panels(region, user):
             *([Practice.region_id == region.id] if region is not None else []),
         )
     ).all()
+    from workspace.plugins import host
+
+    # Only regions where the portfolio is on count, as on its own pages.
+    on = {r for r, n in counts.items() if host().shows("portfolio", r)}
     html = render_template(
         "portfolio/_panel.html",
         region=region,
-        approved=counts.get(region.id, 0) if region is not None else sum(counts.values()),
-        waiting=[p for p in waiting if can(user, Action.READ, p.region)],
+        approved=counts.get(region.id, 0) if region is not None else sum(counts[r] for r in on),
+        waiting=_readable(user, _switched_on(waiting)),
     )
     # The output of an auto-escaped template is trusted HTML.
     return [Panel("Good practices", html=Markup(html))]  # noqa: S704

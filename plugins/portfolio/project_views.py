@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from workspace.extensions import db
@@ -196,8 +197,14 @@ def rate(practice_id: int, region: str) -> Response:
     form = RatingForm()
     status = 200
     if form.validate_on_submit():
-        rules.rate(practice, the_region, _me(), form.score.data, form.note.data or "")
-        db.session.commit()
+        try:
+            rules.rate(practice, the_region, _me(), form.score.data, form.note.data or "")
+            db.session.commit()
+        except IntegrityError:
+            # Someone gave this region's first rating at the same moment: update theirs.
+            db.session.rollback()
+            rules.rate(practice, the_region, _me(), form.score.data, form.note.data or "")
+            db.session.commit()
     else:
         status = 422
     if not request.htmx:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, g, redirect, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from workspace.activity import record
@@ -18,7 +18,7 @@ from workspace.extensions import db
 from workspace.hookspecs import LinkTarget
 from workspace.links import describe
 from workspace.markdown import render as render_markdown
-from workspace.models import Link
+from workspace.models import Link, utcnow
 from workspace.permissions import Action, can, require
 from workspace.plugins import host
 from workspace.rendering import render
@@ -55,6 +55,8 @@ def get_practice(practice_id: int) -> Practice:
     practice = db.session.get(Practice, practice_id)
     if practice is None or practice.region_id != g.region.id:
         abort(404)
+    if practice.state is Status.DRAFT and not can(_me(), Action.EDIT, practice.region):
+        abort(404)  # a draft is the region's own work in progress, as in every list
     return practice
 
 
@@ -149,17 +151,33 @@ def edit(practice_id: int) -> Response:
     form = PracticeForm()
     if not form.validate_on_submit():
         return render("portfolio/form.html", form=form, practice=practice, status=422)
-    if str(practice.version) != (form.version.data or ""):
+    sent = form.version.data or ""
+    # A compare-and-swap on the version: of two saves from the same version, only
+    # the first is stored, even when both arrive at the same moment.
+    saved = (
+        sent.isascii()
+        and sent.isdigit()
+        and db.session.execute(
+            update(Practice)
+            .where(
+                Practice.id == practice.id,
+                Practice.version == int(sent),
+                Practice.status.in_([s.value for s in Status if s.editable]),
+            )
+            .values(**_values(form), version=Practice.version + 1, updated_at=utcnow()),
+            execution_options={"synchronize_session": False},
+        ).rowcount
+        == 1
+    )
+    if not saved:
+        db.session.rollback()
         form.form_errors.append(
             "Someone else changed this practice while you were editing. Your text is "
             "still below; the fields now hold your version. Check the practice page in "
             "another tab, then save again."
         )
-        form.version.data = practice.version
+        form.version.data = db.session.get(Practice, practice.id).version
         return render("portfolio/form.html", form=form, practice=practice, status=409)
-    for name, value in _values(form).items():
-        setattr(practice, name, value)
-    rules.touch(practice)
     db.session.commit()
     flash("The practice is saved.", "success")
     return redirect(url_for("portfolio.view", practice_id=practice.id), code=303)
