@@ -1,0 +1,5 @@
+"""Demo action plans: filled in by load_demo (see the plugin's hooks)."""
+
+
+def load() -> None:
+    return None
