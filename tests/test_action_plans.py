@@ -16,7 +16,7 @@ from tests.conftest import HTMX
 from tests.hostile import CORPUS
 from tests.test_hostile import offending
 from workspace.extensions import db
-from workspace.models import Document, Region
+from workspace.models import Document, Link, Region
 from workspace.plugins import host
 from workspace.revisions import save
 
@@ -475,3 +475,83 @@ def test_hostile_input_is_inert(app, client, auth, plans, text):
     assert client.get(f"{BASE}/{plan_id}/plan.docx").status_code == 200
     assert client.get("/search", query_string={"q": text[:50]}).status_code == 200
     assert action_id
+
+
+# ---------------------------------------------------------------- traceability
+
+
+def a_practice(app, world, title="Export coaching for small firms"):
+    from plugins.portfolio.practices import new_practice
+
+    with app.app_context():
+        region = db.session.scalar(select(Region).where(Region.slug == "pannon"))
+        practice = new_practice(region, db.session.get(type(world.admin), world.admin.id),
+                                title=title, status="approved")  # fmt: skip
+        db.session.commit()
+        return practice.id
+
+
+def test_an_action_is_inspired_by_a_practice(app, client, auth, plans):
+    switch(app, "pannon", "portfolio")
+    practice_id = a_practice(app, plans)
+    auth.login(plans.editor.email)
+    plan_id = create(client)
+    action_id = add_action(client, plan_id, "Export vouchers")
+    page = client.get(f"{BASE}/{plan_id}").text
+    assert "Inspired by a good practice" in page
+    url = f"{BASE}/{plan_id}/actions/{action_id}/sources"
+    response = client.get(url, query_string={"q": "coaching"}, headers=HTMX)
+    assert response.status_code == 200 and "Export coaching for small firms" in response.text
+    assert "<html" not in response.text
+    ref = f"portfolio:practice:{practice_id}"
+    # Something that is not in the list is refused.
+    response = client.post(url, data={"target": "doc:1"}, headers=HTMX)
+    assert response.status_code == 422
+    response = client.post(url, data={"target": ref}, headers=HTMX)
+    assert response.status_code == 200 and "Inspired by" in response.text
+    assert f'href="/r/pannon/portfolio/{practice_id}"' in response.text
+    # The practice page shows the action it inspired, for a reader of another region.
+    auth.logout()
+    auth.login(plans.other.email)
+    page = client.get(f"/r/pannon/portfolio/{practice_id}").text
+    assert "Inspired actions" in page and "Action 1: Export vouchers (Castilla y León)" in page
+    assert f"/r/burgos/action_plans/{plan_id}#action-{action_id}" in page
+    # Without the portfolio, the plan still works; the link shows as unavailable.
+    switch(app, "pannon", "portfolio", on=False)
+    page = client.get(f"{BASE}/{plan_id}").text
+    assert "A record you cannot open" in page
+    auth.logout()
+    auth.login(plans.editor.email)
+    with app.app_context():
+        link_id = db.session.scalar(select(Link.id).where(Link.target == ref))
+    response = client.post(f"{url}/{link_id}/remove", headers=HTMX)
+    assert response.status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(Link.id).where(Link.target == ref)) is None
+
+
+def test_without_other_modules_there_is_no_picker(app, client, auth, plans):
+    auth.login(plans.editor.email)
+    plan_id = create(client)
+    add_action(client, plan_id)
+    page = client.get(f"{BASE}/{plan_id}").text
+    assert "Inspired by a" not in page and "Action 1: Export vouchers" in page
+
+
+# ---------------------------------------------------------------- hooks
+
+
+def test_menu_panel_and_search(app, client, auth, plans):
+    auth.login(plans.editor.email)
+    plan_id = create(client)
+    add_action(client, plan_id, "Export vouchers for young firms")
+    dashboard = client.get("/r/burgos/").text
+    assert "Action plans" in dashboard and "ROP Castilla y León, priority 3" in dashboard
+    assert f"{BASE}/" in dashboard
+    found = client.get("/search", query_string={"q": "vouchers"}).text
+    assert "Action 1: Export vouchers for young firms" in found
+    found = client.get("/search", query_string={"q": "priority 3"}).text
+    assert "Action plan: ROP Castilla y León, priority 3" in found
+    auth.logout()
+    auth.login(plans.outsider.email)
+    assert "Export vouchers" not in client.get("/search", query_string={"q": "vouchers"}).text
