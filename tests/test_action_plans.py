@@ -555,3 +555,31 @@ def test_menu_panel_and_search(app, client, auth, plans):
     auth.logout()
     auth.login(plans.outsider.email)
     assert "Export vouchers" not in client.get("/search", query_string={"q": "vouchers"}).text
+
+
+# ---------------------------------------------------------------- demo
+
+
+def test_demo_has_a_plan_per_region_at_different_stages(app):
+    from workspace import demo
+
+    with app.app_context():
+        demo.load("demo password 1")
+        db.session.commit()
+        demo.load("demo password 1")
+        db.session.commit()
+        plans = db.session.scalars(select(Plan)).all()
+        assert sorted(p.region.slug for p in plans) == sorted(
+            ["pannon", "lombardy", "podkarpackie", "burgos", "klaipeda"]
+        )
+        assert {p.status for p in plans} == {"draft", "review", "endorsed"}
+        assert all(len(p.actions) == 2 for p in plans)
+        refs = db.session.scalars(select(Link.target).where(Link.kind == "inspired_by")).all()
+        assert len(refs) == 10
+        assert any(r.startswith("portfolio:practice:") for r in refs)
+        assert any(r.startswith("minutes:meeting:") for r in refs)
+        states = {a.progress for p in plans for a in p.actions}
+        assert {"implemented", "in_progress", "not_implemented"} <= states
+        burgos = next(p for p in plans if p.region.slug == "burgos")
+        assert "action_plans" in host().enabled_in(burgos.region)
+        assert burgos.summary_document.body and burgos.context_document.body

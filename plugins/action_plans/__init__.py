@@ -217,11 +217,15 @@ def document_lock(document):
     return None
 
 
-@hookimpl(trylast=True)  # after the portfolio and minutes demos, whose records it links to
+@hookimpl(wrapper=True)
 def load_demo():
+    """Runs after every other plugin's demo (the portfolio's is trylast too, so
+    trylast alone would not order the two): the actions link to their records."""
     from .demo import load
 
+    result = yield
     load()
+    return result
 
 
 @hookimpl

@@ -87,16 +87,16 @@ def may_endorse(user: User, plan: Plan) -> bool:
 # ---------------------------------------------------------------- changes
 
 
-def new_plan(region: Region, author: User, **fields) -> Plan:
+def new_plan(region: Region, author: User, context: str = "", summary: str = "", **fields) -> Plan:
     plan = Plan(region=region, created_by_id=author.id, **fields)
     db.session.add(plan)
     own = [p for p in region.partners if p.id == author.partner_id]
     plan.partner = own[0] if own else next(iter(region.partners), None)
     plan.context_document = create_document(
-        f"Policy context: {plan.instrument_name}", "", region, author, plugin=NAME
+        f"Policy context: {plan.instrument_name}", context, region, author, plugin=NAME
     )
     plan.summary_document = create_document(
-        f"English summary: {plan.instrument_name}", "", region, author, plugin=NAME
+        f"English summary: {plan.instrument_name}", summary, region, author, plugin=NAME
     )
     db.session.add(plan)
     db.session.flush()
