@@ -18,7 +18,7 @@ MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 class PlanForm(StrippedForm):
     version = HiddenField()
     instrument_name = StringField(
-        "Policy instrument",
+        "Name of the policy instrument",
         validators=[DataRequired("Name the policy instrument."), Length(max=200)],
         description="e.g. ROP Castilla y León 2014-2020, priority 3",
     )
