@@ -11,7 +11,7 @@ from docx import Document as Docx
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from plugins.action_plans.models import Plan
+from plugins.action_plans.models import Plan, PlanAction
 from tests.conftest import HTMX
 from tests.hostile import CORPUS
 from tests.test_hostile import offending
@@ -336,6 +336,12 @@ def test_phase_2_monitoring(app, client, auth, plans):
     )
     assert response.status_code == 303
     assert get_plan(app, plan_id)["actions"][0][6] == "implemented"
+    # The evidence notes and files stay open while the plan's texts are locked.
+    with app.app_context():
+        evidence = db.session.get(PlanAction, action_id).evidence_document_id
+    page = client.get(f"{BASE}/{plan_id}").text
+    assert "Evidence notes and files" in page and f"/docs/{evidence}" in page
+    assert "read-only" not in client.get(f"/docs/{evidence}").text
     page = client.get(f"{BASE}/progress").text
     assert "Implemented" in page and "Action 1: Action number 1" in page
     assert "Castilla y León" in client.get("/p/action_plans/progress").text
@@ -398,7 +404,8 @@ def routes(plan_id, action_id):
              "/p/action_plans/", "/p/action_plans/progress"]  # fmt: skip
     edits = [("GET", f"{BASE}/new"), ("GET", f"{p}/edit"), ("POST", f"{p}/actions"),
              ("GET", f"{a}/edit"), ("POST", f"{a}/move"), ("POST", f"{p}/review"),
-             ("GET", f"{a}/sources?q=x"), ("POST", f"{a}/sources")]  # fmt: skip
+             ("GET", f"{a}/sources?q=x"), ("POST", f"{a}/sources"),
+             ("GET", f"{a}/monitor"), ("POST", f"{a}/monitor")]  # fmt: skip
     manages = [("POST", f"{p}/endorse"), ("POST", f"{p}/reopen")]
     return reads, edits, manages
 

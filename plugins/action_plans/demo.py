@@ -212,6 +212,8 @@ def _add(region, author, status, instrument, kind, language, others, context, su
         plan.endorsed_by_id = author.id
         plan.endorsed_partner_id = author.partner_id
         plan.endorsed_at = datetime(2020, 6, 30, 12, 0, tzinfo=UTC)
+        for action in plan.actions:
+            rules.add_evidence_document(action, author)
     db.session.flush()
 
 

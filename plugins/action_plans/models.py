@@ -132,10 +132,15 @@ class PlanAction(db.Model):
     reason: Mapped[str] = mapped_column(Text, default="")
     evidence: Mapped[str] = mapped_column(Text, default="")
     monitored_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Phase 2 evidence: notes and attached files, open while the plan is endorsed.
+    evidence_document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("document.id", ondelete="SET NULL")
+    )
     version: Mapped[int] = mapped_column(default=1)
 
     plan: Mapped[Plan] = relationship(back_populates="actions")
-    document: Mapped[Document | None] = relationship()
+    document: Mapped[Document | None] = relationship(foreign_keys=[document_id])
+    evidence_document: Mapped[Document | None] = relationship(foreign_keys=[evidence_document_id])
 
     @property
     def ref(self) -> str:

@@ -127,6 +127,19 @@ def add_action(plan: Plan, author: User, title: str, body: str | None = None, **
     return action
 
 
+def add_evidence_document(action: PlanAction, author: User) -> None:
+    """The Phase 2 evidence of an action (notes and attached files): a core Document
+    that stays open when the plan's texts are locked by its endorsement."""
+    if action.evidence_document_id is None:
+        action.evidence_document = create_document(
+            f"Evidence: action {action.position}, {action.title}",
+            "",
+            action.plan.region,
+            author,
+            plugin=NAME,
+        )
+
+
 def move(plan: Plan, action: PlanAction, step: int) -> bool:
     """Swap the action with its neighbour above (-1) or below (+1)."""
     ordered = sorted(plan.actions, key=lambda a: a.position)
@@ -152,6 +165,8 @@ def set_status(plan: Plan, user: User, status: Status, phrase: str) -> None:
         plan.endorsed_by_id = user.id
         plan.endorsed_at = utcnow()
         plan.endorsed_partner_id = user.partner_id or plan.partner_id
+        for action in plan.actions:
+            add_evidence_document(action, user)
     touch(plan)
     record(
         f"action_plan_{status.value}",

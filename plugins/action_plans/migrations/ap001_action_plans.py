@@ -72,9 +72,11 @@ def upgrade():
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("evidence", sa.Text(), nullable=False),
         sa.Column("monitored_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("evidence_document_id", sa.Integer(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         _fk(a, "plan_id", "action_plans_plan", "CASCADE"),
         _fk(a, "document_id", "document", "SET NULL"),
+        _fk(a, "evidence_document_id", "document", "SET NULL"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_action_plans_action")),
     )
     op.create_index(op.f("ix_action_plans_action_plan_id"), a, ["plan_id"], unique=False)
