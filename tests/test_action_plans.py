@@ -189,6 +189,24 @@ def test_actions_are_reordered(app, client, auth, plans):
     assert {a[0]: a[1] for a in get_plan(app, plan_id)["actions"]} == positions
 
 
+def test_an_action_is_removed_and_the_others_renumbered(app, client, auth, plans):
+    auth.login(plans.editor.email)
+    plan_id = create(client)
+    first = add_action(client, plan_id, "First")
+    second = add_action(client, plan_id, "Second")
+    document_id = get_plan(app, plan_id)["documents"][2]
+    response = client.post(f"{BASE}/{plan_id}/actions/{first}/remove")
+    assert response.status_code == 303
+    assert [(a[0], a[1]) for a in get_plan(app, plan_id)["actions"]] == [(second, 1)]
+    assert "Action 1: Second" in client.get(f"{BASE}/{plan_id}").text
+    with app.app_context():
+        assert db.session.get(Document, document_id).deleted_at is not None
+    auth.logout()
+    auth.login(plans.stakeholder.email)
+    assert client.post(f"{BASE}/{plan_id}/actions/{second}/remove").status_code == 403
+    assert len(get_plan(app, plan_id)["actions"]) == 1
+
+
 def test_two_people_write_two_actions_at_once(app, client, auth, plans):
     auth.login(plans.editor.email)
     plan_id = create(client)
@@ -293,6 +311,7 @@ def test_an_endorsed_plan_is_read_only_until_reopened(app, client, auth, plans):
         (f"{BASE}/{plan_id}/actions", {"title": "Late"}),
         (f"{BASE}/{plan_id}/actions/{action_id}/edit", {"title": "Late", "version": "2"}),
         (f"{BASE}/{plan_id}/actions/{action_id}/move", {"direction": "down"}),
+        (f"{BASE}/{plan_id}/actions/{action_id}/remove", {}),
     ]:
         response = client.post(url, data=data)
         assert response.status_code == 409, url

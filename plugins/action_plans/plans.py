@@ -140,6 +140,17 @@ def add_evidence_document(action: PlanAction, author: User) -> None:
         )
 
 
+def remove_action(plan: Plan, action: PlanAction) -> None:
+    """Take an action out of the plan; its texts go to the core's deleted documents."""
+    if action.document is not None and action.document.deleted_at is None:
+        action.document.deleted_at = utcnow()
+    plan.actions.remove(action)
+    db.session.delete(action)
+    for position, item in enumerate(sorted(plan.actions, key=lambda a: a.position), start=1):
+        item.position = position
+    touch(plan)
+
+
 def move(plan: Plan, action: PlanAction, step: int) -> bool:
     """Swap the action with its neighbour above (-1) or below (+1)."""
     ordered = sorted(plan.actions, key=lambda a: a.position)

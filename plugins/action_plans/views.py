@@ -245,6 +245,30 @@ def move_action(plan_id: int, action_id: int) -> Response:
     return redirect(url_for("action_plans.view", plan_id=plan.id), code=303)
 
 
+@bp.post("/<id:plan_id>/actions/<id:action_id>/remove")
+def remove_action(plan_id: int, action_id: int) -> Response:
+    plan = get_plan(plan_id)
+    action = get_action(plan, action_id)
+    require(Action.EDIT, plan.region)
+    if (refused := _refuse_endorsed(plan)) is not None:
+        return refused
+    title = action.title
+    db.session.execute(
+        Link.__table__.delete().where((Link.source == action.ref) | (Link.target == action.ref))
+    )
+    rules.remove_action(plan, action)
+    record(
+        "action_plan_action_removed",
+        region=plan.region,
+        target=plan.ref,
+        title=title,
+        phrase="removed an action from an action plan:",
+    )
+    db.session.commit()
+    flash(f"“{title}” is removed from the plan.", "success")
+    return redirect(url_for("action_plans.view", plan_id=plan.id), code=303)
+
+
 @bp.post("/<id:plan_id>/review")
 def send_to_review(plan_id: int) -> Response:
     plan = get_plan(plan_id)
