@@ -129,6 +129,7 @@ def _view_context(practice: Practice, decision_form: DecisionForm | None = None)
         "missing": rules.missing_for_submission(practice) if practice.state.editable else [],
         "decision_form": decision_form or DecisionForm(formdata=None),
         "presented": presentations(practice),
+        "inspired": inspired(practice),
         "minutes_on": minutes_available(),
         "can_link": can(user, Action.EDIT, practice.region),
     }
@@ -251,6 +252,18 @@ def presentations(practice: Practice) -> list[tuple[Link, LinkTarget | None]]:
     ).all()
     described = describe([link.target for link in links], _me()) if links else {}
     return [(link, described.get(link.target)) for link in links]
+
+
+def inspired(practice: Practice) -> list[LinkTarget]:
+    """What other modules say the practice inspired (core links of kind
+    "inspired_by" to it, e.g. actions of an action plan) that the reader may open."""
+    sources = db.session.scalars(
+        select(Link.source)
+        .where(Link.target == practice.ref, Link.kind == "inspired_by")
+        .order_by(Link.created_at)
+    ).all()
+    described = describe(list(sources), _me()) if sources else {}
+    return [target for target in described.values() if target is not None]
 
 
 def minutes_available() -> bool:

@@ -1,0 +1,241 @@
+"""Regional action plans: the Interreg Europe template (Parts I-III) written together,
+reviewed, endorsed and monitored in Phase 2.
+
+Hooks only; the pages are in views.py (a region's plans) and project_views.py (every
+region's plans and their progress).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import render_template, url_for
+from markupsafe import Markup
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from workspace.extensions import db
+from workspace.hookspecs import (
+    ExportFile,
+    LinkTarget,
+    MenuLink,
+    Panel,
+    PluginInfo,
+    SearchResult,
+    hookimpl,
+)
+from workspace.permissions import Action, can
+
+from . import models
+from .models import Plan, PlanAction, Status
+
+PLUGIN = PluginInfo(
+    name="action_plans",
+    label="Action plans",
+    description="The region's action plan after the programme's template: written "
+    "together, reviewed, endorsed and monitored in Phase 2.",
+)
+ACTION_PREFIX = "action_plans:action:"
+PLAN_PREFIX = "action_plans:plan:"
+
+
+@hookimpl
+def migrations_folder():
+    return str(Path(__file__).with_name("migrations"))
+
+
+@hookimpl
+def register_blueprints():
+    from .views import bp
+
+    return [bp]
+
+
+@hookimpl
+def register_project_blueprints():
+    from .project_views import bp
+
+    return [bp]
+
+
+@hookimpl
+def menu_links(region, user):
+    if region is None:
+        return [MenuLink("Action plans", url_for("action_plans_project.index"))]
+    return [MenuLink("Action plan", url_for("action_plans.index", region=region.slug))]
+
+
+@hookimpl
+def dashboard_panels(region, user):
+    plans = db.session.scalars(
+        select(Plan)
+        .options(selectinload(Plan.region), selectinload(Plan.actions))
+        .where(*([Plan.region_id == region.id] if region is not None else []))
+        .order_by(Plan.created_at)
+    ).all()
+    html = render_template(
+        "action_plans/_panel.html",
+        region=region,
+        plans=[p for p in _switched_on(plans) if can(user, Action.READ, p.region)],
+    )
+    # The output of an auto-escaped template is trusted HTML.
+    return [Panel("Action plans", html=Markup(html))]  # noqa: S704
+
+
+def _switched_on(items, region_of=lambda item: item.region):
+    from workspace.plugins import host
+
+    plugin_host = host()
+    return [i for i in items if PLUGIN.name in plugin_host.enabled_in(region_of(i))]
+
+
+def _plan_url(plan: Plan) -> str:
+    return url_for("action_plans.view", region=plan.region.slug, plan_id=plan.id)
+
+
+def _action_target(action: PlanAction) -> LinkTarget:
+    return LinkTarget(
+        action.ref,
+        f"Action {action.position}: {action.title} ({action.plan.region.name})",
+        _plan_url(action.plan) + f"#action-{action.id}",
+        "Action plan action",
+    )
+
+
+def _like(query: str) -> str:
+    escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return "%" + escaped + "%"
+
+
+def _readable_actions(user, actions):
+    return [
+        a
+        for a in _switched_on(actions, lambda a: a.plan.region)
+        if can(user, Action.READ, a.plan.region)
+    ]
+
+
+def _matching_actions(query: str, limit: int):
+    return db.session.scalars(
+        select(PlanAction)
+        .options(selectinload(PlanAction.plan).selectinload(Plan.region))
+        .where(
+            or_(
+                PlanAction.title.ilike(_like(query), escape="\\"),
+                PlanAction.funding_sources.ilike(_like(query), escape="\\"),
+            )
+        )
+        .order_by(PlanAction.title)
+        .limit(limit)
+    ).all()
+
+
+@hookimpl
+def search(query, user):
+    query = query.strip()
+    if len(query) < 2:
+        return []
+    plans = db.session.scalars(
+        select(Plan)
+        .options(selectinload(Plan.region))
+        .where(
+            or_(
+                Plan.instrument_name.ilike(_like(query), escape="\\"),
+                Plan.other_partners.ilike(_like(query), escape="\\"),
+            )
+        )
+        .limit(20)
+    ).all()
+    results = [
+        SearchResult(
+            p.title, _plan_url(p), p.kind_label, "Action plan", f"{p.region.name} · {p.state.label}"
+        )
+        for p in _switched_on(plans)
+        if can(user, Action.READ, p.region)
+    ]
+    for action in _readable_actions(user, _matching_actions(query, 20)):
+        target = _action_target(action)
+        results.append(
+            SearchResult(
+                target.label,
+                target.url,
+                action.plan.instrument_name,
+                "Action plan action",
+                f"{action.plan.region.name} · {action.plan.state.label}",
+            )
+        )
+    return results[:20]
+
+
+@hookimpl
+def link_targets(query, user):
+    query = query.strip()
+    if not query:
+        return []
+    return [_action_target(a) for a in _readable_actions(user, _matching_actions(query, 20))]
+
+
+@hookimpl
+def describe_refs(refs, user):
+    ids = [
+        int(ref[len(ACTION_PREFIX) :])
+        for ref in refs
+        if ref.startswith(ACTION_PREFIX) and ref[len(ACTION_PREFIX) :].isdigit()
+    ]
+    found = {}
+    if ids:
+        actions = db.session.scalars(
+            select(PlanAction)
+            .options(selectinload(PlanAction.plan).selectinload(Plan.region))
+            .where(PlanAction.id.in_(ids))
+        ).all()
+        found.update({a.ref: _action_target(a) for a in _readable_actions(user, actions)})
+    plan_ids = [
+        int(ref[len(PLAN_PREFIX) :])
+        for ref in refs
+        if ref.startswith(PLAN_PREFIX) and ref[len(PLAN_PREFIX) :].isdigit()
+    ]
+    if plan_ids:
+        plans = db.session.scalars(select(Plan).where(Plan.id.in_(plan_ids))).all()
+        found.update(
+            {
+                p.ref: LinkTarget(p.ref, p.title, _plan_url(p), "Action plan")
+                for p in _switched_on(plans)
+                if can(user, Action.READ, p.region)
+            }
+        )
+    return found
+
+
+@hookimpl
+def document_lock(document):
+    from .plans import plan_of_document
+
+    plan = plan_of_document(document)
+    if plan is not None and plan.state is Status.ENDORSED:
+        return "The action plan is endorsed, so its texts are read-only until it is re-opened."
+    return None
+
+
+@hookimpl(wrapper=True)
+def load_demo():
+    """Runs after every other plugin's demo (the portfolio's is trylast too, so
+    trylast alone would not order the two): the actions link to their records."""
+    from .demo import load
+
+    result = yield
+    load()
+    return result
+
+
+@hookimpl
+def export_region(region):
+    from .exports import plan_docx
+
+    plans = db.session.scalars(
+        select(Plan).where(Plan.region_id == region.id).order_by(Plan.created_at)
+    ).all()
+    return [ExportFile(f"action-plan-{plan.id}.docx", plan_docx(plan)) for plan in plans]
+
+
+__all__ = ["PLUGIN", "models"]

@@ -1,0 +1,238 @@
+"""The action plans of the InterVentures demo: one plan per region, at different
+stages (draft, in review, endorsed and monitored), two actions each, inspired by the
+demo's good practices and meetings when those modules are installed.
+
+Idempotent: a region's plan for an instrument that exists already is left alone.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from workspace.extensions import db
+from workspace.models import Link, Region, RegionPlugin, User
+from workspace.plugins import host
+
+from . import plans as rules
+from .models import Plan, Progress, Status
+
+# region, author's partner key, status, instrument, kind, language, other partners,
+# context, summary, actions: (title, start, end, costs, funding, background, action,
+# players, inspired by (practice or meeting title), Phase 2 state, reason or evidence)
+PLANS = [
+    (
+        "pannon", "pannon", Status.ENDORSED,
+        "Economic Development and Innovation Operational Programme (GINOP), priority 1",
+        "igj", "Hungarian", "",
+        "GINOP priority 1 funds the competitiveness of SMEs; its calls rarely reach firms "
+        "outside Budapest that have never exported.",
+        "The plan brings two export-support measures into GINOP calls for Dél-Dunántúl.",
+        [
+            ("Export vouchers for first-time exporters", "2020-09", "2021-12", "850000",
+             "GINOP 1.1, county co-funding",
+             "Lombardia's vouchers reached four hundred small firms in one year.",
+             "Add an export-voucher line, with Lombardia's eligibility rules, to the "
+             "regional GINOP call.",
+             "Pannon EGTC, the Ministry of Finance (managing authority), the county chamber.",
+             "Call for Internationalization 2019", Progress.IMPLEMENTED,
+             "The call opened in March 2021; 58 vouchers were granted by December."),
+            ("Coaching after trade fairs", "2021-01", "2022-06", "120000", "GINOP 1.2",
+             "The partners saw Burgos' coaching programme during the online meeting.",
+             "Each firm on a joint stand gets four coaching sessions after the fair.",
+             "Pécs-Baranya Chamber of Commerce and Industry, Pannon EGTC.",
+             "Online partner meeting: good practices", Progress.IN_PROGRESS,
+             "Twelve firms coached so far; the second round starts in the autumn."),
+        ],
+    ),
+    (
+        "lombardy", "unioncamere", Status.ENDORSED,
+        "ROP ERDF Lombardia 2014-2020, axis III", "igj", "Italian", "",
+        "Axis III supports the competitiveness of Lombard SMEs through open calls managed "
+        "with the chambers of commerce.",
+        "The plan adds coaching and a regional fair pool to axis III.",
+        [
+            ("A coaching offer in the chambers", "2020-10", "2021-10", "300000", "ROP axis III",
+             "CAST in Burgos pairs each young firm with a coach for a year.",
+             "The chambers add a coaching offer for firms that receive vouchers.",
+             "Unioncamere Lombardia, the twelve chambers, Regione Lombardia.",
+             "CAST", Progress.IMPLEMENTED, "140 firms coached in the first year."),
+            ("Shared stands at foreign fairs", "2021-03", "2021-12", "", "",
+             "The Pécs-Baranya programme pools stands for small manufacturers.",
+             "A regional pool books joint stands at four foreign fairs.",
+             "Unioncamere Lombardia, trade associations.",
+             "Pécs-Baranya Industrial Development Programme", Progress.NOT_IMPLEMENTED,
+             "Foreign fairs were cancelled in 2021; the budget moved to digital fairs."),
+        ],
+    ),
+    (
+        "podkarpackie", "rarr", Status.REVIEW,
+        "Regional Operational Programme for Podkarpackie 2014-2020, axis I", "igj", "Polish",
+        "",
+        "Axis I funds research and innovation in SMEs; links with universities are weak.",
+        "The plan opens axis I to joint projects of firms and universities.",
+        [
+            ("Innovation vouchers with universities", "2020-11", "2022-03", "500000",
+             "ROP axis I",
+             "Lombardia's voucher call showed how simple rules draw many small firms.",
+             "Vouchers for SMEs that buy research services from regional universities.",
+             "RARR, Rzeszów University of Technology, the Marshal's Office.",
+             "Call for Internationalization 2019", None, ""),
+            ("A regional brokerage day", "2021-04", "2021-04", "15000", "RARR's own budget",
+             "The 3rd interregional meeting in Rzeszów matched firms and researchers.",
+             "A yearly brokerage day between firms and research teams.",
+             "RARR, the universities, the regional chamber.",
+             "3rd interregional meeting, Rzeszów", None, ""),
+        ],
+    ),
+    (
+        "burgos", "ceei", Status.DRAFT,
+        "Operational Programme ERDF Castilla y León 2014-2020, axis 3", "igj", "Spanish",
+        "SODEBUR",
+        "Axis 3 finances the competitiveness of SMEs in Castilla y León; few rural firms "
+        "of the province of Burgos apply.",
+        "A joint plan of CEEI-Burgos and SODEBUR to bring rural firms to axis 3.",
+        [
+            ("Science and business meetings in the province", "2021-02", "2022-02", "60000",
+             "ERDF axis 3, Diputación de Burgos",
+             "Podkarpackie's Science and Business programme matches firms and researchers.",
+             "Quarterly meetings in rural towns between firms and the University of Burgos.",
+             "CEEI-Burgos, SODEBUR, University of Burgos.",
+             "Science and Business", None, ""),
+            ("Financial support for rural start-ups", "2021-06", "2022-12", "400000",
+             "ERDF axis 3",
+             "Klaipėda's support for SMEs combines small grants and loans.",
+             "A combined grant and loan line for start-ups outside the city of Burgos.",
+             "SODEBUR, the regional development agency (ICE).",
+             "Thematic visit on good practices, Burgos", None, ""),
+        ],
+    ),
+    (
+        "klaipeda", "klaipedaid", Status.DRAFT,
+        "Operational Programme for EU Structural Funds Investments in Lithuania 2014-2020, "
+        "priority 3", "igj", "Lithuanian", "Klaipėda City",
+        "", "",
+        [
+            ("Export coaching for port companies", "2021-01", "", "", "",
+             "The Pécs-Baranya programme coaches manufacturers after trade fairs.",
+             "", "",
+             "Pécs-Baranya Industrial Development Programme", None, ""),
+            ("Start-up vouchers", "", "", "", "",
+             "", "", "",
+             "Thematic visit on good practices, Klaipėda", None, ""),
+        ],
+    ),
+]  # fmt: skip
+
+
+def load() -> None:
+    for row in PLANS:
+        slug, partner_key, status, instrument = row[:4]
+        region = db.session.scalar(select(Region).where(Region.slug == slug))
+        author = db.session.scalar(
+            select(User).where(User.email == f"coordinator@{partner_key}.example")
+        )
+        if region is None or author is None:
+            continue
+        _switch_on_once(region)
+        exists = db.session.scalar(
+            select(Plan.id).where(Plan.region_id == region.id, Plan.instrument_name == instrument)
+        )
+        if exists is None:
+            _add(region, author, *row[2:])
+
+
+def _switch_on_once(region: Region) -> None:
+    """Switch the plugin on where nobody has decided yet; a coordinator's choice stays."""
+    decided = db.session.scalar(
+        select(RegionPlugin.id).where(
+            RegionPlugin.region_id == region.id, RegionPlugin.plugin == "action_plans"
+        )
+    )
+    if decided is None:
+        host().set_enabled(region, "action_plans", True, None)
+
+
+def _add(region, author, status, instrument, kind, language, others, context, summary, actions):
+    plan = rules.new_plan(
+        region,
+        author,
+        instrument_name=instrument,
+        instrument_kind=kind,
+        language=language,
+        other_partners=others,
+        contact=f"{author.name}, {author.email}",
+        context=context,
+        summary=summary,
+    )
+    for (
+        title,
+        start,
+        end,
+        costs,
+        funding,
+        background,
+        action_text,
+        players,
+        source,
+        state,
+        note,
+    ) in actions:
+        body = (
+            f"## Background\n\n{background}\n\n## Action\n\n{action_text}\n\n"
+            f"## Players involved\n\n{players}\n"
+        )
+        action = rules.add_action(
+            plan,
+            author,
+            title,
+            body=body,
+            start_month=start,
+            end_month=end,
+            costs=Decimal(costs) if costs else None,
+            funding_sources=funding,
+        )
+        if state is not None:
+            action.progress = state.value
+            if state is Progress.NOT_IMPLEMENTED:
+                action.reason = note
+            else:
+                action.evidence = note
+            action.monitored_at = datetime(2021, 12, 15, 9, 0, tzinfo=UTC)
+        target = _source_ref(source)
+        if target is not None:
+            db.session.add(
+                Link(source=action.ref, target=target, kind="inspired_by", created_by_id=author.id)
+            )
+    if status is not Status.DRAFT:
+        plan.status = status.value
+    if status is Status.ENDORSED:
+        plan.endorsed_by_id = author.id
+        plan.endorsed_partner_id = author.partner_id
+        plan.endorsed_at = datetime(2020, 6, 30, 12, 0, tzinfo=UTC)
+        for action in plan.actions:
+            rules.add_evidence_document(action, author)
+    db.session.flush()
+
+
+def _source_ref(title: str) -> str | None:
+    """The demo practice or meeting of that title, when its module is installed."""
+    try:
+        from plugins.portfolio.models import Practice
+
+        practice = db.session.scalar(select(Practice).where(Practice.title == title))
+        if practice is not None:
+            return practice.ref
+    except ImportError:
+        pass
+    try:
+        from plugins.minutes.models import Meeting
+
+        meeting = db.session.scalar(select(Meeting).where(Meeting.title == title))
+        if meeting is not None:
+            return meeting.ref
+    except ImportError:
+        pass
+    return None

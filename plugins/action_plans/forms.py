@@ -1,0 +1,114 @@
+"""Forms of the action plans: a plan's general information, an action, its monitoring."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from wtforms import HiddenField, SelectField, StringField, TextAreaField, ValidationError
+from wtforms.validators import DataRequired, Length, Optional
+
+from workspace.forms import StrippedForm, options
+
+from .models import INSTRUMENT_KINDS, Progress
+
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+class PlanForm(StrippedForm):
+    version = HiddenField()
+    instrument_name = StringField(
+        "Name of the policy instrument",
+        validators=[DataRequired("Name the policy instrument."), Length(max=200)],
+        description="e.g. ROP Castilla y León 2014-2020, priority 3",
+    )
+    instrument_kind = SelectField(
+        "Kind of instrument", choices=options(list(INSTRUMENT_KINDS.items()))
+    )
+    other_partners = StringField(
+        "Other partner organisations",
+        validators=[Length(max=300)],
+        description="For a joint plan; empty otherwise.",
+    )
+    contact = StringField("Contact person", validators=[Length(max=300)])
+    language = StringField(
+        "Language of the plan",
+        validators=[DataRequired("Say which language the plan is written in."), Length(max=40)],
+        description="Plans in another language than English need an English summary.",
+    )
+
+    def validate_instrument_kind(self, field) -> None:
+        if field.data not in INSTRUMENT_KINDS:
+            raise ValidationError("Choose one of the three kinds.")
+
+
+def _month(field) -> None:
+    if field.data and not MONTH.match(field.data):
+        raise ValidationError("Give a month as YYYY-MM, e.g. 2019-03.")
+
+
+class ActionForm(StrippedForm):
+    version = HiddenField()
+    title = StringField(
+        "Title", validators=[DataRequired("Give the action a title."), Length(max=200)]
+    )
+    start_month = StringField("Starts (month)", description="YYYY-MM")
+    end_month = StringField("Ends (month)", description="YYYY-MM")
+    costs = StringField("Costs (EUR)", description="Optional, e.g. 45000 or 45000.50")
+    funding_sources = StringField(
+        "Funding sources", validators=[Length(max=300)], description="Optional."
+    )
+
+    def validate_start_month(self, field) -> None:
+        _month(field)
+
+    def validate_end_month(self, field) -> None:
+        _month(field)
+        if (
+            field.data
+            and self.start_month.data
+            and MONTH.match(self.start_month.data)
+            and field.data < self.start_month.data
+        ):
+            raise ValidationError("The end month is before the start month.")
+
+    def validate_costs(self, field) -> None:
+        self.cost_value = None
+        if not field.data:
+            return
+        text = field.data.replace(" ", "").replace(",", "")
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            raise ValidationError("Give the costs as a number of euros, e.g. 45000.") from None
+        if not value.is_finite() or value < 0:
+            raise ValidationError("Costs cannot be negative.")
+        if value >= Decimal("1e12"):
+            raise ValidationError("That is more than a plan can cost.")
+        self.cost_value = value.quantize(Decimal("0.01"))
+
+
+class NewActionForm(StrippedForm):
+    title = StringField(
+        "New action", validators=[DataRequired("Give the action a title."), Length(max=200)]
+    )
+
+
+class MonitorForm(StrippedForm):
+    version = HiddenField()
+    progress = SelectField("State", choices=options([(p.value, p.label) for p in Progress]))
+    reason = TextAreaField("Why it was not implemented", validators=[Length(max=4000)])
+    evidence = TextAreaField(
+        "Evidence", validators=[Length(max=8000)], description="What shows the progress."
+    )
+
+    def validate_progress(self, field) -> None:
+        if field.data not in {p.value for p in Progress}:
+            raise ValidationError("Choose one of the states.")
+
+    def validate_reason(self, field) -> None:
+        if self.progress.data == Progress.NOT_IMPLEMENTED.value and not field.data:
+            raise ValidationError("Say why the action was not implemented.")
+
+
+__all__ = ["ActionForm", "MonitorForm", "NewActionForm", "Optional", "PlanForm"]

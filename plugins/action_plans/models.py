@@ -1,0 +1,151 @@
+"""The action plans' tables: a region's plan for one policy instrument, and its actions."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workspace.extensions import db
+from workspace.models import Document, Partner, Region, User, UTCDateTime, utcnow
+
+# The three kinds of policy instrument of the Interreg Europe template (Part II).
+INSTRUMENT_KINDS = {
+    "igj": "Investment for Growth and Jobs programme",
+    "etc": "European Territorial Cooperation programme",
+    "other": "Other regional development policy instrument",
+}
+
+
+class Status(enum.StrEnum):
+    DRAFT = "draft"
+    REVIEW = "review"
+    ENDORSED = "endorsed"
+
+    @property
+    def label(self) -> str:
+        return {"draft": "Draft", "review": "In review", "endorsed": "Endorsed"}[self.value]
+
+
+class Progress(enum.StrEnum):
+    """Phase 2 monitoring of one action."""
+
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    IMPLEMENTED = "implemented"
+    NOT_IMPLEMENTED = "not_implemented"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class Plan(db.Model):
+    """A regional action plan (Interreg Europe template, Parts I-III).
+
+    Part II's policy context and the English summary are core Documents; each action
+    has its own Document, so people write different parts at once.
+    """
+
+    __tablename__ = "action_plans_plan"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id", ondelete="CASCADE"), index=True)
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id", ondelete="SET NULL"))
+    # Further partner organisations of a joint plan, as written by the region.
+    other_partners: Mapped[str] = mapped_column(String(300), default="")
+    instrument_name: Mapped[str] = mapped_column(String(200))
+    instrument_kind: Mapped[str] = mapped_column(String(10), default="igj")
+    contact: Mapped[str] = mapped_column(String(300), default="")
+    language: Mapped[str] = mapped_column(String(40), default="English")
+    context_document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("document.id", ondelete="SET NULL")
+    )
+    summary_document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("document.id", ondelete="SET NULL")
+    )
+    status: Mapped[str] = mapped_column(String(20), default=Status.DRAFT.value)
+    endorsed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    endorsed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    endorsed_partner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("partner.id", ondelete="SET NULL")
+    )
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Optimistic locking: a form carries the version it was made from.
+    version: Mapped[int] = mapped_column(default=1)
+
+    region: Mapped[Region] = relationship()
+    partner: Mapped[Partner | None] = relationship(foreign_keys=[partner_id])
+    endorsed_partner: Mapped[Partner | None] = relationship(foreign_keys=[endorsed_partner_id])
+    endorsed_by: Mapped[User | None] = relationship(foreign_keys=[endorsed_by_id])
+    context_document: Mapped[Document | None] = relationship(foreign_keys=[context_document_id])
+    summary_document: Mapped[Document | None] = relationship(foreign_keys=[summary_document_id])
+    actions: Mapped[list[PlanAction]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", order_by="PlanAction.position"
+    )
+
+    @property
+    def ref(self) -> str:
+        return f"action_plans:plan:{self.id}"
+
+    @property
+    def state(self) -> Status:
+        return Status(self.status)
+
+    @property
+    def kind_label(self) -> str:
+        return INSTRUMENT_KINDS.get(self.instrument_kind, self.instrument_kind)
+
+    @property
+    def title(self) -> str:
+        return f"Action plan: {self.instrument_name}"
+
+
+class PlanAction(db.Model):
+    """One action of Part III: the template's six fields and its Phase 2 monitoring."""
+
+    __tablename__ = "action_plans_action"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(
+        ForeignKey("action_plans_plan.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=1)
+    title: Mapped[str] = mapped_column(String(200))
+    # Months as "YYYY-MM".
+    start_month: Mapped[str] = mapped_column(String(7), default="")
+    end_month: Mapped[str] = mapped_column(String(7), default="")
+    costs: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    funding_sources: Mapped[str] = mapped_column(String(300), default="")
+    # Background, the action, players involved: sections of one core Document.
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id", ondelete="SET NULL"))
+    progress: Mapped[str] = mapped_column(String(20), default=Progress.NOT_STARTED.value)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    monitored_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Phase 2 evidence: notes and attached files, open while the plan is endorsed.
+    evidence_document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("document.id", ondelete="SET NULL")
+    )
+    version: Mapped[int] = mapped_column(default=1)
+
+    plan: Mapped[Plan] = relationship(back_populates="actions")
+    document: Mapped[Document | None] = relationship(foreign_keys=[document_id])
+    evidence_document: Mapped[Document | None] = relationship(foreign_keys=[evidence_document_id])
+
+    @property
+    def ref(self) -> str:
+        return f"action_plans:action:{self.id}"
+
+    @property
+    def state(self) -> Progress:
+        return Progress(self.progress)

@@ -1,0 +1,200 @@
+"""Rules of an action plan: its texts, what review and endorsement need, who may do
+what, and the workflow draft -> in review -> endorsed (and re-opened).
+
+Every decision about people goes through ``workspace.permissions.can``: a region's
+editors write its plans, its coordinators (and the lead partner's admins) endorse them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from workspace.activity import record
+from workspace.extensions import db
+from workspace.models import Document, Region, User, utcnow
+from workspace.permissions import Action, can
+from workspace.revisions import create as create_document
+
+from .models import Plan, PlanAction, Status
+
+NAME = "action_plans"
+# The long texts of one action (the template's Part III), one section each.
+ACTION_SECTIONS = ["Background", "Action", "Players involved"]
+_HEADING = re.compile(r"^##\s+(.+?)\s*#*\s*$", re.M)
+
+
+def action_template() -> str:
+    return "".join(f"## {name}\n\n\n" for name in ACTION_SECTIONS)
+
+
+def sections_of(body: str, names=ACTION_SECTIONS) -> dict[str, str]:
+    """The text under each "## Section" heading of a Document."""
+    found: dict[str, str] = {}
+    matches = list(_HEADING.finditer(body or ""))
+    for index, match in enumerate(matches):
+        end = matches[index + 1].start() if index + 1 < len(matches) else len(body)
+        found[match.group(1).strip().casefold()] = body[match.end() : end].strip()
+    return {name: found.get(name.casefold(), "") for name in names}
+
+
+def action_texts(action: PlanAction) -> dict[str, str]:
+    return sections_of(action.document.body if action.document else "")
+
+
+def missing_for_review(plan: Plan) -> list[str]:
+    """What the template still asks for before the plan can go to review."""
+    missing = [
+        label
+        for label, value in [
+            ("policy instrument name", plan.instrument_name),
+            ("contact person", plan.contact),
+            ("language", plan.language),
+        ]
+        if not value
+    ]
+    if not (plan.context_document and plan.context_document.body.strip()):
+        missing.append("Part II: policy context")
+    if plan.language.strip().casefold() != "english" and not (
+        plan.summary_document and plan.summary_document.body.strip()
+    ):
+        missing.append("English summary (the plan is in " + plan.language + ")")
+    if not plan.actions:
+        missing.append("Part III: at least one action")
+    for action in plan.actions:
+        texts = action_texts(action)
+        lacks = [name.lower() for name, text in texts.items() if not text]
+        if not action.start_month or not action.end_month:
+            lacks.append("timeframe")
+        if lacks:
+            missing.append(f"Action {action.position} ({action.title}): " + ", ".join(lacks))
+    return missing
+
+
+# ---------------------------------------------------------------- who may do what
+
+
+def may_edit(user: User, plan: Plan) -> bool:
+    return plan.state is not Status.ENDORSED and can(user, Action.EDIT, plan.region)
+
+
+def may_endorse(user: User, plan: Plan) -> bool:
+    """The region's coordinators endorse its plans; admins may too."""
+    return can(user, Action.MANAGE, plan.region)
+
+
+# ---------------------------------------------------------------- changes
+
+
+def new_plan(region: Region, author: User, context: str = "", summary: str = "", **fields) -> Plan:
+    plan = Plan(region=region, created_by_id=author.id, **fields)
+    db.session.add(plan)
+    own = [p for p in region.partners if p.id == author.partner_id]
+    plan.partner = own[0] if own else next(iter(region.partners), None)
+    plan.context_document = create_document(
+        f"Policy context: {plan.instrument_name}", context, region, author, plugin=NAME
+    )
+    plan.summary_document = create_document(
+        f"English summary: {plan.instrument_name}", summary, region, author, plugin=NAME
+    )
+    db.session.add(plan)
+    db.session.flush()
+    record(
+        "action_plan_created",
+        region=region,
+        target=plan.ref,
+        title=plan.instrument_name,
+        phrase="started an action plan",
+    )
+    return plan
+
+
+def add_action(plan: Plan, author: User, title: str, body: str | None = None, **fields):
+    position = max((a.position for a in plan.actions), default=0) + 1
+    action = PlanAction(plan=plan, title=title, position=position, **fields)
+    db.session.add(action)
+    action.document = create_document(
+        f"Action {position}: {title}",
+        action_template() if body is None else body,
+        plan.region,
+        author,
+        plugin=NAME,
+    )
+    db.session.add(action)
+    db.session.flush()
+    touch(plan)
+    return action
+
+
+def add_evidence_document(action: PlanAction, author: User) -> None:
+    """The Phase 2 evidence of an action (notes and attached files): a core Document
+    that stays open when the plan's texts are locked by its endorsement."""
+    if action.evidence_document_id is None:
+        action.evidence_document = create_document(
+            f"Evidence: action {action.position}, {action.title}",
+            "",
+            action.plan.region,
+            author,
+            plugin=NAME,
+        )
+
+
+def remove_action(plan: Plan, action: PlanAction) -> None:
+    """Take an action out of the plan; its texts go to the core's deleted documents."""
+    if action.document is not None and action.document.deleted_at is None:
+        action.document.deleted_at = utcnow()
+    plan.actions.remove(action)
+    db.session.delete(action)
+    for position, item in enumerate(sorted(plan.actions, key=lambda a: a.position), start=1):
+        item.position = position
+    touch(plan)
+
+
+def move(plan: Plan, action: PlanAction, step: int) -> bool:
+    """Swap the action with its neighbour above (-1) or below (+1)."""
+    ordered = sorted(plan.actions, key=lambda a: a.position)
+    index = ordered.index(action)
+    other = index + step
+    if not 0 <= other < len(ordered):
+        return False
+    ordered[index], ordered[other] = ordered[other], ordered[index]
+    for position, item in enumerate(ordered, start=1):
+        item.position = position
+    touch(plan)
+    return True
+
+
+def touch(plan: Plan) -> None:
+    plan.version += 1
+    plan.updated_at = utcnow()
+
+
+def set_status(plan: Plan, user: User, status: Status, phrase: str) -> None:
+    plan.status = status.value
+    if status is Status.ENDORSED:
+        plan.endorsed_by_id = user.id
+        plan.endorsed_at = utcnow()
+        plan.endorsed_partner_id = user.partner_id or plan.partner_id
+        for action in plan.actions:
+            add_evidence_document(action, user)
+    touch(plan)
+    record(
+        f"action_plan_{status.value}",
+        region=plan.region,
+        target=plan.ref,
+        actor=user,
+        phrase=phrase,
+    )
+
+
+def plan_of_document(document: Document) -> Plan | None:
+    plan = db.session.scalar(
+        select(Plan).where(
+            (Plan.context_document_id == document.id) | (Plan.summary_document_id == document.id)
+        )
+    )
+    if plan is not None:
+        return plan
+    action = db.session.scalar(select(PlanAction).where(PlanAction.document_id == document.id))
+    return action.plan if action is not None else None

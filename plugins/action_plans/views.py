@@ -1,0 +1,482 @@
+"""Region pages of the action plans (/r/<region>/action_plans/): the region's plans,
+one plan laid out as the template, its actions, review, endorsement and monitoring.
+
+The core's gate has already checked that the plugin is on here and that the user may
+read the region; it put the region in ``g.region``.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, g, redirect, request, url_for
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import select
+
+from workspace.activity import record
+from workspace.extensions import db
+from workspace.links import describe
+from workspace.markdown import render as render_markdown
+from workspace.models import Link
+from workspace.permissions import Action, can, require
+from workspace.plugins import host
+from workspace.rendering import render
+
+from . import plans as rules
+from .forms import ActionForm, MonitorForm, NewActionForm, PlanForm
+from .models import Plan, PlanAction, Progress, Status
+
+bp = Blueprint("action_plans", __name__, template_folder="templates")
+
+PLAN_FIELDS = ["instrument_name", "instrument_kind", "other_partners", "contact", "language"]
+INSPIRED = "inspired_by"
+SOURCES = ("portfolio:practice:", "minutes:meeting:")
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+def get_plan(plan_id: int) -> Plan:
+    plan = db.session.get(Plan, plan_id)
+    if plan is None or plan.region_id != g.region.id:
+        abort(404)
+    return plan
+
+
+def get_action(plan: Plan, action_id: int) -> PlanAction:
+    action = db.session.get(PlanAction, action_id)
+    if action is None or action.plan_id != plan.id:
+        abort(404)
+    return action
+
+
+def _md(text: str) -> Markup:
+    # Sanitised by workspace.markdown (nh3), like every rendered document.
+    return Markup(render_markdown(text)) if text else Markup("")  # noqa: S704
+
+
+def inspirations(action: PlanAction):
+    links = db.session.scalars(
+        select(Link).where(Link.source == action.ref, Link.kind == INSPIRED).order_by(Link.id)
+    ).all()
+    described = describe([link.target for link in links], _me()) if links else {}
+    return [(link, described.get(link.target)) for link in links]
+
+
+def sources_available() -> list[str]:
+    on = host().enabled_anywhere()
+    return [name for name in ("portfolio", "minutes") if name in on]
+
+
+def _context(plan: Plan, **extra) -> dict:
+    user = _me()
+    actions = []
+    for action in plan.actions:
+        texts = rules.action_texts(action)
+        actions.append(
+            {
+                "action": action,
+                "texts": {name: _md(text) for name, text in texts.items()},
+                "inspired": inspirations(action),
+            }
+        )
+    return {
+        "plan": plan,
+        "actions": actions,
+        "context_html": _md(plan.context_document.body if plan.context_document else ""),
+        "summary_html": _md(plan.summary_document.body if plan.summary_document else ""),
+        "can_edit": rules.may_edit(user, plan),
+        "can_review": plan.state is Status.DRAFT and can(user, Action.EDIT, plan.region),
+        "can_endorse": plan.state is Status.REVIEW and rules.may_endorse(user, plan),
+        "can_reopen": plan.state is not Status.DRAFT and rules.may_endorse(user, plan),
+        "can_monitor": plan.state is Status.ENDORSED and can(user, Action.EDIT, plan.region),
+        "missing": rules.missing_for_review(plan) if plan.state is not Status.ENDORSED else [],
+        "new_action_form": extra.pop("new_action_form", None) or NewActionForm(formdata=None),
+        "sources_on": sources_available(),
+        "sources_label": " or ".join(
+            "good practice" if name == "portfolio" else "meeting or thematic visit"
+            for name in sources_available()
+        ),
+        "progress_states": list(Progress),
+        **extra,
+    }
+
+
+@bp.get("/")
+def index() -> Response:
+    plans = db.session.scalars(
+        select(Plan).where(Plan.region_id == g.region.id).order_by(Plan.created_at)
+    ).all()
+    return render(
+        "action_plans/index.html", plans=plans, can_create=can(_me(), Action.EDIT, g.region)
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new() -> Response:
+    require(Action.EDIT, g.region)
+    form = PlanForm()
+    if form.validate_on_submit():
+        plan = rules.new_plan(
+            g.region, _me(), **{n: getattr(form, n).data or "" for n in PLAN_FIELDS}
+        )
+        db.session.commit()
+        flash("The plan is started. Add its actions and write its texts.", "success")
+        return redirect(url_for("action_plans.view", plan_id=plan.id), code=303)
+    if not form.is_submitted():
+        form.language.data = "English"
+    status = 422 if form.is_submitted() else 200
+    return render("action_plans/plan_form.html", form=form, plan=None, status=status)
+
+
+@bp.get("/<id:plan_id>")
+def view(plan_id: int) -> Response:
+    return render("action_plans/view.html", **_context(get_plan(plan_id)))
+
+
+def _refuse_endorsed(plan: Plan):
+    if plan.state is Status.ENDORSED:
+        flash("This plan is endorsed: re-open it before changing it.", "error")
+        return render("action_plans/view.html", **_context(plan), status=409)
+    return None
+
+
+@bp.route("/<id:plan_id>/edit", methods=["GET", "POST"])
+def edit(plan_id: int) -> Response:
+    plan = get_plan(plan_id)
+    require(Action.EDIT, plan.region)
+    if (refused := _refuse_endorsed(plan)) is not None:
+        return refused
+    if request.method == "GET":
+        form = PlanForm(obj=plan)
+        form.version.data = plan.version
+        return render("action_plans/plan_form.html", form=form, plan=plan)
+    form = PlanForm()
+    if not form.validate_on_submit():
+        return render("action_plans/plan_form.html", form=form, plan=plan, status=422)
+    if str(plan.version) != (form.version.data or ""):
+        form.form_errors.append(
+            "Someone else changed this plan while you were editing. Your text is still "
+            "below; check the plan in another tab, then save again."
+        )
+        form.version.data = plan.version
+        return render("action_plans/plan_form.html", form=form, plan=plan, status=409)
+    for name in PLAN_FIELDS:
+        setattr(plan, name, getattr(form, name).data or "")
+    rules.touch(plan)
+    db.session.commit()
+    flash("General information saved.", "success")
+    return redirect(url_for("action_plans.view", plan_id=plan.id), code=303)
+
+
+@bp.post("/<id:plan_id>/actions")
+def add_action(plan_id: int) -> Response:
+    plan = get_plan(plan_id)
+    require(Action.EDIT, plan.region)
+    if (refused := _refuse_endorsed(plan)) is not None:
+        return refused
+    form = NewActionForm()
+    if not form.validate_on_submit():
+        return render("action_plans/view.html", **_context(plan, new_action_form=form), status=422)
+    action = rules.add_action(plan, _me(), form.title.data)
+    db.session.commit()
+    flash(
+        f"Action {action.position} added: write its background, the action and players.", "success"
+    )
+    return redirect(
+        url_for("action_plans.view", plan_id=plan.id) + f"#action-{action.id}", code=303
+    )
+
+
+@bp.route("/<id:plan_id>/actions/<id:action_id>/edit", methods=["GET", "POST"])
+def edit_action(plan_id: int, action_id: int) -> Response:
+    plan = get_plan(plan_id)
+    action = get_action(plan, action_id)
+    require(Action.EDIT, plan.region)
+    if (refused := _refuse_endorsed(plan)) is not None:
+        return refused
+    if request.method == "GET":
+        form = ActionForm(obj=action)
+        form.costs.data = f"{action.costs}" if action.costs is not None else ""
+        form.version.data = action.version
+        return render("action_plans/action_form.html", form=form, plan=plan, action=action)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return render(
+            "action_plans/action_form.html", form=form, plan=plan, action=action, status=422
+        )
+    if str(action.version) != (form.version.data or ""):
+        form.form_errors.append(
+            "Someone else changed this action while you were editing. Your values are "
+            "still below; check the plan in another tab, then save again."
+        )
+        form.version.data = action.version
+        return render(
+            "action_plans/action_form.html", form=form, plan=plan, action=action, status=409
+        )
+    action.title = form.title.data
+    action.start_month = form.start_month.data or ""
+    action.end_month = form.end_month.data or ""
+    action.costs = form.cost_value
+    action.funding_sources = form.funding_sources.data or ""
+    action.version += 1
+    rules.touch(plan)
+    db.session.commit()
+    flash(f"Action {action.position} saved.", "success")
+    return redirect(
+        url_for("action_plans.view", plan_id=plan.id) + f"#action-{action.id}", code=303
+    )
+
+
+@bp.post("/<id:plan_id>/actions/<id:action_id>/move")
+def move_action(plan_id: int, action_id: int) -> Response:
+    plan = get_plan(plan_id)
+    action = get_action(plan, action_id)
+    require(Action.EDIT, plan.region)
+    if (refused := _refuse_endorsed(plan)) is not None:
+        return refused
+    step = {"up": -1, "down": 1}.get(request.form.get("direction", ""))
+    if step is None:
+        abort(400)
+    rules.move(plan, action, step)
+    db.session.commit()
+    if request.htmx:
+        return render("action_plans/view.html", block="actions", **_context(plan))
+    return redirect(url_for("action_plans.view", plan_id=plan.id), code=303)
+
+
+@bp.post("/<id:plan_id>/actions/<id:action_id>/remove")
+def remove_action(plan_id: int, action_id: int) -> Response:
+    plan = get_plan(plan_id)
+    action = get_action(plan, action_id)
+    require(Action.EDIT, plan.region)
+    if (refused := _refuse_endorsed(plan)) is not None:
+        return refused
+    title = action.title
+    db.session.execute(
+        Link.__table__.delete().where((Link.source == action.ref) | (Link.target == action.ref))
+    )
+    rules.remove_action(plan, action)
+    record(
+        "action_plan_action_removed",
+        region=plan.region,
+        target=plan.ref,
+        title=title,
+        phrase="removed an action from an action plan:",
+    )
+    db.session.commit()
+    flash(f"“{title}” is removed from the plan.", "success")
+    return redirect(url_for("action_plans.view", plan_id=plan.id), code=303)
+
+
+@bp.post("/<id:plan_id>/review")
+def send_to_review(plan_id: int) -> Response:
+    plan = get_plan(plan_id)
+    require(Action.EDIT, plan.region)
+    if plan.state is not Status.DRAFT:
+        flash(f"This plan is {plan.state.label.lower()} already.", "error")
+        return render("action_plans/view.html", **_context(plan), status=409)
+    missing = rules.missing_for_review(plan)
+    if missing:
+        flash("Before review, fill in: " + "; ".join(missing) + ".", "error")
+        return render("action_plans/view.html", **_context(plan), status=422)
+    rules.set_status(plan, _me(), Status.REVIEW, "sent an action plan to review:")
+    db.session.commit()
+    flash("Sent to review: the advisory partner and coordinators can comment each text.", "success")
+    return redirect(url_for("action_plans.view", plan_id=plan.id), code=303)
+
+
+@bp.post("/<id:plan_id>/endorse")
+def endorse(plan_id: int) -> Response:
+    plan = get_plan(plan_id)
+    require(Action.MANAGE, plan.region)
+    if plan.state is not Status.REVIEW:
+        flash(
+            f"Only a plan in review can be endorsed; this one is {plan.state.label.lower()}.",
+            "error",
+        )
+        return render("action_plans/view.html", **_context(plan), status=409)
+    missing = rules.missing_for_review(plan)
+    if missing:
+        flash("The plan is incomplete: " + "; ".join(missing) + ".", "error")
+        return render("action_plans/view.html", **_context(plan), status=422)
+    rules.set_status(plan, _me(), Status.ENDORSED, "endorsed an action plan:")
+    db.session.commit()
+    flash("The plan is endorsed. Its texts are read-only until it is re-opened.", "success")
+    return redirect(url_for("action_plans.view", plan_id=plan.id), code=303)
+
+
+@bp.post("/<id:plan_id>/reopen")
+def reopen(plan_id: int) -> Response:
+    plan = get_plan(plan_id)
+    require(Action.MANAGE, plan.region)
+    if plan.state is Status.DRAFT:
+        flash("This plan is a draft already.", "error")
+        return render("action_plans/view.html", **_context(plan), status=409)
+    plan.endorsed_at = None
+    plan.endorsed_by_id = None
+    plan.endorsed_partner_id = None
+    rules.set_status(plan, _me(), Status.DRAFT, "re-opened an action plan:")
+    db.session.commit()
+    flash("The plan is a draft again and can be changed.", "success")
+    return redirect(url_for("action_plans.view", plan_id=plan.id), code=303)
+
+
+@bp.route("/<id:plan_id>/actions/<id:action_id>/monitor", methods=["GET", "POST"])
+def monitor(plan_id: int, action_id: int) -> Response:
+    plan = get_plan(plan_id)
+    action = get_action(plan, action_id)
+    require(Action.EDIT, plan.region)
+    if plan.state is not Status.ENDORSED:
+        flash("Phase 2 monitoring starts once the plan is endorsed.", "error")
+        return render("action_plans/view.html", **_context(plan), status=409)
+    if request.method == "GET":
+        form = MonitorForm(obj=action)
+        form.version.data = action.version
+        return render("action_plans/monitor_form.html", form=form, plan=plan, action=action)
+    form = MonitorForm()
+    if not form.validate_on_submit():
+        return render(
+            "action_plans/monitor_form.html", form=form, plan=plan, action=action, status=422
+        )
+    if str(action.version) != (form.version.data or ""):
+        form.form_errors.append(
+            "Someone else updated this action meanwhile. Your text is still below; "
+            "check the plan in another tab, then save again."
+        )
+        form.version.data = action.version
+        return render(
+            "action_plans/monitor_form.html", form=form, plan=plan, action=action, status=409
+        )
+    from workspace.models import utcnow
+
+    action.progress = form.progress.data
+    action.reason = form.reason.data or "" if form.progress.data == "not_implemented" else ""
+    action.evidence = form.evidence.data or ""
+    action.monitored_at = utcnow()
+    action.version += 1
+    record(
+        "action_plan_monitored",
+        region=plan.region,
+        target=action.ref,
+        progress=action.progress,
+        phrase=f"updated the Phase 2 state ({action.state.label.lower()}) of",
+    )
+    db.session.commit()
+    flash(f"Action {action.position}: {action.state.label.lower()}.", "success")
+    return redirect(
+        url_for("action_plans.view", plan_id=plan.id) + f"#action-{action.id}", code=303
+    )
+
+
+@bp.get("/progress")
+def progress() -> Response:
+    from .progress import region_rows
+
+    return render("action_plans/progress.html", rows=region_rows([g.region]), project=False)
+
+
+# ---------------------------------------------------------------- traceability
+
+
+def _inspired_panel(plan: Plan, action: PlanAction, status: int = 200, **extra) -> Response:
+    context = _context(plan)
+    item = next(i for i in context["actions"] if i["action"].id == action.id)
+    return render(
+        "action_plans/view.html", block="inspired", status=status, item=item, **context, **extra
+    )
+
+
+@bp.get("/<id:plan_id>/actions/<id:action_id>/sources")
+def source_targets(plan_id: int, action_id: int) -> Response:
+    """Good practices and meetings matching what the user typed."""
+    plan = get_plan(plan_id)
+    action = get_action(plan, action_id)
+    require(Action.EDIT, plan.region)
+    query = request.args.get("q", "").strip()[:100]
+    found = []
+    if query and sources_available():
+        found = [
+            t
+            for t in host().collect("link_targets", sources_available(), query=query, user=_me())
+            if t.ref.startswith(SOURCES)
+        ]
+    return render(
+        "action_plans/view.html",
+        block="source_targets",
+        **{**_context(plan), "targets": found[:10], "action": action},
+    )
+
+
+@bp.post("/<id:plan_id>/actions/<id:action_id>/sources")
+def add_source(plan_id: int, action_id: int) -> Response:
+    plan = get_plan(plan_id)
+    action = get_action(plan, action_id)
+    require(Action.EDIT, plan.region)
+    if plan.state is Status.ENDORSED:
+        flash("This plan is endorsed: re-open it before changing it.", "error")
+        return _inspired_panel(plan, action, 409)
+    target = request.form.get("target", "")[:120]
+    if not target.startswith(SOURCES) or describe([target], _me()).get(target) is None:
+        flash("Choose a good practice or meeting from the list.", "error")
+        return _inspired_panel(plan, action, 422)
+    exists = db.session.scalar(
+        select(Link).where(Link.source == action.ref, Link.target == target, Link.kind == INSPIRED)
+    )
+    if exists is None:
+        db.session.add(
+            Link(source=action.ref, target=target, kind=INSPIRED, created_by_id=_me().id)
+        )
+        db.session.commit()
+    if not request.htmx:
+        return redirect(
+            url_for("action_plans.view", plan_id=plan.id) + f"#action-{action.id}", code=303
+        )
+    return _inspired_panel(plan, action)
+
+
+@bp.post("/<id:plan_id>/actions/<id:action_id>/sources/<id:link_id>/remove")
+def remove_source(plan_id: int, action_id: int, link_id: int) -> Response:
+    plan = get_plan(plan_id)
+    action = get_action(plan, action_id)
+    require(Action.EDIT, plan.region)
+    if plan.state is Status.ENDORSED:
+        flash("This plan is endorsed: re-open it before changing it.", "error")
+        return _inspired_panel(plan, action, 409)
+    link = db.session.get(Link, link_id)
+    if link is None or link.source != action.ref or link.kind != INSPIRED:
+        abort(404)
+    db.session.delete(link)
+    db.session.commit()
+    if not request.htmx:
+        return redirect(
+            url_for("action_plans.view", plan_id=plan.id) + f"#action-{action.id}", code=303
+        )
+    return _inspired_panel(plan, action)
+
+
+# ---------------------------------------------------------------- exports
+
+
+@bp.get("/<id:plan_id>/plan.docx")
+def docx(plan_id: int) -> Response:
+    from .exports import plan_docx
+
+    plan = get_plan(plan_id)
+    return Response(
+        plan_docx(plan),
+        mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        headers={"Content-Disposition": f'attachment; filename="action-plan-{plan.id}.docx"'},
+    )
+
+
+@bp.get("/<id:plan_id>/plan.pdf")
+def pdf(plan_id: int) -> Response:
+    from .exports import plan_pdf
+
+    plan = get_plan(plan_id)
+    return Response(
+        plan_pdf(plan),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="action-plan-{plan.id}.pdf"'},
+    )
