@@ -549,11 +549,13 @@ def test_an_action_is_inspired_by_a_practice(app, client, auth, plans):
     auth.logout()
     auth.login(plans.editor.email)
     with app.app_context():
-        link_id = db.session.scalar(select(Link.id).where(Link.target == ref))
+        link_id = db.session.scalar(
+            select(Link.id).where(Link.target == ref, Link.kind == "inspired_by")
+        )
     response = client.post(f"{url}/{link_id}/remove", headers=HTMX)
     assert response.status_code == 200
     with app.app_context():
-        assert db.session.scalar(select(Link.id).where(Link.target == ref)) is None
+        assert db.session.scalar(select(Link.id).where(Link.id == link_id)) is None
 
 
 def test_without_other_modules_there_is_no_picker(app, client, auth, plans):
