@@ -75,6 +75,31 @@ def test_the_minutes_pdf_fetches_nothing(app, client, auth, meeting, minutes_on)
     assert response.status_code == 200 and hits == []
 
 
+def test_no_pdf_fetches_what_a_text_links_to():
+    """Every plugin's PDF goes through workspace.pdf: an image address in a text is
+    neither requested nor a reason to fail."""
+    from workspace.pdf import html_to_pdf
+
+    hits = []
+
+    class Probe(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Probe)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    image = f'<img src="http://127.0.0.1:{server.server_port}/probe">'
+    pdf = html_to_pdf(f"<p>Conclusions</p>{image}<link rel=stylesheet href=file:///etc/passwd>")
+    server.shutdown()
+    server.server_close()
+    assert pdf.startswith(b"%PDF") and hits == []
+
+
 def test_action_item_cells_never_start_a_formula():
     from plugins.minutes.exports import action_items_csv
     from plugins.minutes.models import OutcomeKind

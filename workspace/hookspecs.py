@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pluggy
+from flask import render_template
+from markupsafe import Markup
 
 if TYPE_CHECKING:
     import click
     from flask import Blueprint
-    from markupsafe import Markup
 
     from .models import Document, Region, Revision, User
 
@@ -54,6 +55,13 @@ class Panel:
     title: str
     html: Markup | None = None
     url: str | None = None
+
+    @classmethod
+    def rendered(cls, title: str, template: str, **context) -> Panel:
+        """A panel showing ``template`` rendered with ``context``. Flask auto-escapes
+        ``.html`` templates, so the output is trusted as it stands; never build
+        ``html`` from user text any other way."""
+        return cls(title, html=Markup(render_template(template, **context)))  # noqa: S704
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 
 from flask import render_template
-from markupsafe import Markup
 
-from workspace.markdown import render as render_markdown
+from workspace.markdown import render_markup
+from workspace.pdf import html_to_pdf
 
 from .models import Plan
 from .plans import action_texts
@@ -107,12 +107,11 @@ def plan_docx(plan: Plan) -> bytes:
 
 
 def plan_pdf(plan: Plan) -> bytes:
-    from weasyprint import HTML  # imported on use: it loads Pango, which takes a moment
 
     actions = [
         {
             "action": action,
-            "fields": [(label, _safe(value)) for label, value in action_fields(action)],
+            "fields": [(label, render_markup(value)) for label, value in action_fields(action)],
         }
         for action in plan.actions
     ]
@@ -123,18 +122,7 @@ def plan_pdf(plan: Plan) -> bytes:
         plan=plan,
         general=_general(plan),
         actions=actions,
-        context_html=_safe(context_body),
-        summary_html=_safe(summary_body),
+        context_html=render_markup(context_body),
+        summary_html=render_markup(summary_body),
     )
-    return HTML(string=html, url_fetcher=_fetch_nothing).write_pdf()
-
-
-def _safe(text: str) -> Markup:
-    # Sanitised by workspace.markdown (nh3), like every rendered document.
-    return Markup(render_markdown(text)) if text.strip() else Markup("")  # noqa: S704
-
-
-def _fetch_nothing(url: str, *args, **kwargs):
-    """The PDF never fetches what a text links to (an image address could point at
-    any server the workspace can reach): such images are left out."""
-    raise ValueError(f"not fetched: {url[:80]}")
+    return html_to_pdf(html)

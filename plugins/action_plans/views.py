@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, g, redirect, request, url_for
 from flask_login import current_user
-from markupsafe import Markup
 from sqlalchemy import select
 
 from workspace.activity import record
 from workspace.extensions import db
 from workspace.links import describe
-from workspace.markdown import render as render_markdown
+from workspace.markdown import render_markup
 from workspace.models import Link
 from workspace.permissions import Action, can, require
 from workspace.plugins import host
@@ -50,11 +49,6 @@ def get_action(plan: Plan, action_id: int) -> PlanAction:
     return action
 
 
-def _md(text: str) -> Markup:
-    # Sanitised by workspace.markdown (nh3), like every rendered document.
-    return Markup(render_markdown(text)) if text else Markup("")  # noqa: S704
-
-
 def inspirations(action: PlanAction):
     links = db.session.scalars(
         select(Link).where(Link.source == action.ref, Link.kind == INSPIRED).order_by(Link.id)
@@ -76,15 +70,15 @@ def _context(plan: Plan, **extra) -> dict:
         actions.append(
             {
                 "action": action,
-                "texts": {name: _md(text) for name, text in texts.items()},
+                "texts": {name: render_markup(text) for name, text in texts.items()},
                 "inspired": inspirations(action),
             }
         )
     return {
         "plan": plan,
         "actions": actions,
-        "context_html": _md(plan.context_document.body if plan.context_document else ""),
-        "summary_html": _md(plan.summary_document.body if plan.summary_document else ""),
+        "context_html": render_markup(plan.context_document.body if plan.context_document else ""),
+        "summary_html": render_markup(plan.summary_document.body if plan.summary_document else ""),
         "can_edit": rules.may_edit(user, plan),
         "can_review": plan.state is Status.DRAFT and can(user, Action.EDIT, plan.region),
         "can_endorse": plan.state is Status.REVIEW and rules.may_endorse(user, plan),

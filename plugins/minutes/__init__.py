@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import render_template, url_for
-from markupsafe import Markup
+from flask import url_for
 from sqlalchemy import or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
@@ -84,15 +83,16 @@ def dashboard_panels(region, user):
         .order_by(Outcome.due_date)
         .limit(5)
     ).all()
-    html = render_template(
-        "minutes/_panel.html",
-        region=region,
-        meetings=meetings,
-        actions=actions,
-        today=now.date(),
-    )
-    # The output of an auto-escaped template is trusted HTML.
-    return [Panel("Next meetings and open action items", html=Markup(html))]  # noqa: S704
+    return [
+        Panel.rendered(
+            "Next meetings and open action items",
+            "minutes/_panel.html",
+            region=region,
+            meetings=meetings,
+            actions=actions,
+            today=now.date(),
+        )
+    ]
 
 
 def _readable_meetings(user, clause=None, ids=None):

@@ -12,6 +12,7 @@ from flask import Response, render_template, request
 from icalendar import Calendar, Event
 
 from workspace.models import utcnow
+from workspace.pdf import html_to_pdf
 
 from .models import Meeting, MeetingStatus, Outcome, OutcomeKind
 
@@ -61,12 +62,11 @@ def minutes_pdf(meeting: Meeting) -> bytes:
     The template carries its own styles and no external resources, so WeasyPrint
     fetches nothing over the network or from /static.
     """
-    from weasyprint import HTML  # noqa: PLC0415  (heavy import, only for this export)
 
     html = render_template(
         "minutes/pdf.html", meeting=meeting, generated=utcnow(), timedelta=timedelta
     )
-    return HTML(string=html, url_fetcher=_no_fetching()).write_pdf()
+    return html_to_pdf(html)
 
 
 def _text_cell(value: str) -> str:
@@ -105,11 +105,3 @@ def action_items_csv(outcomes: Iterable[Outcome]) -> str:
             ]
         )
     return out.getvalue()
-
-
-def _no_fetching():
-    """A fetcher that fetches nothing: an image a text links to could point at any
-    server the workspace can reach, so it is left out of the PDF instead."""
-    from weasyprint.urls import URLFetcher
-
-    return URLFetcher(allowed_protocols=set())

@@ -7,6 +7,8 @@ import io
 
 from flask import render_template
 
+from workspace.pdf import html_to_pdf
+
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -41,10 +43,9 @@ def matrix_csv(regions, rows) -> str:
 
 
 def analysis_pdf(context: dict) -> bytes:
-    from weasyprint import HTML  # imported on use: it loads Pango, which takes a moment
 
     html = render_template("portfolio/analysis_pdf.html", **context)
-    return HTML(string=html, url_fetcher=_no_fetching()).write_pdf()
+    return html_to_pdf(html)
 
 
 PRACTICE_COLUMNS = [
@@ -69,11 +70,3 @@ def practices_csv(practices) -> str:
             ]
         )
     return out.getvalue()
-
-
-def _no_fetching():
-    """A fetcher that fetches nothing: an image a text links to could point at any
-    server the workspace can reach, so it is left out of the PDF instead."""
-    from weasyprint.urls import URLFetcher
-
-    return URLFetcher(allowed_protocols=set())

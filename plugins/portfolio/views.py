@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, g, redirect, request, url_for
 from flask_login import current_user
-from markupsafe import Markup
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
@@ -17,7 +16,7 @@ from workspace.activity import record
 from workspace.extensions import db
 from workspace.hookspecs import LinkTarget
 from workspace.links import describe
-from workspace.markdown import render as render_markdown
+from workspace.markdown import render_markup
 from workspace.models import Link, utcnow
 from workspace.permissions import Action, can, require
 from workspace.plugins import host
@@ -116,11 +115,7 @@ def _view_context(practice: Practice, decision_form: DecisionForm | None = None)
     body = practice.document.body if practice.document else ""
     return {
         "practice": practice,
-        # Sanitised by workspace.markdown (nh3), like every rendered document.
-        "sections": {
-            name: Markup(render_markdown(text))  # noqa: S704
-            for name, text in rules.sections_of(body).items()
-        },
+        "sections": {name: render_markup(text) for name, text in rules.sections_of(body).items()},
         "ratings": sorted(ratings, key=lambda r: r.region.name),
         "scores": SCORES,
         "can_edit": rules.may_edit(user, practice),
