@@ -504,3 +504,11 @@ def test_practice_texts_leave_lists_and_search_with_the_plugin(app, client, auth
     switch(app, "burgos", True)
     assert title in client.get("/search?q=evidence").text
     assert practice(app, practice_id).status == "approved"
+
+
+def test_keyword_wildcards_match_only_themselves(app, client, auth, portfolio):
+    approved(app, auth, client, portfolio)
+    auth.login(portfolio.coordinator.email)
+    assert FIELDS["title"] in client.get("/p/portfolio/?q=coaching").text
+    for wildcard in ("%", "_", "\\"):
+        assert FIELDS["title"] not in client.get("/p/portfolio/", query_string={"q": wildcard}).text

@@ -102,11 +102,6 @@ def _action_target(action: PlanAction) -> LinkTarget:
     )
 
 
-def _like(query: str) -> str:
-    escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return "%" + escaped + "%"
-
-
 def _readable_actions(user, actions):
     return [
         a
@@ -121,8 +116,8 @@ def _matching_actions(query: str, limit: int):
         .options(selectinload(PlanAction.plan).selectinload(Plan.region))
         .where(
             or_(
-                PlanAction.title.ilike(_like(query), escape="\\"),
-                PlanAction.funding_sources.ilike(_like(query), escape="\\"),
+                PlanAction.title.icontains(query, autoescape=True),
+                PlanAction.funding_sources.icontains(query, autoescape=True),
             )
         )
         .order_by(PlanAction.title)
@@ -140,8 +135,8 @@ def search(query, user):
         .options(selectinload(Plan.region))
         .where(
             or_(
-                Plan.instrument_name.ilike(_like(query), escape="\\"),
-                Plan.other_partners.ilike(_like(query), escape="\\"),
+                Plan.instrument_name.icontains(query, autoescape=True),
+                Plan.other_partners.icontains(query, autoescape=True),
             )
         )
         .limit(20)

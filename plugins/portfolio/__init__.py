@@ -107,16 +107,14 @@ def _target(practice: Practice) -> LinkTarget:
 
 
 def _matching(query: str, limit: int):
-    escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    like = "%" + escaped + "%"
     return db.session.scalars(
         select(Practice)
         .options(selectinload(Practice.region))
         .where(
             or_(
-                Practice.title.ilike(like, escape="\\"),
-                Practice.keywords.ilike(like, escape="\\"),
-                Practice.summary.ilike(like, escape="\\"),
+                Practice.title.icontains(query, autoescape=True),
+                Practice.keywords.icontains(query, autoescape=True),
+                Practice.summary.icontains(query, autoescape=True),
             )
         )
         .order_by(Practice.title)

@@ -49,14 +49,12 @@ def portfolio_regions() -> list[Region]:
 
 
 def _search(query, text: str):
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    like = "%" + escaped + "%"
     return query.where(
         or_(
-            Practice.title.ilike(like, escape="\\"),
-            Practice.keywords.ilike(like, escape="\\"),
-            Practice.summary.ilike(like, escape="\\"),
-            Practice.institution.ilike(like, escape="\\"),
+            Practice.title.icontains(text, autoescape=True),
+            Practice.keywords.icontains(text, autoescape=True),
+            Practice.summary.icontains(text, autoescape=True),
+            Practice.institution.icontains(text, autoescape=True),
         )
     )
 
