@@ -12,12 +12,16 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 from werkzeug.serving import BaseWSGIServer, make_server
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 from tests.conftest import PASSWORD, Factory, World, make_app
 from workspace.extensions import db
@@ -54,13 +58,31 @@ def set_plugin(app: Flask, slug: str, plugin: str, enabled: bool) -> None:
         db.session.remove()
 
 
+def closing_before_send(app: WSGIApplication) -> WSGIApplication:
+    """Read each response into memory and close it before werkzeug sends it.
+
+    werkzeug's threaded dev server closes the response only after draining the socket,
+    and skips the close when the browser has already hung up (it does, between pages):
+    an open static file then surfaces as a ResourceWarning in some later test."""
+
+    def wrapped(environ: WSGIEnvironment, start_response: StartResponse) -> list[bytes]:
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return wrapped
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     app = make_app(tmp_path_factory.mktemp("e2e"), WTF_CSRF_ENABLED=True)
     world = World(Factory(app))
     set_plugin(app, "pannon", "fixture", True)
 
-    server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
+    server: BaseWSGIServer = make_server("127.0.0.1", 0, closing_before_send(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
     thread.start()
     try:
