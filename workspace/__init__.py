@@ -26,18 +26,24 @@ from . import (
     regions,
     rendering,
     search,
+    worker_cache,
 )
 from .extensions import csrf, db, htmx, migrate
+from .models import Region, RegionPlugin
+from .urls import Workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+# What every page shows and rarely changes: kept per worker, see worker_cache.
+worker_cache.watch(Region, RegionPlugin)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
         "WORKSPACE_INSTANCE_PATH", str(ROOT / "instance")
     )
-    app = Flask(
+    app = Workspace(
         __name__,
         instance_path=instance_path,
         instance_relative_config=True,
@@ -58,6 +64,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         )
 
     db.init_app(app)
+    worker_cache.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     csrf.init_app(app)
     htmx.init_app(app)

@@ -22,7 +22,6 @@ from flask import (
     abort,
     current_app,
     g,
-    has_request_context,
     request,
     send_from_directory,
 )
@@ -34,6 +33,7 @@ from .extensions import db, migrate
 from .hookspecs import PluginInfo
 from .models import Region, RegionPlugin, User
 from .permissions import Action, require
+from .worker_cache import forget_for_this_request, kept
 
 ENTRY_POINT_GROUP = "workspace.plugins"
 # Names the core uses under /r/<region>/ itself; a plugin cannot take them.
@@ -116,19 +116,17 @@ class PluginHost:
 
     # ------------------------------------------------------------ switches
 
-    def _switched_on(self) -> dict[int, set[str]]:
-        """Region id -> installed plugins switched on there: one query per request
-        (menus, panels, search and the gate all ask), fresh on the next request."""
-        cached = g.get("_plugins_switched_on") if has_request_context() else None
-        if cached is None:
-            cached = {}
-            rows = db.session.execute(_SWITCHED_ON)
-            for region_id, name in rows:
-                if name in self.infos:
-                    cached.setdefault(region_id, set()).add(name)
-            if has_request_context():
-                g._plugins_switched_on = cached
-        return cached
+    def _switched_on(self) -> dict[int, frozenset[str]]:
+        """Region id -> installed plugins switched on there. Menus, panels, search and
+        the gate all ask; each worker keeps the answer until a switch changes."""
+        return kept("plugin_switches", self._load_switches)
+
+    def _load_switches(self) -> dict[int, frozenset[str]]:
+        switched_on: dict[int, set[str]] = {}
+        for region_id, name in db.session.execute(_SWITCHED_ON):
+            if name in self.infos:
+                switched_on.setdefault(region_id, set()).add(name)
+        return {region_id: frozenset(names) for region_id, names in switched_on.items()}
 
     def enabled_in(self, region: Region) -> set[str]:
         return set(self._switched_on().get(region.id, ()))
@@ -169,8 +167,7 @@ class PluginHost:
         if row.enabled == enabled:
             return False
         row.enabled = enabled
-        if has_request_context():
-            g.pop("_plugins_switched_on", None)
+        forget_for_this_request()
         record(
             "plugin_enabled" if enabled else "plugin_disabled",
             region=region,

@@ -7,7 +7,7 @@ import json
 import re
 import zipfile
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import (
     Blueprint,
@@ -33,6 +33,7 @@ from .models import Document, Membership, MembershipRole, Partner, Region, User
 from .permissions import Action, can, readable_regions, require
 from .plugins import host
 from .rendering import render, wants_fragment
+from .worker_cache import kept
 
 bp = Blueprint("regions", __name__)
 
@@ -54,7 +55,7 @@ _RECENT_DOCUMENTS = (
     .order_by(Document.updated_at.desc())
     .limit(5)
 )
-_REGIONS_BY_NAME = select(Region).order_by(Region.name)
+_REGIONS_BY_NAME = select(Region.id, Region.slug, Region.name).order_by(Region.name)
 
 
 def get_region(slug: str, action: Action = Action.READ) -> Region:
@@ -82,15 +83,24 @@ def navigation() -> dict[str, Any]:
         return g.navigation
     region = g.get("region")
     user = current_user._get_current_object()  # the proxy costs a lookup per use
-    regions = db.session.scalars(_REGIONS_BY_NAME).all()
     g.navigation = {
-        "nav_regions": readable_regions(user, list(regions)),
+        "nav_regions": readable_regions(user, list(kept("nav_regions", _nav_regions))),
         "current_region": region,
         "project_links": project_links(),
         "region_links": region_links(region) if region is not None else [],
         "can": lambda action, region=None: can(user, action, region),
     }
     return g.navigation
+
+
+class NavRegion(NamedTuple):
+    id: int
+    slug: str
+    name: str
+
+
+def _nav_regions() -> tuple[NavRegion, ...]:
+    return tuple(NavRegion(*row) for row in db.session.execute(_REGIONS_BY_NAME))
 
 
 def project_links() -> list:

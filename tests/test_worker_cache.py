@@ -1,0 +1,79 @@
+"""Regions and plugin switches kept per worker: every worker sees a change at its next
+request, whichever worker (or command) made it, and a rolled-back change is never seen.
+
+Two apps on one database and one instance folder stand for two gunicorn workers."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import select, update
+
+from tests.conftest import _open_apps
+from workspace import create_app
+from workspace.extensions import db
+from workspace.models import Region, RegionPlugin
+from workspace.plugins import host
+
+
+def second_worker(app: Flask) -> Flask:
+    other = create_app({**app.config, "INSTANCE_PATH": app.instance_path})
+    _open_apps.append(other)
+    return other
+
+
+def logged_in(app: Flask, email: str):
+    client = app.test_client()
+    client.post("/login", data={"email": email, "password": "correct horse battery"})
+    return client
+
+
+def test_a_switch_flipped_on_one_worker_reaches_the_other(app, world):
+    first = logged_in(app, world.coordinator.email)
+    second = logged_in(second_worker(app), world.coordinator.email)
+    assert first.get("/r/burgos/fixture/").status_code == 404  # kept by the first worker
+
+    switched = second.post("/r/burgos/plugins/fixture", data={"enabled": "1"})
+    assert switched.status_code == 302
+
+    assert first.get("/r/burgos/fixture/").status_code == 200
+    assert 'href="/r/burgos/fixture/"' in first.get("/r/burgos/").text
+
+    second.post("/r/burgos/plugins/fixture", data={"enabled": "0"})
+    assert first.get("/r/burgos/fixture/").status_code == 404
+    assert 'href="/r/burgos/fixture/"' not in first.get("/r/burgos/").text
+
+
+def test_the_worker_that_flips_a_switch_shows_it_in_the_same_response(client, auth, world):
+    auth.login(world.coordinator.email)
+    client.get("/r/burgos/")
+    page = client.post(
+        "/r/burgos/plugins/fixture", data={"enabled": "1"}, headers={"HX-Request": "true"}
+    ).text
+    assert 'href="/r/burgos/fixture/"' in page  # the menu swapped out of band
+    assert "Fixture panel for Castilla y León" in page
+
+
+def test_a_region_renamed_by_a_command_shows_in_every_worker_menu(app, world):
+    first = logged_in(app, world.admin.email)
+    assert "Castilla y León" in first.get("/docs/").text
+    with second_worker(app).app_context():  # as `flask` commands do: no request
+        db.session.execute(
+            update(Region).where(Region.slug == "burgos").values(name="Castilla-León")
+        )
+        db.session.commit()
+    page = first.get("/docs/").text
+    assert "Castilla-León" in page
+    assert "Castilla y León" not in page
+
+
+def test_a_rolled_back_switch_is_never_seen(app, world):
+    first = logged_in(app, world.coordinator.email)
+    assert first.get("/r/burgos/fixture/").status_code == 404
+    with app.app_context():
+        region = db.session.scalar(select(Region).where(Region.slug == "burgos"))
+        host().set_enabled(region, "fixture", True, None)
+        db.session.flush()
+        db.session.rollback()
+    assert first.get("/r/burgos/fixture/").status_code == 404
+    with app.app_context():
+        assert db.session.scalar(select(RegionPlugin.enabled)) in (None, False)

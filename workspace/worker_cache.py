@@ -1,0 +1,121 @@
+"""What each worker process keeps between requests: the regions and the plugin switches.
+
+Every page needs both (menus, the plugin gate, search), and both change rarely: an
+admin edits a region, a coordinator flips a switch. So each worker keeps them in
+memory, and a commit that changes them replaces a stamp file in the instance folder.
+Each request looks at the stamp once, before its first query (one ``stat``), and a
+worker that sees a new stamp loads both again. The workers of an instance share its
+instance folder, as they share its uploads.
+
+Reading the stamp before the request's first query matters: the request's database
+snapshot is then at least as new as every change whose stamp it saw.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from flask import Flask, current_app, g, has_app_context, has_request_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session, UOWTransaction
+
+T = TypeVar("T")
+EXTENSION_KEY = "workspace.worker_cache"
+STAMP_FILE = "worker-cache.stamp"
+_CHANGED = "worker_cache_changed"
+
+
+class WorkerCache:
+    def __init__(self, instance_path: str) -> None:
+        self.stamp_path = Path(instance_path) / STAMP_FILE
+        self._stamp: tuple | None = None
+        self._values: dict[str, Any] = {}
+
+    def read_stamp(self) -> tuple | None:
+        try:
+            stat = os.stat(self.stamp_path)
+        except FileNotFoundError:
+            return None
+        return (stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns)
+
+    def get(self, key: str, load: Callable[[], T]) -> T:
+        """The value kept under ``key``, loaded with ``load()`` when the stamp moved.
+        Outside a request (commands, tests' own set-up) it is always loaded afresh."""
+        if not has_request_context() or "worker_cache_stamp" not in g:
+            return load()
+        stamp = g.worker_cache_stamp
+        if stamp != self._stamp:
+            self._values = {}
+            self._stamp = stamp
+        if key not in self._values:
+            self._values[key] = load()
+        return self._values[key]
+
+    def replace_stamp(self) -> None:
+        """Tell every worker, this one included, that the kept values are out of date."""
+        scratch = self.stamp_path.with_name(f"{STAMP_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
+        scratch.write_text(secrets.token_hex(8))
+        os.replace(scratch, self.stamp_path)
+        self._values = {}
+        self._stamp = None
+
+
+def forget_for_this_request() -> None:
+    """The request changed what is kept and has not committed yet: until it ends, it
+    loads afresh (its own changes included) and keeps nothing."""
+    if has_request_context():
+        g.pop("worker_cache_stamp", None)
+
+
+def worker_cache() -> WorkerCache:
+    return current_app.extensions[EXTENSION_KEY]
+
+
+def kept(key: str, load: Callable[[], T]) -> T:
+    return worker_cache().get(key, load)
+
+
+def watch(*models: type) -> None:
+    """Replace the stamp after any commit that wrote rows of ``models`` (through the
+    unit of work or an ORM-enabled bulk statement). Called once, at import: the
+    listeners are on SQLAlchemy's Session class, so they see every app's sessions.
+    A commit after a rolled-back change may replace it needlessly; that only costs
+    the workers one reload."""
+    tables = {model.__table__ for model in models}
+
+    def after_flush(session: Session, _flush: UOWTransaction) -> None:
+        for instance in (*session.new, *session.dirty, *session.deleted):
+            if getattr(instance, "__table__", None) in tables:
+                session.info[_CHANGED] = True
+                forget_for_this_request()
+                return
+
+    def do_orm_execute(state: Any) -> None:
+        if (state.is_update or state.is_delete or state.is_insert) and any(
+            getattr(mapper, "local_table", None) in tables for mapper in state.all_mappers
+        ):
+            state.session.info[_CHANGED] = True
+            forget_for_this_request()
+
+    def after_commit(session: Session) -> None:
+        if session.info.pop(_CHANGED, False) and has_app_context():
+            worker_cache().replace_stamp()
+
+    event.listen(Session, "after_flush", after_flush)
+    event.listen(Session, "do_orm_execute", do_orm_execute)
+    event.listen(Session, "after_commit", after_commit)
+
+
+def init_app(app: Flask) -> None:
+    cache = WorkerCache(app.instance_path)
+    app.extensions[EXTENSION_KEY] = cache
+
+    def look_at_stamp() -> None:
+        g.worker_cache_stamp = cache.read_stamp()
+
+    # First of all before-request functions: before the login gate's first query.
+    app.before_request_funcs.setdefault(None, []).insert(0, look_at_stamp)
