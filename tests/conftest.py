@@ -6,7 +6,9 @@ WORKSPACE_TEST_DATABASE_URL is set, a fresh schema on that PostgreSQL server.
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import uuid
 from collections.abc import Iterator
 
@@ -241,3 +243,13 @@ def auth(client: FlaskClient) -> AuthActions:
 
 
 HTMX = {"HX-Request": "true"}
+_PANEL_SLOT = re.compile(r'<article class="panel" hx-get="([^"]+)" hx-trigger="load"')
+
+
+def with_panels(client: FlaskClient, path: str) -> str:
+    """A dashboard as the browser shows it: the page, then each module's panels, loaded
+    from their own addresses as htmx does once the page is shown."""
+    page = client.get(path).text
+    for url in _PANEL_SLOT.findall(page):
+        page += client.get(html.unescape(url), headers=HTMX).text
+    return page

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from plugins.action_plans.models import Plan, PlanAction
-from tests.conftest import HTMX
+from tests.conftest import HTMX, with_panels
 from tests.hostile import CORPUS
 from tests.test_hostile import offending
 from workspace.extensions import db
@@ -573,7 +573,7 @@ def test_menu_panel_and_search(app, client, auth, plans):
     auth.login(plans.editor.email)
     plan_id = create(client)
     add_action(client, plan_id, "Export vouchers for young firms")
-    dashboard = client.get("/r/burgos/").text
+    dashboard = with_panels(client, "/r/burgos/")
     assert "Action plans" in dashboard and "ROP Castilla y León, priority 3" in dashboard
     assert f"{BASE}/" in dashboard
     found = client.get("/search", query_string={"q": "vouchers"}).text

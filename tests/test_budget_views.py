@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from plugins.budget.ledger import default_settings
 from plugins.budget.models import BudgetSettings, Expenditure, PartnerPlan, PlanLine
-from tests.conftest import HTMX
+from tests.conftest import HTMX, with_panels
 from workspace import demo as core_demo
 from workspace.extensions import db
 from workspace.models import Event, Partner, Region
@@ -698,7 +698,7 @@ def test_xlsx_cells_never_start_a_formula(app, client, auth, world, budget):
 
 def test_menu_link_and_dashboard_panel(client, auth, world, budget):
     auth.login(world.coordinator.email)
-    dashboard = client.get("/r/burgos/").text
+    dashboard = with_panels(client, "/r/burgos/")
     assert 'href="/r/burgos/budget/"' in dashboard
     assert "Budget: spent against plan" in dashboard
     assert "EUR 0.00 of 10,000.00" in dashboard
@@ -708,7 +708,7 @@ def test_menu_link_and_dashboard_panel(client, auth, world, budget):
 
 def test_stakeholders_get_no_budget_links_or_panel(client, auth, world, budget):
     auth.login(world.stakeholder.email)
-    dashboard = client.get("/r/burgos/").text
+    dashboard = with_panels(client, "/r/burgos/")
     assert "/budget/" not in dashboard
     assert "Budget: spent against plan" not in dashboard
 

@@ -8,6 +8,7 @@ import threading
 import zipfile
 from types import SimpleNamespace
 
+from tests.conftest import with_panels
 from tests.test_budget_views import LINE, budget  # noqa: F401  (fixture)
 from tests.test_minutes_exports import meeting, minutes_on  # noqa: F401  (fixtures)
 from tests.test_minutes_meetings import meeting_url
@@ -134,4 +135,4 @@ def test_the_project_panel_leaves_out_practices_where_the_portfolio_is_off(
     auth.logout()
     switch(app, "burgos", False)
     auth.login(portfolio.other.email)
-    assert "Burgos pending practice" not in client.get("/").text
+    assert "Burgos pending practice" not in with_panels(client, "/")

@@ -10,7 +10,7 @@ from types import ModuleType
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import HTMX, make_app
+from tests.conftest import HTMX, make_app, with_panels
 from tests.plugins import fixture_plugin
 from workspace import hookspecs
 from workspace.extensions import db
@@ -60,11 +60,11 @@ def test_plugin_pages_are_404_until_switched_on(client, auth, world):
 def test_switching_off_hides_links_and_pages_without_restart(client, auth, world):
     auth.login(world.coordinator.email)
     enable(client)
-    page = client.get("/r/burgos/").text
+    page = with_panels(client, "/r/burgos/")
     assert 'href="/r/burgos/fixture/"' in page
     assert "Fixture panel for Castilla y León" in page
     enable(client, on=False)
-    page = client.get("/r/burgos/").text
+    page = with_panels(client, "/r/burgos/")
     assert 'href="/r/burgos/fixture/"' not in page
     assert "Fixture panel" not in page
     assert client.get("/r/burgos/fixture/").status_code == 404
@@ -106,7 +106,9 @@ def test_htmx_toggle_returns_switches_menu_and_panels(client, auth, world):
     assert '<article id="plugins">' in body
     assert 'id="region-nav" class="region-nav" hx-swap-oob="true"' in body
     assert 'href="/r/burgos/fixture/"' in body
-    assert 'id="panels"' in body and "Fixture panel for Castilla y León" in body
+    assert 'id="panels"' in body and 'hx-get="/r/burgos/panels/fixture"' in body
+    panels = client.get("/r/burgos/panels/fixture", headers=HTMX).text
+    assert "Fixture panel for Castilla y León" in panels
     assert "Fixture notes is switched on for Castilla y León." in body
     assert "<html" not in body
 
@@ -141,9 +143,9 @@ def test_toggle_is_recorded_and_events_reach_plugins(app, client, auth, world):
 
 def test_project_menu_and_panel_come_from_plugins_switched_on_somewhere(client, auth, world):
     auth.login(world.coordinator.email)
-    assert "All notes" not in client.get("/").text
+    assert "All notes" not in with_panels(client, "/")
     enable(client)
-    page = client.get("/").text
+    page = with_panels(client, "/")
     assert 'href="/p/fixture/"' in page
     assert "Project notes panel" in page
 
@@ -151,8 +153,8 @@ def test_project_menu_and_panel_come_from_plugins_switched_on_somewhere(client, 
 def test_lazy_panel_is_loaded_from_its_url(client, auth, world):
     auth.login(world.coordinator.email)
     enable(client)
-    page = client.get("/r/burgos/").text
-    assert 'hx-get="/r/burgos/fixture/panel"' in page
+    page = with_panels(client, "/r/burgos/")
+    assert 'hx-get="/r/burgos/fixture/panel"' in page  # a plugin's own lazy panel
     assert client.get("/r/burgos/fixture/panel", headers=HTMX).text == "<p>Lazy panel of burgos</p>"
 
 
@@ -233,8 +235,10 @@ def test_every_hook_is_exercised(tmp_path):
     client.post("/login", data={"email": "admin@pannon.example", "password": "a demo password"})
     enable(client, on=False)
     enable(client)
-    for path in ["/", "/r/burgos/", "/r/burgos/export.zip", "/search?q=fixture"]:
+    for path in ["/r/burgos/export.zip", "/search?q=fixture"]:
         assert client.get(path).status_code == 200, path
+    assert "Project notes panel" in with_panels(client, "/")
+    assert "Fixture panel" in with_panels(client, "/r/burgos/")
     created = client.post("/docs/new", data={"title": "Notes", "body": "", "region_id": 1})
     document = created.headers["Location"].rsplit("/", 1)[1]
     assert "Note on export vouchers" in client.get(f"/links/doc/{document}/targets?q=vouch").text
@@ -281,11 +285,32 @@ def test_project_pages_and_links_are_for_the_consortium(client, auth, world):
     auth.logout()
     auth.login(world.stakeholder.email)
     assert client.get("/p/fixture/").status_code == 403
-    page = client.get("/").text
+    page = with_panels(client, "/")
     assert 'href="/p/fixture/"' not in page
     assert "Project notes panel" not in page
     # Their own region's plugin pages stay open to them.
     assert client.get("/r/burgos/fixture/").status_code == 200
+
+
+def test_panels_load_from_their_own_address_and_only_where_allowed(client, auth, world):
+    auth.login(world.coordinator.email)
+    assert client.get("/r/burgos/panels/fixture", headers=HTMX).status_code == 404  # off
+    enable(client)
+    page = client.get("/r/burgos/")
+    assert "Fixture panel" not in page.text  # a placeholder until the browser asks
+    assert '<article class="panel" hx-get="/r/burgos/panels/fixture"' in page.text
+    fragment = client.get("/r/burgos/panels/fixture", headers=HTMX).text
+    assert fragment.lstrip().startswith('<article class="panel">') and "<html" not in fragment
+    # Without htmx (the placeholder's plain link) the panels come as a page.
+    full = client.get("/r/burgos/panels/fixture").text
+    assert "<html" in full and "Fixture panel for Castilla y León" in full
+    assert client.get("/r/pannon/panels/fixture").status_code == 404  # off in Pannon
+    assert client.get("/r/burgos/panels/nothing").status_code == 404
+    auth.logout()
+    auth.login(world.outsider.email)  # an external stakeholder of Pannon only
+    assert client.get("/r/burgos/panels/fixture", headers=HTMX).status_code == 403
+    assert client.get("/panels/fixture", headers=HTMX).status_code == 403
+    assert client.get("/").status_code == 200
 
 
 def test_malformed_switch_request_changes_nothing(client, auth, world):
@@ -293,7 +318,7 @@ def test_malformed_switch_request_changes_nothing(client, auth, world):
     enable(client)
     response = client.post("/r/burgos/plugins/fixture", data={})
     assert response.status_code == 400
-    assert "Fixture panel" in client.get("/r/burgos/").text
+    assert "Fixture panel" in with_panels(client, "/r/burgos/")
 
 
 def test_switched_on_nav_marks_the_dashboard_as_current(client, auth, world):

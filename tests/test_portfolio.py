@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from plugins.portfolio.models import Analysis, Practice, Rating
 from plugins.portfolio.practices import SECTIONS
-from tests.conftest import HTMX
+from tests.conftest import HTMX, with_panels
 from tests.hostile import CORPUS
 from tests.test_hostile import offending
 from workspace.extensions import db
@@ -399,7 +399,7 @@ def test_search_panel_export_and_links(app, client, auth, portfolio):
     auth.login(portfolio.coordinator.email)
     results = client.get("/search?q=coaching").text
     assert FIELDS["title"] in results and "Good practice" in results
-    assert "Good practices" in client.get("/r/burgos/").text  # the dashboard panel
+    assert "Good practices" in with_panels(client, "/r/burgos/")  # the dashboard panel
     archive = zipfile.ZipFile(io.BytesIO(client.get("/r/burgos/export.zip").data))
     name = next(n for n in archive.namelist() if n.endswith("practices.csv"))
     rows = list(csv.reader(io.StringIO(archive.read(name).decode())))

@@ -9,7 +9,7 @@ import zipfile
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import HTMX
+from tests.conftest import HTMX, with_panels
 from workspace.extensions import db
 from workspace.models import Event, Membership, MembershipRole, RegionPlugin
 
@@ -77,7 +77,7 @@ def test_refused_htmx_request_shows_a_message_and_changes_nothing(app, client, a
     assert "Not allowed" in response.text
     client.post("/logout")
     auth.login(world.admin.email)
-    assert "Fixture panel" not in client.get("/r/burgos/").text
+    assert "Fixture panel" not in with_panels(client, "/r/burgos/")
 
 
 def test_refusals_are_audited(app, client, auth, world):

@@ -50,7 +50,7 @@ def test_the_worker_that_flips_a_switch_shows_it_in_the_same_response(client, au
         "/r/burgos/plugins/fixture", data={"enabled": "1"}, headers={"HX-Request": "true"}
     ).text
     assert 'href="/r/burgos/fixture/"' in page  # the menu swapped out of band
-    assert "Fixture panel for Castilla y León" in page
+    assert 'hx-get="/r/burgos/panels/fixture"' in page  # and the module's panel box
 
 
 def test_a_region_renamed_by_a_command_shows_in_every_worker_menu(app, world):

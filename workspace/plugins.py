@@ -37,7 +37,7 @@ from .worker_cache import forget_for_this_request, kept
 
 ENTRY_POINT_GROUP = "workspace.plugins"
 # Names the core uses under /r/<region>/ itself; a plugin cannot take them.
-RESERVED_NAMES = {"activity", "members", "plugins", "docs", "export"}
+RESERVED_NAMES = {"activity", "members", "plugins", "panels", "docs", "export"}
 EXTENSION_KEY = "workspace.plugins"
 
 
@@ -107,6 +107,10 @@ class PluginHost:
             args = {name: kwargs[name] for name in impl.argnames}
             results.append((impl.plugin_name, impl.function(**args)))
         return sorted(results, key=lambda pair: pair[0])
+
+    def implementing(self, hook_name: str) -> set[str]:
+        """The installed plugins that implement ``hook_name``."""
+        return {impl.plugin_name for impl in getattr(self.pm.hook, hook_name).get_hookimpls()}
 
     def collect(self, hook_name: str, only: Iterable[str] | None = None, **kwargs: Any) -> list:
         """Flatten the lists a hook returns, skipping plugins that returned None."""

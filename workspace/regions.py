@@ -120,13 +120,53 @@ def region_links(region: Region) -> list:
     )
 
 
-def panels_for(region: Region | None) -> list:
+class PanelSlot(NamedTuple):
+    label: str
+    url: str
+
+
+def panel_slots(region: Region | None) -> list[PanelSlot]:
+    """A placeholder for each switched-on plugin with dashboard panels. The page
+    loads each plugin's panels from its own address, so the dashboard appears at once
+    and a slow module delays only its own box."""
     if not can(current_user, Action.READ, region):
         return []
     plugin_host = host()
-    return plugin_host.collect(
-        "dashboard_panels", plugin_host.enabled_for(region), region=region, user=current_user
+    names = plugin_host.enabled_for(region) & plugin_host.implementing("dashboard_panels")
+    return [
+        PanelSlot(
+            plugin_host.infos[name].label,
+            url_for("regions.project_panels", name=name)
+            if region is None
+            else url_for("regions.region_panels", region=region.slug, name=name),
+        )
+        for name in sorted(names)
+    ]
+
+
+def _panels_of(name: str, region: Region | None) -> Response:
+    plugin_host = host()
+    if name not in plugin_host.enabled_for(region) & plugin_host.implementing("dashboard_panels"):
+        abort(404)
+    panels = plugin_host.collect("dashboard_panels", [name], region=region, user=current_user)
+    return render(
+        "regions/panels.html",
+        block="panels",
+        panels=panels,
+        region=region,
+        label=plugin_host.infos[name].label,
     )
+
+
+@bp.get("/panels/<name>")
+def project_panels(name: str) -> Response:
+    require(Action.READ)
+    return _panels_of(name, None)
+
+
+@bp.get("/r/<slug:region>/panels/<name>")
+def region_panels(region: str, name: str) -> Response:
+    return _panels_of(name, get_region(region))
 
 
 # ---------------------------------------------------------------- project overview
@@ -150,7 +190,7 @@ def home() -> Response:
         partners=sorted(partners, key=lambda p: (p.role != "lead", p.role == "advisory", p.name)),
         enabled={region.id: plugin_host.enabled_in(region) for region in visible},
         my_region_ids={m.region_id for m in current_user.memberships},
-        panels=panels_for(None),
+        panel_slots=panel_slots(None),
         plugin_infos=plugin_host.infos,
     )
 
@@ -171,7 +211,7 @@ def _dashboard_context(region: Region) -> dict[str, Any]:
         "region": region,
         "members": members,
         "plugins": [(plugin_host.infos[name], name in enabled) for name in plugin_host.names],
-        "panels": panels_for(region),
+        "panel_slots": panel_slots(region),
         "can_manage": can(current_user, Action.MANAGE, region),
         "can_export": can(current_user, Action.EDIT, region),
         "partners": db.session.scalars(_PARTNERS_OF, {"region_id": region.id}).all(),
