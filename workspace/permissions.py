@@ -43,6 +43,8 @@ _REGION_ROLE_NEEDED = {
 def can(user: User | None, action: Action | str, region: Region | None = None) -> bool:
     """Whether ``user`` may do ``action`` (in ``region``, for region actions)."""
     action = Action(action)
+    # ``current_user`` is a proxy that looks the user up again at every attribute.
+    user = getattr(user, "_get_current_object", lambda: user)()
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     if user.is_admin:
