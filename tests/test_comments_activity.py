@@ -49,7 +49,16 @@ def test_empty_comment_is_refused(app, client, auth, world, doc):
     response = client.post(f"/docs/{doc}/comments", data={"body": "  "}, headers=HTMX)
     assert response.status_code == 422
     assert "Write something first." in response.text
+    assert 'aria-invalid="true" aria-describedby="body-msg"' in response.text
     assert comment_ids(app, doc) == []
+
+
+def test_a_refused_comment_keeps_its_text_in_the_box(client, auth, world, doc):
+    auth.login(world.stakeholder.email)
+    long_text = "x" * 20_001 + " <b>&amp;</b>"
+    response = client.post(f"/docs/{doc}/comments", data={"body": long_text}, headers=HTMX)
+    assert response.status_code == 422
+    assert "x" * 20_001 + " &lt;b&gt;&amp;amp;&lt;/b&gt;</textarea>" in response.text
 
 
 def test_comments_are_sanitised(client, auth, world, doc):

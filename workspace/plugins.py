@@ -227,9 +227,12 @@ def init_app(app: Flask) -> None:
 
     @app.url_defaults
     def add_region_slug(endpoint: str, values: dict[str, Any]) -> None:
-        owner = plugin_host.blueprint_owner.get(endpoint.split(".", 1)[0])
+        # Runs for every URL a page builds: the cheap test first.
+        owner = plugin_host.blueprint_owner.get(endpoint.partition(".")[0])
+        if owner is None or owner[1] != "region" or "region" in values:
+            return
         region = g.get("region")
-        if owner and owner[1] == "region" and "region" not in values and region is not None:
+        if region is not None:
             values["region"] = region.slug
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, render_template, request, session
+from flask import Flask, Response, g, render_template, request, session
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError
+from flask_wtf.csrf import CSRFError, generate_csrf
 from jinja2_fragments.flask import render_block
 from werkzeug.exceptions import HTTPException
 
@@ -21,6 +21,13 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "form-action 'self'",
         "frame-ancestors 'none'",
     ]
+)
+
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
 )
 
 
@@ -75,7 +82,18 @@ def error_response(status: int, message: str | None = None) -> Response:
     )
 
 
+def page_csrf_token() -> str:
+    """``csrf_token()`` in templates: the request's form token, worked out once per
+    page rather than once per form (a document page has a dozen)."""
+    token = g.get("page_csrf_token")
+    if token is None:
+        token = g.page_csrf_token = generate_csrf()
+    return token
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.globals["csrf_token"] = page_csrf_token
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> Response:
         return error_response(
@@ -102,10 +120,10 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def security_headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
+        present = {name.lower() for name, _ in headers.items()}
+        for name, value in SECURITY_HEADERS:
+            if name.lower() not in present:
+                headers.add(name, value)
         if response.mimetype == "text/html":
             response.vary.add("HX-Request")
             if current_user.is_authenticated:
