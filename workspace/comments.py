@@ -41,7 +41,7 @@ def panel(document: Document, form: CommentForm | None = None, status: int = 200
         "documents/view.html",
         block="comments",
         status=status,
-        **view_context(document, form or CommentForm(formdata=None)),
+        **view_context(document, form),
     )
 
 

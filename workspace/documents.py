@@ -162,10 +162,11 @@ def new() -> Response:
 @bp.get("/<id:document_id>")
 def view(document_id: int) -> Response:
     document = get_document(document_id)
-    return render("documents/view.html", **view_context(document, CommentForm(formdata=None)))
+    return render("documents/view.html", **view_context(document))
 
 
-def view_context(document: Document, comment_form: CommentForm) -> dict:
+def view_context(document: Document, comment_form: CommentForm | None = None) -> dict:
+    """What the document page shows; ``comment_form`` only when a comment was refused."""
     from .attachments import attachments_of
     from .comments import can_settle, comments_of
     from .links import UNAVAILABLE, links_of

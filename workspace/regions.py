@@ -48,9 +48,27 @@ _MEMBERS_OF = (
 _PARTNERS_OF = (
     select(Partner).where(Partner.region_id == bindparam("region_id")).order_by(Partner.name)
 )
+# The dashboard's lists need a few columns, not whole objects (nor document bodies).
+_MEMBER_ROWS = (
+    select(
+        User.name,
+        User.active,
+        Partner.short_name.label("organisation"),
+        Membership.role,
+    )
+    .join(Membership, Membership.user_id == User.id)
+    .outerjoin(Partner, Partner.id == User.partner_id)
+    .where(Membership.region_id == bindparam("region_id"))
+)
 _RECENT_DOCUMENTS = (
-    select(Document)
-    .options(joinedload(Document.updated_by))
+    select(
+        Document.id,
+        Document.title,
+        Document.head,
+        Document.updated_at,
+        User.name.label("updated_by"),
+    )
+    .outerjoin(User, User.id == Document.updated_by_id)
     .where(Document.region_id == bindparam("region_id"), Document.deleted_at.is_(None))
     .order_by(Document.updated_at.desc())
     .limit(5)
@@ -66,6 +84,13 @@ def get_region(slug: str, action: Action = Action.READ) -> Region:
     require(action, region)
     g.region = region
     return region
+
+
+def member_rows(region: Region) -> list:
+    """The region's members as (name, active, organisation, role) rows, coordinators
+    first: what the dashboard lists."""
+    rows = db.session.execute(_MEMBER_ROWS, {"region_id": region.id}).all()
+    return sorted(rows, key=lambda m: (-m.role.rank, m.name.casefold()))
 
 
 def members_of(region: Region) -> list[Membership]:
@@ -206,16 +231,15 @@ def dashboard(region: str) -> Response:
 def _dashboard_context(region: Region) -> dict[str, Any]:
     plugin_host = host()
     enabled = plugin_host.enabled_in(region)
-    members = members_of(region)
     return {
         "region": region,
-        "members": members,
+        "members": member_rows(region),
         "plugins": [(plugin_host.infos[name], name in enabled) for name in plugin_host.names],
         "panel_slots": panel_slots(region),
         "can_manage": can(current_user, Action.MANAGE, region),
         "can_export": can(current_user, Action.EDIT, region),
         "partners": db.session.scalars(_PARTNERS_OF, {"region_id": region.id}).all(),
-        "recent_documents": db.session.scalars(_RECENT_DOCUMENTS, {"region_id": region.id}).all(),
+        "recent_documents": db.session.execute(_RECENT_DOCUMENTS, {"region_id": region.id}).all(),
     }
 
 

@@ -92,7 +92,10 @@ def page_csrf_token() -> str:
 
 
 def init_app(app: Flask) -> None:
+    # Flask-WTF offers its own as a global and through a context processor: this one,
+    # registered later, takes the place of both.
     app.jinja_env.globals["csrf_token"] = page_csrf_token
+    app.context_processor(lambda: {"csrf_token": page_csrf_token})
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> Response:
