@@ -45,8 +45,8 @@ _MEMBERS_OF = (
     .options(joinedload(Membership.user).joinedload(User.partner))
     .where(Membership.region_id == bindparam("region_id"))
 )
-_PARTNERS_OF = (
-    select(Partner).where(Partner.region_id == bindparam("region_id")).order_by(Partner.name)
+_PARTNER_NAMES = (
+    select(Partner.name).where(Partner.region_id == bindparam("region_id")).order_by(Partner.name)
 )
 # The dashboard's lists need a few columns, not whole objects (nor document bodies).
 _MEMBER_ROWS = (
@@ -238,7 +238,7 @@ def _dashboard_context(region: Region) -> dict[str, Any]:
         "panel_slots": panel_slots(region),
         "can_manage": can(current_user, Action.MANAGE, region),
         "can_export": can(current_user, Action.EDIT, region),
-        "partners": db.session.scalars(_PARTNERS_OF, {"region_id": region.id}).all(),
+        "partner_names": db.session.scalars(_PARTNER_NAMES, {"region_id": region.id}).all(),
         "recent_documents": db.session.execute(_RECENT_DOCUMENTS, {"region_id": region.id}).all(),
     }
 
