@@ -234,3 +234,41 @@ def test_sqlite_connections_use_the_designed_pragmas(app):
         "foreign_keys": 1,
         "synchronous": 1,
     }
+
+
+def test_a_session_keeps_one_form_token_and_another_session_gets_its_own(tmp_path):
+    app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
+    from tests.conftest import Factory, World
+
+    world = World(Factory(app))
+
+    def signed_in():
+        client = app.test_client()
+        page = client.get("/login").text
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        client.post(
+            "/login", data={"email": world.admin.email, "password": PASSWORD, "csrf_token": token}
+        )
+        return client
+
+    def header_token(client, path):
+        page = client.get(path).text
+        return re.search(r'hx-headers=\'\{"X-CSRFToken": "([^"]+)"\}\'', page).group(1)
+
+    first, second = signed_in(), signed_in()
+    token = header_token(first, "/r/burgos/")
+    assert header_token(first, "/docs/") == token  # kept by the worker, not signed again
+    assert header_token(second, "/docs/") != token
+    # The kept token works, and one session's token does not work for the other.
+    refused = second.post(
+        "/r/burgos/plugins/fixture",
+        data={"enabled": "1"},
+        headers={**HTMX, "X-CSRFToken": token},
+    )
+    assert refused.status_code == 400
+    accepted = first.post(
+        "/r/burgos/plugins/fixture",
+        data={"enabled": "1"},
+        headers={**HTMX, "X-CSRFToken": token},
+    )
+    assert accepted.status_code == 200

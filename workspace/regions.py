@@ -122,10 +122,14 @@ class NavRegion(NamedTuple):
     id: int
     slug: str
     name: str
+    url: str
 
 
 def _nav_regions() -> tuple[NavRegion, ...]:
-    return tuple(NavRegion(*row) for row in db.session.execute(_REGIONS_BY_NAME))
+    return tuple(
+        NavRegion(id, slug, name, url_for("regions.dashboard", region=slug))
+        for id, slug, name in db.session.execute(_REGIONS_BY_NAME)
+    )
 
 
 def project_links() -> list:

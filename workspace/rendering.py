@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, g, render_template, request, session
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    g,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 from jinja2_fragments.flask import render_block
@@ -82,16 +91,52 @@ def error_response(status: int, message: str | None = None) -> Response:
     )
 
 
+SIGNED_TOKENS = "workspace.signed_csrf_tokens"
+
+
 def page_csrf_token() -> str:
     """``csrf_token()`` in templates: the request's form token, worked out once per
-    page rather than once per form (a document page has a dozen)."""
+    page rather than once per form (a document page has a dozen).
+
+    Signing the session's token is most of the work, and with WTF_CSRF_TIME_LIMIT
+    None a signed token is good for as long as its session: so each worker keeps the
+    signed form of the tokens it has signed."""
     token = g.get("page_csrf_token")
     if token is None:
-        token = g.page_csrf_token = generate_csrf()
+        app = current_app._get_current_object()
+        signed = app.extensions[SIGNED_TOKENS]
+        field = app.config["WTF_CSRF_FIELD_NAME"]
+        reusable = app.config["WTF_CSRF_TIME_LIMIT"] is None
+        token = signed.get(session.get(field)) if reusable else None
+        if token is None:
+            token = generate_csrf()
+            if len(signed) >= 10_000:
+                signed.clear()
+            signed[session[field]] = token
+        g.page_csrf_token = token
     return token
 
 
+# The layout's own files, for ``{{ assets.htmx }}``: built once per worker, not per page.
+ASSETS = {
+    "favicon": "favicon.svg",
+    "pico": "vendor/pico-2.1.1.min.css",
+    "css": "css/app.css",
+    "htmx": "vendor/htmx-2.0.11.min.js",
+    "js": "js/app.js",
+}
+
+
 def init_app(app: Flask) -> None:
+    asset_urls: dict[str, str] = {}
+    app.extensions[SIGNED_TOKENS] = {}
+
+    @app.context_processor
+    def assets() -> dict[str, dict[str, str]]:
+        if not asset_urls:
+            asset_urls.update({k: url_for("static", filename=v) for k, v in ASSETS.items()})
+        return {"assets": asset_urls}
+
     # Flask-WTF offers its own as a global and through a context processor: this one,
     # registered later, takes the place of both.
     app.jinja_env.globals["csrf_token"] = page_csrf_token
