@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from tests.conftest import _open_apps
 from workspace import create_app
 from workspace.extensions import db
-from workspace.models import Region, RegionPlugin
+from workspace.models import Region, RegionPlugin, User
 from workspace.plugins import host
 
 
@@ -77,3 +77,18 @@ def test_a_rolled_back_switch_is_never_seen(app, world):
     assert first.get("/r/burgos/fixture/").status_code == 404
     with app.app_context():
         assert db.session.scalar(select(RegionPlugin.enabled)) in (None, False)
+
+
+def test_a_menu_follows_a_change_of_the_person_it_was_kept_for(app, world):
+    with app.app_context():
+        region = db.session.scalar(select(Region).where(Region.slug == "burgos"))
+        host().set_enabled(region, "budget", True, None)
+        db.session.commit()
+    first = logged_in(app, world.stakeholder.email)
+    # Budgets are for partner staff: an external stakeholder has no budget link.
+    assert 'href="/r/burgos/budget/"' not in first.get("/r/burgos/").text
+    with second_worker(app).app_context():
+        person = db.session.get(User, world.stakeholder.id)
+        person.partner_id = world.coordinator.partner_id  # now on a partner's staff
+        db.session.commit()
+    assert 'href="/r/burgos/budget/"' in first.get("/r/burgos/").text

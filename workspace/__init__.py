@@ -29,14 +29,15 @@ from . import (
     worker_cache,
 )
 from .extensions import csrf, db, htmx, migrate
-from .models import Region, RegionPlugin
+from .models import Membership, Partner, Region, RegionPlugin, User
 from .urls import Workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
-# What every page shows and rarely changes: kept per worker, see worker_cache.
-worker_cache.watch(Region, RegionPlugin)
+# What every page shows and rarely changes (regions, switches, menus for each
+# person): kept per worker, see worker_cache.
+worker_cache.watch(Region, RegionPlugin, Partner, User, Membership)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

@@ -111,8 +111,14 @@ def navigation() -> dict[str, Any]:
     g.navigation = {
         "nav_regions": readable_regions(user, list(kept("nav_regions", _nav_regions))),
         "current_region": region,
-        "project_links": project_links(),
-        "region_links": region_links(region) if region is not None else [],
+        # Menus depend only on the region, the person and their roles (see the
+        # menu_links hook): kept per worker until one of those changes.
+        "project_links": kept(f"menu {user.id} project", project_links),
+        "region_links": (
+            kept(f"menu {user.id} region {region.id}", lambda: region_links(region))
+            if region is not None
+            else ()
+        ),
         "can": lambda action, region=None: can(user, action, region),
     }
     return g.navigation
@@ -132,20 +138,24 @@ def _nav_regions() -> tuple[NavRegion, ...]:
     )
 
 
-def project_links() -> list:
+def project_links() -> tuple:
     """Project-wide plugin links, for those who read project-wide content."""
     if not can(current_user, Action.READ):
-        return []
+        return ()
     plugin_host = host()
-    return plugin_host.collect(
-        "menu_links", plugin_host.enabled_anywhere(), region=None, user=current_user
+    return tuple(
+        plugin_host.collect(
+            "menu_links", plugin_host.enabled_anywhere(), region=None, user=current_user
+        )
     )
 
 
-def region_links(region: Region) -> list:
+def region_links(region: Region) -> tuple:
     plugin_host = host()
-    return plugin_host.collect(
-        "menu_links", plugin_host.enabled_in(region), region=region, user=current_user
+    return tuple(
+        plugin_host.collect(
+            "menu_links", plugin_host.enabled_in(region), region=region, user=current_user
+        )
     )
 
 

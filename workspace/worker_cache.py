@@ -1,10 +1,12 @@
-"""What each worker process keeps between requests: the regions and the plugin switches.
+"""What each worker process keeps between requests: the regions, the plugin switches
+and each person's menus.
 
-Every page needs both (menus, the plugin gate, search), and both change rarely: an
-admin edits a region, a coordinator flips a switch. So each worker keeps them in
-memory, and a commit that changes them replaces a stamp file in the instance folder.
-Each request looks at the stamp once, before its first query (one ``stat``), and a
-worker that sees a new stamp loads both again. The workers of an instance share its
+Every page needs them (menus, the plugin gate, search), and they change rarely: an
+admin edits a region or a person, a coordinator flips a switch or a membership. So
+each worker keeps them in memory, and a commit that changes the rows they come from
+replaces a stamp file in the instance folder. Each request looks at the stamp once,
+before its first query (one ``stat``), and a worker that sees a new stamp forgets
+all it kept. The workers of an instance share its
 instance folder, as they share its uploads.
 
 Reading the stamp before the request's first query matters: the request's database
