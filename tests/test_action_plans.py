@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from docx import Document as Docx
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from plugins.action_plans.models import Plan, PlanAction
 from tests.conftest import HTMX, with_panels
@@ -277,6 +277,68 @@ def test_a_stale_version_is_refused(app, client, auth, plans):
     response = client.post(f"{BASE}/{plan_id}/edit", data={**PLAN, "contact": "x", "version": "0"})
     assert response.status_code == 409 and "Someone else changed this plan" in response.text
     assert get_plan(app, plan_id) == before
+
+
+def rival_save_lands_first(app, monkeypatch, model, row_id, **values):
+    """Another worker's save of the same row commits after this request checked the
+    form's version and before it writes: the moment two saves meet."""
+    from plugins.action_plans import plans as rules
+
+    touch = rules.touch
+
+    def touch_after_the_rival(plan):
+        with app.app_context(), db.engine.begin() as other:
+            other.execute(
+                update(model).where(model.id == row_id).values(version=model.version + 1, **values)
+            )
+        touch(plan)
+
+    monkeypatch.setattr(rules, "touch", touch_after_the_rival)
+
+
+def test_two_plan_saves_at_once_keep_the_first_and_give_the_second_its_text_back(
+    app, client, auth, plans, monkeypatch
+):
+    auth.login(plans.editor.email)
+    plan_id = create(client)
+    version = get_plan(app, plan_id)["version"]
+    rival_save_lands_first(app, monkeypatch, Plan, plan_id, contact="Rival contact")
+    response = client.post(
+        f"{BASE}/{plan_id}/edit", data={**PLAN, "contact": "My contact", "version": version}
+    )
+    assert response.status_code == 409
+    assert "Someone else changed this plan" in response.text
+    assert "My contact" in response.text  # the second person's text is still there
+    with app.app_context():
+        assert db.session.get(Plan, plan_id).contact == "Rival contact"  # not overwritten
+
+
+def test_two_action_saves_at_once_keep_the_first(app, client, auth, plans, monkeypatch):
+    auth.login(plans.editor.email)
+    plan_id = create(client)
+    action_id = add_action(client, plan_id)
+    rival_save_lands_first(app, monkeypatch, PlanAction, action_id, title="Rival title")
+    data = {"title": "My title", "start_month": "2019-01", "end_month": "2019-02", "version": "1"}
+    response = client.post(f"{BASE}/{plan_id}/actions/{action_id}/edit", data=data)
+    assert response.status_code == 409
+    assert "Someone else changed this action" in response.text and "My title" in response.text
+    with app.app_context():
+        assert db.session.get(PlanAction, action_id).title == "Rival title"
+
+
+def test_a_button_that_meets_another_save_changes_nothing(app, client, auth, plans, monkeypatch):
+    auth.login(plans.editor.email)
+    plan_id = create(client)
+    add_action(client, plan_id)
+    add_action(client, plan_id, title="Second")
+    before = get_plan(app, plan_id)
+    rival_save_lands_first(app, monkeypatch, Plan, plan_id)
+    second = before["actions"][1][0]
+    response = client.post(f"{BASE}/{plan_id}/actions/{second}/move", data={"direction": "up"})
+    assert response.status_code == 409
+    assert "changed or closed meanwhile" in response.text
+    after = get_plan(app, plan_id)
+    assert after["actions"] == before["actions"]  # the order is as it was
 
 
 def test_endorsing_an_incomplete_plan_is_refused(app, client, auth, plans):

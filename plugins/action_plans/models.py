@@ -80,8 +80,11 @@ class Plan(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    # Optimistic locking: a form carries the version it was made from.
+    # Optimistic locking: a form carries the version it was made from, the views bump
+    # it, and every UPDATE also checks it (WHERE version = the one read), so of two
+    # saves arriving at once one fails with StaleDataError instead of overwriting.
     version: Mapped[int] = mapped_column(default=1)
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     region: Mapped[Region] = relationship()
     partner: Mapped[Partner | None] = relationship(foreign_keys=[partner_id])
@@ -136,7 +139,8 @@ class PlanAction(db.Model):
     evidence_document_id: Mapped[int | None] = mapped_column(
         ForeignKey("document.id", ondelete="SET NULL")
     )
-    version: Mapped[int] = mapped_column(default=1)
+    version: Mapped[int] = mapped_column(default=1)  # checked like Plan.version
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     plan: Mapped[Plan] = relationship(back_populates="actions")
     document: Mapped[Document | None] = relationship(foreign_keys=[document_id])

@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, g, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from workspace.activity import record
 from workspace.extensions import db
@@ -18,7 +19,7 @@ from workspace.markdown import render_markup
 from workspace.models import Link
 from workspace.permissions import Action, can, require
 from workspace.plugins import host
-from workspace.rendering import render
+from workspace.rendering import error_response, render
 
 from . import plans as rules
 from .forms import ActionForm, MonitorForm, NewActionForm, PlanForm
@@ -29,10 +30,41 @@ bp = Blueprint("action_plans", __name__, template_folder="templates")
 PLAN_FIELDS = ["instrument_name", "instrument_kind", "other_partners", "contact", "language"]
 INSPIRED = "inspired_by"
 SOURCES = ("portfolio:practice:", "minutes:meeting:")
+PLAN_CHANGED = (
+    "Someone else changed this plan while you were editing. Your text is still "
+    "below; check the plan in another tab, then save again."
+)
+ACTION_CHANGED = (
+    "Someone else changed this action while you were editing. Your values are "
+    "still below; check the plan in another tab, then save again."
+)
+MONITORING_CHANGED = (
+    "Someone else updated this action meanwhile. Your text is still below; "
+    "check the plan in another tab, then save again."
+)
 
 
 def _me():
     return current_user._get_current_object()
+
+
+def _committed() -> bool:
+    """Commit, or roll back and answer False when another save of the same plan or
+    action got there first: each UPDATE checks the version it read (see models)."""
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        return False
+    return True
+
+
+@bp.errorhandler(StaleDataError)
+def changed_meanwhile(error: StaleDataError) -> Response:
+    """A button (move, send to review, endorse...) raced another change: nothing was
+    saved; the forms with text handle it themselves and keep the text."""
+    db.session.rollback()
+    return error_response(409)
 
 
 def get_plan(plan_id: int) -> Plan:
@@ -149,16 +181,16 @@ def edit(plan_id: int) -> Response:
     if not form.validate_on_submit():
         return render("action_plans/plan_form.html", form=form, plan=plan, status=422)
     if str(plan.version) != (form.version.data or ""):
-        form.form_errors.append(
-            "Someone else changed this plan while you were editing. Your text is still "
-            "below; check the plan in another tab, then save again."
-        )
+        form.form_errors.append(PLAN_CHANGED)
         form.version.data = plan.version
         return render("action_plans/plan_form.html", form=form, plan=plan, status=409)
     for name in PLAN_FIELDS:
         setattr(plan, name, getattr(form, name).data or "")
     rules.touch(plan)
-    db.session.commit()
+    if not _committed():
+        form.form_errors.append(PLAN_CHANGED)
+        form.version.data = get_plan(plan_id).version
+        return render("action_plans/plan_form.html", form=form, plan=plan, status=409)
     flash("General information saved.", "success")
     return redirect(url_for("action_plans.view", plan_id=plan.id), code=303)
 
@@ -200,10 +232,7 @@ def edit_action(plan_id: int, action_id: int) -> Response:
             "action_plans/action_form.html", form=form, plan=plan, action=action, status=422
         )
     if str(action.version) != (form.version.data or ""):
-        form.form_errors.append(
-            "Someone else changed this action while you were editing. Your values are "
-            "still below; check the plan in another tab, then save again."
-        )
+        form.form_errors.append(ACTION_CHANGED)
         form.version.data = action.version
         return render(
             "action_plans/action_form.html", form=form, plan=plan, action=action, status=409
@@ -215,7 +244,12 @@ def edit_action(plan_id: int, action_id: int) -> Response:
     action.funding_sources = form.funding_sources.data or ""
     action.version += 1
     rules.touch(plan)
-    db.session.commit()
+    if not _committed():
+        form.form_errors.append(ACTION_CHANGED)
+        form.version.data = get_action(get_plan(plan_id), action_id).version
+        return render(
+            "action_plans/action_form.html", form=form, plan=plan, action=action, status=409
+        )
     flash(f"Action {action.position} saved.", "success")
     return redirect(
         url_for("action_plans.view", plan_id=plan.id) + f"#action-{action.id}", code=303
@@ -334,10 +368,7 @@ def monitor(plan_id: int, action_id: int) -> Response:
             "action_plans/monitor_form.html", form=form, plan=plan, action=action, status=422
         )
     if str(action.version) != (form.version.data or ""):
-        form.form_errors.append(
-            "Someone else updated this action meanwhile. Your text is still below; "
-            "check the plan in another tab, then save again."
-        )
+        form.form_errors.append(MONITORING_CHANGED)
         form.version.data = action.version
         return render(
             "action_plans/monitor_form.html", form=form, plan=plan, action=action, status=409
@@ -356,7 +387,12 @@ def monitor(plan_id: int, action_id: int) -> Response:
         progress=action.progress,
         phrase=f"updated the Phase 2 state ({action.state.label.lower()}) of",
     )
-    db.session.commit()
+    if not _committed():
+        form.form_errors.append(MONITORING_CHANGED)
+        form.version.data = get_action(get_plan(plan_id), action_id).version
+        return render(
+            "action_plans/monitor_form.html", form=form, plan=plan, action=action, status=409
+        )
     flash(f"Action {action.position}: {action.state.label.lower()}.", "success")
     return redirect(
         url_for("action_plans.view", plan_id=plan.id) + f"#action-{action.id}", code=303
