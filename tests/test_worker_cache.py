@@ -5,7 +5,7 @@ Two apps on one database and one instance folder stand for two gunicorn workers.
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, g
 from sqlalchemy import select, update
 
 from tests.conftest import _open_apps
@@ -55,13 +55,13 @@ def test_the_worker_that_flips_a_switch_shows_it_in_the_same_response(client, au
 
 def test_a_region_renamed_by_a_command_shows_in_every_worker_menu(app, world):
     first = logged_in(app, world.admin.email)
-    assert "Castilla y León" in first.get("/docs/").text
+    assert "Castilla y León" in first.get("/search").text
     with second_worker(app).app_context():  # as `flask` commands do: no request
         db.session.execute(
             update(Region).where(Region.slug == "burgos").values(name="Castilla-León")
         )
         db.session.commit()
-    page = first.get("/docs/").text
+    page = first.get("/search").text
     assert "Castilla-León" in page
     assert "Castilla y León" not in page
 
@@ -92,3 +92,48 @@ def test_a_menu_follows_a_change_of_the_person_it_was_kept_for(app, world):
         person.partner_id = world.coordinator.partner_id  # now on a partner's staff
         db.session.commit()
     assert 'href="/r/burgos/budget/"' in first.get("/r/burgos/").text
+
+
+def test_a_region_renamed_with_a_table_statement_shows_too(app, world):
+    first = logged_in(app, world.admin.email)
+    assert "Castilla y León" in first.get("/search").text
+    with second_worker(app).app_context():
+        table = Region.__table__
+        db.session.execute(update(table).where(table.c.slug == "burgos").values(name="CyL"))
+        db.session.commit()
+    assert "CyL" in first.get("/search").text
+
+
+def at(app, stamp):
+    """A request context of a request that saw ``stamp``."""
+    context = app.test_request_context()
+    context.push()
+    g.worker_cache_stamp = stamp
+    return context
+
+
+def test_an_answer_loaded_before_a_change_is_never_kept_after_it(app):
+    """Two threads of one worker: the first loads under the old stamp while the second
+    has already moved to the new one."""
+    cache = app.extensions["workspace.worker_cache"]
+    old, new = (1, 0, 0), (2, 0, 0)
+
+    def slow_load():
+        meanwhile = at(app, new)
+        assert cache.get("switches", lambda: "after the change") == "after the change"
+        meanwhile.pop()
+        return "before the change"
+
+    first = at(app, old)
+    assert cache.get("switches", slow_load) == "before the change"
+    first.pop()
+    later = at(app, new)
+    assert cache.get("switches", lambda: "loaded again") == "after the change"
+    later.pop()
+    # A request that began before the change neither uses nor replaces what is kept.
+    late = at(app, old)
+    assert cache.get("switches", lambda: "its own answer") == "its own answer"
+    late.pop()
+    again = at(app, new)
+    assert cache.get("switches", lambda: "loaded again") == "after the change"
+    again.pop()

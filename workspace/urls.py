@@ -4,7 +4,8 @@ A page builds forty or more URLs (menus, links, forms), and werkzeug builds each
 from its rule every time. A URL is a pure function of the endpoint, its values (after
 the ``url_defaults`` functions added theirs) and the script root, so the plain,
 relative ones are remembered per process. Anything else goes the usual way:
-external URLs, anchors, methods, relative endpoints, and values that are not hashable.
+external URLs, anchors, methods, relative endpoints, and values other than numbers
+and short strings.
 """
 
 from __future__ import annotations
@@ -16,6 +17,15 @@ from flask.globals import _cv_request
 
 # Enough for the menus and a few thousand object links; past it the memory restarts.
 CACHE_SIZE = 20_000
+# Ids, slugs and short names are remembered; long text (a "next" address someone
+# typed, a search) is built each time, so no visitor can fill the memory with it.
+LONGEST_VALUE = 64
+
+
+def _memorable(value: Any) -> bool:
+    if isinstance(value, str):
+        return len(value) <= LONGEST_VALUE
+    return value is None or isinstance(value, int)
 
 
 class Workspace(Flask):
@@ -52,11 +62,14 @@ class Workspace(Flask):
                 **values,
             )
         self.inject_url_defaults(endpoint, values)
-        try:
-            key = (request_context.request.script_root, endpoint, frozenset(values.items()))
-            url = self._built_urls.get(key)
-        except TypeError:  # a list or another unhashable value
+        if not all(_memorable(value) for value in values.values()):
             return super().url_for(endpoint, **values)
+        key = (
+            request_context.request.script_root,
+            endpoint,
+            frozenset((name, type(value), value) for name, value in values.items()),
+        )
+        url = self._built_urls.get(key)
         if url is None:
             url = super().url_for(endpoint, **values)
             if len(self._built_urls) >= CACHE_SIZE:

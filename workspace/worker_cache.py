@@ -15,8 +15,10 @@ snapshot is then at least as new as every change whose stamp it saw.
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,22 +29,27 @@ from sqlalchemy.orm import Session, UOWTransaction
 
 T = TypeVar("T")
 EXTENSION_KEY = "workspace.worker_cache"
+logger = logging.getLogger(__name__)
 STAMP_FILE = "worker-cache.stamp"
 _CHANGED = "worker_cache_changed"
 
 
 class WorkerCache:
+    """Thread-safe: threaded servers (``flask run``, gthread workers) share one."""
+
     def __init__(self, instance_path: str) -> None:
         self.stamp_path = Path(instance_path) / STAMP_FILE
-        self._stamp: tuple | None = None
-        self._values: dict[str, Any] = {}
+        # The stamp and the values kept under it change together, as one tuple.
+        self._kept: tuple[tuple | None, dict[str, Any]] = (None, {})
+        self._lock = threading.Lock()
 
     def read_stamp(self) -> tuple | None:
+        """The stamp file's change time first, so a later stamp compares greater."""
         try:
             stat = os.stat(self.stamp_path)
         except FileNotFoundError:
             return None
-        return (stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns)
+        return (stat.st_ctime_ns, stat.st_mtime_ns, stat.st_ino)
 
     def get(self, key: str, load: Callable[[], T]) -> T:
         """The value kept under ``key``, loaded with ``load()`` when the stamp moved.
@@ -50,20 +57,37 @@ class WorkerCache:
         if not has_request_context() or "worker_cache_stamp" not in g:
             return load()
         stamp = g.worker_cache_stamp
-        if stamp != self._stamp:
-            self._values = {}
-            self._stamp = stamp
-        if key not in self._values:
-            self._values[key] = load()
-        return self._values[key]
+        kept_stamp, values = self._kept
+        if kept_stamp != stamp:
+            with self._lock:
+                kept_stamp, values = self._kept
+                if kept_stamp != stamp:
+                    if _later(kept_stamp, stamp):
+                        # This request began before the last change: its answer may be
+                        # older than what is kept, so it neither uses nor keeps one.
+                        return load()
+                    values = {}
+                    self._kept = (stamp, values)
+        if key not in values:
+            # Into the values of this request's stamp: if another thread has moved on
+            # to a newer stamp meanwhile, this answer is kept nowhere that matters.
+            values[key] = load()
+        return values[key]
 
     def replace_stamp(self) -> None:
         """Tell every worker, this one included, that the kept values are out of date."""
         scratch = self.stamp_path.with_name(f"{STAMP_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
-        scratch.write_text(secrets.token_hex(8))
-        os.replace(scratch, self.stamp_path)
-        self._values = {}
-        self._stamp = None
+        try:
+            scratch.write_text(secrets.token_hex(8))
+            os.replace(scratch, self.stamp_path)
+        except OSError:
+            # The change is committed; other workers just see it late. Say so loudly.
+            logger.exception("Could not replace %s: other workers keep old menus", scratch)
+        self._kept = (None, {})
+
+
+def _later(stamp: tuple | None, than: tuple | None) -> bool:
+    return stamp is not None and (than is None or stamp > than)
 
 
 def forget_for_this_request() -> None:
@@ -82,9 +106,11 @@ def kept(key: str, load: Callable[[], T]) -> T:
 
 
 def watch(*models: type) -> None:
-    """Replace the stamp after any commit that wrote rows of ``models`` (through the
-    unit of work or an ORM-enabled bulk statement). Called once, at import: the
-    listeners are on SQLAlchemy's Session class, so they see every app's sessions.
+    """Replace the stamp after any commit that wrote rows of ``models`` through the
+    session: the unit of work or an insert, update or delete statement. Raw SQL
+    (``text()``) is not seen: write these tables through SQLAlchemy's statements.
+    Called once, at import: the listeners are on SQLAlchemy's Session class, so they
+    see every app's sessions.
     A commit after a rolled-back change may replace it needlessly; that only costs
     the workers one reload."""
     tables = {model.__table__ for model in models}
@@ -97,9 +123,11 @@ def watch(*models: type) -> None:
                 return
 
     def do_orm_execute(state: Any) -> None:
-        if (state.is_update or state.is_delete or state.is_insert) and any(
-            getattr(mapper, "local_table", None) in tables for mapper in state.all_mappers
-        ):
+        if not (state.is_update or state.is_delete or state.is_insert):
+            return
+        written = {getattr(mapper, "local_table", None) for mapper in state.all_mappers}
+        written.add(getattr(state.statement, "table", None))  # update(Model.__table__)
+        if written & tables:
             state.session.info[_CHANGED] = True
             forget_for_this_request()
 
