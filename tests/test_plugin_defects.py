@@ -13,6 +13,7 @@ from tests.test_budget_views import LINE, budget  # noqa: F401  (fixture)
 from tests.test_minutes_exports import meeting, minutes_on  # noqa: F401  (fixtures)
 from tests.test_minutes_meetings import meeting_url
 from tests.test_portfolio import create, portfolio, switch, write_texts  # noqa: F401
+from workspace.attachments import attachments_of
 from workspace.extensions import db
 from workspace.models import Document, MembershipRole
 
@@ -136,3 +137,44 @@ def test_the_project_panel_leaves_out_practices_where_the_portfolio_is_off(
     switch(app, "burgos", False)
     auth.login(portfolio.other.email)
     assert "Burgos pending practice" not in with_panels(client, "/")
+
+
+def test_another_partners_staff_cannot_change_an_evidence_folder(app, client, auth, budget, world):  # noqa: F811
+    auth.login(world.editor.email)  # CEEI-Burgos staff: opens and fills its folder
+    folder = client.post(f"/p/budget/partners/{budget.ceei}/evidence").headers["Location"]
+    client.post(
+        f"{folder}/attachments",
+        data={"file": (io.BytesIO(b"%PDF-1.4 invoice"), "T-77 hotel.pdf")},
+        content_type="multipart/form-data",
+    )
+    with app.app_context():
+        document = db.session.get(Document, int(folder.rsplit("/", 1)[1]))
+        attachment_id, head = attachments_of(document)[0].id, document.head
+    auth.logout()
+    # Staff of the lead partner who edit in Pannon: they may edit project-wide
+    # documents, but this one is CEEI-Burgos's own.
+    auth.login(world.other.email)
+    page = client.get(folder).text
+    assert "only its own staff and the lead partner&#39;s admins change it" in page
+    assert f'action="{folder}/attachments"' not in page  # no upload form offered
+    upload = client.post(
+        f"{folder}/attachments",
+        data={"file": (io.BytesIO(b"%PDF-1.4 forged"), "T-78 forged.pdf")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert "The file is not attached." in upload.text
+    removal = client.post(f"{folder}/attachments/{attachment_id}/delete", follow_redirects=True)
+    assert "The file stays." in removal.text
+    edit = client.post(
+        f"{folder}/edit", data={"title": "Evidence", "body": "Mine now", "base": head}
+    )
+    assert edit.status_code == 409 and "Mine now" in edit.text  # refused, text kept
+    with app.app_context():
+        document = db.session.get(Document, int(folder.rsplit("/", 1)[1]))
+        assert [a.filename for a in attachments_of(document)] == ["T-77 hotel.pdf"]
+        assert document.head == head
+    # An admin of the lead partner may.
+    auth.logout()
+    auth.login(world.admin.email)
+    assert f'action="{folder}/attachments"' in client.get(folder).text

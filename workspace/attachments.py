@@ -23,7 +23,7 @@ from flask_login import current_user
 from sqlalchemy import bindparam, select
 
 from .activity import record
-from .documents import get_document
+from .documents import get_document, lock_reason
 from .extensions import db
 from .models import Attachment, Document
 from .permissions import Action
@@ -65,6 +65,9 @@ def upload(document_id: int) -> Response:
     document = get_document(document_id, Action.EDIT)
     upload = request.files.get("file")
     target = url_for("documents.view", document_id=document.id) + "#attachments"
+    if locked := lock_reason(document):
+        flash(f"{locked} The file is not attached.", "error")
+        return redirect(target, code=303)
     if upload is None or not upload.filename:
         flash("Choose a file to attach.", "error")
         return redirect(target, code=303)
@@ -120,6 +123,11 @@ def delete(document_id: int, attachment_id: int) -> Response:
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None or attachment.document_id != document.id:
         abort(404)
+    if locked := lock_reason(document):
+        flash(f"{locked} The file stays.", "error")
+        return redirect(
+            url_for("documents.view", document_id=document.id) + "#attachments", code=303
+        )
     name = attachment.filename
     db.session.delete(attachment)
     record("attachment_deleted", region=document.region, target=document.ref, file=name)

@@ -60,10 +60,14 @@ def get_document(document_id: int, action: Action = Action.READ, deleted: bool =
 
 
 def lock_reason(document: Document) -> str | None:
-    """Why the document's plugin keeps its text from being changed now, if it does."""
+    """Why the document's plugin keeps its text and files from being changed now, or
+    by the current user, if it does."""
     if not document.plugin or document.plugin not in host().infos:
         return None
-    for _, reason in host().call_each("document_lock", [document.plugin], document=document):
+    user = current_user._get_current_object()
+    for _, reason in host().call_each(
+        "document_lock", [document.plugin], document=document, user=user
+    ):
         if reason:
             return reason
     return None

@@ -208,12 +208,14 @@ def export_region(region: Region) -> list[ExportFile]:
 
 
 @hookspec
-def document_lock(document: Document) -> str | None:
-    """Why the plugin's own ``document`` may not be edited now (the minutes of a closed
-    meeting, an endorsed action plan), in words shown to the user; None when it may.
+def document_lock(document: Document, user: User) -> str | None:
+    """Why the plugin's own ``document`` may not be changed now, or not by ``user``
+    (the minutes of a closed meeting, an endorsed action plan, another partner's
+    evidence folder), in words shown to the user; None when it may.
 
-    Called only on the plugin that owns the document (``document.plugin``). The core
-    then refuses edits, restores and deletion of the text; comments stay open.
+    Called only on the plugin that owns the document (``document.plugin``), after the
+    core's own permission check. The core then refuses edits, restores and deletion
+    of the text, and attaching or removing files; comments stay open.
     """
 
 

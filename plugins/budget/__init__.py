@@ -12,13 +12,16 @@ from pathlib import Path
 
 from flask import url_for
 from flask_login import current_user
+from sqlalchemy import select
 
+from workspace.extensions import db
 from workspace.hookspecs import ExportFile, MenuLink, Panel, PluginInfo, SearchResult, hookimpl
 
 from . import demo
 from .entries import find_lines, to_csv
 from .ledger import all_partner_figures, combined, get_settings, money, today
-from .views import can_read, export_tables, project_pages, region_pages, visible_partners
+from .models import PartnerPlan
+from .views import can_edit, can_read, export_tables, project_pages, region_pages, visible_partners
 
 PLUGIN = PluginInfo(
     name="budget",
@@ -42,6 +45,22 @@ def register_blueprints():
 def register_project_blueprints():
 
     return [project_pages]
+
+
+@hookimpl
+def document_lock(document, user):
+    """A partner's evidence folder is a project-wide document, which every editor of
+    the project may change; its invoices are only for the partner's own staff and the
+    lead partner's admins to add or remove."""
+    plan = db.session.scalar(
+        select(PartnerPlan).where(PartnerPlan.evidence_document_id == document.id)
+    )
+    if plan is None or can_edit(user, plan.partner):
+        return None
+    return (
+        f"This is the evidence folder of {plan.partner.short_name}: only its own staff "
+        "and the lead partner's admins change it."
+    )
 
 
 @hookimpl
