@@ -339,3 +339,13 @@ def test_document_saved_reaches_plugins(client, auth, world):
         ("document_saved", "Minutes", 1),
         ("document_saved", "Minutes", 2),
     ]
+
+
+def test_a_rendered_panel_escapes_user_text_and_refuses_unescaped_templates(app):
+    from workspace.hookspecs import Panel
+
+    with app.test_request_context():
+        panel = Panel.rendered("Notes", "_flash.html", messages=[("info", "<script>x</script>")])
+        assert "<script>" not in panel.html and "&lt;script&gt;x&lt;/script&gt;" in panel.html
+        with pytest.raises(ValueError, match="auto-escaped"):
+            Panel.rendered("Notes", "notes/panel.txt", text="<script>x</script>")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pluggy
-from flask import render_template
+from flask import current_app, render_template
 from markupsafe import Markup
 
 if TYPE_CHECKING:
@@ -60,7 +60,12 @@ class Panel:
     def rendered(cls, title: str, template: str, **context) -> Panel:
         """A panel showing ``template`` rendered with ``context``. Flask auto-escapes
         ``.html`` templates, so the output is trusted as it stands; never build
-        ``html`` from user text any other way."""
+        ``html`` from user text any other way.
+
+        Only a template Flask auto-escapes (``.html`` and the like) is accepted: a
+        ``.txt`` one would put user text into the page as it was typed."""
+        if not current_app.select_jinja_autoescape(template):
+            raise ValueError(f"{template}: a panel template must be auto-escaped (.html)")
         return cls(title, html=Markup(render_template(template, **context)))  # noqa: S704
 
 
