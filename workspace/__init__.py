@@ -6,6 +6,7 @@ import os
 import secrets
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask
 from sqlalchemy import event, text
@@ -13,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import (
+    account,
     activity_views,
     admin,
     attachments,
@@ -76,6 +78,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     converters.init_app(app)
     rendering.init_app(app)
     auth.init_app(app)
+    app.register_blueprint(account.bp)
     app.register_blueprint(regions.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(documents.bp)
@@ -117,6 +120,12 @@ def _finish_config(app: Flask) -> None:
     secure = bool(config["SECURE_COOKIES"])
     config["SESSION_COOKIE_SECURE"] = secure
     config["REMEMBER_COOKIE_SECURE"] = secure
+    try:
+        ZoneInfo(config["TIME_ZONE"])
+    except (ZoneInfoNotFoundError, ValueError):
+        raise RuntimeError(
+            f"TIME_ZONE {config['TIME_ZONE']!r} is not an IANA time zone, like Europe/Brussels"
+        ) from None
     if isinstance(config["EXTRA_PLUGINS"], str):
         config["EXTRA_PLUGINS"] = [n.strip() for n in config["EXTRA_PLUGINS"].split(",") if n]
 

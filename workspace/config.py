@@ -44,4 +44,8 @@ MAX_UPLOAD_MB = 25
 # The project this instance serves, shown in the header.
 PROJECT_NAME = "InterVentures"
 
+# The time zone timestamps are shown in for people who have not chosen their own
+# on their account page (an IANA name).
+TIME_ZONE = "Europe/Brussels"
+
 WTF_CSRF_TIME_LIMIT = None

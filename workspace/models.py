@@ -139,6 +139,11 @@ class User(UserMixin, db.Model):
     # Part of the session cookie's user id: bumping it signs out every open session.
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # How numbers and dates are read and shown (a key of workspace.locales.FORMATS);
+    # None: the best match of the browser's languages.
+    number_format: Mapped[str | None] = mapped_column(String(5))
+    # The IANA time zone times are shown in; None: the project's TIME_ZONE.
+    time_zone: Mapped[str | None] = mapped_column(String(60))
 
     partner: Mapped[Partner | None] = relationship(back_populates="users")
     memberships: Mapped[list[Membership]] = relationship(

@@ -17,6 +17,7 @@ from flask_wtf.csrf import CSRFError, generate_csrf
 from jinja2_fragments.flask import render_block
 from werkzeug.exceptions import HTTPException
 
+from . import dates, numbers
 from .extensions import db
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -141,6 +142,15 @@ def init_app(app: Flask) -> None:
     # registered later, takes the place of both.
     app.jinja_env.globals["csrf_token"] = page_csrf_token
     app.context_processor(lambda: {"csrf_token": page_csrf_token})
+
+    # Numbers, money, days and times in the reader's format (workspace.numbers, .dates).
+    app.jinja_env.filters.update(
+        number=numbers.format_number,
+        money=numbers.format_money,
+        percent=numbers.format_percent,
+        day=dates.format_day,
+        moment=dates.format_moment,
+    )
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> Response:

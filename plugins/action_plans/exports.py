@@ -7,6 +7,7 @@ import io
 from flask import render_template
 
 from workspace.markdown import render_markup
+from workspace.numbers import format_number
 from workspace.pdf import html_to_pdf
 
 from .models import Plan
@@ -23,7 +24,7 @@ TEMPLATE_FIELDS = [
 
 
 def _money(value) -> str:
-    return f"EUR {value:,.2f}" if value is not None else "Not given"
+    return f"EUR {format_number(value)}" if value is not None else "Not given"
 
 
 def _timeframe(action) -> str:
