@@ -232,9 +232,11 @@ def test_two_people_write_two_actions_at_once(app, client, auth, plans):
             "The end month is before the start month.",
         ),
         ({"start_month": "May 2020"}, "Give a month as YYYY-MM"),
-        ({"costs": "a lot"}, "Give the costs as a number of euros"),
-        ({"costs": "-5"}, "Costs cannot be negative."),
-        ({"costs": "NaN"}, "Costs cannot be negative."),
+        ({"costs": "a lot"}, "The costs must be a number written like 4,500.00."),
+        ({"costs": "45.000,00"}, "The costs must be a number written like 4,500.00."),
+        ({"costs": "-5"}, "The costs cannot be negative."),
+        ({"costs": "NaN"}, "The costs must be a number written like 4,500.00."),
+        ({"costs": "1e3"}, "The costs must be a number written like 4,500.00."),
         ({"title": ""}, "Give the action a title."),
     ],
 )
@@ -259,6 +261,31 @@ def test_costs_are_decimal(app, client, auth, plans):
             "costs": "12,345.67", "version": "1"}  # fmt: skip
     assert client.post(f"{BASE}/{plan_id}/actions/{action_id}/edit", data=data).status_code == 303
     assert get_plan(app, plan_id)["actions"][0][5] == Decimal("12345.67")
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "shown"),
+    [
+        ("it-IT,it", "45.000,50", "45.000,50"),
+        ("pl-PL,pl", "45 000,50", "45\N{NO-BREAK SPACE}000,50"),
+        ("es-ES,es", "45000,50", "45.000,50"),
+        ("en-GB,en", "45,000.50", "45,000.50"),
+    ],
+)
+def test_costs_are_read_and_shown_in_the_editors_format(
+    app, client, auth, plans, language, typed, shown
+):
+    auth.login(plans.editor.email)
+    plan_id = create(client)
+    action_id = add_action(client, plan_id)
+    url = f"{BASE}/{plan_id}/actions/{action_id}/edit"
+    data = {"title": "T", "start_month": "2019-01", "end_month": "2019-01",
+            "costs": typed, "version": "1"}  # fmt: skip
+    headers = {"Accept-Language": language}
+    assert client.post(url, data=data, headers=headers).status_code == 303
+    assert get_plan(app, plan_id)["actions"][0][5] == Decimal("45000.50")
+    assert f'value="{shown}"' in client.get(url, headers=headers).text
+    assert f"EUR {shown}" in client.get(f"{BASE}/{plan_id}", headers=headers).text
 
 
 def test_a_stale_version_is_refused(app, client, auth, plans):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import csv
+import html
 import io
 import re
 import zipfile
@@ -14,6 +16,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from plugins.budget.entries import FIELDS
 from plugins.budget.ledger import default_settings
 from plugins.budget.models import BudgetSettings, Expenditure, PartnerPlan, PlanLine
 from tests.conftest import HTMX, with_panels
@@ -228,7 +231,8 @@ def _edit_requests(ids, line_id):
         ("get", f"/p/budget/partners/{ceei}/plan", {}, {}),
         ("post", f"/p/budget/partners/{ceei}/plan", {"version": "1", "staff-1": "5"}, {}),
         ("post", f"/p/budget/partners/{ceei}/expenditure", LINE, {}),
-        ("post", f"/p/budget/partners/{ceei}/expenditure", LINE, HTMX),
+        # The same invoice again: recorded once the person says it is another line of it.
+        ("post", f"/p/budget/partners/{ceei}/expenditure", {**LINE, "same_invoice": "y"}, HTMX),
         ("post", f"/p/budget/partners/{ceei}/expenditure/{line_id}/delete", {}, HTMX),
         (
             "post",
@@ -236,7 +240,12 @@ def _edit_requests(ids, line_id):
             {"file": (io.BytesIO(CSV_GOOD.encode()), "lines.csv")},
             {},
         ),
-        ("post", f"/p/budget/partners/{ceei}/import/confirm", {"csv": CSV_GOOD}, {}),
+        (
+            "post",
+            f"/p/budget/partners/{ceei}/import/confirm",
+            {"raw": base64.b64encode(CSV_GOOD.encode()).decode(), "token": "t" * 24},
+            {},
+        ),
         ("post", f"/p/budget/partners/{ceei}/evidence", {}, {}),
     ]
 
@@ -478,8 +487,8 @@ def test_partner_figures_flat_rate_erdf_and_warnings(client, auth, world, budget
     assert remaining(page, "office") == Decimal("750.00")
     assert "Travel and accommodation is over budget by EUR 750.00" in page
     # "Today" is 15 Sep 2020: periods 1 and 2 are over, with nothing spent.
-    assert "P1 (01 Aug 2019 – 31 Jan 2020) is over and spending is below plan" in page
-    assert "P2 (01 Feb 2020 – 31 Jul 2020) is over" in page
+    assert "P1 (1 Aug 2019 – 31 Jan 2020) is over and spending is below plan" in page
+    assert "P2 (1 Feb 2020 – 31 Jul 2020) is over" in page
     assert "P3 (" not in page.split("warning")[1].split("</ul>")[0]
     project = client.get("/p/budget/").text
     assert "CEEI-Burgos: Travel and accommodation is over budget by EUR 750.00" in project
@@ -506,7 +515,7 @@ def plan_form(version=1, **amounts):
 def test_saving_the_plan(app, client, auth, world, budget):
     auth.login(world.editor.email)
     page = client.get(f"/p/budget/partners/{budget.ceei}/plan")
-    assert 'name="staff-1" value="1000.00"' in page.text
+    assert 'name="staff-1" value="1,000.00"' in page.text
     assert '<td class="num">150.00</td>' in page.text  # office and administration, computed
     response = client.post(
         f"/p/budget/partners/{budget.ceei}/plan",
@@ -554,12 +563,29 @@ CSV_GOOD = (
 CSV_ONE_BAD = CSV_GOOD + "equipment,=cmd|' /C calc'!A0,E-1,2020-09-01,2020-09-05,100,0,EUR,1\n"
 
 
-def upload(client, partner_id, text, name="lines.csv"):
+def upload(client, partner_id, text: str | bytes, name="lines.csv"):
+    content = text if isinstance(text, bytes) else text.encode()
     return client.post(
         f"/p/budget/partners/{partner_id}/import",
-        data={"file": (io.BytesIO(text.encode()), name)},
+        data={"file": (io.BytesIO(content), name)},
         content_type="multipart/form-data",
     )
+
+
+def hidden_fields(page: str, action: str) -> dict[str, str]:
+    """The hidden inputs of the form on ``page`` that posts to ``action``, as sent."""
+    form = page[page.index(f'action="{action}"') :]
+    form = form[: form.index("</form>")]
+    return {
+        html.unescape(name): html.unescape(value)
+        for name, value in re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', form)
+    }
+
+
+def confirm(client, partner_id, preview):
+    """Press "Import" on a preview page."""
+    url = f"/p/budget/partners/{partner_id}/import/confirm"
+    return client.post(url, data=hidden_fields(preview.text, url))
 
 
 def test_import_preview_saves_nothing_until_confirmed(app, client, auth, world, budget):
@@ -568,9 +594,7 @@ def test_import_preview_saves_nothing_until_confirmed(app, client, auth, world, 
     assert preview.status_code == 200
     assert "All 2 lines can be imported: EUR 2,295.57 in total." in preview.text
     assert count(app) == 0
-    response = client.post(
-        f"/p/budget/partners/{budget.ceei}/import/confirm", data={"csv": CSV_GOOD}
-    )
+    response = confirm(client, budget.ceei, preview)
     assert response.status_code == 303
     assert count(app) == 2
     page = client.get(response.headers["Location"]).text
@@ -590,9 +614,131 @@ def test_import_lists_every_rejected_row_and_why(app, client, auth, world, budge
     assert "The amount cannot be negative." in preview.text
     assert "Import 4 lines" not in preview.text
     # A confirmation sent anyway is checked again and saves nothing.
-    response = client.post(f"/p/budget/partners/{budget.ceei}/import/confirm", data={"csv": text})
+    response = client.post(
+        f"/p/budget/partners/{budget.ceei}/import/confirm",
+        data={"raw": base64.b64encode(text.encode()).decode(), "token": "x" * 24},
+    )
     assert response.status_code == 422
     assert count(app) == 0
+
+
+def test_confirming_one_preview_twice_imports_once(app, client, auth, world, budget):
+    auth.login(world.editor.email)
+    preview = upload(client, budget.ceei, CSV_GOOD)
+    assert confirm(client, budget.ceei, preview).status_code == 303
+    again = confirm(client, budget.ceei, preview)  # a double click, or Back and Import
+    assert again.status_code == 303
+    assert count(app) == 2
+    assert "These 2 lines were already imported." in client.get(again.headers["Location"]).text
+
+
+# Each partner's habit: (Accept-Language, encoding, separator, amount as typed, stored).
+HABITS = [
+    ("en-GB,en;q=0.9", "utf-8", ",", '"4,500.00"', "4,500.00"),
+    ("hu-HU,hu;q=0.9", "cp1250", ";", "4.500,00", "4\N{NO-BREAK SPACE}500,00"),
+    ("it-IT,it;q=0.9", "cp1252", ";", "4.500,00", "4.500,00"),
+    ("pl-PL,pl;q=0.9", "cp1250", ";", "4 500,00", "4\N{NO-BREAK SPACE}500,00"),
+    ("es-ES,es;q=0.9", "cp1252", ";", "4.500,00", "4.500,00"),
+    ("lt-LT,lt;q=0.9", "cp1257", ";", "4500,00", "4\N{NO-BREAK SPACE}500,00"),
+]
+
+
+@pytest.mark.parametrize(("language", "encoding", "sep", "typed", "shown"), HABITS)
+def test_excel_files_from_each_partner_are_read_in_their_format(
+    app, client, auth, world, budget, language, encoding, sep, typed, shown
+):
+    """An Excel "CSV" as each partner's Windows writes it: its code page, its
+    separator, its amounts. 4.500,00 is four thousand five hundred, not 4.50."""
+    auth.login(world.editor.email)
+    town = {"cp1250": "Kőszeg Łódź", "cp1257": "Šiauliai Klaipėda"}.get(encoding, "Rzeszów")
+    text = (
+        sep.join(FIELDS)
+        + "\r\n"
+        + sep.join(
+            ["staff", f"Salaries {town}", "S-9", "31.08.2020", "03/09/2020", typed, "0", "EUR", "1"]
+        )
+        + "\r\n"
+    )
+    preview = client.post(
+        f"/p/budget/partners/{budget.ceei}/import",
+        data={"file": (io.BytesIO(text.encode(encoding)), "lines.csv")},
+        content_type="multipart/form-data",
+        headers={"Accept-Language": language},
+    )
+    assert preview.status_code == 200, preview.text
+    assert f"Salaries {town}" in preview.text
+    assert f"{shown}" in preview.text
+    url = f"/p/budget/partners/{budget.ceei}/import/confirm"
+    client.post(url, data=hidden_fields(preview.text, url), headers={"Accept-Language": language})
+    with app.app_context():
+        line = db.session.scalars(select(Expenditure)).one()
+        assert line.amount == Decimal("4500.00")
+        assert line.description == f"Salaries {town}"
+        assert line.invoice_date == date(2020, 8, 31)
+
+
+def test_an_amount_in_another_format_is_refused_not_misread(app, client, auth, world, budget):
+    auth.login(world.editor.email)
+    text = ",".join(FIELDS) + "\n" + 'staff,Salaries,S-9,2020-08-31,2020-09-03,"4.500,00",0,EUR,1\n'
+    preview = upload(client, budget.ceei, text)  # an English reader
+    assert preview.status_code == 422
+    assert "The amount must be a number written like 4,500.00." in preview.text
+    assert count(app) == 0
+
+
+def test_a_wrongly_guessed_encoding_can_be_chosen_by_hand(app, client, auth, world, budget):
+    """cp1257 bytes read as cp1250 are not an error, only wrong letters: the person
+    sees the names and reads the file again as Baltic."""
+    auth.login(world.editor.email)
+    text = ";".join(FIELDS) + "\n" + "staff;Šiauliai ėčų;S-1;2020-08-31;2020-09-03;100;0;EUR;1\n"
+    url = f"/p/budget/partners/{budget.ceei}/import"
+    first = upload(client, budget.ceei, text.encode("cp1257"))
+    assert first.status_code == 200
+    again = client.post(url, data={**hidden_fields(first.text, url), "encoding": "cp1257"})
+    assert "Šiauliai ėčų" in again.text
+    assert '<option value="cp1257" selected>' in again.text
+
+
+def test_quoted_cells_keep_their_separators_and_doubled_quotes(app, client, auth, world, budget):
+    auth.login(world.editor.email)
+    text = (
+        ",".join(FIELDS) + "\r\n"
+        'travel,"Hotel ""Rex"", Rzeszów",H-9,2020-09-01,2020-09-05,"1,860.50",0,PLN,4.4\r\n'
+    )
+    preview = upload(client, budget.ceei, text)
+    assert preview.status_code == 200, preview.text
+    confirm(client, budget.ceei, preview)
+    with app.app_context():
+        line = db.session.scalars(select(Expenditure)).one()
+        assert line.description == 'Hotel "Rex", Rzeszów'
+        assert line.amount == Decimal("1860.50")
+
+
+def test_an_invoice_already_recorded_is_flagged(app, client, auth, world, budget):
+    auth.login(world.editor.email)
+    url = f"/p/budget/partners/{budget.ceei}/expenditure"
+    assert client.post(url, data=LINE).status_code == 303
+    again = client.post(url, data=LINE)
+    assert again.status_code == 422
+    assert "Invoice T-77 is already recorded" in again.text
+    assert 'name="same_invoice"' in again.text
+    assert count(app) == 1
+    assert client.post(url, data={**LINE, "same_invoice": "y"}).status_code == 303
+    assert count(app) == 2
+    text = (
+        ",".join(FIELDS)
+        + "\n"
+        + (
+            "travel,Taxi,t-77,2020-09-01,2020-09-05,10,0,EUR,1\n"
+            "travel,Taxi back,X-1,2020-09-01,2020-09-05,10,0,EUR,1\n"
+            "travel,Taxi back again,x-1,2020-09-01,2020-09-05,10,0,EUR,1\n"
+        )
+    )
+    preview = upload(client, budget.ceei, text)
+    assert preview.status_code == 200
+    assert "Invoice t-77 is already recorded" in preview.text
+    assert "Invoice x-1 appears more than once in this file." in preview.text
+    assert 'data-line="2" class="flagged"' in preview.text
 
 
 @pytest.mark.parametrize(
@@ -731,7 +877,7 @@ def test_search_finds_lines_by_invoice_number_for_the_consortium(app, client, au
     client.post(f"/p/budget/partners/{budget.ceei}/expenditure", data=LINE)
     page = client.get("/search", query_string={"q": "T-77"}).text
     assert "Thematic visit to Klaipėda" in page
-    assert "EUR 1,234.56 · invoice T-77 · paid 2020-09-10" in page
+    assert "EUR 1,234.56 · invoice T-77 · paid 10 Sept 2020" in page
     assert "Thematic" not in client.get("/search", query_string={"q": "100%_"}).text
     auth.logout()
     auth.login(world.stakeholder.email)
@@ -763,7 +909,7 @@ def test_admin_changes_the_rates_and_the_figures_follow(client, auth, world, bud
         data={**LINE, "payment_date": "2020-05-05", "invoice_date": "2020-05-01"},
     )
     assert response.status_code == 422
-    assert "P2 (01 Feb 2020 – 31 Jul 2020) is closed" in response.text
+    assert "P2 (1 Feb 2020 – 31 Jul 2020) is closed" in response.text
 
 
 SETTINGS = {
@@ -789,7 +935,7 @@ def test_new_period_lengths_move_lines_to_their_new_periods(app, client, auth, w
     # A start after the line's payment would leave it outside the project.
     response = client.post("/p/budget/settings", data={**SETTINGS, "start_date": "2020-10-01"})
     assert response.status_code == 422
-    assert "Expenditure paid on 02 Sep 2020 would fall outside the project" in response.text
+    assert "Expenditure paid on 2 Sept 2020 would fall outside the project" in response.text
     with app.app_context():
         assert db.session.get(Expenditure, line_id).period == 2
         assert db.session.scalar(select(BudgetSettings.phase1_period_months)) == 12
@@ -798,7 +944,7 @@ def test_new_period_lengths_move_lines_to_their_new_periods(app, client, auth, w
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"start_date": "soon"}, "Write the start date as 2019-08-01."),
+        ({"start_date": "soon"}, "write it as 15/03/2022 or 2022-03-15"),
         ({"phase1_months": "0"}, "A whole number of months"),
         ({"erdf_rate_public": "120"}, "at most 100 %"),
         ({"closed_through": "9"}, "The project has 5 periods."),
@@ -822,3 +968,66 @@ def test_bad_settings_are_422_and_change_nothing(client, auth, world, budget, ch
     assert message in response.text
     page = client.get(f"/p/budget/partners/{budget.ceei}").text
     assert figure(page, "erdf") == Decimal("8500.00")
+
+
+def form_inputs(page: str) -> dict[str, str]:
+    """Every named input of ``page`` with the value it shows, as a browser would send."""
+    found = {}
+    for tag in re.findall(r"<input\b[^>]*>", page):
+        name = re.search(r'\bname="([^"]+)"', tag)
+        value = re.search(r'\bvalue="([^"]*)"', tag)
+        if name and 'type="file"' not in tag and 'type="checkbox"' not in tag:
+            found[html.unescape(name.group(1))] = html.unescape(value.group(1) if value else "")
+    return found
+
+
+@pytest.mark.parametrize("language", ["en-GB", "hu-HU", "it-IT", "pl-PL", "es-ES", "lt-LT"])
+def test_forms_read_back_what_they_show_in_every_format(app, client, auth, world, budget, language):
+    """Opening the plan grid or the settings and saving them unchanged changes nothing,
+    in each of the six formats: what a form shows is what it reads."""
+    auth.login(world.admin.email)
+    headers = {"Accept-Language": language}
+    with app.app_context():
+        before = sorted(
+            (line.category, line.period, line.amount)
+            for line in db.session.scalars(
+                select(PlanLine).where(PlanLine.partner_id == budget.ceei)
+            )
+        )
+    url = f"/p/budget/partners/{budget.ceei}/plan"
+    shown = form_inputs(client.get(url, headers=headers).text)
+    assert client.post(url, data=shown, headers=headers).status_code == 303
+    settings = form_inputs(client.get("/p/budget/settings", headers=headers).text)
+    assert client.post("/p/budget/settings", data=settings, headers=headers).status_code == 303
+    with app.app_context():
+        after = sorted(
+            (line.category, line.period, line.amount)
+            for line in db.session.scalars(
+                select(PlanLine).where(PlanLine.partner_id == budget.ceei)
+            )
+        )
+        assert db.session.scalars(select(BudgetSettings)).one().erdf_rate_public == Decimal("85")
+    assert after == before and before
+
+
+def test_the_plan_grid_reads_each_partners_format(app, client, auth, world, budget):
+    auth.login(world.admin.email)
+    url = f"/p/budget/partners/{budget.ceei}/plan"
+    headers = {"Accept-Language": "es-ES,es;q=0.9"}
+    shown = form_inputs(client.get(url, headers=headers).text)
+    assert shown["staff-1"] == "1.000,00"
+    response = client.post(url, data={**shown, "travel-1": "4.500,00"}, headers=headers)
+    assert response.status_code == 303
+    with app.app_context():
+        line = db.session.scalars(
+            select(PlanLine).where(
+                PlanLine.partner_id == budget.ceei,
+                PlanLine.category == "travel",
+                PlanLine.period == 1,
+            )
+        ).one()
+        assert line.amount == Decimal("4500.00")
+    english = client.post(url, data={**form_inputs(client.get(url).text), "travel-1": "4.500,00"})
+    assert english.status_code == 422
+    assert "must be a number written like 4,500.00" in english.text
+    assert 'value="4.500,00"' in english.text  # the typed text stays in the field

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import url_for
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from workspace.extensions import db
@@ -24,6 +24,7 @@ from workspace.hookspecs import (
     hookimpl,
 )
 from workspace.permissions import Action, can
+from workspace.search import folded_contains
 
 from . import models
 from .models import Plan, PlanAction, Status
@@ -110,16 +111,22 @@ def _readable_actions(user, actions):
     ]
 
 
+def _folded_ids(query: str, *columns) -> list[int]:
+    """Ids of the rows where one of the short text ``columns`` contains ``query``,
+    folded as core search folds ("lodz" finds "Łódź"): matched in Python, since no
+    SQL of both engines folds that way; these tables hold tens of rows, not thousands.
+    """
+    id_column = columns[0].class_.id
+    rows = db.session.execute(select(id_column, *columns))
+    return [id_ for id_, *texts in rows if folded_contains(query, *texts)]
+
+
 def _matching_actions(query: str, limit: int):
+    ids = _folded_ids(query, PlanAction.title, PlanAction.funding_sources)
     return db.session.scalars(
         select(PlanAction)
         .options(selectinload(PlanAction.plan).selectinload(Plan.region))
-        .where(
-            or_(
-                PlanAction.title.icontains(query, autoescape=True),
-                PlanAction.funding_sources.icontains(query, autoescape=True),
-            )
-        )
+        .where(PlanAction.id.in_(ids))
         .order_by(PlanAction.title)
         .limit(limit)
     ).all()
@@ -130,16 +137,9 @@ def search(query, user):
     query = query.strip()
     if len(query) < 2:
         return []
+    ids = _folded_ids(query, Plan.instrument_name, Plan.other_partners)
     plans = db.session.scalars(
-        select(Plan)
-        .options(selectinload(Plan.region))
-        .where(
-            or_(
-                Plan.instrument_name.icontains(query, autoescape=True),
-                Plan.other_partners.icontains(query, autoescape=True),
-            )
-        )
-        .limit(20)
+        select(Plan).options(selectinload(Plan.region)).where(Plan.id.in_(ids)).limit(20)
     ).all()
     results = [
         SearchResult(

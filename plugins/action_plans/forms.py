@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
 
-from wtforms import HiddenField, SelectField, StringField, TextAreaField, ValidationError
+from wtforms import StringField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, Length, Optional
 
-from workspace.forms import StrippedForm, options
+from workspace.forms import ChoiceField, StrippedForm, VersionField, options
+from workspace.numbers import NumberError, parse_money
 
 from .models import INSTRUMENT_KINDS, Progress
 
@@ -16,13 +16,13 @@ MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 class PlanForm(StrippedForm):
-    version = HiddenField()
+    version = VersionField(validators=[Optional()])
     instrument_name = StringField(
         "Name of the policy instrument",
         validators=[DataRequired("Name the policy instrument."), Length(max=200)],
         description="e.g. ROP Castilla y León 2014-2020, priority 3",
     )
-    instrument_kind = SelectField(
+    instrument_kind = ChoiceField(
         "Kind of instrument", choices=options(list(INSTRUMENT_KINDS.items()))
     )
     other_partners = StringField(
@@ -48,13 +48,13 @@ def _month(field) -> None:
 
 
 class ActionForm(StrippedForm):
-    version = HiddenField()
+    version = VersionField(validators=[Optional()])
     title = StringField(
         "Title", validators=[DataRequired("Give the action a title."), Length(max=200)]
     )
     start_month = StringField("Starts (month)", description="YYYY-MM")
     end_month = StringField("Ends (month)", description="YYYY-MM")
-    costs = StringField("Costs (EUR)", description="Optional, e.g. 45000 or 45000.50")
+    costs = StringField("Costs (EUR)", description="Optional; in your number format.")
     funding_sources = StringField(
         "Funding sources", validators=[Length(max=300)], description="Optional."
     )
@@ -74,18 +74,11 @@ class ActionForm(StrippedForm):
 
     def validate_costs(self, field) -> None:
         self.cost_value = None
-        if not field.data:
-            return
-        text = field.data.replace(" ", "").replace(",", "")
-        try:
-            value = Decimal(text)
-        except InvalidOperation:
-            raise ValidationError("Give the costs as a number of euros, e.g. 45000.") from None
-        if not value.is_finite() or value < 0:
-            raise ValidationError("Costs cannot be negative.")
-        if value >= Decimal("1e12"):
-            raise ValidationError("That is more than a plan can cost.")
-        self.cost_value = value.quantize(Decimal("0.01"))
+        if field.data:
+            try:
+                self.cost_value = parse_money(field.data, "The costs")
+            except NumberError as error:
+                raise ValidationError(str(error)) from None
 
 
 class NewActionForm(StrippedForm):
@@ -95,8 +88,8 @@ class NewActionForm(StrippedForm):
 
 
 class MonitorForm(StrippedForm):
-    version = HiddenField()
-    progress = SelectField("State", choices=options([(p.value, p.label) for p in Progress]))
+    version = VersionField(validators=[Optional()])
+    progress = ChoiceField("State", choices=options([(p.value, p.label) for p in Progress]))
     reason = TextAreaField("Why it was not implemented", validators=[Length(max=4000)])
     evidence = TextAreaField(
         "Evidence", validators=[Length(max=8000)], description="What shows the progress."

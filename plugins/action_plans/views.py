@@ -17,6 +17,7 @@ from workspace.extensions import db
 from workspace.links import describe
 from workspace.markdown import render_markup
 from workspace.models import Link
+from workspace.numbers import input_value
 from workspace.permissions import Action, can, require
 from workspace.plugins import host
 from workspace.rendering import error_response, render
@@ -180,7 +181,7 @@ def edit(plan_id: int) -> Response:
     form = PlanForm()
     if not form.validate_on_submit():
         return render("action_plans/plan_form.html", form=form, plan=plan, status=422)
-    if str(plan.version) != (form.version.data or ""):
+    if form.version.data != plan.version:
         form.form_errors.append(PLAN_CHANGED)
         form.version.data = plan.version
         return render("action_plans/plan_form.html", form=form, plan=plan, status=409)
@@ -223,7 +224,7 @@ def edit_action(plan_id: int, action_id: int) -> Response:
         return refused
     if request.method == "GET":
         form = ActionForm(obj=action)
-        form.costs.data = f"{action.costs}" if action.costs is not None else ""
+        form.costs.data = input_value(action.costs)
         form.version.data = action.version
         return render("action_plans/action_form.html", form=form, plan=plan, action=action)
     form = ActionForm()
@@ -231,7 +232,7 @@ def edit_action(plan_id: int, action_id: int) -> Response:
         return render(
             "action_plans/action_form.html", form=form, plan=plan, action=action, status=422
         )
-    if str(action.version) != (form.version.data or ""):
+    if form.version.data != action.version:
         form.form_errors.append(ACTION_CHANGED)
         form.version.data = action.version
         return render(
@@ -367,7 +368,7 @@ def monitor(plan_id: int, action_id: int) -> Response:
         return render(
             "action_plans/monitor_form.html", form=form, plan=plan, action=action, status=422
         )
-    if str(action.version) != (form.version.data or ""):
+    if form.version.data != action.version:
         form.form_errors.append(MONITORING_CHANGED)
         form.version.data = action.version
         return render(

@@ -14,12 +14,15 @@ from flask import url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from workspace.dates import format_day
 from workspace.extensions import db
 from workspace.hookspecs import ExportFile, MenuLink, Panel, PluginInfo, SearchResult, hookimpl
+from workspace.numbers import format_number
+from workspace.spreadsheets import to_csv
 
 from . import demo
-from .entries import find_lines, to_csv
-from .ledger import all_partner_figures, combined, get_settings, money, today
+from .entries import find_lines
+from .ledger import all_partner_figures, combined, get_settings, today
 from .models import PartnerPlan
 from .views import can_edit, can_read, export_tables, project_pages, region_pages, visible_partners
 
@@ -107,8 +110,8 @@ def search(query, user):
         SearchResult(
             line.description,
             url_for("budget_project.partner_page", partner_id=line.partner_id),
-            f"EUR {money(line.amount_eur)} · invoice {line.invoice_number or '–'} · "
-            f"paid {line.payment_date.isoformat()}",
+            f"EUR {format_number(line.amount_eur)} · invoice {line.invoice_number or '–'} · "
+            f"paid {format_day(line.payment_date)}",
             kind="Expenditure",
             where=partners[line.partner_id].short_name,
         )

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from workspace.numbers import format_number
+
 from .ledger import ZERO, Figures
 
 WIDTH, HEIGHT = 640, 260
@@ -46,11 +48,12 @@ def _nice_step(maximum: Decimal) -> Decimal:
 
 
 def _short(amount: Decimal) -> str:
+    """An axis label: "1.2 M", "350 k", "80", in the reader's format."""
     if amount >= 1_000_000:
-        return f"{amount / 1_000_000:.2f}".rstrip("0").rstrip(".") + " M"
+        return format_number(amount / 1_000_000, 0, 2) + " M"
     if amount >= 1000:
-        return f"{amount / 1000:.0f} k"
-    return f"{amount:.0f}"
+        return format_number(amount / 1000, 0) + " k"
+    return format_number(amount, 0)
 
 
 def build(figures: Figures, on: date) -> Chart:
@@ -94,6 +97,7 @@ def build(figures: Figures, on: date) -> Chart:
         WIDTH - RIGHT,
         TOP,
         TOP + plot_h,
-        f"Cumulative spending EUR {spent_total:,.2f} against a plan of EUR {planned_total:,.2f} "
+        f"Cumulative spending EUR {format_number(spent_total)} against a plan of "
+        f"EUR {format_number(planned_total)} "
         f"over {len(rows)} reporting periods.",
     )

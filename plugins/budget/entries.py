@@ -6,28 +6,26 @@ for the same reasons, with the same words, wherever it comes from.
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from openpyxl import Workbook
 from sqlalchemy import or_, select
 
+from workspace.dates import DateError, format_day, parse_date
 from workspace.extensions import db
 from workspace.models import Partner
-
-from .ledger import (
-    AmountError,
-    Figures,
-    Period,
-    eligible_eur,
-    parse_amount,
-    period_of,
+from workspace.numbers import (
+    NumberError,
+    check_currency,
+    format_number,
+    parse_money,
+    parse_number,
 )
+from workspace.spreadsheets import FORMULA_START
+from workspace.textfiles import TextFileError, read_rows
+
+from .ledger import Figures, Period, eligible_eur, period_of
 from .models import CATEGORY_LABELS, ENTERED, Category, Expenditure
 
 FIELDS = [
@@ -41,9 +39,8 @@ FIELDS = [
     "currency",
     "rate",
 ]
-# A cell starting with one of these is a formula to a spreadsheet (CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 MAX_IMPORT_ROWS = 2000
+RATE_LIMIT = Decimal("1e8")  # Numeric(14, 6)
 
 
 class LineErrors(dict):
@@ -67,20 +64,6 @@ def _category(text: str) -> Category | str:
     return f"Unknown category “{text.strip()[:40]}”: use one of {names}."
 
 
-def _date(text: str, what: str) -> date | str:
-    raw = (text or "").strip()
-    if not raw:
-        return f"{what} is missing."
-    match = re.fullmatch(r"(\d{1,2})[./](\d{1,2})[./](\d{4})", raw)
-    try:
-        if match:
-            day, month, year = (int(g) for g in match.groups())
-            return date(year, month, day)
-        return date.fromisoformat(raw)
-    except ValueError:
-        return f"{what} is not a date; write it as 2020-03-31."
-
-
 def _text(text: str, what: str, limit: int, required: bool) -> str | None:
     """The error for a text cell, or None."""
     if required and not text:
@@ -98,6 +81,8 @@ def _text(text: str, what: str, limit: int, required: bool) -> str | None:
 class CheckedLine:
     values: dict = field(default_factory=dict)
     errors: LineErrors = field(default_factory=LineErrors)
+    # Things a person should look at before saving, which do not stop it.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -129,43 +114,44 @@ def check_line(data: Mapping[str, str | None], all_periods: list[Period]) -> Che
     for name, what, allow_zero in (("amount", "The amount", False), ("vat", "The VAT", True)):
         text = get[name] or ("0" if name == "vat" else "")
         try:
-            values[name] = parse_amount(text, what, allow_zero=allow_zero)
-        except AmountError as error:
+            values[name] = parse_money(text, what, allow_zero=allow_zero)
+        except NumberError as error:
             errors[name] = str(error)
 
-    currency = get["currency"].upper() or "EUR"
-    if not re.fullmatch(r"[A-Z]{3}", currency):
-        errors["currency"] = "The currency is a three-letter code, like EUR or PLN."
-    else:
-        values["currency"] = currency
-    rate_text = get["rate"] or ("1" if currency == "EUR" else "")
     try:
-        rate = Decimal(rate_text.replace(",", "."))
-        if not rate.is_finite() or rate <= 0:
-            raise InvalidOperation
-        if rate != rate.quantize(Decimal("0.000001")) or rate >= Decimal("1e8"):
-            errors["rate"] = "The conversion rate has at most six decimals."
-        elif currency == "EUR" and rate != 1:
-            errors["rate"] = "An amount in EUR has the conversion rate 1."
-        else:
-            values["rate"] = rate
-    except InvalidOperation:
-        errors["rate"] = (
-            f"Give the conversion rate: how many {currency} make one euro, like 4.2568."
-            if currency != "EUR" or not rate_text
-            else "The conversion rate must be a positive number."
-        )
+        currency = check_currency(get["currency"] or "EUR")
+        values["currency"] = currency
+    except NumberError as error:
+        errors["currency"] = str(error)
+        currency = None
+    rate_text = get["rate"] or ("1" if currency == "EUR" else "")
+    if currency is not None:
+        try:
+            rate = parse_number(
+                rate_text,
+                f"The rate (units of {currency} per euro)",
+                decimals=6,
+                allow_zero=False,
+                maximum=RATE_LIMIT,
+            )
+            if currency == "EUR" and rate != 1:
+                errors["rate"] = "An amount in EUR has the conversion rate 1."
+            else:
+                values["rate"] = rate
+        except NumberError as error:
+            errors["rate"] = str(error)
 
     start, end = all_periods[0].start, all_periods[-1].end
-    payment = _date(get["payment_date"], "The payment date")
-    if isinstance(payment, str):
-        errors["payment_date"] = payment
+    try:
+        payment = parse_date(get["payment_date"], "The payment date")
+    except DateError as error:
+        errors["payment_date"] = str(error)
     else:
         period = period_of(all_periods, payment)
         if period is None:
             errors["payment_date"] = (
-                f"The payment date {payment:%d %b %Y} is outside the project "
-                f"({start:%d %b %Y} – {end:%d %b %Y})."
+                f"The payment date {format_day(payment)} is outside the project "
+                f"({format_day(start)} – {format_day(end)})."
             )
         elif period.closed:
             errors["payment_date"] = (
@@ -175,16 +161,18 @@ def check_line(data: Mapping[str, str | None], all_periods: list[Period]) -> Che
         else:
             values["payment_date"] = payment
             values["period"] = period.number
-    invoice = _date(get["invoice_date"], "The invoice date")
-    if isinstance(invoice, str):
-        errors["invoice_date"] = invoice
-    elif invoice > end or (invoice < start and values.get("category") != Category.PREPARATION):
-        errors["invoice_date"] = (
-            f"The invoice date {invoice:%d %b %Y} is outside the project "
-            f"({start:%d %b %Y} – {end:%d %b %Y})."
-        )
+    try:
+        invoice = parse_date(get["invoice_date"], "The invoice date")
+    except DateError as error:
+        errors["invoice_date"] = str(error)
     else:
-        values["invoice_date"] = invoice
+        if invoice > end or (invoice < start and values.get("category") != Category.PREPARATION):
+            errors["invoice_date"] = (
+                f"The invoice date {format_day(invoice)} is outside the project "
+                f"({format_day(start)} – {format_day(end)})."
+            )
+        else:
+            values["invoice_date"] = invoice
 
     if not errors:
         values["amount_eur"] = eligible_eur(values["amount"], values["vat"], values["rate"])
@@ -201,10 +189,6 @@ class ImportRow:
     checked: CheckedLine
 
 
-class ImportFileError(ValueError):
-    """The file as a whole cannot be read; the message is shown to the user."""
-
-
 HEADER_ALIASES = {
     "invoice number": "invoice_number",
     "invoice no": "invoice_number",
@@ -213,63 +197,72 @@ HEADER_ALIASES = {
     "conversion rate": "rate",
     "rate to eur": "rate",
 }
+OPTIONAL_COLUMNS = ("vat", "rate", "currency", "invoice_number")
 
 
 def read_csv(text: str, all_periods: list[Period]) -> list[ImportRow]:
-    """Every data row of an expenditure CSV, each checked; nothing is saved here."""
-    text = text.lstrip("\ufeff")
-    if not text.strip():
-        raise ImportFileError("The file is empty.")
-    try:
-        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    try:
-        header = [
-            HEADER_ALIASES.get(h.strip().lower(), h.strip().lower().replace(" ", "_"))
-            for h in next(reader)
-        ]
-        missing = [
-            name
-            for name in FIELDS
-            if name not in header and name not in ("vat", "rate", "currency", "invoice_number")
-        ]
-        if missing:
-            raise ImportFileError(
-                "The first line must name the columns; missing: " + ", ".join(missing) + "."
-            )
-        rows = []
-        for cells in reader:
-            if not any(cell.strip() for cell in cells):
-                continue
-            if len(rows) >= MAX_IMPORT_ROWS:
-                raise ImportFileError(f"Import up to {MAX_IMPORT_ROWS} lines at a time.")
-            data = dict(zip(header, cells, strict=False))
-            checked = check_line(data, all_periods)
-            if len(cells) != len(header):
-                checked.errors["row"] = (
-                    f"The row has {len(cells)} cells; the header names {len(header)}."
-                )
-            rows.append(ImportRow(reader.line_num, data, checked))
-    except csv.Error as error:
-        raise ImportFileError(f"The file is not valid CSV: {error}.") from None
+    """Every data row of an expenditure CSV, each checked in the reader's number and
+    date format; nothing is saved here. Raises ``TextFileError`` for the whole file."""
+    rows = [(line, cells) for line, cells in read_rows(text) if any(c.strip() for c in cells)]
     if not rows:
-        raise ImportFileError("The file has a header but no lines.")
-    return rows
+        raise TextFileError("The file is empty.")
+    (_, header_cells), data_rows = rows[0], rows[1:]
+    header = [
+        HEADER_ALIASES.get(h.strip().lower(), h.strip().lower().replace(" ", "_"))
+        for h in header_cells
+    ]
+    missing = [name for name in FIELDS if name not in header and name not in OPTIONAL_COLUMNS]
+    if missing:
+        raise TextFileError(
+            "The first line must name the columns; missing: " + ", ".join(missing) + "."
+        )
+    if not data_rows:
+        raise TextFileError("The file has a header but no lines.")
+    if len(data_rows) > MAX_IMPORT_ROWS:
+        raise TextFileError(f"Import up to {MAX_IMPORT_ROWS} lines at a time.")
+    result = []
+    for line, cells in data_rows:
+        data = dict(zip(header, cells, strict=False))
+        checked = check_line(data, all_periods)
+        if len(cells) != len(header):
+            checked.errors["row"] = (
+                f"The row has {len(cells)} cells; the header names {len(header)}."
+            )
+        result.append(ImportRow(line, data, checked))
+    return result
 
 
-def decode_upload(raw: bytes) -> str:
-    """UTF-8 (what spreadsheets offer as "CSV UTF-8"), else Windows-1252 (their older
-    "CSV"); a NUL byte means a binary file, such as an .xlsx saved under a .csv name."""
-    if b"\x00" in raw:
-        raise ImportFileError("The file is not text; save it as CSV (UTF-8).")
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
+def _invoice_key(number: str) -> str:
+    return " ".join(number.split()).casefold()
+
+
+def flag_duplicate_invoices(partner_id: int, lines: list[CheckedLine]) -> None:
+    """Warn on each line whose invoice number the partner has already recorded, or
+    that an earlier line of the same batch carries: often one invoice typed twice."""
+    numbers = [c.values.get("invoice_number") for c in lines]
+    if not any(numbers):
+        return
+    recorded: dict[str, Expenditure] = {}
+    for line in db.session.scalars(
+        select(Expenditure)
+        .where(Expenditure.partner_id == partner_id, Expenditure.invoice_number != "")
+        .order_by(Expenditure.payment_date)
+    ):
+        recorded.setdefault(_invoice_key(line.invoice_number), line)
+    seen: set[str] = set()
+    for checked, number in zip(lines, numbers, strict=True):
+        if not number:
             continue
-    raise ImportFileError("The file is not text; save it as CSV (UTF-8).")
+        key = _invoice_key(number)
+        if key in recorded:
+            earlier = recorded[key]
+            checked.warnings.append(
+                f"Invoice {number} is already recorded: “{earlier.description}”, paid "
+                f"{format_day(earlier.payment_date)}, EUR {format_number(earlier.amount_eur)}."
+            )
+        elif key in seen:
+            checked.warnings.append(f"Invoice {number} appears more than once in this file.")
+        seen.add(key)
 
 
 # ---------------------------------------------------------------- search
@@ -298,13 +291,6 @@ def find_lines(query: str, partner_ids: list[int], limit: int = 10) -> list[Expe
 
 
 # ---------------------------------------------------------------- exports
-
-
-def safe_cell(value):
-    """Text that a spreadsheet would take for a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 BUDGET_HEADER = [
@@ -420,44 +406,3 @@ def expenditure_rows(lines: list[Expenditure]) -> list[list]:
         ]
         for line in lines
     ]
-
-
-def _csv_value(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(safe_cell(value))
-
-
-def to_csv(header: list[str], rows: list[list]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_csv_value(v) for v in row])
-    return buffer.getvalue()
-
-
-def to_xlsx(sheets: list[tuple[str, list[str], list[list]]]) -> bytes:
-    """A workbook with one sheet per (title, header, rows); amounts stay numbers with
-    two decimals, text never becomes a formula."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for title, header, rows in sheets:
-        sheet = workbook.create_sheet(title)
-        sheet.append(header)
-        for row in rows:
-            sheet.append([safe_cell(v) for v in row])
-            for cell in sheet[sheet.max_row]:
-                if isinstance(cell.value, Decimal):
-                    cell.number_format = "#,##0.00"
-                elif isinstance(cell.value, date):
-                    cell.number_format = "yyyy-mm-dd"
-        for column in sheet.columns:
-            width = max(len(str(c.value)) if c.value is not None else 0 for c in column)
-            sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 10), 48)
-        sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

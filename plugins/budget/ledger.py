@@ -28,13 +28,15 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from flask import current_app
 from sqlalchemy import select
 
+from workspace.dates import format_day
 from workspace.extensions import db
 from workspace.models import LegalStatus, Partner
+from workspace.numbers import format_number, format_percent
 
 from .models import ENTERED, BudgetSettings, Category, Expenditure, PartnerPlan, PlanLine
 
@@ -108,7 +110,7 @@ class Period:
 
     @property
     def span(self) -> str:
-        return f"{self.start:%d %b %Y} – {self.end:%d %b %Y}"
+        return f"{format_day(self.start)} – {format_day(self.end)}"
 
     def contains(self, day: date) -> bool:
         return self.start <= day <= self.end
@@ -148,39 +150,6 @@ def erdf_rate(settings: BudgetSettings, partner: Partner) -> Decimal:
     if partner.legal_status is LegalStatus.PUBLIC:
         return settings.erdf_rate_public
     return settings.erdf_rate_private
-
-
-# ---------------------------------------------------------------- amounts from text
-
-
-class AmountError(ValueError):
-    """A typed amount that is not money; the message is shown to the user."""
-
-
-def parse_amount(text: str | None, what: str = "The amount", *, allow_zero: bool = True) -> Decimal:
-    """Read an amount such as ``1234.50`` or ``1,234.50``: whole cents, not negative."""
-    raw = (text or "").strip().replace(" ", "").replace("\u00a0", "")
-    if not raw:
-        raise AmountError(f"{what} is missing.")
-    # A thousands comma is fine (1,234.50); a lone decimal comma (12,50) is read as 12.50.
-    if "," in raw and "." not in raw and raw.count(",") == 1 and len(raw.split(",")[1]) <= 2:
-        raw = raw.replace(",", ".")
-    raw = raw.replace(",", "")
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise AmountError(f"{what} must be a number, like 1234.50.") from None
-    if not value.is_finite():
-        raise AmountError(f"{what} must be a number, like 1234.50.")
-    if value < 0:
-        raise AmountError(f"{what} cannot be negative.")
-    if not allow_zero and value == 0:
-        raise AmountError(f"{what} must be more than zero.")
-    if value >= Decimal("1e12"):
-        raise AmountError(f"{what} is too large.")
-    if value != value.quantize(CENT):
-        raise AmountError(f"{what} has more than two decimals; use whole cents.")
-    return value.quantize(CENT)
 
 
 def eligible_eur(amount: Decimal, vat: Decimal, rate: Decimal) -> Decimal:
@@ -275,8 +244,8 @@ class Figures:
     def overspending(self, who: str = "") -> list[str]:
         """A warning per cost category spent beyond its plan."""
         return [
-            f"{who}{row.label} is over budget by EUR {money(-row.remaining)} "
-            f"(spent EUR {money(row.spent)} of EUR {money(row.planned)})."
+            f"{who}{row.label} is over budget by EUR {format_number(-row.remaining)} "
+            f"(spent EUR {format_number(row.spent)} of EUR {format_number(row.planned)})."
             for row in self.category_rows()
             if row.spent > row.planned
         ]
@@ -287,8 +256,8 @@ class Figures:
             if row.period.end < on and row.spent < row.planned:
                 found.append(
                     f"{row.label} ({row.period.span}) is over and spending is below plan: "
-                    f"EUR {money(row.spent)} of EUR {money(row.planned)} "
-                    f"({row.rate if row.rate is not None else 0} %)."
+                    f"EUR {format_number(row.spent)} of EUR {format_number(row.planned)} "
+                    f"({format_percent(row.rate or ZERO)})."
                 )
         return found
 
@@ -314,11 +283,6 @@ class Row:
     @property
     def over(self) -> bool:
         return self.spent > self.planned
-
-
-def money(value: Decimal) -> str:
-    """1376708 -> '1,376,708.00' (the workspace shows amounts with a thousands comma)."""
-    return f"{value:,.2f}"
 
 
 def partner_figures(

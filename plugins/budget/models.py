@@ -144,3 +144,21 @@ class Expenditure(db.Model):
 
     partner: Mapped[Partner] = relationship()
     created_by: Mapped[User | None] = relationship()
+
+
+class ImportBatch(db.Model):
+    """One confirmed CSV import. Its token comes from the preview page, so confirming
+    the same preview twice (a double click, a resent form) imports the lines once."""
+
+    __tablename__ = "budget_import_batch"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"))
+    lines: Mapped[int]
+    amount_eur: Mapped[Decimal] = mapped_column(MONEY)
+    encoding: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )

@@ -9,7 +9,8 @@ partner's own editors and coordinators, and admins, change them.
 
 from __future__ import annotations
 
-from datetime import date
+import base64
+import secrets
 from decimal import Decimal
 
 from flask import (
@@ -28,63 +29,66 @@ from flask_login import current_user
 from jinja2_fragments.flask import render_blocks
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from wtforms import SelectField, StringField
+from wtforms import BooleanField, SelectField, StringField
 
 from workspace import revisions
 from workspace.activity import record
 from workspace.attachments import attachments_of
+from workspace.converters import db_int
+from workspace.dates import DateError, format_day, parse_date
 from workspace.extensions import db
 from workspace.forms import StrippedForm, options
 from workspace.models import Partner, PartnerRole, Region, User
+from workspace.numbers import (
+    NumberError,
+    format_number,
+    input_value,
+    parse_money,
+    parse_number,
+)
+from workspace.numbers import example as number_example
 from workspace.permissions import Action, can, require
 from workspace.plugins import host
 from workspace.rendering import error_response, render, wants_fragment
+from workspace.spreadsheets import to_csv, to_xlsx
+from workspace.textfiles import ENCODINGS, TextFileError, decode
 
 from . import chart
 from .entries import (
     BUDGET_HEADER,
     EXPENDITURE_HEADER,
-    FIELDS,
     SUMMARY_HEADER,
-    ImportFileError,
     budget_rows,
     check_line,
-    decode_upload,
     expenditure_rows,
+    flag_duplicate_invoices,
     read_csv,
     summary_rows,
-    to_csv,
-    to_xlsx,
 )
 from .ledger import (
-    AmountError,
     all_partner_figures,
     cents,
     combined,
     get_settings,
-    money,
-    parse_amount,
     partner_figures,
     periods,
     plan_of,
     today,
 )
-from .models import ENTERED, BudgetSettings, Category, Expenditure, PartnerPlan, PlanLine
+from .models import (
+    ENTERED,
+    BudgetSettings,
+    Category,
+    Expenditure,
+    ImportBatch,
+    PartnerPlan,
+    PlanLine,
+)
 
 NAME = "budget"
 
 region_pages = Blueprint(NAME, __name__, template_folder="templates")
 project_pages = Blueprint(f"{NAME}_project", __name__, template_folder="templates")
-
-
-@project_pages.app_template_filter("budget_eur")
-def eur_filter(value: Decimal | None) -> str:
-    return "–" if value is None else money(value)
-
-
-@project_pages.app_template_filter("budget_pct")
-def pct_filter(value: Decimal | None) -> str:
-    return "–" if value is None else f"{value:.2f} %"
 
 
 # ---------------------------------------------------------------- who may do what
@@ -147,9 +151,10 @@ class ExpenditureForm(StrippedForm):
     invoice_date = StringField("Invoice date")
     payment_date = StringField("Payment date")
     amount = StringField("Amount (net)")
-    vat = StringField("Non-recoverable VAT", default="0.00")
+    vat = StringField("Non-recoverable VAT", default="0")
     currency = StringField("Currency", default="EUR")
     rate = StringField("Units per euro", default="1")
+    same_invoice = BooleanField("Record it: this is another line of that invoice")
 
 
 # ---------------------------------------------------------------- the project
@@ -208,6 +213,7 @@ def partner_context(partner: Partner, form: ExpenditureForm | None = None) -> di
         "can_edit": can_edit(current_user, partner),
         "form": form or ExpenditureForm(formdata=None),
         "open_periods": [p for p in figures.periods if not p.closed],
+        "number_example": number_example(),
         "Category": Category,
     }
 
@@ -238,6 +244,12 @@ def add_line(partner_id: int) -> Response:
     require_edit(partner)
     form = ExpenditureForm()
     checked = check_line(request.form, periods(get_settings()))
+    if checked.ok and not form.same_invoice.data:
+        flag_duplicate_invoices(partner.id, [checked])
+        if checked.warnings:
+            # Shown once; ticking the box beside it records the line.
+            checked.errors["invoice_number"] = " ".join(checked.warnings)
+            form.same_invoice.flags.offered = True
     if not checked.ok:
         for name, message in checked.errors.items():
             form[name].errors = [message]
@@ -255,7 +267,7 @@ def add_line(partner_id: int) -> Response:
         amount_eur=str(line.amount_eur),
     )
     db.session.commit()
-    flash(f"Recorded EUR {money(line.amount_eur)} for “{line.description}”.", "success")
+    flash(f"Recorded EUR {format_number(line.amount_eur)} for “{line.description}”.", "success")
     return _after_change(partner, ["record", "summary", "lines"])
 
 
@@ -319,7 +331,7 @@ budget can be matched with its evidence.
 
 def _plan_values(partner: Partner) -> dict[str, str]:
     lines = db.session.scalars(select(PlanLine).where(PlanLine.partner_id == partner.id))
-    return {f"{line.category}-{line.period}": f"{line.amount:.2f}" for line in lines}
+    return {f"{line.category}-{line.period}": input_value(line.amount) for line in lines}
 
 
 @project_pages.route("/partners/<int:partner_id>/plan", methods=["GET", "POST"])
@@ -340,14 +352,14 @@ def plan(partner_id: int) -> Response:
                 key = f"{category.value}-{p.number}"
                 values[key] = (request.form.get(key) or "").strip()
                 try:
-                    amounts[category.value, p.number] = parse_amount(
+                    amounts[category.value, p.number] = parse_money(
                         values[key] or "0", f"{category.label} in {p.label}"
                     )
-                except AmountError as error:
+                except NumberError as error:
                     errors[key] = str(error)
         if errors:
             status = 422
-        elif _swap_version(partner, request.form.get("version", type=int)):
+        elif _swap_version(partner, request.form.get("version", type=db_int)):
             _save_plan(partner, amounts)
             total = partner_figures(partner, settings).total
             record(
@@ -358,7 +370,10 @@ def plan(partner_id: int) -> Response:
                 total=str(total),
             )
             db.session.commit()
-            flash(f"Budget of {partner.short_name} saved: EUR {money(total)} in total.", "success")
+            flash(
+                f"Budget of {partner.short_name} saved: EUR {format_number(total)} in total.",
+                "success",
+            )
             return redirect(url_for("budget_project.partner_page", partner_id=partner.id), 303)
         else:
             status = 409
@@ -429,9 +444,9 @@ def _office_row(values: dict[str, str], all_periods, settings: BudgetSettings) -
     row = {}
     for p in all_periods:
         try:
-            staff = parse_amount(values.get(f"staff-{p.number}") or "0")
+            staff = parse_money(values.get(f"staff-{p.number}") or "0")
             row[p.number] = cents(staff * settings.office_rate / 100)
-        except AmountError:
+        except NumberError:
             row[p.number] = None
     return row
 
@@ -439,27 +454,50 @@ def _office_row(values: dict[str, str], all_periods, settings: BudgetSettings) -
 # ---------------------------------------------------------------- CSV import
 
 
-def _preview(partner: Partner, text: str, status: int = 200, message: str = "") -> Response:
-    rows, file_error = [], message
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+
+
+def _preview(
+    partner: Partner, raw: bytes = b"", encoding: str | None = None, message: str = ""
+) -> Response:
+    """The preview of an import: each line as it will be stored, and what is wrong.
+    The file's bytes travel with the page, so a person can read them again in
+    another encoding, and confirm with the token that makes the import happen once."""
+    rows, decoded, file_error = [], None, message
     if not file_error:
         try:
-            rows = read_csv(text, periods(get_settings()))
-        except ImportFileError as error:
+            decoded = decode(raw, encoding)
+            rows = read_csv(decoded.text, periods(get_settings()))
+        except TextFileError as error:
             file_error = str(error)
+    flag_duplicate_invoices(partner.id, [row.checked for row in rows if row.checked.ok])
     rejected = [row for row in rows if not row.checked.ok]
-    if (file_error or rejected) and status == 200:
-        status = 422
     return render(
         "budget/import.html",
-        status=status,
+        status=422 if (file_error or rejected) else 200,
         partner=partner,
         rows=rows,
         rejected=rejected,
+        flagged=[row for row in rows if row.checked.warnings],
         file_error=file_error,
-        text=text,
-        fields=FIELDS,
+        raw=base64.b64encode(raw).decode("ascii"),
+        decoded=decoded,
+        encodings=ENCODINGS,
+        token=secrets.token_urlsafe(24),
+        number_example=number_example(),
         total=sum((row.checked.values.get("amount_eur", 0) for row in rows), Decimal("0.00")),
     )
+
+
+def _sent_file() -> bytes | None:
+    """The file's bytes, from an upload or from the preview page's hidden copy."""
+    upload = request.files.get("file")
+    if upload is not None and upload.filename:
+        return upload.read(MAX_IMPORT_BYTES + 1)
+    try:
+        return base64.b64decode(request.form.get("raw", ""), validate=True) or None
+    except ValueError:
+        return None
 
 
 @project_pages.post("/partners/<int:partner_id>/import")
@@ -467,33 +505,56 @@ def import_preview(partner_id: int) -> Response:
     """Show what an uploaded CSV would add; nothing is saved until it is confirmed."""
     partner = get_partner(partner_id)
     require_edit(partner)
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        return _preview(partner, "", message="Choose a CSV file to import.")
-    try:
-        text = decode_upload(upload.read())
-    except ImportFileError as error:
-        return _preview(partner, "", message=str(error))
-    return _preview(partner, text)
+    raw = _sent_file()
+    if raw is None:
+        return _preview(partner, message="Choose a CSV file to import.")
+    if len(raw) > MAX_IMPORT_BYTES:
+        return _preview(partner, message="Import files up to 2 MB; split the file.")
+    return _preview(partner, raw, request.form.get("encoding") or None)
 
 
 @project_pages.post("/partners/<int:partner_id>/import/confirm")
 def import_confirm(partner_id: int) -> Response:
     partner = get_partner(partner_id)
     require_edit(partner)
-    text = request.form.get("csv", "")
+    raw, encoding = _sent_file() or b"", request.form.get("encoding") or None
+    token = request.form.get("token", "")
+    if not 16 <= len(token) <= 64:
+        return _preview(partner, raw, encoding, message="Check the file again, then import it.")
+    done = db.session.scalar(select(ImportBatch).where(ImportBatch.token == token))
+    if done is not None:
+        flash(f"These {done.lines} lines were already imported.", "info")
+        return redirect(url_for("budget_project.partner_page", partner_id=partner.id), 303)
     try:
-        rows = read_csv(text, periods(get_settings()))
-    except ImportFileError as error:
-        return _preview(partner, text, message=str(error))
+        decoded = decode(raw, encoding)
+        rows = read_csv(decoded.text, periods(get_settings()))
+    except TextFileError as error:
+        return _preview(partner, raw, encoding, message=str(error))
     if any(not row.checked.ok for row in rows):
         # The file is checked again: a period may have closed since the preview.
-        return _preview(partner, text)
+        return _preview(partner, raw, encoding)
+    total = sum((row.checked.values["amount_eur"] for row in rows), Decimal("0.00"))
+    db.session.add(
+        ImportBatch(
+            token=token,
+            partner_id=partner.id,
+            lines=len(rows),
+            amount_eur=total,
+            encoding=decoded.encoding,
+            created_by_id=current_user.id,
+        )
+    )
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # The same confirmation, sent twice at once: the other one imports.
+        db.session.rollback()
+        flash(f"These {len(rows)} lines were already imported.", "info")
+        return redirect(url_for("budget_project.partner_page", partner_id=partner.id), 303)
     for row in rows:
         db.session.add(
             Expenditure(partner_id=partner.id, created_by_id=current_user.id, **row.checked.values)
         )
-    total = sum((row.checked.values["amount_eur"] for row in rows), Decimal("0.00"))
     record(
         "budget_expenditure_imported",
         region=partner.region,
@@ -501,9 +562,10 @@ def import_confirm(partner_id: int) -> Response:
         partner=partner.short_name,
         lines=len(rows),
         amount_eur=str(total),
+        encoding=decoded.encoding,
     )
     db.session.commit()
-    flash(f"Imported {len(rows)} lines, EUR {money(total)} in total.", "success")
+    flash(f"Imported {len(rows)} lines, EUR {format_number(total)} in total.", "success")
     return redirect(url_for("budget_project.partner_page", partner_id=partner.id), 303)
 
 
@@ -519,6 +581,8 @@ def _download(content: str | bytes, filename: str, mimetype: str) -> Response:
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Commission rates have up to six decimals; two would hide what the amounts came from.
+XLSX_FORMATS = {"Rate to EUR": "#,##0.0000##", "ERDF %": "0.00"}
 CSV_KINDS = {"summary", "budget", "expenditure"}
 
 
@@ -547,7 +611,7 @@ def _export(partners: list[Partner], stem: str, kind: str, fmt: str) -> Response
     stamp = today().strftime("%Y%m%d")
     if fmt == "xlsx":
         sheets = [(name.title(), *tables[name]) for name in ("summary", "budget", "expenditure")]
-        return _download(to_xlsx(sheets), f"{stem}-{stamp}.xlsx", XLSX)
+        return _download(to_xlsx(sheets, XLSX_FORMATS), f"{stem}-{stamp}.xlsx", XLSX)
     if kind not in CSV_KINDS:
         abort(404)
     return _download(to_csv(*tables[kind]), f"{stem}-{kind}-{stamp}.csv", "text/csv")
@@ -594,9 +658,9 @@ RATE_FIELDS = ("erdf_rate_public", "erdf_rate_private", "office_rate")
 def _check_settings(form: SettingsForm) -> dict:
     values = {}
     try:
-        values["start_date"] = date.fromisoformat(form.start_date.data or "")
-    except ValueError:
-        form.start_date.errors = ["Write the start date as 2019-08-01."]
+        values["start_date"] = parse_date(form.start_date.data, "The project start")
+    except DateError as error:
+        form.start_date.errors = [str(error)]
     for name in MONTH_FIELDS:
         text = form[name].data or ""
         if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 120:
@@ -605,12 +669,13 @@ def _check_settings(form: SettingsForm) -> dict:
             values[name] = int(text)
     for name in RATE_FIELDS:
         try:
-            rate = parse_amount(form[name].data, "The rate")
-            if rate > 100:
-                raise AmountError("A rate is at most 100 %.")
-            values[name] = rate
-        except AmountError as error:
+            rate = parse_number(form[name].data, "The rate")
+        except NumberError as error:
             form[name].errors = [str(error)]
+        else:
+            if rate > 100:
+                form[name].errors = ["A rate is at most 100 %."]
+            values[name] = rate
     text = form.closed_through.data or "0"
     if not (text.isascii() and text.isdigit()):
         form.closed_through.errors = ["A period number, or 0 when none is closed."]
@@ -655,7 +720,11 @@ def settings_page() -> Response:
             flash("Budget settings saved.", "success")
             return redirect(url_for("budget_project.settings_page"), 303)
     else:
-        form = SettingsForm(formdata=None, data=_settings_dict(settings))
+        shown = _settings_dict(settings)
+        # What the form shows is read back in the same format: 85,00 for an Italian.
+        shown.update({name: input_value(shown[name]) for name in RATE_FIELDS})
+        shown["start_date"] = shown["start_date"].isoformat()
+        form = SettingsForm(formdata=None, data=shown)
     return render(
         "budget/settings.html",
         status=status,
@@ -678,8 +747,8 @@ def _repartition(new_periods) -> str | None:
         found = next((p for p in new_periods if p.contains(line.payment_date)), None)
         if found is None:
             return (
-                f"Expenditure paid on {line.payment_date:%d %b %Y} would fall outside the "
-                f"project ({start:%d %b %Y} – {end:%d %b %Y})."
+                f"Expenditure paid on {format_day(line.payment_date)} would fall outside the "
+                f"project ({format_day(start)} – {format_day(end)})."
             )
         line.period = found.number
     return None

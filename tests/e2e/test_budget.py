@@ -12,6 +12,7 @@ from sqlalchemy import delete, select
 
 from plugins.budget.ledger import default_settings
 from plugins.budget.models import BudgetSettings, Expenditure, PartnerPlan, PlanLine
+from tests.conftest import PASSWORD
 from workspace.extensions import db
 from workspace.models import Partner
 
@@ -129,3 +130,39 @@ def test_an_import_with_one_bad_row_shows_that_rows_error(
         lines = db.session.scalars(select(Expenditure.description)).all()
         db.session.remove()
     assert "Salaries August 2020" not in lines
+
+
+def test_an_italian_excel_file_is_read_as_written_and_imported_once(
+    browser, base_url: str, ceei: int, live_server: LiveServer
+) -> None:
+    """An Italian browser, an Excel "CSV" in cp1250 with semicolons and 4.500,00: the
+    preview shows the names and the amount as stored, and a double click imports once."""
+    context = browser.new_context(base_url=base_url, locale="it-IT")
+    page = context.new_page()
+    page.goto("/login")
+    page.get_by_label("E-mail").fill("editor@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"/p/budget/partners/{ceei}")
+    text = (
+        "category;description;invoice_number;invoice_date;payment_date;amount;vat;currency;rate\r\n"
+        "staff;Stipendi Kőszeg Łódź;S-8;31.08.2020;03.09.2020;4.500,00;0;EUR;1\r\n"
+    )
+    page.locator("#budget-import").get_by_label("CSV file").set_input_files(
+        files=[{"name": "spese.csv", "mimeType": "text/csv", "buffer": text.encode("cp1250")}]
+    )
+    page.get_by_role("button", name="Check the file").click()
+    row = page.locator('tr[data-line="2"]')
+    expect(row).to_contain_text("Stipendi Kőszeg Łódź")
+    expect(row.locator("[data-stored]")).to_contain_text("4.500,00")
+    expect(page.get_by_label("Read as")).to_have_value("cp1250")
+    page.get_by_role("button", name="Import 1 line").dblclick()
+    expect(page.locator("#budget-lines")).to_contain_text("Stipendi Kőszeg Łódź")
+    expect(page.locator("#budget-lines")).to_contain_text("4.500,00")
+    with live_server.app.app_context():
+        amounts = db.session.scalars(select(Expenditure.amount)).all()
+        db.session.execute(delete(Expenditure))
+        db.session.commit()
+        db.session.remove()
+    context.close()
+    assert amounts == [Decimal("4500.00")]
