@@ -129,8 +129,9 @@ def test_an_editor_plans_a_meeting_stored_in_utc_with_its_minutes_document(
     ("fields", "message"),
     [
         ({"end": "09:00"}, "The meeting must end after it starts."),
-        ({"day": "2030-02-30"}, "Enter a date as YYYY-MM-DD"),
-        ({"day": "15/04/2030"}, "Enter a date as YYYY-MM-DD"),
+        ({"day": "2030-02-30"}, "The date 2030-02-30 is not a day of the calendar."),
+        ({"day": "04/15/2030"}, "is not a day of the calendar"),
+        ({"day": "15/04/30"}, "write it as 15/03/2022 or 2022-03-15"),
         ({"start": "25:00"}, "Enter a time as HH:MM"),
         ({"title": "  "}, "Give the meeting a title."),
         ({"timezone": "Mars/Olympus"}, "Choose a time zone from the list"),
@@ -321,7 +322,7 @@ def test_outcomes_need_a_valid_due_date_and_an_owner_for_action_items(
     }
     response = client.post(url, data=bad_date, headers=HTMX)
     assert response.status_code == 422
-    assert "Enter a date as YYYY-MM-DD" in response.text
+    assert "The date 2030-13-45 is not a day of the calendar." in response.text
     assert 'value="Enter CAST in the portfolio"' in response.text or (
         "Enter CAST in the portfolio</textarea>" in response.text
     )
@@ -479,3 +480,15 @@ def test_the_minutes_of_a_closed_meeting_are_read_only_until_it_reopens(
     auth.login(minutes_on.coordinator.email)
     assert step(client, app, meeting_id, "reopen").status_code == 303
     assert client.post(f"/docs/{document_id}/edit", data=form).status_code == 303
+
+
+@pytest.mark.parametrize("typed", ["15.04.2030", "15/04/2030", "2030. 04. 15."])
+def test_a_meeting_day_typed_as_partners_write_it(app, client, auth, minutes_on, typed):
+    auth.login(minutes_on.editor.email)
+    response = client.post("/r/burgos/minutes/new", data={**MEETING, "day": typed})
+    assert response.status_code == 303
+    from plugins.minutes.models import Meeting
+
+    with app.app_context():
+        meeting = db.session.scalars(select(Meeting)).one()
+        assert meeting.local_start.date().isoformat() == "2030-04-15"

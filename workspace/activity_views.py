@@ -12,9 +12,10 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from .converters import db_int
 from .extensions import db
 from .hookspecs import LinkTarget
-from .links import describe
+from .links import describe, ref_number
 from .models import Document, Event, Region
 from .permissions import Action, can, readable_regions, require
 from .plugins import host
@@ -73,7 +74,7 @@ def _objects(events: list[Event]) -> dict[str, LinkTarget]:
     ``describe_refs`` hook. A plugin's thing the reader may not open, or that is gone,
     is left out and named without a link."""
     found: dict[str, LinkTarget] = {}
-    ids = {int(e.target[4:]) for e in events if e.target.startswith("doc:")}
+    ids = {number for e in events if (number := ref_number(e.target, "doc:")) is not None}
     if ids:
         rows = db.session.execute(
             select(Document.id, Document.title, Document.deleted_at).where(Document.id.in_(ids))
@@ -112,7 +113,7 @@ def project() -> Response:
     if can(current_user, Action.READ):
         visible = visible | Event.region_id.is_(None)
     query = select(Event).where(visible, Event.verb.not_in(AUDIT_ONLY))
-    events = _stream(query, request.args.get("before", type=int))
+    events = _stream(query, request.args.get("before", type=db_int))
     return _page(events, None, {})
 
 
@@ -120,7 +121,7 @@ def project() -> Response:
 def region(region: str) -> Response:
     the_region = get_region(region)
     query = select(Event).where(Event.region_id == the_region.id, Event.verb.not_in(AUDIT_ONLY))
-    events = _stream(query, request.args.get("before", type=int))
+    events = _stream(query, request.args.get("before", type=db_int))
     return _page(events, the_region, {"region": the_region.slug})
 
 
@@ -131,7 +132,7 @@ def document(document_id: int) -> Response:
 
     the_document = get_document(document_id, deleted=True)
     query = select(Event).where(Event.target == the_document.ref, Event.verb.not_in(AUDIT_ONLY))
-    events = _stream(query, request.args.get("before", type=int))
+    events = _stream(query, request.args.get("before", type=db_int))
     return _page(
         events,
         the_document.region,
@@ -144,5 +145,5 @@ def document(document_id: int) -> Response:
 @bp.get("/admin/audit")
 def audit() -> Response:
     require(Action.ADMIN)
-    events = _stream(select(Event), request.args.get("before", type=int))
+    events = _stream(select(Event), request.args.get("before", type=db_int))
     return render("audit.html", block="events", events=events, more=len(events) == PAGE_SIZE)

@@ -22,6 +22,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from .activity import record
+from .converters import db_int
 from .extensions import db
 from .forms import CommentForm, EditForm, NewDocumentForm, options
 from .markdown import render as render_markdown
@@ -89,7 +90,7 @@ def index() -> Response:
         current_user, list(db.session.scalars(select(Region).order_by(Region.name)))
     )
     region_slug = request.args.get("region", "")
-    author_id = request.args.get("author", type=int)
+    author_id = request.args.get("author", type=db_int)
     updated = request.args.get("updated", "")
     trash = request.args.get("trash") == "1"
     query = (
@@ -295,10 +296,8 @@ def history(document_id: int) -> Response:
 @bp.get("/<id:document_id>/diff")
 def diff(document_id: int) -> Response:
     document = get_document(document_id, deleted=True)
-    older_number = request.args.get("from", type=int) or max(document.head - 1, 1)
-    newer_number = request.args.get("to", type=int) or document.head
-    older = revision(document.id, older_number)
-    newer = revision(document.id, newer_number)
+    older = revision(document.id, _revision_number("from", max(document.head - 1, 1)))
+    newer = revision(document.id, _revision_number("to", document.head))
     if older is None or newer is None:
         abort(404)
     layout = "side" if request.args.get("layout") == "side" else "inline"
@@ -312,6 +311,16 @@ def diff(document_id: int) -> Response:
         rows=rows,
         layout=layout,
     )
+
+
+def _revision_number(name: str, default: int) -> int:
+    """A revision number from the query string; one that cannot exist (2**63, -1, "1e3",
+    "١٢") names no revision: 404, like a revision number in the path."""
+    sent = request.args.get(name, "")
+    try:
+        return (db_int(sent) if sent else 0) or default
+    except ValueError:
+        abort(404)
 
 
 def _diff_rows(old: str, new: str) -> list[tuple[str, str, str]]:

@@ -13,6 +13,7 @@ from wtforms import (
     IntegerField,
     PasswordField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
     ValidationError,
@@ -21,6 +22,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Regexp
 from wtforms.widgets import HiddenInput
 
+from .converters import MAX_ID, db_int
+from .dates import DateError, parse_date
 from .models import LegalStatus, MembershipRole, PartnerRole
 
 COUNTRY = Regexp(r"^[A-Z]{2}$", message="Use the two-letter country code, e.g. HU.")
@@ -47,18 +50,109 @@ def _no_control_characters(value: str | None) -> str | None:
     return value
 
 
+# Line breaks: CR, LF, NEL and the Unicode line and paragraph separators.
+_LINE_BREAKS = frozenset("\r\n\x85\u2028\u2029")
+
+
+def _one_line(value: str | None) -> str | None:
+    """A single-line field holds one line (a browser never sends a line break in one):
+    a title with a line break would break a calendar file, a header or a CSV row."""
+    if isinstance(value, str) and not _LINE_BREAKS.isdisjoint(value):
+        raise ValueError("Keep this on one line: remove the line breaks.")
+    return value
+
+
+def _single_line(field_class) -> bool:
+    return issubclass(field_class, StringField) and not issubclass(
+        field_class, (PasswordField, TextAreaField)
+    )
+
+
 class StrippedForm(FlaskForm):
     """Every field refuses control characters; all but passwords and long texts
-    (where spaces can matter, as in Markdown) are stripped."""
+    (where spaces can matter, as in Markdown) are stripped, and single-line text fields
+    refuse line breaks. A hidden field's error (a damaged or stale form) is shown at
+    the top of the form, since the field itself is not on the page."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
             own = unbound_field.kwargs.get("filters", ())
             if unbound_field.field_class in (PasswordField, TextAreaField):
                 options["filters"] = [_no_control_characters, *own]
+            elif _single_line(unbound_field.field_class):
+                options["filters"] = [_no_control_characters, _strip, _one_line, *own]
             else:
                 options["filters"] = [_no_control_characters, _strip, *own]
             return unbound_field.bind(form=form, **options)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            if field.errors and _hidden(field) and field is not getattr(self, "csrf_token", None):
+                for message in field.errors:
+                    if message not in self.form_errors:
+                        self.form_errors.append(message)
+        return valid
+
+
+def _hidden(field) -> bool:
+    return isinstance(field.widget, HiddenInput)
+
+
+CHOOSE = "Not a valid choice: choose one of the listed options."
+
+
+class ChoiceField(SelectField):
+    """A select whose wrong value, typed into a forged request or left by a stale page,
+    reads as a human message (never "Invalid Choice: could not coerce."). With
+    ``coerce=int`` a value must be written with the digits 0-9 and fit the database."""
+
+    def __init__(self, label=None, validators=None, coerce=str, **kwargs) -> None:
+        kwargs.setdefault("invalid_value_message", CHOOSE)
+        kwargs.setdefault("invalid_choice_message", CHOOSE)
+        super().__init__(label, validators, coerce=db_int if coerce is int else coerce, **kwargs)
+
+
+class MultiChoiceField(SelectMultipleField):
+    """Several choices (checkboxes), with the same human messages as ``ChoiceField``."""
+
+    def __init__(self, label=None, validators=None, coerce=str, **kwargs) -> None:
+        kwargs.setdefault("invalid_value_message", CHOOSE)
+        kwargs.setdefault("invalid_choice_message", CHOOSE)
+        super().__init__(label, validators, coerce=db_int if coerce is int else coerce, **kwargs)
+
+
+class WholeNumberField(IntegerField):
+    """A whole number from 0 to ``MAX_ID`` in the digits 0-9 (surrounding spaces are
+    fine). Anything else is a message on the field: never a 500 from the database, and
+    never another number ("١٢", "1e3" and "1_000" are refused, not read as 12 or 1000)."""
+
+    message = f"Enter a whole number with the digits 0-9, at most {MAX_ID:,}."
+
+    def process_formdata(self, valuelist) -> None:
+        if not valuelist:
+            return
+        value = valuelist[0]
+        try:
+            self.data = db_int(value.strip(" \t") if isinstance(value, str) else value)
+        except ValueError as error:
+            self.data = None
+            raise ValueError(self.invalid_value_message or self.message) from error
+
+
+class VersionField(WholeNumberField):
+    """The revision or record version an edit form started from, in a hidden input.
+
+    Always rendered from ``data`` (what the server sets after a conflict), never from
+    what was posted. A value that is not a version is a form error shown at the top
+    of the form (status 422), so the save is refused rather than compared with a
+    number the database cannot hold."""
+
+    widget = HiddenInput()
+    message = "This form is damaged or out of date: reload the page and make your change again."
+
+    def _value(self) -> str:
+        return "" if self.data is None else str(self.data)
 
 
 def long_enough(form: FlaskForm, field: PasswordField) -> None:
@@ -91,7 +185,7 @@ class UserForm(StrippedForm):
         validators=[DataRequired(), Email(message="Enter a valid e-mail."), Length(max=254)],
     )
     name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
-    partner_id = SelectField("Organisation", coerce=int)
+    partner_id = ChoiceField("Organisation", coerce=int)
     is_admin = BooleanField("Administrator (lead partner coordinator)")
 
 
@@ -99,11 +193,11 @@ class PartnerForm(StrippedForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     short_name = StringField("Short name", validators=[DataRequired(), Length(max=40)])
     country = StringField("Country", filters=[_upper], validators=[DataRequired(), COUNTRY])
-    legal_status = SelectField(
+    legal_status = ChoiceField(
         "Legal status", choices=options((s.value, s.label) for s in LegalStatus)
     )
-    role = SelectField("Role", choices=options((r.value, r.label) for r in PartnerRole))
-    region_id = SelectField("Region", coerce=int)
+    role = ChoiceField("Role", choices=options((r.value, r.label) for r in PartnerRole))
+    region_id = ChoiceField("Region", coerce=int)
 
 
 class RegionForm(StrippedForm):
@@ -136,12 +230,12 @@ class RegionForm(StrippedForm):
 
 
 class MembershipForm(StrippedForm):
-    user_id = SelectField("Person", coerce=int)
-    role = SelectField("Role", choices=options((r.value, r.label) for r in MembershipRole))
+    user_id = ChoiceField("Person", coerce=int)
+    role = ChoiceField("Role", choices=options((r.value, r.label) for r in MembershipRole))
 
 
 class RoleForm(StrippedForm):
-    role = SelectField("Role", choices=options((r.value, r.label) for r in MembershipRole))
+    role = ChoiceField("Role", choices=options((r.value, r.label) for r in MembershipRole))
 
 
 TITLE_MAX = 200
@@ -158,12 +252,12 @@ class DocumentForm(StrippedForm):
 
 class EditForm(DocumentForm):
     # The revision this form started from, and a token that makes a resubmit harmless.
-    base = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    base = VersionField(validators=[InputRequired(VersionField.message)])
     save_token = HiddenField(validators=[Length(max=64)])
 
 
 class NewDocumentForm(DocumentForm):
-    region_id = SelectField("Where", coerce=int)
+    region_id = ChoiceField("Where", coerce=int)
 
 
 class CommentForm(StrippedForm):
@@ -171,3 +265,24 @@ class CommentForm(StrippedForm):
         "Comment",
         validators=[DataRequired(message="Write something first."), Length(max=20_000)],
     )
+
+
+class DayField(StringField):
+    """A day typed as ISO (what a date picker sends) or in the reader's habit:
+    15.03.2022, 15/03/2022, 2022. 03. 15. (``workspace.dates.parse_date``). What
+    cannot be read is refused with a message naming the forms understood, and stays
+    in the field."""
+
+    def process_formdata(self, valuelist) -> None:
+        self.raw_text = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if self.raw_text:
+            try:
+                self.data = parse_date(self.raw_text, "The date")
+            except DateError as error:
+                raise ValueError(str(error)) from None
+
+    def _value(self) -> str:
+        if self.data is not None:
+            return self.data.isoformat()
+        return getattr(self, "raw_text", "")

@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from .activity import record
+from .converters import db_int
 from .documents import get_document
 from .extensions import db
 from .hookspecs import LinkTarget
@@ -34,10 +35,36 @@ def _owner(ref: str) -> str:
     return ref.split(":", 1)[0]
 
 
+def ref_number(ref: str, prefix: str) -> int | None:
+    """The row id of a reference such as "doc:12" with ``prefix`` "doc:", or None when
+    ``ref`` has another prefix or its number could not be a row id."""
+    if not ref.startswith(prefix):
+        return None
+    try:
+        return db_int(ref[len(prefix) :])
+    except ValueError:
+        return None
+
+
+def _plausible(ref: str) -> bool:
+    """False for a reference whose last part looks like a number (``str.isdigit``, as
+    plugins check it) but no row can have it: "…:99999999999999999999", "…:١٢", "…:²".
+    Such a reference is unavailable and never reaches a plugin's ``describe_refs``,
+    which would hand it to ``int()`` and the database."""
+    last = ref.rsplit(":", 1)[-1]
+    if not last.isdigit():
+        return True  # not a number: the plugin's own kind of id, if any
+    try:
+        db_int(last)
+    except ValueError:
+        return False
+    return True
+
+
 def describe(refs: list[str], user) -> dict[str, LinkTarget | None]:
     """Label and address of each reference, or None when it is unavailable."""
     described: dict[str, LinkTarget | None] = dict.fromkeys(refs)
-    doc_ids = [int(ref[4:]) for ref in refs if ref.startswith("doc:") and ref[4:].isdigit()]
+    doc_ids = [n for ref in refs if (n := ref_number(ref, "doc:")) is not None]
     if doc_ids:
         for document in db.session.scalars(select(Document).where(Document.id.in_(doc_ids))):
             if document.deleted_at is None and can(user, Action.READ, document.region):
@@ -49,7 +76,7 @@ def describe(refs: list[str], user) -> dict[str, LinkTarget | None]:
                 )
     by_plugin: dict[str, list[str]] = defaultdict(list)
     for ref in refs:
-        if not ref.startswith("doc:"):
+        if not ref.startswith("doc:") and _plausible(ref):
             by_plugin[_owner(ref)].append(ref)
     plugin_host = host()
     active = plugin_host.enabled_anywhere()

@@ -6,19 +6,22 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, available_timezones
 
 from wtforms import (
-    DateField,
     HiddenField,
-    IntegerField,
-    SelectField,
     StringField,
     TextAreaField,
     TimeField,
     ValidationError,
 )
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import HiddenInput
 
-from workspace.forms import StrippedForm, options
+from workspace.forms import (
+    ChoiceField,
+    DayField,
+    StrippedForm,
+    VersionField,
+    WholeNumberField,
+    options,
+)
 
 from .models import ApprovalState, MeetingKind, OutcomeKind
 
@@ -34,19 +37,9 @@ COUNTRY_ZONES = {
     "BE": "Europe/Brussels",
 }
 DEFAULT_ZONE = "Europe/Brussels"
-DATE_MESSAGE = "Enter a date as YYYY-MM-DD, for example 2020-04-15."
+DATE_MESSAGE = "Enter the date, for example 15.04.2020 or 2020-04-15."
 TIME_MESSAGE = "Enter a time as HH:MM, for example 09:30."
 MINUTES_MESSAGE = "Enter the length in whole minutes, e.g. 15."
-
-
-class DayField(DateField):
-    """A date field whose message for an impossible date says what to type."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError(DATE_MESSAGE) from error
 
 
 class ClockField(TimeField):
@@ -57,19 +50,15 @@ class ClockField(TimeField):
             raise ValueError(TIME_MESSAGE) from error
 
 
-class WholeMinutesField(IntegerField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError(MINUTES_MESSAGE) from error
+class WholeMinutesField(WholeNumberField):
+    message = MINUTES_MESSAGE
 
 
 class MeetingForm(StrippedForm):
     title = StringField(
         "Title", validators=[DataRequired(message="Give the meeting a title."), Length(max=200)]
     )
-    kind = SelectField("Kind", choices=options((k.value, k.label) for k in MeetingKind))
+    kind = ChoiceField("Kind", choices=options((k.value, k.label) for k in MeetingKind))
     day = DayField("Date", validators=[InputRequired(message=DATE_MESSAGE)])
     start = ClockField("Starts", validators=[InputRequired(message=TIME_MESSAGE)])
     end = ClockField("Ends", validators=[InputRequired(message=TIME_MESSAGE)])
@@ -85,7 +74,7 @@ class MeetingForm(StrippedForm):
             URL(require_tld=False, message="Enter a full address starting with https://."),
         ],
     )
-    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    version = VersionField(validators=[Optional()])
 
     def validate_timezone(self, field: StringField) -> None:
         if field.data not in TIMEZONES:
@@ -128,11 +117,11 @@ class NotesForm(StrippedForm):
 
 
 class OutcomeForm(StrippedForm):
-    kind = SelectField("Type", choices=options((k.value, k.label) for k in OutcomeKind))
+    kind = ChoiceField("Type", choices=options((k.value, k.label) for k in OutcomeKind))
     text = TextAreaField(
         "What", validators=[DataRequired(message="Write the outcome first."), Length(max=5000)]
     )
-    owner_id = SelectField("Owner", coerce=int, default=0)
+    owner_id = ChoiceField("Owner", coerce=int, default=0)
     due_date = DayField("Due date", validators=[Optional()])
 
     def validate(self, extra_validators=None) -> bool:
@@ -148,8 +137,8 @@ class OutcomeForm(StrippedForm):
 
 
 class ParticipantForm(StrippedForm):
-    user_id = SelectField("Person", coerce=int, default=0)
-    partner_id = SelectField("Organisation", coerce=int, default=0)
+    user_id = ChoiceField("Person", coerce=int, default=0)
+    partner_id = ChoiceField("Organisation", coerce=int, default=0)
     guest_name = StringField("Guest name", validators=[Length(max=120)])
     guest_organisation = StringField("Guest organisation", validators=[Length(max=200)])
 
@@ -166,7 +155,7 @@ class ParticipantForm(StrippedForm):
 
 
 class ApprovalForm(StrippedForm):
-    state = SelectField("Your word", choices=options((s.value, s.label) for s in ApprovalState))
+    state = ChoiceField("Your word", choices=options((s.value, s.label) for s in ApprovalState))
     comment = TextAreaField("Comment", validators=[Length(max=5000)])
 
     def validate_comment(self, field: TextAreaField) -> None:
@@ -177,5 +166,5 @@ class ApprovalForm(StrippedForm):
 class VersionForm(StrippedForm):
     """A status change: carries the meeting version the page showed."""
 
-    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    version = VersionField(validators=[Optional()])
     to = HiddenField()

@@ -3,24 +3,44 @@
 from __future__ import annotations
 
 from wtforms import (
-    DateField,
-    HiddenField,
-    IntegerField,
-    SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     URLField,
     ValidationError,
 )
-from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from workspace.forms import COUNTRY, StrippedForm, options
+from workspace.forms import (
+    COUNTRY,
+    ChoiceField,
+    DayField,
+    MultiChoiceField,
+    StrippedForm,
+    VersionField,
+    WholeNumberField,
+    options,
+)
 
 from .models import SCORES, TOPICS
 
 NUTS = "NUTS 2 or 3 code, e.g. ES41 or ES412."
+# A NUTS code: the two-letter country code, then up to three letters or digits, one per
+# level (HU, HU2, HU23, HU231). The country part is not checked against the country
+# field: NUTS writes Greece EL where ISO writes GR.
+NUTS_CODE = Regexp(
+    r"^[A-Z]{2}[A-Z0-9]{0,3}$",
+    message="A NUTS code is a two-letter country code and up to three letters or digits, "
+    "e.g. ES41 or HU231.",
+)
 
 
 def _upper(value):
@@ -28,7 +48,7 @@ def _upper(value):
 
 
 class PracticeForm(StrippedForm):
-    version = HiddenField()
+    version = VersionField(validators=[Optional()])
     title = StringField(
         "Title",
         validators=[
@@ -41,7 +61,7 @@ class PracticeForm(StrippedForm):
         "Country", validators=[Optional(), COUNTRY], filters=[_upper], description="e.g. ES"
     )
     nuts = StringField(
-        "NUTS region", validators=[Length(max=10)], filters=[_upper], description=NUTS
+        "NUTS region", validators=[Optional(), NUTS_CODE], filters=[_upper], description=NUTS
     )
     city = StringField("City", validators=[Length(max=100)])
     linked_project = StringField(
@@ -53,8 +73,8 @@ class PracticeForm(StrippedForm):
         "Short summary",
         validators=[Length(max=2000, message="Keep the summary under 2,000 characters.")],
     )
-    starts_on = DateField("Started", validators=[Optional()])
-    ends_on = DateField("Ends", validators=[Optional()], description="Empty if it is ongoing.")
+    starts_on = DayField("Started", validators=[Optional()])
+    ends_on = DayField("Ends", validators=[Optional()], description="Empty if it is ongoing.")
     website = URLField(
         "Website",
         validators=[
@@ -68,7 +88,7 @@ class PracticeForm(StrippedForm):
         validators=[Length(max=300)],
         description="Name and e-mail; shown only to people signed in to the workspace.",
     )
-    topic = SelectField(
+    topic = ChoiceField(
         "Topic", choices=options([("", "Choose a topic"), *((t, t) for t in TOPICS)])
     )
     keywords = StringField("Keywords", validators=[Length(max=300)], description="Comma-separated.")
@@ -83,8 +103,9 @@ class PracticeForm(StrippedForm):
 
 
 class RatingForm(StrippedForm):
-    score = IntegerField(
+    score = WholeNumberField(
         "Interest",
+        invalid_value_message="A score is 0, 1, 2 or 3.",
         validators=[
             InputRequired("Choose a score from 0 to 3."),
             NumberRange(0, 3, message="A score is 0, 1, 2 or 3."),
@@ -109,14 +130,15 @@ class AnalysisForm(StrippedForm):
         validators=[DataRequired("Give the analysis a title."), Length(max=200)],
         description="e.g. Portfolio analysis of the thematic visit to Burgos",
     )
-    region_id = SelectField("Visit hosted by", coerce=int)
-    visit_on = DateField("Date of the visit", validators=[Optional()])
-    practices = SelectMultipleField(
+    region_id = ChoiceField("Visit hosted by", coerce=int)
+    visit_on = DayField("Date of the visit", validators=[Optional()])
+    practices = MultiChoiceField(
         "Practices analysed",
         coerce=int,
         option_widget=CheckboxInput(),
         widget=ListWidget(prefix_label=False),
-        validators=[DataRequired("Choose at least one practice.")],
+        # InputRequired, not DataRequired: a forged value keeps its own message.
+        validators=[InputRequired("Choose at least one practice.")],
     )
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from workspace.converters import db_int
 from workspace.extensions import db
 from workspace.models import Region
 from workspace.permissions import Action, can, require
@@ -147,12 +148,11 @@ def matrix_rows(regions: list[Region], topic: str = "", sort: str = "title", min
 
 def _matrix_filters() -> dict:
     sort = request.args.get("sort", "title")
+    minimum = request.args.get("minimum", 0, type=db_int)
     return {
         "topic": request.args.get("topic", "") if request.args.get("topic") in TOPICS else "",
         "sort": sort if sort in ("title", "interest", "region") else "title",
-        "minimum": request.args.get("minimum", 0, type=int)
-        if request.args.get("minimum", "") in ("1", "2", "3")
-        else 0,
+        "minimum": minimum if minimum in (1, 2, 3) else 0,
     }
 
 

@@ -147,17 +147,16 @@ def edit(practice_id: int) -> Response:
     form = PracticeForm()
     if not form.validate_on_submit():
         return render("portfolio/form.html", form=form, practice=practice, status=422)
-    sent = form.version.data or ""
+    sent = form.version.data  # a bounded whole number, or None when none was sent
     # A compare-and-swap on the version: of two saves from the same version, only
     # the first is stored, even when both arrive at the same moment.
     saved = (
-        sent.isascii()
-        and sent.isdigit()
+        sent is not None
         and db.session.execute(
             update(Practice)
             .where(
                 Practice.id == practice.id,
-                Practice.version == int(sent),
+                Practice.version == sent,
                 Practice.status.in_([s.value for s in Status if s.editable]),
             )
             .values(**_values(form), version=Practice.version + 1, updated_at=utcnow()),
