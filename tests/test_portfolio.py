@@ -168,7 +168,8 @@ def test_an_approved_practice_is_read_only(app, client, auth, portfolio):
         ({"title": "x" * 101}, "Keep the title to 100 characters"),
         ({"title": ""}, "Give the practice a title."),
         ({"ends_on": "2017-01-01"}, "The end date is before the start date."),
-        ({"starts_on": "31/02/2020"}, "Not a valid date value."),
+        ({"starts_on": "31/02/2020"}, "The date 31/02/2020 is not a day of the calendar."),
+        ({"starts_on": "March 2020"}, "write it as 15/03/2022 or 2022-03-15"),
         ({"topic": "Space travel"}, "Not a valid choice"),
         ({"website": "javascript:alert(1)"}, "Enter a full address"),
     ],
@@ -234,16 +235,21 @@ def test_matrix_csv_matches_the_matrix(app, client, auth, portfolio):
         "Topic",
         "Status",
         "Castilla y León",
+        "Castilla y León note",
         "Dél-Dunántúl",
+        "Dél-Dunántúl note",
         "Average interest",
     ]
+    # A region's own practice is not "not rated": the file says which is which.
     assert rows[1] == [
         FIELDS["title"],
         "Castilla y León",
         "SME competitiveness",
         "Approved",
+        "own practice",
         "",
         "2",
+        "",
         "2.0",
     ]
     assert FIELDS["title"] in page and "2.0" in page

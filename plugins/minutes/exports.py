@@ -3,8 +3,7 @@ minutes (WeasyPrint) and the CSV of action items for the region export."""
 
 from __future__ import annotations
 
-import csv
-import io
+import re
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 
@@ -13,8 +12,22 @@ from icalendar import Calendar, Event
 
 from workspace.models import utcnow
 from workspace.pdf import html_to_pdf
+from workspace.spreadsheets import to_csv
 
 from .models import Meeting, MeetingStatus, Outcome, OutcomeKind
+
+# Line breaks and other control characters (C0, DEL, C1, the Unicode line and
+# paragraph separators); a tab is kept, iCalendar allows it.
+_BREAKS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def one_line(text: str) -> str:
+    """``text`` fit for a single-line iCalendar property: line breaks become spaces.
+
+    The forms refuse them, but a record saved before they did (or by a plugin's import)
+    must still export: an unknown property such as X-WR-CALNAME is not escaped by
+    icalendar, so a raw line break there fails the whole file."""
+    return _BREAKS.sub(" ", text or "").strip()
 
 
 def calendar(meetings: Iterable[Meeting], name: str, url: Callable[..., str]) -> Calendar:
@@ -23,24 +36,25 @@ def calendar(meetings: Iterable[Meeting], name: str, url: Callable[..., str]) ->
     cal = Calendar()
     cal.add("prodid", "-//InterVentures Workspace//Meeting minutes//EN")
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", one_line(name))
     stamp = utcnow()
     for meeting in meetings:
         event = Event()
         event.add("uid", f"minutes-meeting-{meeting.id}@{request.host}")
         event.add("dtstamp", stamp)
-        event.add("summary", meeting.title)
+        event.add("summary", one_line(meeting.title))
         event.add("dtstart", meeting.local_start)
         event.add("dtend", meeting.local_end)
         event.add("status", "TENTATIVE" if meeting.status is MeetingStatus.DRAFT else "CONFIRMED")
         if meeting.where:
-            event.add("location", meeting.place or meeting.online_url)
+            event.add("location", one_line(meeting.place or meeting.online_url))
         page = url(meeting, _external=True)
         event.add("url", page)
+        # The description has several lines (icalendar escapes them); each one is a line.
         lines = [meeting.kind.label]
         if meeting.online_url:
-            lines.append(f"Join online: {meeting.online_url}")
-        lines += [f"{i}. {item.title}" for i, item in enumerate(meeting.agenda, start=1)]
+            lines.append(f"Join online: {one_line(meeting.online_url)}")
+        lines += [f"{i}. {one_line(item.title)}" for i, item in enumerate(meeting.agenda, start=1)]
         lines.append(f"Meeting page: {page}")
         event.add("description", "\n".join(lines))
         cal.add_component(event)
@@ -69,39 +83,33 @@ def minutes_pdf(meeting: Meeting) -> bytes:
     return html_to_pdf(html)
 
 
-def _text_cell(value: str) -> str:
-    """Text a spreadsheet shows as text, never runs as a formula."""
-    return "'" + value if value.startswith(("=", "+", "-", "@", "\t", "\r")) else value
+ACTION_ITEMS_HEADER = [
+    "meeting",
+    "meeting date",
+    "agenda item",
+    "action",
+    "owner",
+    "due date",
+    "status",
+    "done on",
+]
 
 
 def action_items_csv(outcomes: Iterable[Outcome]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
+    """The action items, one a line; every text is escaped by the shared helper, so a
+    title never runs as a spreadsheet formula."""
+    rows = [
         [
-            "meeting",
-            "meeting date",
-            "agenda item",
-            "action",
-            "owner",
-            "due date",
-            "status",
-            "done on",
+            o.meeting.title,
+            o.meeting.local_start.date(),
+            o.agenda_item.title,
+            o.text,
+            o.owner.name if o.owner else None,
+            o.due_date,
+            "done" if o.is_done else "open",
+            o.done_at.date() if o.done_at else None,
         ]
-    )
-    for o in outcomes:
-        if o.kind is not OutcomeKind.ACTION:
-            continue
-        writer.writerow(
-            [
-                _text_cell(o.meeting.title),
-                o.meeting.local_start.date().isoformat(),
-                _text_cell(o.agenda_item.title),
-                _text_cell(o.text),
-                _text_cell(o.owner.name) if o.owner else "",
-                o.due_date.isoformat() if o.due_date else "",
-                "done" if o.is_done else "open",
-                o.done_at.date().isoformat() if o.done_at else "",
-            ]
-        )
-    return out.getvalue()
+        for o in outcomes
+        if o.kind is OutcomeKind.ACTION
+    ]
+    return to_csv(ACTION_ITEMS_HEADER, rows)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import url_for
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from workspace.extensions import db
@@ -23,6 +23,7 @@ from workspace.hookspecs import (
     hookimpl,
 )
 from workspace.permissions import Action, can
+from workspace.search import folded_contains
 
 from . import models
 from .models import Practice, Status
@@ -107,16 +108,17 @@ def _target(practice: Practice) -> LinkTarget:
 
 
 def _matching(query: str, limit: int):
+    """Practices whose title, keywords or summary contain ``query``, folded as core
+    search folds ("lodz" finds "Łódź"): matched in Python, since no SQL of both
+    engines folds that way; a portfolio holds tens of practices, not thousands."""
+    rows = db.session.execute(
+        select(Practice.id, Practice.title, Practice.keywords, Practice.summary)
+    )
+    ids = [id_ for id_, *texts in rows if folded_contains(query, *texts)]
     return db.session.scalars(
         select(Practice)
         .options(selectinload(Practice.region))
-        .where(
-            or_(
-                Practice.title.icontains(query, autoescape=True),
-                Practice.keywords.icontains(query, autoescape=True),
-                Practice.summary.icontains(query, autoescape=True),
-            )
-        )
+        .where(Practice.id.in_(ids))
         .order_by(Practice.title)
         .limit(limit)
     ).all()

@@ -2,44 +2,43 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import render_template
 
 from workspace.pdf import html_to_pdf
+from workspace.spreadsheets import to_csv
 
-# A spreadsheet runs a cell that starts with one of these as a formula.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value) -> str:
-    """The value as text that a spreadsheet shows as text, never runs as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+OWN_PRACTICE = "own practice"
+NOT_RATED = "not rated"
 
 
 def matrix_csv(regions, rows) -> str:
-    """One line per practice: its facts, then each region's score (empty when not
-    rated), then the average, exactly as the matrix page shows them."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        ["Practice", "Region", "Topic", "Status", *[r.name for r in regions], "Average interest"]
-    )
+    """One line per practice, as the matrix page shows it: the practice's facts, then
+    for each region its score (0-3, a number the spreadsheet can sum and sort) and its
+    note, then the average interest.
+
+    A region's own practice is never rated: its score cell says "own practice". A
+    practice another region has not rated yet says "not rated", so the two can be
+    told apart and neither is mistaken for a score of 0.
+    """
+    header = ["Practice", "Region", "Topic", "Status"]
+    for region in regions:
+        header += [region.name, f"{region.name} note"]
+    header.append("Average interest")
+    lines = []
     for row in rows:
         practice = row.practice
-        writer.writerow(
-            [
-                safe_cell(practice.title),
-                safe_cell(practice.region.name),
-                safe_cell(practice.topic),
-                practice.state.label,
-                *[row.scores[r.id].score if r.id in row.scores else "" for r in regions],
-                f"{row.average:.1f}" if row.average is not None else "",
-            ]
-        )
-    return out.getvalue()
+        line = [practice.title, practice.region.name, practice.topic, practice.state.label]
+        for region in regions:
+            rating = row.scores.get(region.id)
+            if region.id == practice.region_id:
+                line += [OWN_PRACTICE, ""]
+            elif rating is None:
+                line += [NOT_RATED, ""]
+            else:
+                line += [rating.score, rating.note]
+        line.append(round(row.average, 1) if row.average is not None else None)
+        lines.append(line)
+    return to_csv(header, lines)
 
 
 def analysis_pdf(context: dict) -> bytes:
@@ -59,14 +58,13 @@ PRACTICE_COLUMNS = [
 
 def practices_csv(practices) -> str:
     """A region's practices for its export archive (contacts stay in the workspace)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([label for label, _ in PRACTICE_COLUMNS])
-    for practice in practices:
-        writer.writerow(
+    return to_csv(
+        [label for label, _ in PRACTICE_COLUMNS],
+        [
             [
-                practice.state.label if name is None else safe_cell(getattr(practice, name))
+                practice.state.label if name is None else getattr(practice, name)
                 for _, name in PRACTICE_COLUMNS
             ]
-        )
-    return out.getvalue()
+            for practice in practices
+        ],
+    )
