@@ -1031,3 +1031,46 @@ def test_the_plan_grid_reads_each_partners_format(app, client, auth, world, budg
     assert english.status_code == 422
     assert "must be a number written like 4,500.00" in english.text
     assert 'value="4.500,00"' in english.text  # the typed text stays in the field
+
+
+@pytest.mark.parametrize(
+    ("language", "amount", "vat", "rate", "shown"),
+    [
+        ("en-GB", "4,500.00", "0.00", "4.2985", "EUR 1,046.88"),
+        ("hu-HU", "4.500,00", "0", "4,2985", "EUR 1\N{NO-BREAK SPACE}046,88"),
+        ("it-IT", "4.500,00", "0,00", "4,2985", "EUR 1.046,88"),
+        ("pl-PL", "4 500,00", "0", "4,2985", "EUR 1\N{NO-BREAK SPACE}046,88"),
+        ("es-ES", "4500,00", "0", "4,2985", "EUR 1.046,88"),
+        ("lt-LT", "4500", "0", "4,2985", "EUR 1\N{NO-BREAK SPACE}046,88"),
+    ],
+)
+def test_the_expenditure_form_reads_each_partners_format(
+    app, client, auth, world, budget, language, amount, vat, rate, shown
+):
+    """4.500,00 PLN typed by a Polish officer is 4500 PLN, 1046.88 euro: not 4.50."""
+    auth.login(world.editor.email)
+    line = {**LINE, "amount": amount, "vat": vat, "currency": "pln", "rate": rate}
+    url = f"/p/budget/partners/{budget.ceei}/expenditure"
+    response = client.post(url, data=line, headers={"Accept-Language": language})
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"], headers={"Accept-Language": language})
+    assert f"Recorded {shown}" in page.text
+    with app.app_context():
+        stored = db.session.scalars(select(Expenditure)).one()
+        assert (stored.amount, stored.rate, stored.amount_eur) == (
+            Decimal("4500.00"),
+            Decimal("4.2985"),
+            Decimal("1046.88"),
+        )
+
+
+def test_a_number_in_another_format_is_refused_and_kept_in_the_form(
+    app, client, auth, world, budget
+):
+    auth.login(world.editor.email)
+    url = f"/p/budget/partners/{budget.ceei}/expenditure"
+    response = client.post(url, data={**LINE, "amount": "4.500,00"})  # an English reader
+    assert response.status_code == 422
+    assert "The amount must be a number written like 4,500.00." in response.text
+    assert 'value="4.500,00"' in response.text
+    assert count(app) == 0
