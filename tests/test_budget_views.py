@@ -313,18 +313,99 @@ def test_settings_are_for_admins(client, auth, world, budget, role):
     assert client.get("/p/budget/settings").status_code == expected
 
 
-def test_budget_pages_are_404_where_the_plugin_is_off(app, client, auth, world, budget):
+def _switch_off(app, slug):
     with app.app_context():
-        burgos = db.session.scalar(select(Region).where(Region.slug == "burgos"))
-        host().set_enabled(burgos, "budget", False, None)
+        region = db.session.scalar(select(Region).where(Region.slug == slug))
+        host().set_enabled(region, "budget", False, None)
         db.session.commit()
+
+
+def test_a_region_switch_hides_the_region_pages_never_the_project_record(
+    app, client, auth, world, budget
+):
     auth.login(world.admin.email)
+    before = client.get("/p/budget/").text
+    _switch_off(app, "burgos")
     assert client.get("/r/burgos/budget/").status_code == 404
-    assert client.get(f"/p/budget/partners/{budget.ceei}").status_code == 404
-    assert (
-        client.post(f"/p/budget/partners/{budget.ceei}/expenditure", data=LINE).status_code == 404
-    )
-    assert "CEEI-Burgos" not in client.get("/p/budget/").text
+    project = client.get("/p/budget/").text
+    assert f'data-partner="{budget.ceei}"' in project
+    assert figure(project, "total") == figure(before, "total") == Decimal("10000.00")
+    assert "Budget is switched off in Castilla y León" in project
+    # The partner's page stays, for the admin and for the partner's own staff, who
+    # still keep its record.
+    for who in (world.admin, world.editor):
+        auth.logout()
+        auth.login(who.email)
+        page = client.get(f"/p/budget/partners/{budget.ceei}")
+        assert page.status_code == 200
+        assert figure(page.text, "total") == Decimal("10000.00")
+        assert "Budget is switched off in Castilla y León" in page.text
+        assert "Record expenditure" in page.text
+    response = client.post(f"/p/budget/partners/{budget.ceei}/expenditure", data=LINE)
+    assert response.status_code == 303
+    assert client.get(f"/p/budget/partners/{budget.ceei}/plan").status_code == 200
+    # The region's menu and panel are gone; the region's search hits too.
+    dashboard = with_panels(client, "/r/burgos/")
+    assert "/r/burgos/budget/" not in dashboard
+    assert "Budget: spent against plan" not in dashboard
+    assert "Thematic visit" not in client.get("/search", query_string={"q": "T-77"}).text
+
+
+DEMO_REGIONS = [slug for slug, *_ in core_demo.REGIONS]
+
+
+@pytest.mark.parametrize("slug", DEMO_REGIONS)
+def test_the_project_budget_is_the_same_with_budget_off_in_any_region(app, client, demo, slug):
+    """Seen: Budget off in Castilla y León made the project EUR 1,120,243.00 at
+    84.30 % ERDF. The project's record is every partner's, whatever a region shows."""
+    before = client.get("/p/budget/").text
+    csv_before = client.get("/p/budget/export-summary.csv").text
+    _switch_off(app, slug)
+    assert client.get(f"/r/{slug}/budget/").status_code == 404
+    after = client.get("/p/budget/").text
+    for page in (before, after):
+        assert figure(page, "total") == Decimal("1376708.00")
+        assert figure(page, "erdf") == Decimal("1151955.30")
+        assert 'data-figure="erdf-share">83.67 %' in page
+    assert all(f'data-partner="{pid}"' in after for pid in demo.values())
+    assert client.get("/p/budget/export-summary.csv").text == csv_before
+    panel = with_panels(client, "/")
+    assert "spent of EUR 1,376,708.00 (8 partners)" in panel
+    assert "83.67 %" in panel
+    with app.app_context():
+        region = db.session.scalar(select(Region).where(Region.slug == slug))
+        partners = [p.id for p in region.partners]
+    assert partners
+    for pid in partners:
+        assert client.get(f"/p/budget/partners/{pid}").status_code == 200
+
+
+def test_partner_pages_stay_open_to_the_consortium_where_budget_is_off(app, client, auth, demo):
+    _switch_off(app, "burgos")
+    page = f"/p/budget/partners/{demo['CEEI-Burgos']}"
+    # The partner's own editor keeps its record...
+    auth.logout()
+    auth.login("editor@ceei.example", DEMO_PASSWORD)
+    own = client.get(page)
+    assert own.status_code == 200
+    assert "Record expenditure" in own.text
+    assert client.get(f"{page}/plan").status_code == 200
+    # ...another partner's staff reads it, as the project page's row it details...
+    auth.logout()
+    auth.login("editor@rarr.example", DEMO_PASSWORD)
+    other = client.get(page)
+    assert other.status_code == 200
+    assert "Record expenditure" not in other.text
+    # ...and the region's external stakeholders never read budgets.
+    auth.logout()
+    auth.login("stakeholder@burgos.example", DEMO_PASSWORD)
+    assert client.get(page).status_code == 403
+    # Search keeps the switched-off region's expenditure out of its hits.
+    auth.logout()
+    auth.login("admin@pannon.example", DEMO_PASSWORD)
+    hits = client.get("/search", query_string={"q": "ES-2019-001"}).text
+    assert "Preparation lump sum" not in hits
+    assert "Preparation lump sum" in client.get("/search", query_string={"q": "PL-2019-001"}).text
 
 
 # ---------------------------------------------------------------- recording
@@ -898,6 +979,7 @@ def test_admin_changes_the_rates_and_the_figures_follow(client, auth, world, bud
         "erdf_rate_public": "80",
         "erdf_rate_private": "70",
         "office_rate": "15",
+        "flexibility_rate": "20",
         "closed_through": "2",
     }
     response = client.post("/p/budget/settings", data=data)
@@ -921,6 +1003,7 @@ SETTINGS = {
     "erdf_rate_public": "85",
     "erdf_rate_private": "75",
     "office_rate": "15",
+    "flexibility_rate": "20",
     "closed_through": "0",
 }
 
@@ -961,6 +1044,7 @@ def test_bad_settings_are_422_and_change_nothing(client, auth, world, budget, ch
         "erdf_rate_public": "85",
         "erdf_rate_private": "75",
         "office_rate": "15",
+        "flexibility_rate": "20",
         "closed_through": "1",
     }
     response = client.post("/p/budget/settings", data={**data, **change})

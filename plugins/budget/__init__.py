@@ -16,7 +16,15 @@ from sqlalchemy import select
 
 from workspace.dates import format_day
 from workspace.extensions import db
-from workspace.hookspecs import ExportFile, MenuLink, Panel, PluginInfo, SearchResult, hookimpl
+from workspace.hookspecs import (
+    ExportFile,
+    LinkTarget,
+    MenuLink,
+    Panel,
+    PluginInfo,
+    SearchResult,
+    hookimpl,
+)
 from workspace.numbers import format_number
 from workspace.spreadsheets import to_csv
 
@@ -24,7 +32,15 @@ from . import demo
 from .entries import find_lines
 from .ledger import all_partner_figures, combined, get_settings, today
 from .models import PartnerPlan
-from .views import can_edit, can_read, export_tables, project_pages, region_pages, visible_partners
+from .views import (
+    can_edit,
+    can_read,
+    export_tables,
+    project_pages,
+    project_partners,
+    region_pages,
+    region_shown_partners,
+)
 
 PLUGIN = PluginInfo(
     name="budget",
@@ -82,7 +98,9 @@ def dashboard_panels(region, user):
     if not can_read(user):
         return []
     settings = get_settings()
-    partners = visible_partners() if region is None else list(region.partners)
+    # The project's panel is the project's record: every partner, whatever the regions
+    # switched. A region's panel is only asked for where the budget is on.
+    partners = project_partners() if region is None else list(region.partners)
     if not partners:
         return []
     figures = all_partner_figures(partners, settings)
@@ -102,10 +120,11 @@ def dashboard_panels(region, user):
 
 @hookimpl
 def search(query, user):
-    """Expenditure lines by description or invoice number, for the consortium."""
+    """Expenditure lines by description or invoice number, for the consortium; lines of
+    partners whose region switched the budget off stay out of the hits."""
     if not can_read(user):
         return []
-    partners = {p.id: p for p in visible_partners()}
+    partners = {p.id: p for p in region_shown_partners()}
     return [
         SearchResult(
             line.description,
@@ -117,6 +136,34 @@ def search(query, user):
         )
         for line in find_lines(query, list(partners))
     ]
+
+
+PARTNER_REF = "budget:partner:"
+
+
+@hookimpl
+def describe_refs(refs, user):
+    """A partner's budget ("budget:partner:3"), named in the activity of its plan."""
+    if not can_read(user):
+        return {}
+    ids = {
+        int(ref[len(PARTNER_REF) :])
+        for ref in refs
+        if ref.startswith(PARTNER_REF)
+        and ref[len(PARTNER_REF) :].isascii()
+        and ref[len(PARTNER_REF) :].isdigit()
+    }
+    partners = project_partners() if ids else []
+    return {
+        f"{PARTNER_REF}{p.id}": LinkTarget(
+            f"{PARTNER_REF}{p.id}",
+            f"the budget of {p.short_name}",
+            url_for("budget_project.partner_page", partner_id=p.id),
+            "Budget",
+        )
+        for p in partners
+        if p.id in ids
+    }
 
 
 @hookimpl

@@ -6,24 +6,31 @@ EUR 182,465.00, so that ERDF at 85 % / 75 % is EUR 1,151,955.30 (83.67 %), as in
 DOMAIN.md. Every partner total is whole euros, so its ERDF needs no rounding.
 Expenditure is recorded for the first two periods; the first is closed (reported).
 
-Idempotent: settings, a partner's plan and a partner's expenditure are only created
-when missing, and the plugin is switched on only where nobody has switched it yet.
+These plans are the contracted budgets: each partner's is marked as contracted by the
+admin on the project's start. One small modification follows: SODEBUR moves EUR 2,500
+of its P2 travel to external services when the Burgos partner meeting of 15 April 2020
+is held online.
+
+Idempotent: settings, a partner's plan, its contract and its expenditure are only
+created when missing, the modification only with a new contract, and the plugin is
+switched on only where nobody has switched it yet.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlalchemy import select
 
 from workspace import demo as core_demo
 from workspace.extensions import db
-from workspace.models import Partner, Region, RegionPlugin
+from workspace.models import Partner, Region, RegionPlugin, User
 from workspace.plugins import host
 
+from .contract import check_change, fix_contract, keep_modification, stored_cells
 from .ledger import cents, default_settings, eligible_eur, get_settings, periods
-from .models import BudgetSettings, Category, Expenditure, PartnerPlan, PlanLine
+from .models import BudgetSettings, Category, Contract, Expenditure, PartnerPlan, PlanLine
 
 # short name -> (total budget in EUR, currency of its invoices, units per euro)
 BUDGETS = {
@@ -70,6 +77,18 @@ def plan_amounts(total: int, lead: bool) -> dict[tuple[Category, int], Decimal]:
     amounts[Category.EXTERNAL, 5] += rest - sum(amounts[Category.EXTERNAL, n] for n in numbers)
     return {key: value.quantize(Decimal("0.01")) for key, value in amounts.items()}
 
+
+CONTRACTED_ON = datetime(2019, 8, 1, 9, 0, tzinfo=UTC)
+CONTRACT_NOTE = "Subsidy contract: the approved application form"
+# Who modifies, when, which cells, and why.
+MODIFICATION = (
+    "SODEBUR",
+    "coordinator@sodebur.example",
+    datetime(2020, 4, 20, 10, 30, tzinfo=UTC),
+    {("travel", 2): Decimal(-2500), ("external", 2): Decimal(2500)},
+    "The partner meeting hosted by Burgos on 15 April 2020 was held online: EUR 2,500 "
+    "of the P2 travel budget pays for the online platform and its facilitation instead.",
+)
 
 # (period, category, description, share of that period's plan, invoice date, payment date)
 SPENDING = [
@@ -179,6 +198,7 @@ def load() -> None:
         db.session.flush()
     settings = get_settings()
     all_periods = periods(settings)
+    admin = db.session.scalar(select(User).where(User.email == core_demo.ADMIN[0]))
     for short_name, (total, currency, rate) in BUDGETS.items():
         partner = db.session.scalar(select(Partner).where(Partner.short_name == short_name))
         if partner is None:
@@ -192,12 +212,46 @@ def load() -> None:
                 if amount
             ]
             db.session.add(plan)
+            db.session.flush()
+        has_contract = db.session.scalar(
+            select(Contract.id).where(Contract.partner_id == partner.id).limit(1)
+        )
+        if has_contract is None:
+            cells = {(c.value, n): amount for (c, n), amount in amounts.items()}
+            contract = fix_contract(
+                partner, settings, 1, admin, CONTRACT_NOTE, cells=cells, at=CONTRACTED_ON
+            )
+            if short_name == MODIFICATION[0]:
+                _modify(partner, contract, settings, all_periods)
         has_spending = db.session.scalar(
             select(Expenditure.id).where(Expenditure.partner_id == partner.id).limit(1)
         )
         if has_spending is None:
             _spend(partner, amounts, currency, rate, all_periods)
     db.session.flush()
+
+
+def _modify(partner, contract, settings, all_periods) -> None:
+    """The one recorded modification of the demo, made on the plan as contracted."""
+    _, email, when, moves, reason = MODIFICATION
+    before = stored_cells(partner)
+    after = dict(before)
+    for key, difference in moves.items():
+        after[key] = after.get(key, Decimal(0)) + difference
+    if any(amount < 0 for amount in after.values()):
+        return  # a plan changed by hand since: leave it alone
+    plan = db.session.get(PartnerPlan, partner.id)
+    lines = {(line.category, line.period): line for line in plan.lines}
+    for key in moves:
+        if key in lines:
+            lines[key].amount = after[key]
+        else:
+            plan.lines.append(PlanLine(category=key[0], period=key[1], amount=after[key]))
+    plan.version += 1
+    db.session.flush()
+    change = check_change(contract, before, after, settings, all_periods)
+    who = db.session.scalar(select(User).where(User.email == email))
+    keep_modification(partner, change, reason, who, plan.version, at=when)
 
 
 def _spend(partner, amounts, currency, rate, all_periods) -> None:

@@ -285,6 +285,26 @@ class Row:
         return self.spent > self.planned
 
 
+def plan_grid(
+    cells: Iterable[tuple[str, int, Decimal]],
+    settings: BudgetSettings,
+    all_periods: list[Period] | None = None,
+) -> Grid:
+    """A plan as a grid: the entered (category, period, amount) cells of known periods,
+    and office and administration per period from staff (rounding point 3). The same
+    grid serves the figures, the contracted baseline and the check of a plan save."""
+    known = {p.number for p in (all_periods or periods(settings))}
+    grid: Grid = defaultdict(lambda: ZERO)
+    for category_key, number, amount in cells:
+        category = Category(category_key)
+        if number in known and category in ENTERED:
+            grid[category, number] += amount
+    office = settings.office_rate / HUNDRED
+    for number in sorted(known):
+        grid[Category.OFFICE, number] = cents(grid[Category.STAFF, number] * office)
+    return grid
+
+
 def partner_figures(
     partner: Partner,
     settings: BudgetSettings,
@@ -301,10 +321,13 @@ def partner_figures(
         )
     figures = Figures(periods(settings))
     known = {p.number for p in figures.periods}
-    for line in plan_lines:
-        category = Category(line.category)
-        if line.period in known and category in ENTERED:
-            figures.planned[category, line.period] += line.amount
+    figures.planned.update(
+        plan_grid(
+            ((line.category, line.period, line.amount) for line in plan_lines),
+            settings,
+            figures.periods,
+        )
+    )
     for line in expenditure:
         category = Category(line.category)
         if line.period in known and category in ENTERED:
@@ -312,9 +335,6 @@ def partner_figures(
     office = settings.office_rate / HUNDRED
     for number in sorted(known):
         # Rounding point 3, per partner and period.
-        figures.planned[Category.OFFICE, number] = cents(
-            figures.planned[Category.STAFF, number] * office
-        )
         figures.spent[Category.OFFICE, number] = cents(
             figures.spent[Category.STAFF, number] * office
         )

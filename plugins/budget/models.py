@@ -1,4 +1,5 @@
-"""Tables of the budget plugin: project settings, planned amounts and expenditure lines.
+"""Tables of the budget plugin: project settings, planned amounts, the contracted
+baseline with the modifications made since, and expenditure lines.
 
 Money is ``Decimal`` in ``Numeric(14, 2)`` columns (whole cents); conversion rates keep six
 decimals, as the Commission's monthly rates do. Which figures are stored and which are
@@ -11,7 +12,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workspace.extensions import db
@@ -71,6 +72,11 @@ class BudgetSettings(db.Model):
     office_rate: Mapped[Decimal] = mapped_column(PERCENT, default=Decimal("15.00"))
     # Periods 1..closed_through are reported: no expenditure is added to them any more.
     closed_through: Mapped[int] = mapped_column(default=0)
+    # Share of a partner's contracted budget its plan may move between categories and
+    # periods without a formal modification (contract.py says what "moved" is).
+    flexibility_rate: Mapped[Decimal] = mapped_column(
+        PERCENT, default=Decimal("20.00"), server_default="20.00"
+    )
     version: Mapped[int] = mapped_column(default=1)
 
 
@@ -162,3 +168,110 @@ class ImportBatch(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
+
+
+class Contract(db.Model):
+    """A partner's contracted (approved) budget: the baseline its plan is measured
+    against. Fixed by an admin from the plan as it stands; fixed again after a formal
+    modification approved by the programme. The newest row is the baseline; older ones
+    stay, with the modifications made against them."""
+
+    __tablename__ = "budget_contract"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("partner.id", ondelete="CASCADE"), index=True
+    )
+    # The sum of the lines, office and administration included, kept as contracted.
+    total: Mapped[Decimal] = mapped_column(MONEY)
+    # The plan version the contract was made from.
+    plan_version: Mapped[int]
+    note: Mapped[str] = mapped_column(String(200), default="")
+    contracted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    contracted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    partner: Mapped[Partner] = relationship()
+    contracted_by: Mapped[User | None] = relationship()
+    lines: Mapped[list[ContractLine]] = relationship(
+        back_populates="contract", cascade="all, delete-orphan"
+    )
+
+
+class ContractLine(db.Model):
+    """The contracted amount of one cost category in one period; office and
+    administration is stored as it was computed when the contract was fixed."""
+
+    __tablename__ = "budget_contract_line"
+    __table_args__ = (UniqueConstraint("contract_id", "period", "category"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(
+        ForeignKey("budget_contract.id", ondelete="CASCADE"), index=True
+    )
+    period: Mapped[int]
+    category: Mapped[str] = mapped_column(String(20))
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+
+    contract: Mapped[Contract] = relationship(back_populates="lines")
+
+
+class Modification(db.Model):
+    """One save of a contracted partner's plan that changed it: who, when, why, each
+    changed cell before and after, the total before and after, and what was moved."""
+
+    __tablename__ = "budget_modification"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("partner.id", ondelete="CASCADE"), index=True
+    )
+    contract_id: Mapped[int] = mapped_column(
+        ForeignKey("budget_contract.id", ondelete="CASCADE"), index=True
+    )
+    reason: Mapped[str] = mapped_column(Text)
+    total_before: Mapped[Decimal] = mapped_column(MONEY)
+    total_after: Mapped[Decimal] = mapped_column(MONEY)
+    # Moved by this save, and moved from the contracted plan once it was saved.
+    moved: Mapped[Decimal] = mapped_column(MONEY)
+    moved_from_contract: Mapped[Decimal] = mapped_column(MONEY)
+    # Who confirmed a change beyond the flexibility; None when none was needed.
+    confirmed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    plan_version: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    contract: Mapped[Contract] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    confirmed_by: Mapped[User | None] = relationship(foreign_keys=[confirmed_by_id])
+    cells: Mapped[list[ModificationCell]] = relationship(
+        back_populates="modification",
+        cascade="all, delete-orphan",
+        order_by="ModificationCell.id",
+    )
+
+
+class ModificationCell(db.Model):
+    """One cell of the plan (an entered category in a period) a modification changed."""
+
+    __tablename__ = "budget_modification_cell"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    modification_id: Mapped[int] = mapped_column(
+        ForeignKey("budget_modification.id", ondelete="CASCADE"), index=True
+    )
+    period: Mapped[int]
+    category: Mapped[str] = mapped_column(String(20))
+    before: Mapped[Decimal] = mapped_column(MONEY)
+    after: Mapped[Decimal] = mapped_column(MONEY)
+
+    modification: Mapped[Modification] = relationship(back_populates="cells")
+
+    @property
+    def difference(self) -> Decimal:
+        return self.after - self.before

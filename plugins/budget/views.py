@@ -5,6 +5,11 @@ partner, so the advisory partner, which has no region, is reachable like every o
 The region blueprint (``/r/<region>/budget/``) shows the region's partners and links
 to their pages. Budgets are read by the consortium (partner staff and admins); a
 partner's own editors and coordinators, and admins, change them.
+
+A region's switch changes what the region shows, never the project's record: the
+project pages, totals, exports and the project panel always cover every partner, and
+every partner's page stays open, whatever the regions have switched (README.md, "When
+a region switches Budget off").
 """
 
 from __future__ import annotations
@@ -29,7 +34,8 @@ from flask_login import current_user
 from jinja2_fragments.flask import render_blocks
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from wtforms import BooleanField, SelectField, StringField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.validators import Length
 
 from workspace import revisions
 from workspace.activity import record
@@ -37,11 +43,12 @@ from workspace.attachments import attachments_of
 from workspace.converters import db_int
 from workspace.dates import DateError, format_day, parse_date
 from workspace.extensions import db
-from workspace.forms import StrippedForm, options
+from workspace.forms import StrippedForm, VersionField, options
 from workspace.models import Partner, PartnerRole, Region, User
 from workspace.numbers import (
     NumberError,
     format_number,
+    format_percent,
     input_value,
     parse_money,
     parse_number,
@@ -54,6 +61,20 @@ from workspace.spreadsheets import to_csv, to_xlsx
 from workspace.textfiles import ENCODINGS, TextFileError, decode
 
 from . import chart
+from .contract import (
+    Change,
+    baseline,
+    can_confirm,
+    check_change,
+    contract_grid,
+    current_contract,
+    fix_contract,
+    flexibility_limit,
+    grid_of,
+    keep_modification,
+    stored_cells,
+    total_of,
+)
 from .entries import (
     BUDGET_HEADER,
     EXPENDITURE_HEADER,
@@ -79,6 +100,7 @@ from .models import (
     ENTERED,
     BudgetSettings,
     Category,
+    Contract,
     Expenditure,
     ImportBatch,
     PartnerPlan,
@@ -112,20 +134,38 @@ def require_edit(partner: Partner) -> None:
         require(Action.ADMIN, partner.region)  # records the refusal and answers 403
 
 
-def visible_partners() -> list[Partner]:
-    """Partners whose region has the budget switched on, and those without a region."""
+def project_partners() -> list[Partner]:
+    """Every partner of the project, whatever its region has switched: the project's
+    budget is the sum of all of them. The lead partner first, the advisory partner
+    last, as in the application form."""
     partners = db.session.scalars(select(Partner).order_by(Partner.name)).all()
-    shown = [p for p in partners if p.region is None or NAME in host().enabled_in(p.region)]
-    # The lead partner first, the advisory partner last, as in the application form.
     order = {PartnerRole.LEAD: 0, PartnerRole.PARTNER: 1, PartnerRole.ADVISORY: 2}
-    return sorted(shown, key=lambda p: order[p.role])
+    return sorted(partners, key=lambda p: order[p.role])
+
+
+def switched_on_for(partner: Partner) -> bool:
+    """Whether the partner's region shows the budget (the advisory partner, which has
+    no region, always counts as shown)."""
+    return partner.region is None or NAME in host().enabled_in(partner.region)
+
+
+def region_shown_partners() -> list[Partner]:
+    """Partners whose region shows the budget, and those without a region: what
+    region-facing lists (search hits) may point at."""
+    return [p for p in project_partners() if switched_on_for(p)]
+
+
+def switched_off_regions() -> list[Region]:
+    """Regions with partners where the budget is switched off, for the project page's note."""
+    found = {p.region.id: p.region for p in project_partners() if not switched_on_for(p)}
+    return sorted(found.values(), key=lambda r: r.name)
 
 
 def get_partner(partner_id: int) -> Partner:
+    """A partner's budget is part of the project's record: its page stays open when
+    its region switches the budget off (only the region's own pages are gated)."""
     partner = db.session.get(Partner, partner_id)
-    if partner is None or (
-        partner.region is not None and NAME not in host().enabled_in(partner.region)
-    ):
+    if partner is None:
         abort(404)
     return partner
 
@@ -157,13 +197,31 @@ class ExpenditureForm(StrippedForm):
     same_invoice = BooleanField("Record it: this is another line of that invoice")
 
 
+class ModificationForm(StrippedForm):
+    """The words beside the plan grid once a partner's budget is contracted."""
+
+    reason = TextAreaField(
+        "Reason for this modification",
+        validators=[Length(max=2000, message="Keep the reason under 2,000 characters.")],
+    )
+    confirm = BooleanField("I confirm this change beyond the flexibility")
+
+
+class ContractForm(StrippedForm):
+    version = VersionField()
+    note = StringField(
+        "Note",
+        validators=[Length(max=200, message="Keep the note under 200 characters.")],
+    )
+
+
 # ---------------------------------------------------------------- the project
 
 
 @project_pages.get("/")
 def project() -> Response:
     settings = get_settings()
-    partners = visible_partners()
+    partners = project_partners()
     figures = all_partner_figures(partners, settings)
     total = combined(figures.values(), settings)
     on = today()
@@ -171,6 +229,7 @@ def project() -> Response:
         "budget/project.html",
         settings=settings,
         partners=partners,
+        switched_off=switched_off_regions(),
         figures=figures,
         total=total,
         chart=chart.build(total, on),
@@ -181,13 +240,26 @@ def project() -> Response:
         on=on,
         editable={p.id for p in partners if can_edit(current_user, p)},
         is_admin=can(current_user, Action.ADMIN),
+        contracted=_contracted_totals(),
     )
+
+
+def _contracted_totals() -> dict[int, Decimal]:
+    """Partner id -> total of its newest contract."""
+    rows = db.session.execute(
+        select(Contract.partner_id, Contract.total).order_by(Contract.contracted_at, Contract.id)
+    )
+    return {partner_id: total for partner_id, total in rows}
 
 
 # ---------------------------------------------------------------- one partner
 
 
-def partner_context(partner: Partner, form: ExpenditureForm | None = None) -> dict:
+def partner_context(
+    partner: Partner,
+    form: ExpenditureForm | None = None,
+    contract_form: ContractForm | None = None,
+) -> dict:
     settings = get_settings()
     figures = partner_figures(partner, settings)
     lines = db.session.scalars(
@@ -201,6 +273,9 @@ def partner_context(partner: Partner, form: ExpenditureForm | None = None) -> di
     if evidence is not None and evidence.deleted_at is not None:
         evidence = None
     return {
+        "baseline": baseline(partner, figures, settings),
+        "region_off": not switched_on_for(partner),
+        "is_admin": can(current_user, Action.ADMIN),
         "evidence": evidence,
         "evidence_files": len(attachments_of(evidence)) if evidence is not None else 0,
         "partner": partner,
@@ -212,6 +287,7 @@ def partner_context(partner: Partner, form: ExpenditureForm | None = None) -> di
         "on": on,
         "can_edit": can_edit(current_user, partner),
         "form": form or ExpenditureForm(formdata=None),
+        "contract_form": contract_form or _contract_form(partner),
         "open_periods": [p for p in figures.periods if not p.closed],
         "number_example": number_example(),
         "Category": Category,
@@ -334,56 +410,85 @@ def _plan_values(partner: Partner) -> dict[str, str]:
     return {f"{line.category}-{line.period}": input_value(line.amount) for line in lines}
 
 
+def _read_grid(all_periods, values: dict[str, str], errors: dict[str, str]) -> dict:
+    """The amounts typed into the plan grid, read in the reader's format; what was
+    typed stays in ``values`` and what cannot be read goes to ``errors``."""
+    amounts: dict[tuple[str, int], Decimal] = {}
+    for category in ENTERED:
+        for p in all_periods:
+            key = f"{category.value}-{p.number}"
+            values[key] = (request.form.get(key) or "").strip()
+            try:
+                amounts[category.value, p.number] = parse_money(
+                    values[key] or "0", f"{category.label} in {p.label}"
+                )
+            except NumberError as error:
+                errors[key] = str(error)
+    return amounts
+
+
 @project_pages.route("/partners/<int:partner_id>/plan", methods=["GET", "POST"])
 def plan(partner_id: int) -> Response:
     """The plan by category and period. A save is a compare-and-swap on the plan's
-    version: a save based on an older version answers 409 and keeps what was typed."""
+    version: a save based on an older version answers 409 and keeps what was typed.
+    Once the partner's budget is contracted, a save that changes the plan is a budget
+    modification (contract.py): it needs a reason, keeps the total unless an admin
+    saves, and a change beyond the flexibility needs a coordinator's confirmation."""
     partner = get_partner(partner_id)
     require_edit(partner)
     settings = get_settings()
     all_periods = periods(settings)
     current = db.session.get(PartnerPlan, partner.id)
     version = current.version if current is not None else 1
+    contract = current_contract(partner)
     values, errors, status = _plan_values(partner), {}, 200
+    form = ModificationForm(formdata=None)
+    amounts = stored_cells(partner)
+    problems: list[str] = []
     if request.method == "POST":
-        amounts: dict[tuple[str, int], Decimal] = {}
-        for category in ENTERED:
-            for p in all_periods:
-                key = f"{category.value}-{p.number}"
-                values[key] = (request.form.get(key) or "").strip()
-                try:
-                    amounts[category.value, p.number] = parse_money(
-                        values[key] or "0", f"{category.label} in {p.label}"
-                    )
-                except NumberError as error:
-                    errors[key] = str(error)
-        if errors:
+        form = ModificationForm()
+        form.validate()
+        amounts = _read_grid(all_periods, values, errors)
+        sent = request.form.get("version", type=db_int)
+        change = None
+        if not errors and contract is not None:
+            change = check_change(contract, stored_cells(partner), amounts, settings, all_periods)
+            problems = _modification_problems(partner, change, form)
+        if errors or any(f.errors for f in form):
             status = 422
-        elif _swap_version(partner, request.form.get("version", type=db_int)):
+        elif sent != version:
+            status, version = 409, _stale_plan(partner)
+        elif change is not None and not change.changed:
+            flash(f"Nothing changed in the budget of {partner.short_name}.", "info")
+            return redirect(url_for("budget_project.partner_page", partner_id=partner.id), 303)
+        elif problems:
+            status = 422
+        elif _swap_version(partner, sent):
             _save_plan(partner, amounts)
-            total = partner_figures(partner, settings).total
-            record(
-                "budget_plan_saved",
-                region=partner.region,
-                target=f"budget:partner:{partner.id}",
-                partner=partner.short_name,
-                total=str(total),
-            )
+            if change is None:
+                total = partner_figures(partner, settings).total
+                record(
+                    "budget_plan_saved",
+                    region=partner.region,
+                    target=f"budget:partner:{partner.id}",
+                    phrase="saved",
+                    partner=partner.short_name,
+                    total=str(total),
+                )
+                message = (
+                    f"Budget of {partner.short_name} saved: EUR {format_number(total)} in total."
+                )
+            else:
+                message = _record_modification(partner, change, form, sent + 1)
             db.session.commit()
-            flash(
-                f"Budget of {partner.short_name} saved: EUR {format_number(total)} in total.",
-                "success",
-            )
+            flash(message, "success")
             return redirect(url_for("budget_project.partner_page", partner_id=partner.id), 303)
         else:
-            status = 409
-            current = db.session.get(PartnerPlan, partner.id)
-            version = current.version if current is not None else 1
-            flash(
-                "Someone saved this budget while you were editing it. Your figures are "
-                "still in the form: compare them with the current plan, then save again.",
-                "error",
-            )
+            status, version = 409, _stale_plan(partner)
+    # What the page shows beside the grid: the typed plan against the contract.
+    shown = None
+    if contract is not None and not errors:
+        shown = check_change(contract, stored_cells(partner), amounts, settings, all_periods)
     return render(
         "budget/plan.html",
         status=status,
@@ -395,7 +500,108 @@ def plan(partner_id: int) -> Response:
         errors=errors,
         version=version,
         settings=settings,
+        contract=contract,
+        contracted=_contracted_inputs(contract),
+        differs=_differing_inputs(contract, amounts) if not errors else set(),
+        change=shown,
+        limit=flexibility_limit(contract, settings) if contract is not None else None,
+        saved_total=total_of(grid_of(stored_cells(partner), settings)),
+        typed_total=total_of(grid_of(amounts, settings)) if not errors else None,
+        form=form,
+        problems=problems,
+        may_confirm=can_confirm(current_user, partner),
+        is_admin=can(current_user, Action.ADMIN),
     )
+
+
+def _stale_plan(partner: Partner) -> int:
+    """Someone saved in between: say so, and give the form the newest version."""
+    db.session.rollback()
+    flash(
+        "Someone saved this budget while you were editing it. Your figures are "
+        "still in the form: compare them with the current plan, then save again.",
+        "error",
+    )
+    current = db.session.get(PartnerPlan, partner.id)
+    return current.version if current is not None else 1
+
+
+def _contracted_inputs(contract: Contract | None) -> dict[str, Decimal]:
+    """The contracted amount of each entered cell, keyed like the grid's inputs."""
+    if contract is None:
+        return {}
+    return {
+        f"{line.category}-{line.period}": line.amount
+        for line in contract.lines
+        if Category(line.category) in ENTERED
+    }
+
+
+def _differing_inputs(contract: Contract | None, amounts: dict) -> set[str]:
+    """The grid's inputs whose amount is not the contracted one."""
+    if contract is None:
+        return set()
+    contracted = {(line.category, line.period): line.amount for line in contract.lines}
+    return {
+        f"{category}-{number}"
+        for category, number in set(contracted) | set(amounts)
+        if Category(category) in ENTERED
+        and amounts.get((category, number), 0) != contracted.get((category, number), 0)
+    }
+
+
+def _modification_problems(partner: Partner, change: Change, form: ModificationForm) -> list[str]:
+    """Why a change of a contracted plan cannot be saved as it is (empty: it can)."""
+    if not change.changed:
+        return []
+    problems = []
+    if change.total_changed and not can(current_user, Action.ADMIN):
+        difference = change.total_after - change.total_before
+        problems.append(
+            f"The total of {partner.short_name} would change from "
+            f"EUR {format_number(change.total_before)} to EUR {format_number(change.total_after)} "
+            f"({'+' if difference > 0 else '−'}{format_number(abs(difference))}). Only an admin "
+            "changes a contracted partner's total: move amounts between categories and periods "
+            f"so that it stays EUR {format_number(change.total_before)} (office and "
+            "administration follows staff)."
+        )
+    if not (form.reason.data or "").strip():
+        form.reason.errors = ["Give the reason for this modification: it is kept with it."]
+    if change.beyond_flexibility:
+        moved = (
+            f"With this change, EUR {format_number(change.moved_after)} "
+            f"({format_percent(change.share_after)}) of the contracted "
+            f"EUR {format_number(change.contract.total)} would be moved between categories "
+            f"and periods: more than the {format_percent(change.rate)} "
+            f"(EUR {format_number(change.limit)}) allowed without a formal modification."
+        )
+        if not can_confirm(current_user, partner):
+            who = "an admin"
+            if partner.region is not None:
+                who = f"a coordinator of {partner.region.name} or an admin"
+            problems.append(
+                f"{moved} Only {who} can confirm a change this large: ask them to save it, "
+                "or move less."
+            )
+        elif not form.confirm.data:
+            problems.append(f"{moved} Tick the box below to confirm it.")
+    return problems
+
+
+def _record_modification(
+    partner: Partner, change: Change, form: ModificationForm, version: int
+) -> str:
+    """Keep the modification; the message for the person who saved it."""
+    keep_modification(
+        partner, change, form.reason.data.strip(), current_user._get_current_object(), version
+    )
+    message = (
+        f"Modification of the budget of {partner.short_name} recorded: "
+        f"EUR {format_number(change.moved)} moved"
+    )
+    if change.total_changed:
+        message += f", total now EUR {format_number(change.total_after)}"
+    return message + "."
 
 
 def _swap_version(partner: Partner, sent: int | None) -> bool:
@@ -449,6 +655,70 @@ def _office_row(values: dict[str, str], all_periods, settings: BudgetSettings) -
         except NumberError:
             row[p.number] = None
     return row
+
+
+# ---------------------------------------------------------------- the contracted budget
+
+
+@project_pages.post("/partners/<int:partner_id>/contract")
+def mark_contracted(partner_id: int) -> Response:
+    """An admin fixes the plan as it stands as the partner's contracted budget: at
+    the start, and again after a formal modification approved by the programme."""
+    partner = get_partner(partner_id)
+    require(Action.ADMIN)
+    form = ContractForm()
+    settings = get_settings()
+    current = db.session.get(PartnerPlan, partner.id)
+    version = current.version if current is not None else 1
+    status = 422
+    if form.validate():
+        grid = grid_of(stored_cells(partner), settings)
+        existing = current_contract(partner)
+        if form.version.data != version:
+            status = 409
+            flash(
+                "The plan changed since you opened this page: check it, then mark it as "
+                "contracted again.",
+                "error",
+            )
+        elif not total_of(grid):
+            form.note.errors = [f"Plan the budget of {partner.short_name} first."]
+        elif (
+            existing is not None
+            and total_of(grid) == existing.total
+            and not _differs(existing, grid)
+        ):
+            form.note.errors = ["The contracted budget is already this plan."]
+        else:
+            made = fix_contract(
+                partner,
+                settings,
+                version,
+                current_user._get_current_object(),
+                form.note.data or "",
+            )
+            db.session.commit()
+            flash(
+                f"The plan of {partner.short_name} is its contracted budget now: "
+                f"EUR {format_number(made.total)}.",
+                "success",
+            )
+            return redirect(url_for("budget_project.partner_page", partner_id=partner.id), 303)
+    return render(
+        "budget/partner.html",
+        status=status,
+        **partner_context(partner, contract_form=form),
+    )
+
+
+def _contract_form(partner: Partner) -> ContractForm:
+    current = db.session.get(PartnerPlan, partner.id)
+    return ContractForm(formdata=None, version=current.version if current is not None else 1)
+
+
+def _differs(existing: Contract, grid) -> bool:
+    old = contract_grid(existing)
+    return any(old.get(key, 0) != grid.get(key, 0) for key in set(old) | set(grid))
 
 
 # ---------------------------------------------------------------- CSV import
@@ -624,7 +894,7 @@ def _slug(text: str) -> str:
 @project_pages.get("/export.xlsx", defaults={"kind": "all", "fmt": "xlsx"})
 @project_pages.get("/export-<kind>.csv", defaults={"fmt": "csv"})
 def project_export(kind: str, fmt: str) -> Response:
-    return _export(visible_partners(), "budget-project", kind, fmt)
+    return _export(project_partners(), "budget-project", kind, fmt)
 
 
 @project_pages.get(
@@ -648,11 +918,14 @@ class SettingsForm(StrippedForm):
     erdf_rate_public = StringField("ERDF rate, public bodies (%)")
     erdf_rate_private = StringField("ERDF rate, private non-profit bodies (%)")
     office_rate = StringField("Office and administration (% of staff)")
+    flexibility_rate = StringField(
+        "Flexibility without a formal modification (% of a partner's contracted budget)"
+    )
     closed_through = StringField("Closed periods (reported up to period number)")
 
 
 MONTH_FIELDS = ("phase1_months", "phase1_period_months", "phase2_months", "phase2_period_months")
-RATE_FIELDS = ("erdf_rate_public", "erdf_rate_private", "office_rate")
+RATE_FIELDS = ("erdf_rate_public", "erdf_rate_private", "office_rate", "flexibility_rate")
 
 
 def _check_settings(form: SettingsForm) -> dict:

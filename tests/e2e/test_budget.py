@@ -1,5 +1,6 @@
 """The budget in a real browser: recording a line updates figures and chart in place; an
-import with a bad row shows that row's error before anything is saved."""
+import with a bad row shows that row's error before anything is saved; a contracted plan
+keeps its total against an editor's change, and records a modification."""
 
 from __future__ import annotations
 
@@ -8,10 +9,17 @@ from decimal import Decimal
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from plugins.budget.ledger import default_settings
-from plugins.budget.models import BudgetSettings, Expenditure, PartnerPlan, PlanLine
+from plugins.budget.models import (
+    BudgetSettings,
+    Contract,
+    Expenditure,
+    Modification,
+    PartnerPlan,
+    PlanLine,
+)
 from tests.conftest import PASSWORD
 from workspace.extensions import db
 from workspace.models import Partner
@@ -42,7 +50,7 @@ def ceei(live_server: LiveServer) -> Iterator[int]:
         db.session.remove()
     yield partner_id
     with app.app_context():
-        for model in (Expenditure, PlanLine, PartnerPlan, BudgetSettings):
+        for model in (Modification, Contract, Expenditure, PlanLine, PartnerPlan, BudgetSettings):
             db.session.execute(delete(model))
         db.session.commit()
         db.session.remove()
@@ -166,3 +174,46 @@ def test_an_italian_excel_file_is_read_as_written_and_imported_once(
         db.session.remove()
     context.close()
     assert amounts == [Decimal("4500.00")]
+
+
+def test_a_contracted_plan_keeps_its_total_and_records_a_modification(
+    page: Page, login: Login, ceei: int, live_server: LiveServer
+) -> None:
+    login("admin@example.org")
+    page.goto(f"/p/budget/partners/{ceei}")
+    contract = page.locator("#budget-contract")
+    expect(contract).to_contain_text("Not contracted yet")
+    contract.get_by_label("Note").fill("Subsidy contract")
+    contract.get_by_role("button", name="Mark the plan as contracted").click()
+    expect(page.locator("#messages")).to_contain_text("contracted budget now: EUR 4,250.00")
+    page.context.clear_cookies()
+
+    login("editor@example.org")
+    page.goto(f"/p/budget/partners/{ceei}/plan")
+    travel = page.get_by_label("Travel and accommodation, P3")
+    travel.fill("4,750.00")
+    page.get_by_label("Reason for this modification").fill("One more trip")
+    page.get_by_role("button", name="Save the modification").click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "The total of CEEI-Burgos would change from EUR 4,250.00 to EUR 4,750.00"
+    )
+    expect(travel).to_have_value("4,750.00")
+
+    travel.fill("4,000.00")
+    page.get_by_label("External expertise and services, P3").fill("250.00")
+    page.get_by_role("button", name="Save the modification").click()
+    modification = page.locator("[data-list=modifications] li")
+    expect(modification).to_contain_text("One more trip")
+    expect(modification).to_contain_text("this change moves EUR 250.00")
+    expect(page.locator('[data-baseline="travel"]')).to_contain_text("4,000.00")
+    with live_server.app.app_context():
+        db.session.execute(delete(Modification))
+        db.session.execute(delete(Contract))
+        db.session.execute(
+            update(PlanLine)
+            .where(PlanLine.partner_id == ceei, PlanLine.category == "travel")
+            .values(amount=Decimal("4250.00"))
+        )
+        db.session.execute(delete(PlanLine).where(PlanLine.category == "external"))
+        db.session.commit()
+        db.session.remove()
