@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 
 import pytest
@@ -306,6 +307,120 @@ def test_an_analysis_pdf_holds_its_conclusions(app, client, auth, portfolio):
     assert pdf.mimetype == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
     assert "Coaching travels well." in text and "Visit to Burgos" in text
+
+
+def new_analysis(app, client, practice_id, title="Visit to Burgos") -> int:
+    with app.app_context():
+        burgos = db.session.scalar(select(Region.id).where(Region.slug == "burgos"))
+    response = client.post(
+        "/p/portfolio/analyses/new",
+        data={
+            "title": title,
+            "region_id": burgos,
+            "visit_on": "2020-04-15",
+            "practices": [practice_id],
+        },
+    )
+    assert response.status_code == 303, response.text
+    return int(response.headers["Location"].rsplit("/", 1)[1])
+
+
+def write_conclusions(client, analysis_id: int, body: str):
+    """Press "Write conclusions" on the analysis page, then save the editor's form."""
+    page = client.get(f"/p/portfolio/analyses/{analysis_id}").text
+    assert f'action="/p/portfolio/analyses/{analysis_id}/conclusions"' in page
+    response = client.post(f"/p/portfolio/analyses/{analysis_id}/conclusions")
+    assert response.status_code == 303
+    edit_url = response.headers["Location"]
+    form = client.get(edit_url)
+    assert form.status_code == 200, form.status_code
+    base = re.search(r'name="base"[^>]*value="(\d+)"', form.text).group(1)
+    title = re.search(r'name="title"[^>]*value="([^"]*)"', form.text).group(1)
+    return client.post(edit_url, data={"base": base, "title": title, "body": body})
+
+
+def test_whoever_creates_an_analysis_writes_its_conclusions(app, client, auth, portfolio):
+    practice_id = approved(app, auth, client, portfolio)
+    # Pannon's editor creates the analysis of the visit to Burgos (another region).
+    auth.login(portfolio.other.email)
+    analysis_id = new_analysis(app, client, practice_id)
+    saved = write_conclusions(client, analysis_id, "## Conclusions\n\nCoaching travels well.\n")
+    assert saved.status_code in (200, 303), saved.status_code
+    assert "Coaching travels well." in client.get(f"/p/portfolio/analyses/{analysis_id}").text
+    with app.app_context():
+        document = db.session.get(Analysis, analysis_id).document
+        assert document.region_id is None and document.head == 2
+    # Burgos' editor, who may create analyses too, adds to it.
+    auth.logout()
+    auth.login(portfolio.editor.email)
+    saved = write_conclusions(
+        client, analysis_id, "## Conclusions\n\nCoaching travels well.\n\nAgreed by Burgos.\n"
+    )
+    assert saved.status_code in (200, 303)
+    assert "Agreed by Burgos." in client.get(f"/p/portfolio/analyses/{analysis_id}").text
+    # Who may not create analyses has no button and cannot write them.
+    auth.logout()
+    auth.login(portfolio.stakeholder.email)
+    assert client.post(f"/p/portfolio/analyses/{analysis_id}/conclusions").status_code == 403
+    with app.app_context():
+        document_id = db.session.get(Analysis, analysis_id).document_id
+    assert client.get(f"/docs/{document_id}/edit").status_code == 403
+
+
+def test_conclusions_kept_in_the_visited_region_become_writable_by_every_author(
+    app, client, auth, portfolio
+):
+    """Analyses made before the conclusions were project-wide (and the demo's) keep
+    them in the visited region: "Write conclusions" moves them up, once, recorded."""
+    practice_id = approved(app, auth, client, portfolio)
+    with app.app_context():
+        from workspace.revisions import create as create_document
+
+        burgos = db.session.scalar(select(Region).where(Region.slug == "burgos"))
+        author = db.session.get(type(burgos.partners[0].users[0]), portfolio.editor.id)
+        document = create_document("Conclusions: Old visit", "Old text.", burgos, author)
+        analysis = Analysis(
+            title="Old visit",
+            region=burgos,
+            document=document,
+            practices=[db.session.get(Practice, practice_id)],
+        )
+        db.session.add(analysis)
+        db.session.commit()
+        analysis_id, document_id = analysis.id, document.id
+    auth.login(portfolio.other.email)
+    # Before: the region's document, not Pannon's editor's to write.
+    assert client.get(f"/docs/{document_id}/edit").status_code == 403
+    saved = write_conclusions(client, analysis_id, "Old text.\n\nRead again in 2021.\n")
+    assert saved.status_code in (200, 303)
+    assert "Read again in 2021." in client.get(f"/p/portfolio/analyses/{analysis_id}").text
+    with app.app_context():
+        from workspace.models import Event
+
+        assert db.session.get(Document, document_id).region_id is None
+        verbs = db.session.scalars(select(Event.verb).where(Event.target == f"doc:{document_id}"))
+        assert "analysis_conclusions_shared" in list(verbs)
+
+
+def test_the_analysis_pdf_prints_conclusions_once(app, client, auth, portfolio):
+    practice_id = approved(app, auth, client, portfolio)
+    auth.login(portfolio.coordinator.email)
+    analysis_id = new_analysis(app, client, practice_id)
+
+    def pdf_text() -> str:
+        pdf = client.get(f"/p/portfolio/analyses/{analysis_id}.pdf")
+        return "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
+
+    # Not written yet: the heading once, and what is missing.
+    text = pdf_text()
+    assert text.count("Conclusions") == 1 and "No conclusions yet." in text
+    write_conclusions(client, analysis_id, "## Conclusions\n\nCoaching travels well.\n")
+    text = pdf_text()
+    assert text.count("Conclusions") == 1 and "Coaching travels well." in text
+    # Conclusions written without the heading get it from the PDF.
+    write_conclusions(client, analysis_id, "Coaching travels well, say all five regions.\n")
+    text = pdf_text()
+    assert text.count("Conclusions") == 1 and "say all five regions" in text
 
 
 def test_an_analysis_needs_a_practice(app, client, auth, portfolio):

@@ -21,6 +21,7 @@ from .permissions import Action, can, readable_regions, require
 from .plugins import host
 from .regions import get_region
 from .rendering import render
+from .visibility import hidden_events_clause, plugin_allows, switched_on_clause
 
 bp = Blueprint("activity", __name__)
 
@@ -76,10 +77,23 @@ def _objects(events: list[Event]) -> dict[str, LinkTarget]:
     found: dict[str, LinkTarget] = {}
     ids = {number for e in events if (number := ref_number(e.target, "doc:")) is not None}
     if ids:
+        user = current_user._get_current_object()
         rows = db.session.execute(
-            select(Document.id, Document.title, Document.deleted_at).where(Document.id.in_(ids))
-        )
-        for id_, title, deleted_at in rows:
+            select(Document.id, Document.title, Document.deleted_at, Document.plugin)
+            .where(Document.id.in_(ids))
+            # A text of a switched-off module, or one the reader may not open, is not
+            # named: its page would be 404.
+            .where(switched_on_clause())
+        ).all()
+        hooked = host().implementing("document_visible")
+        asked = {row.id for row in rows if row.plugin in hooked}
+        hidden = set()
+        if asked:
+            documents = db.session.scalars(select(Document).where(Document.id.in_(asked)))
+            hidden = {d.id for d in documents if not plugin_allows(d, user)}
+        for id_, title, deleted_at, _ in rows:
+            if id_ in hidden:
+                continue
             endpoint = "documents.history" if deleted_at else "documents.view"
             found[f"doc:{id_}"] = LinkTarget(
                 f"doc:{id_}", title, url_for(endpoint, document_id=id_), "Document"
@@ -106,6 +120,12 @@ def _page(events: list[Event], region: Region | None, endpoint_args: dict, **con
     )
 
 
+def _without_switched_off(query, region_ids: list[int]):
+    """The stream without the events of modules switched off in their region."""
+    hidden = hidden_events_clause(region_ids)
+    return query if hidden is None else query.where(~hidden)
+
+
 @bp.get("/activity")
 def project() -> Response:
     regions = readable_regions(current_user, list(db.session.scalars(select(Region))))
@@ -113,6 +133,7 @@ def project() -> Response:
     if can(current_user, Action.READ):
         visible = visible | Event.region_id.is_(None)
     query = select(Event).where(visible, Event.verb.not_in(AUDIT_ONLY))
+    query = _without_switched_off(query, [r.id for r in regions])
     events = _stream(query, request.args.get("before", type=db_int))
     return _page(events, None, {})
 
@@ -121,6 +142,7 @@ def project() -> Response:
 def region(region: str) -> Response:
     the_region = get_region(region)
     query = select(Event).where(Event.region_id == the_region.id, Event.verb.not_in(AUDIT_ONLY))
+    query = _without_switched_off(query, [the_region.id])
     events = _stream(query, request.args.get("before", type=db_int))
     return _page(events, the_region, {"region": the_region.slug})
 

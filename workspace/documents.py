@@ -32,6 +32,7 @@ from .plugins import host
 from .rendering import error_response, render, wants_fragment
 from .revisions import DocumentGone, Outcome, create, revision, save
 from .search import index_document
+from .visibility import allowed_by_plugins, plugin_allows, switched_on_clause
 
 bp = Blueprint("documents", __name__, url_prefix="/docs")
 
@@ -49,12 +50,23 @@ _DOCUMENT_BY_ID = (
 def get_document(document_id: int, action: Action = Action.READ, deleted: bool = False):
     """The document, or 404; 403 unless the current user may ``action`` in its region.
 
+    Every page of a document (view, edit, history, diff, comments, files, links,
+    activity) comes through here, so the core's visibility rule holds for all: a
+    document of a plugin switched off where it lives is 404 for everyone, and one its
+    plugin hides from the user (``document_visible``) is 404 for them.
     Deleted documents are 404 unless ``deleted`` is asked for (trash and undelete).
     """
     document = db.session.scalar(_DOCUMENT_BY_ID, {"id": document_id})
     if document is None or (document.deleted_at is not None and not deleted):
         abort(404)
-    require(action, document.region)
+    if not host().shows(document.plugin, document.region_id):
+        abort(404)
+    # Who may not see it gets 404 whatever they asked to do: nothing tells it exists.
+    require(Action.READ, document.region)
+    if not plugin_allows(document, current_user._get_current_object()):
+        abort(404)
+    if action is not Action.READ:
+        require(action, document.region)
     if document.region is not None:
         g.region = document.region
     return document
@@ -117,15 +129,11 @@ def index() -> Response:
     if updated in UPDATED:
         query = query.where(Document.updated_at >= utcnow() - UPDATED[updated])
     query = query.where(
-        Document.deleted_at.is_not(None) if trash else Document.deleted_at.is_(None)
-    )
-    plugin_host = host()
-    documents = [
-        document
-        for document in db.session.scalars(query)
+        Document.deleted_at.is_not(None) if trash else Document.deleted_at.is_(None),
         # The texts of a plugin switched off where they live stay out of the list.
-        if plugin_host.shows(document.plugin, document.region_id)
-    ]
+        switched_on_clause(),
+    )
+    documents = allowed_by_plugins(db.session.scalars(query), current_user._get_current_object())
     # Everyone who may write, not "everyone who wrote": that would read every revision.
     authors = db.session.scalars(
         select(User).where(User.active.is_(True)).order_by(User.name)

@@ -72,24 +72,36 @@ class Panel:
 @dataclass(frozen=True)
 class SearchResult:
     """One hit of a search: shown with its kind ("Meeting", "Good practice"...), where
-    it lives, and a plain-text snippet."""
+    it lives, and a plain-text snippet.
+
+    ``region`` is the ``Region`` (or its id) the hit belongs to, None for something
+    project-wide. The core drops a plugin's hits of regions where the plugin is
+    switched off and those the reader may not read (project-wide ones: those the
+    reader may not read project-wide), so a plugin need not filter for either."""
 
     title: str
     url: str
     snippet: str = ""
     kind: str = ""
     where: str = ""
+    region: Region | int | None = None
 
 
 @dataclass(frozen=True)
 class LinkTarget:
     """Something a link can point to: its reference ("portfolio:practice:12"), how it
-    is shown, where it lives, and what kind of thing it is ("Good practice")."""
+    is shown, where it lives, and what kind of thing it is ("Good practice").
+
+    ``region`` is the ``Region`` (or its id) the object belongs to, None for something
+    project-wide. As for ``SearchResult``, the core drops a plugin's targets of regions
+    where the plugin is off and those the reader may not read: they show as
+    unavailable."""
 
     ref: str
     label: str
     url: str
     kind: str = ""
+    region: Region | int | None = None
 
 
 @dataclass(frozen=True)
@@ -165,17 +177,21 @@ def dashboard_panels(region: Region | None, user: User) -> list[Panel]:
 def search(query: str, user: User) -> list[SearchResult]:
     """Results of the plugin's own records for a search, after the core's documents.
 
-    Called for plugins switched on in at least one region; return only what ``user``
-    may read (ask ``workspace.permissions.can``).
+    Called for plugins switched on in at least one region. Give each result its
+    ``region``: the core drops results of regions where the plugin is off and those
+    ``user`` may not read (``workspace.permissions.can(user, "region.read", region)``).
+    Leave out only what the plugin's own rules hide (a draft, say).
     """
 
 
 @hookspec
 def link_targets(query: str, user: User) -> list[LinkTarget]:
-    """Candidates for the link picker: the plugin's objects matching ``query`` that
-    ``user`` may read. References start with the plugin's name ("minutes:meeting:4").
+    """Candidates for the link picker: the plugin's objects matching ``query``.
+    References start with the plugin's name ("minutes:meeting:4").
 
-    Called for plugins switched on in at least one region.
+    Called for plugins switched on in at least one region. Give each target its
+    ``region``: the core drops those of regions where the plugin is off, those
+    ``user`` may not read, and references that do not start with the plugin's name.
     """
 
 
@@ -183,7 +199,9 @@ def link_targets(query: str, user: User) -> list[LinkTarget]:
 def describe_refs(refs: list[str], user: User) -> dict[str, LinkTarget]:
     """Label and address of the plugin's references among ``refs`` (all start with the
     plugin's name), for "linked" and "linked from" lists. Leave out what does not
-    exist or what ``user`` may not read: the core shows it as unavailable.
+    exist or what the plugin's own rules hide from ``user``: the core shows it as
+    unavailable, as it does for targets of a region where the plugin is off or that
+    ``user`` may not read (give each target its ``region``).
 
     Called only for plugins switched on in at least one region.
     """
@@ -221,6 +239,21 @@ def document_lock(document: Document, user: User) -> str | None:
     Called only on the plugin that owns the document (``document.plugin``), after the
     core's own permission check. The core then refuses edits, restores and deletion
     of the text, and attaching or removing files; comments stay open.
+    """
+
+
+@hookspec
+def document_visible(document: Document, user: User) -> bool | None:
+    """Whether ``user`` may see the plugin's own ``document`` at all: False hides it
+    (a draft good practice from the region's stakeholders); True or None leave it to
+    the core's rules.
+
+    Called only on the plugin that owns the document (``document.plugin``), after the
+    core's own checks (the plugin is switched on where the document lives, ``user``
+    may read there), so it can only narrow who sees the text. A hidden document is
+    404 by id (page, edit, history, comments, files) and left out of the document
+    list, search, link pickers, "linked" lists and activity. Called for each of the
+    plugin's documents a list or a search shows: answer cheaply.
     """
 
 

@@ -25,6 +25,7 @@ from .models import Document, Link
 from .permissions import Action, can
 from .plugins import host
 from .rendering import render
+from .visibility import allowed_by_plugins, document_shown, switched_on_clause
 
 bp = Blueprint("links", __name__, url_prefix="/links")
 
@@ -67,13 +68,8 @@ def describe(refs: list[str], user) -> dict[str, LinkTarget | None]:
     doc_ids = [n for ref in refs if (n := ref_number(ref, "doc:")) is not None]
     if doc_ids:
         for document in db.session.scalars(select(Document).where(Document.id.in_(doc_ids))):
-            if document.deleted_at is None and can(user, Action.READ, document.region):
-                described[document.ref] = LinkTarget(
-                    document.ref,
-                    document.title,
-                    url_for("documents.view", document_id=document.id),
-                    "Document",
-                )
+            if document.deleted_at is None and document_shown(document, user):
+                described[document.ref] = _document_target(document)
     by_plugin: dict[str, list[str]] = defaultdict(list)
     for ref in refs:
         if not ref.startswith("doc:") and _plausible(ref):
@@ -83,6 +79,8 @@ def describe(refs: list[str], user) -> dict[str, LinkTarget | None]:
     for plugin, plugin_refs in by_plugin.items():
         if plugin not in active:
             continue
+        # Screened by the host: targets of a region where the plugin is off, or that
+        # the user may not read, are left out, so they show as unavailable.
         for name, answer in plugin_host.call_each(
             "describe_refs", [plugin], refs=plugin_refs, user=user
         ):
@@ -119,31 +117,36 @@ def candidates(query: str, user, exclude: str) -> list[LinkTarget]:
     if not query:
         return []
     found = []
+    plugin_host = host()
     documents = db.session.scalars(
         select(Document)
         .where(
-            Document.deleted_at.is_(None), Document.title.ilike(f"%{_escape(query)}%", escape="\\")
+            Document.deleted_at.is_(None),
+            Document.title.ilike(f"%{_escape(query)}%", escape="\\"),
+            switched_on_clause(plugin_host),
         )
         .order_by(Document.updated_at.desc())
         .limit(20)
     )
-    for document in documents:
-        if document.ref != exclude and can(user, Action.READ, document.region):
-            found.append(
-                LinkTarget(
-                    document.ref,
-                    document.title,
-                    url_for("documents.view", document_id=document.id),
-                    "Document",
-                )
-            )
-    plugin_host = host()
+    readable = [d for d in documents if d.ref != exclude and can(user, Action.READ, d.region)]
+    found += [_document_target(d) for d in allowed_by_plugins(readable, user)]
+    # Screened by the host (PluginHost.admits), like search results.
     for target in plugin_host.collect(
         "link_targets", plugin_host.enabled_anywhere(), query=query, user=user
     ):
         if target.ref != exclude:
             found.append(target)
     return found[:30]
+
+
+def _document_target(document: Document) -> LinkTarget:
+    return LinkTarget(
+        document.ref,
+        document.title,
+        url_for("documents.view", document_id=document.id),
+        "Document",
+        document.region_id,
+    )
 
 
 def _escape(value: str) -> str:

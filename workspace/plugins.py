@@ -32,13 +32,19 @@ from .activity import record
 from .extensions import db, migrate
 from .hookspecs import PluginInfo
 from .models import Region, RegionPlugin, User
-from .permissions import Action, require
+from .permissions import Action, can, require
 from .worker_cache import forget_for_this_request, kept
 
 ENTRY_POINT_GROUP = "workspace.plugins"
 # Names the core uses under /r/<region>/ itself; a plugin cannot take them.
 RESERVED_NAMES = {"activity", "members", "plugins", "panels", "docs", "export"}
+# The first parts of the core's own references ("doc:12", "plugin:minutes"): a plugin
+# named so would be taken for the core in links and in the activity stream.
+CORE_REF_PREFIXES = {"doc", "comment", "user", "partner", "region", "plugin", "email", "cli"}
 EXTENSION_KEY = "workspace.plugins"
+# Hooks whose answers carry a region: the host drops those of regions where the
+# plugin is switched off and those the user may not read (see ``PluginHost.admits``).
+SCREENED_HOOKS = {"search", "link_targets", "describe_refs"}
 
 
 class PluginError(RuntimeError):
@@ -78,6 +84,8 @@ class PluginHost:
             raise PluginError(f"plugin name {info.name!r} is not a Python identifier")
         if info.name in RESERVED_NAMES:
             raise PluginError(f"plugin name {info.name!r} is used by the core's own pages")
+        if info.name in CORE_REF_PREFIXES:
+            raise PluginError(f"plugin name {info.name!r} starts the core's own references")
         if info.name in self.infos:
             if self.pm.get_plugin(info.name) is module:
                 return
@@ -97,7 +105,10 @@ class PluginHost:
         """Call a hook plugin by plugin, in name order, returning (plugin, result) pairs.
 
         Unlike ``pm.hook.<name>(...)`` this keeps who returned what, and with ``only``
-        skips plugins that are switched off.
+        skips plugins that are switched off. The answers of ``SCREENED_HOOKS`` come
+        screened: what lies in a region where its plugin is off, or that ``user``
+        may not read, is dropped, whoever asks (the core's search and links, or a
+        plugin's own picker).
         """
         wanted = None if only is None else set(only)
         results = []
@@ -105,8 +116,60 @@ class PluginHost:
             if wanted is not None and impl.plugin_name not in wanted:
                 continue
             args = {name: kwargs[name] for name in impl.argnames}
-            results.append((impl.plugin_name, impl.function(**args)))
+            result = impl.function(**args)
+            if hook_name in SCREENED_HOOKS and result:
+                result = self._screen(impl.plugin_name, result, kwargs.get("user"))
+            results.append((impl.plugin_name, result))
         return sorted(results, key=lambda pair: pair[0])
+
+    def _screen(self, plugin: str, result: Any, user: User | None) -> Any:
+        """A search, link_targets or describe_refs answer without what ``user`` may not
+        see: items of a region where ``plugin`` is off or that the user may not read,
+        and references that are not the plugin's own."""
+        readable: dict[int | None, bool] = {}
+
+        def shown(item: Any) -> bool:
+            ref = getattr(item, "ref", None)
+            if ref is not None and not ref.startswith(f"{plugin}:"):
+                return False
+            return self.admits(plugin, getattr(item, "region", None), user, readable)
+
+        if isinstance(result, dict):
+            return {
+                ref: item
+                for ref, item in result.items()
+                if item is not None and item.ref == ref and shown(item)
+            }
+        return [item for item in result if item is not None and shown(item)]
+
+    def admits(
+        self,
+        plugin: str,
+        region: Region | int | None,
+        user: User | None,
+        _readable: dict[int | None, bool] | None = None,
+    ) -> bool:
+        """Whether ``user`` may see something of ``plugin`` that lives in ``region``
+        (a ``Region``, its id, or None for project-wide): the plugin is installed and
+        switched on there (project-wide things: on somewhere), and ``user`` may read
+        there. The one rule for plugins' search results, link targets and panels."""
+        region_id = getattr(region, "id", region)
+        if plugin not in self.infos:
+            return False
+        if region_id is None:
+            if plugin not in self.enabled_anywhere():
+                return False
+        elif plugin not in self._switched_on().get(region_id, ()):
+            return False
+        readable = {} if _readable is None else _readable
+        if region_id not in readable:
+            if region_id is not None and not isinstance(region, Region):
+                region = db.session.get(Region, region_id)
+                if region is None:
+                    readable[region_id] = False
+                    return False
+            readable[region_id] = can(user, Action.READ, region)
+        return readable[region_id]
 
     def implementing(self, hook_name: str) -> set[str]:
         """The installed plugins that implement ``hook_name``."""
@@ -132,6 +195,22 @@ class PluginHost:
                 switched_on.setdefault(region_id, set()).add(name)
         return {region_id: frozenset(names) for region_id, names in switched_on.items()}
 
+    def _regions_on(self) -> dict[str, frozenset[int]]:
+        """Plugin -> ids of the regions where it is switched on (every installed plugin)."""
+
+        def load() -> dict[str, frozenset[int]]:
+            regions: dict[str, set[int]] = {name: set() for name in self.infos}
+            for region_id, names in self._switched_on().items():
+                for name in names:
+                    regions[name].add(region_id)
+            return {name: frozenset(ids) for name, ids in regions.items()}
+
+        return kept("plugin_regions", load)
+
+    def regions_on(self, plugin: str) -> frozenset[int]:
+        """Ids of the regions where ``plugin`` is switched on."""
+        return self._regions_on().get(plugin, frozenset())
+
     def enabled_in(self, region: Region) -> set[str]:
         return set(self._switched_on().get(region.id, ()))
 
@@ -139,15 +218,19 @@ class PluginHost:
         return set().union(*self._switched_on().values())
 
     def shows(self, plugin: str | None, region_id: int | None) -> bool:
-        """Whether something owned by ``plugin`` (None: the core) in a region (None:
-        project-wide) is shown: its plugin is installed and switched on there (for
-        project-wide things, on somewhere). Lists and search hide the rest."""
+        """Whether a document owned by ``plugin`` (None: the core) in a region (None:
+        project-wide) is shown at all: a plain document always; a plugin's one while
+        the plugin is installed and, for a region's document, switched on there.
+
+        A switch changes what a region shows, never the project's record: a
+        project-wide document stays while its plugin is installed, wherever it is on.
+        A plugin that is not installed shows nothing (its rules cannot run)."""
         if plugin is None:
             return True
         if plugin not in self.infos:
             return False
         if region_id is None:
-            return plugin in self.enabled_anywhere()
+            return True
         return plugin in self._switched_on().get(region_id, ())
 
     def enabled_for(self, region: Region | None) -> set[str]:

@@ -33,6 +33,7 @@ from .models import Document, Membership, MembershipRole, Partner, Region, User
 from .permissions import Action, can, readable_regions, require
 from .plugins import host
 from .rendering import render, wants_fragment
+from .visibility import plugin_allows
 from .worker_cache import kept
 
 bp = Blueprint("regions", __name__)
@@ -67,12 +68,19 @@ _RECENT_DOCUMENTS = (
         Document.head,
         Document.updated_at,
         User.name.label("updated_by"),
+        Document.plugin,
     )
     .outerjoin(User, User.id == Document.updated_by_id)
-    .where(Document.region_id == bindparam("region_id"), Document.deleted_at.is_(None))
+    .where(
+        Document.region_id == bindparam("region_id"),
+        Document.deleted_at.is_(None),
+        # Plain documents and those of the modules switched on in the region.
+        Document.plugin.is_(None) | Document.plugin.in_(bindparam("plugins", expanding=True)),
+    )
     .order_by(Document.updated_at.desc())
-    .limit(5)
+    .limit(10)  # some may be hidden from the reader; five are shown
 )
+RECENT = 5
 _REGIONS_BY_NAME = select(Region.id, Region.slug, Region.name).order_by(Region.name)
 
 
@@ -253,8 +261,25 @@ def _dashboard_context(region: Region) -> dict[str, Any]:
         "can_manage": can(current_user, Action.MANAGE, region),
         "can_export": can(current_user, Action.EDIT, region),
         "partner_names": db.session.scalars(_PARTNER_NAMES, {"region_id": region.id}).all(),
-        "recent_documents": db.session.execute(_RECENT_DOCUMENTS, {"region_id": region.id}).all(),
+        "recent_documents": recent_documents(region, enabled),
     }
+
+
+def recent_documents(region: Region, enabled: set[str]) -> list:
+    """The region's newest documents the reader may see, as rows: those of modules
+    switched off here, or that their module hides from the reader, are left out."""
+    rows = db.session.execute(
+        _RECENT_DOCUMENTS,
+        {"region_id": region.id, "plugins": sorted(enabled)},
+    ).all()
+    hooked = host().implementing("document_visible")
+    asked = {row.id for row in rows if row.plugin in hooked}
+    if asked:
+        user = current_user._get_current_object()
+        documents = db.session.scalars(select(Document).where(Document.id.in_(asked)))
+        hidden = {d.id for d in documents if not plugin_allows(d, user)}
+        rows = [row for row in rows if row.id not in hidden]
+    return rows[:RECENT]
 
 
 def _switch_value(value: str | None) -> bool:

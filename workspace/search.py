@@ -24,6 +24,7 @@ from .models import Comment, Document, Region, SearchEntry
 from .permissions import Action, can, readable_regions
 from .plugins import host
 from .rendering import render
+from .visibility import plugin_allows, switched_on_clause
 
 bp = Blueprint("search", __name__)
 
@@ -198,16 +199,20 @@ def search(query: str, user, limit: int = LIMIT) -> list[SearchResult]:
     # Ask for more than needed: some hits may be in regions the user cannot read.
     hits = _hits(words, limit * 2)
     plugin_host = host()
-    entries = {
-        entry.id: entry
-        for entry, plugin in db.session.execute(
-            select(SearchEntry, Document.plugin)
-            .join(Document, Document.id == SearchEntry.document_id)
-            .where(SearchEntry.id.in_(hits))
-        )
+    rows = db.session.execute(
+        select(SearchEntry, Document.plugin)
+        .join(Document, Document.id == SearchEntry.document_id)
         # The texts of a plugin switched off where they live stay out of sight.
-        if plugin_host.shows(plugin, entry.region_id)
-    }
+        .where(SearchEntry.id.in_(hits), switched_on_clause(plugin_host))
+    ).all()
+    entries = {entry.id: entry for entry, _ in rows}
+    # The texts a plugin hides from this reader (document_visible), asked per document.
+    hooked = plugin_host.implementing("document_visible")
+    asked = {entry.document_id for entry, plugin in rows if plugin in hooked}
+    if asked:
+        documents = db.session.scalars(select(Document).where(Document.id.in_(asked)))
+        hidden = {d.id for d in documents if not plugin_allows(d, user)}
+        entries = {id_: e for id_, e in entries.items() if e.document_id not in hidden}
     names = {region.id: region.name for region in regions}
     results: list[SearchResult] = []
     for hit in hits:
@@ -230,8 +235,9 @@ def search(query: str, user, limit: int = LIMIT) -> list[SearchResult]:
         )
         if len(results) >= limit:
             break
-    for result in host().collect("search", host().enabled_anywhere(), query=query, user=user):
-        results.append(result)
+    # Screened by the host: results of regions where their plugin is off, or that
+    # the user may not read, are dropped (PluginHost.admits).
+    results += plugin_host.collect("search", plugin_host.enabled_anywhere(), query=query, user=user)
     return results
 
 

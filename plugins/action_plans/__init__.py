@@ -23,7 +23,6 @@ from workspace.hookspecs import (
     SearchResult,
     hookimpl,
 )
-from workspace.permissions import Action, can
 from workspace.search import folded_contains
 
 from . import models
@@ -78,16 +77,16 @@ def dashboard_panels(region, user):
             "Action plans",
             "action_plans/_panel.html",
             region=region,
-            plans=[p for p in _switched_on(plans) if can(user, Action.READ, p.region)],
+            # A panel is HTML, which the core cannot screen: it asks the core's rule.
+            plans=[p for p in plans if _admits(p.region, user)],
         )
     ]
 
 
-def _switched_on(items, region_of=lambda item: item.region):
+def _admits(region, user) -> bool:
     from workspace.plugins import host
 
-    plugin_host = host()
-    return [i for i in items if PLUGIN.name in plugin_host.enabled_in(region_of(i))]
+    return host().admits(PLUGIN.name, region, user)
 
 
 def _plan_url(plan: Plan) -> str:
@@ -100,15 +99,8 @@ def _action_target(action: PlanAction) -> LinkTarget:
         f"Action {action.position}: {action.title} ({action.plan.region.name})",
         _plan_url(action.plan) + f"#action-{action.id}",
         "Action plan action",
+        action.plan.region,
     )
-
-
-def _readable_actions(user, actions):
-    return [
-        a
-        for a in _switched_on(actions, lambda a: a.plan.region)
-        if can(user, Action.READ, a.plan.region)
-    ]
 
 
 def _folded_ids(query: str, *columns) -> list[int]:
@@ -141,14 +133,20 @@ def search(query, user):
     plans = db.session.scalars(
         select(Plan).options(selectinload(Plan.region)).where(Plan.id.in_(ids)).limit(20)
     ).all()
+    # Each result says its region: the core drops those of regions where the plugin
+    # is off and those the reader may not read.
     results = [
         SearchResult(
-            p.title, _plan_url(p), p.kind_label, "Action plan", f"{p.region.name} · {p.state.label}"
+            p.title,
+            _plan_url(p),
+            p.kind_label,
+            "Action plan",
+            f"{p.region.name} · {p.state.label}",
+            p.region,
         )
-        for p in _switched_on(plans)
-        if can(user, Action.READ, p.region)
+        for p in plans
     ]
-    for action in _readable_actions(user, _matching_actions(query, 20)):
+    for action in _matching_actions(query, 20):
         target = _action_target(action)
         results.append(
             SearchResult(
@@ -157,9 +155,10 @@ def search(query, user):
                 action.plan.instrument_name,
                 "Action plan action",
                 f"{action.plan.region.name} · {action.plan.state.label}",
+                target.region,
             )
         )
-    return results[:20]
+    return results
 
 
 @hookimpl
@@ -167,7 +166,7 @@ def link_targets(query, user):
     query = query.strip()
     if not query:
         return []
-    return [_action_target(a) for a in _readable_actions(user, _matching_actions(query, 20))]
+    return [_action_target(a) for a in _matching_actions(query, 20)]
 
 
 @hookimpl
@@ -184,7 +183,7 @@ def describe_refs(refs, user):
             .options(selectinload(PlanAction.plan).selectinload(Plan.region))
             .where(PlanAction.id.in_(ids))
         ).all()
-        found.update({a.ref: _action_target(a) for a in _readable_actions(user, actions)})
+        found.update({a.ref: _action_target(a) for a in actions})
     plan_ids = [
         int(ref[len(PLAN_PREFIX) :])
         for ref in refs
@@ -194,9 +193,8 @@ def describe_refs(refs, user):
         plans = db.session.scalars(select(Plan).where(Plan.id.in_(plan_ids))).all()
         found.update(
             {
-                p.ref: LinkTarget(p.ref, p.title, _plan_url(p), "Action plan")
-                for p in _switched_on(plans)
-                if can(user, Action.READ, p.region)
+                p.ref: LinkTarget(p.ref, p.title, _plan_url(p), "Action plan", p.region)
+                for p in plans
             }
         )
     return found

@@ -8,18 +8,23 @@ editors write its plans, its coordinators (and the lead partner's admins) endors
 from __future__ import annotations
 
 import re
+from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import select
 
 from workspace.activity import record
 from workspace.extensions import db
-from workspace.models import Document, Region, User, utcnow
+from workspace.hookspecs import LinkTarget
+from workspace.links import describe
+from workspace.models import Comment, Document, Link, Region, User, utcnow
 from workspace.permissions import Action, can
 from workspace.revisions import create as create_document
 
 from .models import Plan, PlanAction, Status
 
 NAME = "action_plans"
+INSPIRED = "inspired_by"
 # The long texts of one action (the template's Part III), one section each.
 ACTION_SECTIONS = ["Background", "Action", "Players involved"]
 _HEADING = re.compile(r"^##\s+(.+?)\s*#*\s*$", re.M)
@@ -70,6 +75,75 @@ def missing_for_review(plan: Plan) -> list[str]:
         if lacks:
             missing.append(f"Action {action.position} ({action.title}): " + ", ".join(lacks))
     return missing
+
+
+# ---------------------------------------------------------------- review comments
+
+
+class OpenComment(NamedTuple):
+    """A comment on one of the plan's texts that nobody has resolved yet."""
+
+    id: int
+    document_id: int
+    text_label: str
+    author: str
+    created_at: datetime
+    body: str
+
+
+def plan_texts(plan: Plan) -> list[tuple[str, Document]]:
+    """The plan's texts that are reviewed, each with the name the plan page gives it."""
+    texts = [("Part II: policy context", plan.context_document)]
+    texts.append(("English summary", plan.summary_document))
+    texts += [(f"Action {a.position}: {a.title}", a.document) for a in plan.actions]
+    return [(label, doc) for label, doc in texts if doc is not None and doc.deleted_at is None]
+
+
+def open_comments(plan: Plan) -> list[OpenComment]:
+    """Unresolved comments on the plan's texts, oldest first: what review left open.
+
+    Comments are resolved in the core (``Comment.resolved_at``) by their author or an
+    editor of the region; a comment made before the review and never resolved is still
+    open, so every unresolved one counts."""
+    labels = {doc.id: label for label, doc in plan_texts(plan)}
+    if not labels:
+        return []
+    rows = db.session.execute(
+        select(Comment, User.name)
+        .outerjoin(User, User.id == Comment.author_id)
+        .where(Comment.document_id.in_(list(labels)), Comment.resolved_at.is_(None))
+        .order_by(Comment.created_at, Comment.id)
+    ).all()
+    return [
+        OpenComment(
+            c.id,
+            c.document_id,
+            labels[c.document_id],
+            name or "A former member",
+            c.created_at,
+            c.body,
+        )
+        for c, name in rows
+    ]
+
+
+# ---------------------------------------------------------------- inspiration
+
+
+def inspired_by(action: PlanAction, user: User) -> list[tuple[Link, LinkTarget | None]]:
+    """What inspired an action (the template's "background"): the good practices,
+    meetings and visits linked to it, or to its texts, as ``inspired_by``. Each comes
+    described by its plugin; None when that plugin is off or the user may not open it,
+    so a switched-off module shows as unavailable, never as an error."""
+    sources = [action.ref] + ([action.document.ref] if action.document is not None else [])
+    links = db.session.scalars(
+        select(Link).where(Link.source.in_(sources), Link.kind == INSPIRED).order_by(Link.id)
+    ).all()
+    unique: dict[str, Link] = {}
+    for link in links:
+        unique.setdefault(link.target, link)
+    described = describe(list(unique), user) if unique else {}
+    return [(link, described.get(target)) for target, link in unique.items()]
 
 
 # ---------------------------------------------------------------- who may do what
@@ -170,7 +244,7 @@ def touch(plan: Plan) -> None:
     plan.updated_at = utcnow()
 
 
-def set_status(plan: Plan, user: User, status: Status, phrase: str) -> None:
+def set_status(plan: Plan, user: User, status: Status, phrase: str, **detail) -> None:
     plan.status = status.value
     if status is Status.ENDORSED:
         plan.endorsed_by_id = user.id
@@ -185,6 +259,7 @@ def set_status(plan: Plan, user: User, status: Status, phrase: str) -> None:
         target=plan.ref,
         actor=user,
         phrase=phrase,
+        **detail,
     )
 
 

@@ -13,8 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from workspace.activity import record
+from workspace.converters import db_int
 from workspace.extensions import db
-from workspace.links import describe
+from workspace.links import UNAVAILABLE, describe
 from workspace.markdown import render_markup
 from workspace.models import Link
 from workspace.numbers import input_value
@@ -23,13 +24,14 @@ from workspace.plugins import host
 from workspace.rendering import error_response, render
 
 from . import plans as rules
+from .exports import country_name
 from .forms import ActionForm, MonitorForm, NewActionForm, PlanForm
 from .models import Plan, PlanAction, Progress, Status
 
 bp = Blueprint("action_plans", __name__, template_folder="templates")
 
 PLAN_FIELDS = ["instrument_name", "instrument_kind", "other_partners", "contact", "language"]
-INSPIRED = "inspired_by"
+INSPIRED = rules.INSPIRED
 SOURCES = ("portfolio:practice:", "minutes:meeting:")
 PLAN_CHANGED = (
     "Someone else changed this plan while you were editing. Your text is still "
@@ -83,11 +85,7 @@ def get_action(plan: Plan, action_id: int) -> PlanAction:
 
 
 def inspirations(action: PlanAction):
-    links = db.session.scalars(
-        select(Link).where(Link.source == action.ref, Link.kind == INSPIRED).order_by(Link.id)
-    ).all()
-    described = describe([link.target for link in links], _me()) if links else {}
-    return [(link, described.get(link.target)) for link in links]
+    return rules.inspired_by(action, _me())
 
 
 def sources_available() -> list[str]:
@@ -97,6 +95,10 @@ def sources_available() -> list[str]:
 
 def _context(plan: Plan, **extra) -> dict:
     user = _me()
+    open_comments = rules.open_comments(plan) if plan.state is not Status.ENDORSED else []
+    open_per_text: dict[int, int] = {}
+    for comment in open_comments:
+        open_per_text[comment.document_id] = open_per_text.get(comment.document_id, 0) + 1
     actions = []
     for action in plan.actions:
         texts = rules.action_texts(action)
@@ -125,6 +127,12 @@ def _context(plan: Plan, **extra) -> dict:
             for name in sources_available()
         ),
         "progress_states": list(Progress),
+        "open_comments": open_comments,
+        "open_per_text": open_per_text,
+        "newest_open": max((c.id for c in open_comments), default=0),
+        "confirm_endorse": False,
+        "unavailable": UNAVAILABLE,
+        "country": country_name(plan.region.country),
         **extra,
     }
 
@@ -329,7 +337,24 @@ def endorse(plan_id: int) -> Response:
     if missing:
         flash("The plan is incomplete: " + "; ".join(missing) + ".", "error")
         return render("action_plans/view.html", **_context(plan), status=422)
-    rules.set_status(plan, _me(), Status.ENDORSED, "endorsed an action plan:")
+    open_comments = rules.open_comments(plan)
+    # The confirmation names the newest open comment it showed: one written since then
+    # is shown too, and asked about again.
+    try:
+        seen = db_int(request.form.get("confirmed_comments", "0") or "0")
+    except ValueError:
+        seen = 0
+    if open_comments and max(c.id for c in open_comments) > seen:
+        count = len(open_comments)
+        flash(
+            f"{count} review comment{'s are' if count != 1 else ' is'} still open. Read "
+            "them before endorsing, or endorse the plan with them open.",
+            "error",
+        )
+        return render("action_plans/view.html", **_context(plan, confirm_endorse=True), status=409)
+    rules.set_status(
+        plan, _me(), Status.ENDORSED, "endorsed an action plan:", open_comments=len(open_comments)
+    )
     db.session.commit()
     flash("The plan is endorsed. Its texts are read-only until it is re-opened.", "success")
     return redirect(url_for("action_plans.view", plan_id=plan.id), code=303)

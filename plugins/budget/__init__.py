@@ -133,6 +133,7 @@ def search(query, user):
             f"paid {format_day(line.payment_date)}",
             kind="Expenditure",
             where=partners[line.partner_id].short_name,
+            region=partners[line.partner_id].region,
         )
         for line in find_lines(query, list(partners))
     ]

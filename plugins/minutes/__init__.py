@@ -96,22 +96,19 @@ def dashboard_panels(region, user):
     ]
 
 
-def _readable_meetings(user, clause=None, ids=None):
-    query = (
-        select(Meeting).where(visible_meetings_filter(user)).options(selectinload(Meeting.region))
-    )
-    if clause is not None:
-        query = query.where(clause)
-    if ids is not None:
-        query = query.where(Meeting.id.in_(ids))
+def _meetings(ids) -> list[Meeting]:
+    """The meetings with these ids, newest first. Which of them a reader sees is the
+    core's business: it drops those of regions where the minutes are off and those
+    the reader may not read (each result says its region)."""
+    query = select(Meeting).where(Meeting.id.in_(ids)).options(selectinload(Meeting.region))
     return db.session.scalars(query.order_by(Meeting.starts_at.desc()).limit(50)).all()
 
 
-def _matching(user, text: str, *columns) -> list[int]:
-    """Ids of the meetings ``user`` may see where one of ``columns`` contains
-    ``text``, folded as core search folds ("lodz" finds "Łódź"): matched in Python,
-    since no SQL of both engines folds that way; a project holds a few hundred."""
-    rows = db.session.execute(select(Meeting.id, *columns).where(visible_meetings_filter(user)))
+def _matching(text: str, *columns) -> list[int]:
+    """Ids of the meetings where one of ``columns`` contains ``text``, folded as core
+    search folds ("lodz" finds "Łódź"): matched in Python, since no SQL of both
+    engines folds that way; a project holds a few hundred."""
+    rows = db.session.execute(select(Meeting.id, *columns))
     return [id_ for id_, *texts in rows if folded_contains(text, *texts)]
 
 
@@ -120,7 +117,6 @@ def search(query, user):
     text = query.strip()
     if not text:
         return []
-    ids = _matching(user, text, Meeting.title, Meeting.place)
     return [
         SearchResult(
             m.title,
@@ -128,20 +124,23 @@ def search(query, user):
             f"{m.kind.label} · {m.local_start:%Y-%m-%d %H:%M} · {m.where}".rstrip(" ·"),
             kind="Meeting",
             where=m.region.name if m.region else "Whole project",
+            region=m.region,
         )
-        for m in _readable_meetings(user, ids=ids)
+        for m in _meetings(_matching(text, Meeting.title, Meeting.place))
     ]
 
 
 def _target(meeting: Meeting) -> LinkTarget:
     label = f"{meeting.title} ({meeting.local_start:%Y-%m-%d})"
-    return LinkTarget(meeting.ref, label, meeting_url(meeting), "Meeting")
+    return LinkTarget(meeting.ref, label, meeting_url(meeting), "Meeting", meeting.region)
 
 
 @hookimpl
 def link_targets(query, user):
-    ids = _matching(user, query.strip(), Meeting.title) if query.strip() else None
-    return [_target(m) for m in _readable_meetings(user, ids=ids)]
+    text = query.strip()
+    if not text:
+        return []
+    return [_target(m) for m in _meetings(_matching(text, Meeting.title))]
 
 
 @hookimpl
@@ -153,7 +152,7 @@ def describe_refs(refs, user):
             ids[int(number)] = ref
     if not ids:
         return {}
-    return {m.ref: _target(m) for m in _readable_meetings(user, ids=list(ids))}
+    return {m.ref: _target(m) for m in _meetings(list(ids))}
 
 
 @hookimpl
@@ -179,9 +178,4 @@ def export_region(region: Region):
 @hookimpl
 def document_lock(document):
     meeting = db.session.scalar(select(Meeting).where(Meeting.minutes_document_id == document.id))
-    if meeting is not None and meeting.is_closed:
-        return (
-            "The meeting is closed, so its minutes are read-only. A coordinator of the "
-            "region can re-open the meeting."
-        )
-    return None
+    return meeting.lock_message if meeting is not None else None

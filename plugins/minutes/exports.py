@@ -42,16 +42,22 @@ def calendar(meetings: Iterable[Meeting], name: str, url: Callable[..., str]) ->
         event = Event()
         event.add("uid", f"minutes-meeting-{meeting.id}@{request.host}")
         event.add("dtstamp", stamp)
-        event.add("summary", one_line(meeting.title))
+        title = one_line(meeting.title)
+        # Calendars that ignore STATUS still tell a cancelled meeting by its summary.
+        event.add("summary", f"Cancelled: {title}" if meeting.is_cancelled else title)
         event.add("dtstart", meeting.local_start)
         event.add("dtend", meeting.local_end)
-        event.add("status", "TENTATIVE" if meeting.status is MeetingStatus.DRAFT else "CONFIRMED")
+        event.add("status", event_status(meeting))
+        # Every save bumps the version: a subscribed calendar takes the newer entry.
+        event.add("sequence", meeting.version)
         if meeting.where:
             event.add("location", one_line(meeting.place or meeting.online_url))
         page = url(meeting, _external=True)
         event.add("url", page)
         # The description has several lines (icalendar escapes them); each one is a line.
         lines = [meeting.kind.label]
+        if meeting.is_cancelled:
+            lines.insert(0, one_line(f"Cancelled. {meeting.cancel_reason}"))
         if meeting.online_url:
             lines.append(f"Join online: {one_line(meeting.online_url)}")
         lines += [f"{i}. {one_line(item.title)}" for i, item in enumerate(meeting.agenda, start=1)]
@@ -60,6 +66,13 @@ def calendar(meetings: Iterable[Meeting], name: str, url: Callable[..., str]) ->
         cal.add_component(event)
     cal.add_missing_timezones()
     return cal
+
+
+def event_status(meeting: Meeting) -> str:
+    """iCalendar's STATUS of the meeting's event."""
+    if meeting.is_cancelled:
+        return "CANCELLED"
+    return "TENTATIVE" if meeting.status is MeetingStatus.DRAFT else "CONFIRMED"
 
 
 def ics_response(

@@ -168,3 +168,13 @@ class VersionForm(StrippedForm):
 
     version = VersionField(validators=[Optional()])
     to = HiddenField()
+
+
+class CancelForm(StrippedForm):
+    """Cancelling a meeting: the version the page showed and, optionally, why."""
+
+    version = VersionField(validators=[Optional()])
+    reason = StringField(
+        "Reason (optional)",
+        validators=[Length(max=500, message="Keep the reason under 500 characters.")],
+    )

@@ -38,7 +38,9 @@ class MeetingKind(enum.StrEnum):
 
 class MeetingStatus(enum.StrEnum):
     """draft -> open -> in progress -> closed; a closed meeting is read-only until a
-    coordinator re-opens it."""
+    coordinator re-opens it. Cancelling is not a state of its own: a cancelled meeting
+    keeps the state it had (``Meeting.cancelled_at`` is set) and gets it back when a
+    coordinator restores it."""
 
     DRAFT = "draft"
     OPEN = "open"
@@ -119,10 +121,17 @@ class Meeting(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
+    # Set while the meeting is cancelled: it stays listed, marked, and takes no changes.
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancelled_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    cancel_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
 
     region: Mapped[Region | None] = relationship()
     minutes_document: Mapped[Document | None] = relationship()
-    created_by: Mapped[User | None] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    cancelled_by: Mapped[User | None] = relationship(foreign_keys=[cancelled_by_id])
     agenda: Mapped[list[AgendaItem]] = relationship(
         back_populates="meeting", cascade="all, delete-orphan", order_by="AgendaItem.position"
     )
@@ -166,6 +175,32 @@ class Meeting(db.Model):
     @property
     def is_closed(self) -> bool:
         return self.status is MeetingStatus.CLOSED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+    @property
+    def is_locked(self) -> bool:
+        """Closed or cancelled: its details, agenda, participants and outcomes stay as
+        they are until a coordinator re-opens (or restores) it."""
+        return self.is_closed or self.is_cancelled
+
+    @property
+    def lock_message(self) -> str | None:
+        """Why the minutes text of the meeting is read-only now, if it is (for the
+        ``document_lock`` hook)."""
+        if self.is_cancelled:
+            return (
+                "The meeting is cancelled, so its minutes are read-only. A coordinator "
+                "of the region can restore the meeting."
+            )
+        if self.is_closed:
+            return (
+                "The meeting is closed, so its minutes are read-only. A coordinator of the "
+                "region can re-open the meeting."
+            )
+        return None
 
     @property
     def where(self) -> str:

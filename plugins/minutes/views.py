@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from flask import Blueprint, Response, abort, flash, g, redirect, request, url_for
 from flask_login import current_user
+from jinja2_fragments.flask import render_block
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -32,6 +33,7 @@ from .forms import (
     TIMEZONES,
     AgendaItemForm,
     ApprovalForm,
+    CancelForm,
     MeetingForm,
     NotesForm,
     OutcomeForm,
@@ -58,6 +60,9 @@ project_bp = Blueprint("minutes_project", __name__, template_folder="templates")
 CLOSED_MESSAGE = (
     "This meeting is closed, so its agenda, participants and outcomes are read-only. "
     "A coordinator of the region can re-open it."
+)
+CANCELLED_MESSAGE = (
+    "This meeting is cancelled, so it takes no changes. A coordinator of the region can restore it."
 )
 # The one step forward from each state, with the button that takes it.
 NEXT_STEP = {
@@ -110,8 +115,10 @@ def get_meeting(meeting_id: int, action: Action = Action.READ) -> Meeting:
     return meeting
 
 
-def closed_refusal() -> Response:
-    return error_response(409, CLOSED_MESSAGE)
+def closed_refusal(meeting: Meeting | None = None) -> Response:
+    """409 for a change of a closed or cancelled meeting, saying which and why."""
+    cancelled = meeting is not None and meeting.is_cancelled
+    return error_response(409, CANCELLED_MESSAGE if cancelled else CLOSED_MESSAGE)
 
 
 def visible_regions(user: User) -> list[Region]:
@@ -131,20 +138,44 @@ def visible_meetings_filter(user: User, region: Region | None = None):
     return clause
 
 
-def user_choices() -> list[tuple[int, str]]:
-    """Active people as (id, "Name (organisation)"), read once per request: every
-    agenda item's outcome form offers them as owners."""
-    cached = g.get("_minutes_people")
-    if cached is not None:
-        return cached
+def user_choices(region: Region | None) -> list[tuple[int, str]]:
+    """The people a meeting in ``region`` (None: project-wide) may invite or make owner
+    of an action item, as (id, "Name (organisation)"): active people who may read the
+    region's meetings. An external stakeholder of another region is not offered: they
+    could not open the meeting or the action item. Their coordinator adds them to this
+    region first (as a stakeholder), and then they are offered.
+
+    Read once per request and region: every agenda item's outcome form offers them."""
+    cache = g.setdefault("_minutes_people", {})
+    key = region.id if region is not None else None
+    if key in cache:
+        return cache[key]
     users = db.session.scalars(
-        select(User).where(User.active.is_(True)).options(selectinload(User.partner))
+        select(User)
+        .where(User.active.is_(True))
+        .options(selectinload(User.partner), selectinload(User.memberships))
     ).all()
-    users = sorted(users, key=lambda u: u.name.casefold())
-    g._minutes_people = [
-        (u.id, f"{u.name} ({u.partner.short_name if u.partner else 'external'})") for u in users
+    readers = sorted(
+        (u for u in users if can(u, Action.READ, region)), key=lambda u: u.name.casefold()
+    )
+    cache[key] = [
+        (u.id, f"{u.name} ({u.partner.short_name if u.partner else 'external'})") for u in readers
     ]
-    return g._minutes_people
+    return cache[key]
+
+
+def pickers_hint(meeting: Meeting) -> str:
+    """Why someone may be missing from the person and owner lists."""
+    if meeting.region is None:
+        return (
+            "Staff of the partners are listed: external stakeholders do not read "
+            "project-wide meetings."
+        )
+    return (
+        f"Listed: partner staff and the stakeholders of {meeting.region.name}. A stakeholder "
+        f"of another region is listed once a coordinator of {meeting.region.name} adds them "
+        "as a member here."
+    )
 
 
 def _today() -> date:
@@ -153,13 +184,13 @@ def _today() -> date:
 
 def outcome_form(item: AgendaItem, formdata=None) -> OutcomeForm:
     form = OutcomeForm(formdata=formdata, prefix=f"item{item.id}")
-    form.owner_id.choices = [(0, "Nobody yet"), *user_choices()]
+    form.owner_id.choices = [(0, "Nobody yet"), *user_choices(item.meeting.region)]
     return form
 
 
-def participant_form(formdata=None) -> ParticipantForm:
+def participant_form(meeting: Meeting, formdata=None) -> ParticipantForm:
     form = ParticipantForm(formdata=formdata)
-    form.user_id.choices = [(0, "Choose a person"), *user_choices()]
+    form.user_id.choices = [(0, "Choose a person"), *user_choices(meeting.region)]
     partners = db.session.scalars(select(Partner).order_by(Partner.name)).all()
     form.partner_id.choices = [(0, "Choose an organisation")] + [(p.id, p.name) for p in partners]
     return form
@@ -195,9 +226,12 @@ def meeting_context(meeting: Meeting, **overrides) -> dict:
     context = {
         "meeting": meeting,
         "can_edit": can_edit,
-        "can_change": can_edit and not meeting.is_closed,
+        "can_change": can_edit and not meeting.is_locked,
         "can_manage": can(current_user, Action.MANAGE, meeting.region),
-        "next_step": NEXT_STEP.get(meeting.status),
+        "next_step": None if meeting.is_cancelled else NEXT_STEP.get(meeting.status),
+        "cancel_form": None,
+        "pickers_hint": pickers_hint(meeting),
+        "owner_hint": "For action items: someone who can open this meeting.",
         "agenda_form": None,
         "outcome_forms": {},
         "edit_forms": {},
@@ -220,7 +254,8 @@ def meeting_context(meeting: Meeting, **overrides) -> dict:
             item.id: AgendaItemForm(formdata=None, obj=item, prefix=f"edit{item.id}")
             for item in meeting.agenda
         }
-        context["participant_form"] = participant_form()
+        context["participant_form"] = participant_form(meeting)
+        context["cancel_form"] = CancelForm(formdata=None, data={"version": meeting.version})
     if context["may_approve"]:
         mine = context["my_approval"]
         answer = {"state": mine.state.value, "comment": mine.comment} if mine else None
@@ -229,24 +264,30 @@ def meeting_context(meeting: Meeting, **overrides) -> dict:
     return context
 
 
-def fragment_or_page(meeting: Meeting, block: str, status: int = 200, **overrides) -> Response:
-    """After a change: the changed block for HTMX, or back to the meeting page."""
+def fragment_or_page(
+    meeting: Meeting, block: str, status: int = 200, also: tuple[str, ...] = (), **overrides
+) -> Response:
+    """After a change: the changed block for HTMX, or back to the meeting page.
+
+    ``also`` names further blocks that depend on the change: they travel along in the
+    same answer and htmx swaps them out-of-band (``hx-swap-oob``), by their id."""
     if wants_fragment() or status != 200:
-        return render(
-            "minutes/meeting.html",
-            block=block,
-            status=status,
-            **meeting_context(meeting, **overrides),
-        )
+        context = meeting_context(meeting, **overrides)
+        response = render("minutes/meeting.html", block=block, status=status, **context)
+        if wants_fragment():
+            for other in also:
+                extra = render_block("minutes/meeting.html", other, oob=True, **context)
+                response.set_data(response.get_data(as_text=True) + extra)
+        return response
     return redirect(meeting_url(meeting) + f"#{block}", code=303)
 
 
 def changeable(meeting_id: int) -> tuple[Meeting, Response | None]:
     """The meeting for a change of its agenda, participants or outcomes: editors only,
-    and never while it is closed."""
+    and never while it is closed or cancelled."""
     meeting = get_meeting(meeting_id, Action.EDIT)
-    if meeting.is_closed:
-        return meeting, closed_refusal()
+    if meeting.is_locked:
+        return meeting, closed_refusal(meeting)
     return meeting, None
 
 
@@ -320,11 +361,19 @@ def project_index() -> Response:
 
 
 def actions_page(region: Region | None, mine: bool) -> Response:
+    """The action items of a region's meetings (or of every meeting the user reads).
+
+    "Mine" lists the items the user owns in every meeting they may read, whichever
+    page it is asked from: an external stakeholder asks from their region's page,
+    since project pages are for the partners' staff."""
     show = request.args.get("show", "open")
     query = (
         select(Outcome)
         .join(Outcome.meeting)
-        .where(Outcome.kind == OutcomeKind.ACTION, visible_meetings_filter(current_user, region))
+        .where(
+            Outcome.kind == OutcomeKind.ACTION,
+            visible_meetings_filter(current_user, None if mine else region),
+        )
         .options(
             selectinload(Outcome.meeting).selectinload(Meeting.region),
             selectinload(Outcome.agenda_item),
@@ -344,6 +393,7 @@ def actions_page(region: Region | None, mine: bool) -> Response:
     return render(
         "minutes/actions.html",
         region=region,
+        list_region=region,
         items=items,
         mine=mine,
         show=show,
@@ -354,7 +404,7 @@ def actions_page(region: Region | None, mine: bool) -> Response:
 
 @region_bp.get("/actions")
 def actions() -> Response:
-    return actions_page(g.region, mine=False)
+    return actions_page(g.region, mine=request.args.get("mine") == "1")
 
 
 @project_bp.get("/actions")
@@ -433,8 +483,8 @@ def meeting(meeting_id: int) -> Response:
 @meeting_route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
 def edit(meeting_id: int) -> Response:
     meeting = get_meeting(meeting_id, Action.EDIT)
-    if meeting.is_closed:
-        return closed_refusal()
+    if meeting.is_locked:
+        return closed_refusal(meeting)
     form = MeetingForm(obj=None if request.method == "POST" else meeting)
     if request.method == "GET":
         start, end = meeting.local_start, meeting.local_end
@@ -464,8 +514,8 @@ def stale_edit(meeting: Meeting, form: MeetingForm) -> Response:
     """Someone saved the meeting since this form was opened: keep the user's input,
     show what is saved now, and let them save again on top of it."""
     db.session.refresh(meeting)
-    if meeting.is_closed:
-        return closed_refusal()
+    if meeting.is_locked:
+        return closed_refusal(meeting)
     # A resubmit now saves on top of what is there: the user has seen both.
     form.version.data, form.version.raw_data = meeting.version, [str(meeting.version)]
     form.form_errors.append(
@@ -487,6 +537,8 @@ def stale_edit(meeting: Meeting, form: MeetingForm) -> Response:
 @meeting_route("/meetings/<int:meeting_id>/status", methods=["POST"])
 def change_status(meeting_id: int) -> Response:
     meeting = get_meeting(meeting_id, Action.EDIT)
+    if meeting.is_cancelled:
+        return closed_refusal(meeting)
     form = VersionForm()
     reopen = form.to.data == "reopen"
     if reopen:
@@ -531,6 +583,78 @@ def change_status(meeting_id: int) -> Response:
         flash("The meeting is re-opened; the partners approve again after it closes.", "success")
     else:
         flash(messages[target], "success")
+    return redirect(meeting_url(meeting), code=303)
+
+
+def _stale_meeting() -> Response:
+    return error_response(
+        409,
+        "Someone else changed this meeting in the meantime; nothing was changed. "
+        "Reload the page to see its current state.",
+    )
+
+
+@meeting_route("/meetings/<int:meeting_id>/cancel", methods=["POST"])
+def cancel(meeting_id: int) -> Response:
+    """Call the meeting off. It stays listed (marked cancelled), its calendar entry says
+    so, and it takes no changes until a coordinator restores it. A closed meeting was
+    held: it is not cancelled."""
+    meeting = get_meeting(meeting_id, Action.EDIT)
+    if meeting.is_cancelled:
+        return error_response(409, "This meeting is cancelled already.")
+    if meeting.is_closed:
+        return error_response(
+            409, "This meeting was held and closed; a meeting is cancelled before it ends."
+        )
+    form = CancelForm()
+    if not form.validate_on_submit():
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        return render("minutes/meeting.html", status=422, **meeting_context(meeting))
+    if form.version.data != meeting.version:
+        return _stale_meeting()
+    meeting.cancelled_at, meeting.cancelled_by = utcnow(), current_user._get_current_object()
+    meeting.cancel_reason = form.reason.data or ""
+    record(
+        "meeting_cancelled",
+        region=meeting.region,
+        target=meeting.ref,
+        title=meeting.title,
+        reason=meeting.cancel_reason,
+        phrase="cancelled the meeting",
+    )
+    if not commit_meeting(meeting):
+        return _stale_meeting()
+    flash(
+        f"“{meeting.title}” is cancelled. It stays in the list, marked cancelled, and "
+        "calendars that subscribed to it show it as cancelled.",
+        "success",
+    )
+    return redirect(meeting_url(meeting), code=303)
+
+
+@meeting_route("/meetings/<int:meeting_id>/restore", methods=["POST"])
+def restore(meeting_id: int) -> Response:
+    """A coordinator takes a cancellation back: the meeting is as it was before."""
+    meeting = get_meeting(meeting_id, Action.MANAGE)
+    if not meeting.is_cancelled:
+        return error_response(409, "This meeting is not cancelled.")
+    form = VersionForm()
+    if form.version.data != meeting.version:
+        return _stale_meeting()
+    meeting.cancelled_at, meeting.cancelled_by, meeting.cancel_reason = None, None, ""
+    record(
+        "meeting_restored",
+        region=meeting.region,
+        target=meeting.ref,
+        title=meeting.title,
+        phrase="restored the cancelled meeting",
+    )
+    if not commit_meeting(meeting):
+        return _stale_meeting()
+    flash(
+        f"“{meeting.title}” is no longer cancelled: it is {meeting.status.label.lower()}.",
+        "success",
+    )
     return redirect(meeting_url(meeting), code=303)
 
 
@@ -695,6 +819,8 @@ def settle_outcome(meeting_id: int, outcome_id: int) -> Response:
         abort(404)
     if not may_settle(outcome):
         require(Action.EDIT, meeting.region)
+    if meeting.is_cancelled:
+        return closed_refusal(meeting)
     done = request.form.get("done", "1") == "1"
     if done and not outcome.is_done:
         outcome.done_at, outcome.done_by = utcnow(), current_user
@@ -724,7 +850,7 @@ def add_participant(meeting_id: int) -> Response:
     meeting, refusal = changeable(meeting_id)
     if refusal:
         return refusal
-    form = participant_form(request.form)
+    form = participant_form(meeting, request.form)
     if not form.validate_on_submit():
         return fragment_or_page(meeting, "participants", status=422, participant_form=form)
     participant = Participant(
@@ -743,7 +869,8 @@ def add_participant(meeting_id: int) -> Response:
         return fragment_or_page(meeting, "participants", status=422, participant_form=form)
     meeting.participants.append(participant)
     db.session.commit()
-    return fragment_or_page(meeting, "participants")
+    # The partners who approve the minutes follow the invitations: the approval box too.
+    return fragment_or_page(meeting, "participants", also=("approvals",))
 
 
 def _participant(meeting: Meeting, participant_id: int) -> Participant:
@@ -776,7 +903,7 @@ def remove_participant(meeting_id: int, participant_id: int) -> Response:
         return refusal
     meeting.participants.remove(_participant(meeting, participant_id))
     db.session.commit()
-    return fragment_or_page(meeting, "participants")
+    return fragment_or_page(meeting, "participants", also=("approvals",))
 
 
 # ---------------------------------------------------------------- approvals

@@ -76,26 +76,30 @@ def dashboard_panels(region, user):
     ).all()
     from workspace.plugins import host
 
-    # Only regions where the portfolio is on count, as on its own pages.
-    on = {r for r, n in counts.items() if host().shows("portfolio", r)}
+    plugin_host = host()
     return [
         Panel.rendered(
             "Good practices",
             "portfolio/_panel.html",
             region=region,
-            approved=counts.get(region.id, 0) if region is not None else sum(counts[r] for r in on),
-            waiting=_readable(user, _switched_on(waiting)),
+            # "Good practices identified" is the project's record: the project's figure
+            # counts every region's approved practices, whatever the switches.
+            approved=counts.get(region.id, 0) if region is not None else sum(counts.values()),
+            # A panel is HTML, which the core cannot screen: the listed practices are
+            # links, so only those the core's rule admits (on there, readable).
+            waiting=[
+                p
+                for p in _not_drafts(user, waiting)
+                if plugin_host.admits(PLUGIN.name, p.region, user)
+            ],
         )
     ]
 
 
-def _readable(user, practices):
-    return [
-        p
-        for p in practices
-        if can(user, Action.READ, p.region)
-        and (p.state is not Status.DRAFT or can(user, Action.EDIT, p.region))
-    ]
+def _not_drafts(user, practices):
+    """The portfolio's own rule: a draft is its region's editors' work in progress.
+    (Switches and read permission are the core's: it screens every result.)"""
+    return [p for p in practices if p.state is not Status.DRAFT or can(user, Action.EDIT, p.region)]
 
 
 def _target(practice: Practice) -> LinkTarget:
@@ -104,6 +108,7 @@ def _target(practice: Practice) -> LinkTarget:
         practice.title,
         url_for("portfolio.view", region=practice.region.slug, practice_id=practice.id),
         "Good practice",
+        practice.region,
     )
 
 
@@ -124,19 +129,12 @@ def _matching(query: str, limit: int):
     ).all()
 
 
-def _switched_on(practices):
-    from workspace.plugins import host
-
-    plugin_host = host()
-    return [p for p in practices if "portfolio" in plugin_host.enabled_in(p.region)]
-
-
 @hookimpl
 def search(query, user):
     query = query.strip()
     if len(query) < 2:
         return []
-    found = _readable(user, _switched_on(_matching(query, 40)))
+    found = _not_drafts(user, _matching(query, 40))
     return [
         SearchResult(
             p.title,
@@ -144,6 +142,7 @@ def search(query, user):
             (p.summary or "")[:200],
             "Good practice",
             f"{p.region.name} · {p.state.label}",
+            p.region,
         )
         for p in found[:20]
     ]
@@ -151,7 +150,7 @@ def search(query, user):
 
 @hookimpl
 def link_targets(query, user):
-    found = _readable(user, _switched_on(_matching(query.strip(), 20))) if query.strip() else []
+    found = _not_drafts(user, _matching(query.strip(), 20)) if query.strip() else []
     return [_target(p) for p in found]
 
 
@@ -168,7 +167,7 @@ def describe_refs(refs, user):
     practices = db.session.scalars(
         select(Practice).options(selectinload(Practice.region)).where(Practice.id.in_(ids))
     ).all()
-    described.update({p.ref: _target(p) for p in _readable(user, _switched_on(practices))})
+    described.update({p.ref: _target(p) for p in _not_drafts(user, practices)})
     return described
 
 
@@ -191,9 +190,44 @@ def _analyses(refs, user) -> dict:
             a.title,
             url_for("portfolio_project.analysis", analysis_id=a.id),
             "Portfolio analysis",
+            None,  # a project page, whichever region hosted the visit
         )
         for a in analyses
     }
+
+
+# ---------------------------------------------------------------- its texts
+
+LOCKS = {
+    Status.SUBMITTED: "This good practice is awaiting validation, so its texts are read-only.",
+    Status.APPROVED: "This good practice is approved, so its texts are read-only.",
+    Status.DECLINED: "This good practice is declined, so its texts are read-only.",
+}
+UNLOCK = (
+    " To change them, a coordinator of the lead partner returns it to draft on its page; "
+    "it is then validated again."
+)
+
+
+@hookimpl
+def document_lock(document):
+    """A practice's texts change only while it is a draft or returned for changes:
+    what was submitted is what gets validated, and what was approved stays so."""
+    status = db.session.scalar(select(Practice.status).where(Practice.document_id == document.id))
+    if status is None or Status(status).editable:
+        return None
+    return LOCKS[Status(status)] + (UNLOCK if status != Status.SUBMITTED.value else "")
+
+
+@hookimpl
+def document_visible(document, user):
+    """A draft practice's texts are for those who see the draft: its region's editors
+    and coordinators, and the lead partner's coordinators (as the practice page)."""
+    from .practices import draft_documents
+
+    if document.id not in draft_documents():
+        return None
+    return can(user, Action.EDIT, document.region)
 
 
 @hookimpl(trylast=True)  # after the minutes demo, whose meeting the practices link to

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import render_template
 
 from workspace.pdf import html_to_pdf
@@ -41,9 +43,38 @@ def matrix_csv(regions, rows) -> str:
     return to_csv(header, lines)
 
 
-def analysis_pdf(context: dict) -> bytes:
+_FIRST_LINE = re.compile(r"\s*(.*)")
+_HEADING = re.compile(r"#{1,6}\s+(.+?)\s*#*\s*$")
 
-    html = render_template("portfolio/analysis_pdf.html", **context)
+
+def opens_with(body: str, heading: str) -> bool:
+    """Whether a Markdown text begins with a heading that reads ``heading``: the
+    conclusions are written under "## Conclusions", which the PDF then prints once."""
+    first = _FIRST_LINE.match(body or "").group(1)
+    match = _HEADING.match(first)
+    return bool(match) and match.group(1).strip().casefold() == heading.casefold()
+
+
+def written(body: str) -> bool:
+    """Whether a text says anything beyond the headings it was started with."""
+    return any(
+        line.strip() and not _HEADING.match(line.strip()) for line in (body or "").splitlines()
+    )
+
+
+def conclusions_of(analysis) -> str:
+    """The conclusions' Markdown, or "" while nothing is written under the headings."""
+    document = analysis.document
+    body = document.body if document is not None and document.deleted_at is None else ""
+    return body if written(body) else ""
+
+
+def analysis_pdf(context: dict) -> bytes:
+    conclusions = conclusions_of(context["analysis"])
+    html = render_template(
+        "portfolio/analysis_pdf.html",
+        **{**context, "conclusions": conclusions, "headed": opens_with(conclusions, "Conclusions")},
+    )
     return html_to_pdf(html)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from flask import g
 from sqlalchemy import func, select
 
 from workspace.activity import record
@@ -72,6 +73,8 @@ PHRASES = {
     Status.RETURNED: "returned a good practice for changes:",
     Status.DECLINED: "declined a good practice:",
 }
+# The states an admin may send back to draft, to change texts that are locked.
+REOPENABLE = (Status.APPROVED, Status.DECLINED)
 
 
 def may_edit(user: User, practice: Practice) -> bool:
@@ -81,6 +84,12 @@ def may_edit(user: User, practice: Practice) -> bool:
 def may_validate(user: User) -> bool:
     """The lead partner's coordinators validate practices for the whole project."""
     return can(user, Action.ADMIN)
+
+
+def may_return_to_draft(user: User, practice: Practice) -> bool:
+    """An approved or declined practice is locked; the lead partner's coordinators
+    return it to draft so that it can be changed and validated again."""
+    return practice.state in REOPENABLE and may_validate(user)
 
 
 def rating_regions(user: User, regions: list[Region]) -> set[int]:
@@ -106,6 +115,7 @@ def new_practice(region: Region, author: User, body: str | None = None, **fields
     )
     db.session.add(practice)
     db.session.flush()
+    g.pop(_DRAFTS, None)
     link_texts(practice.document, practice.ref)
     record(
         "practice_created",
@@ -125,6 +135,26 @@ def link_texts(document, owner_ref: str) -> None:
 def touch(practice: Practice) -> None:
     practice.version += 1
     practice.updated_at = utcnow()
+    g.pop(_DRAFTS, None)  # its status may have changed
+
+
+_DRAFTS = "portfolio_draft_documents"
+
+
+def draft_documents() -> frozenset[int]:
+    """Ids of the documents of draft practices, read once per request: the
+    ``document_visible`` hook asks for every practice text a list or a search shows."""
+    drafts = g.get(_DRAFTS)
+    if drafts is None:
+        drafts = frozenset(
+            db.session.scalars(
+                select(Practice.document_id).where(
+                    Practice.status == Status.DRAFT.value, Practice.document_id.is_not(None)
+                )
+            )
+        )
+        setattr(g, _DRAFTS, drafts)
+    return drafts
 
 
 def submit(practice: Practice, user: User) -> None:
@@ -152,6 +182,27 @@ def decide(practice: Practice, user: User, status: Status, note: str) -> None:
         target=practice.ref,
         actor=user,
         phrase=PHRASES[status],
+    )
+
+
+def return_to_draft(practice: Practice, user: User, note: str) -> None:
+    """Unlock an approved or declined practice: it becomes a draft again (hidden from
+    readers who do not edit its region, its texts open to change), to be submitted and
+    validated anew. The approval stays in the activity log."""
+    previous = practice.state
+    practice.status = Status.DRAFT.value
+    practice.decision_note = note
+    practice.decided_by_id = None
+    practice.decided_at = None
+    touch(practice)
+    record(
+        "practice_returned_to_draft",
+        region=practice.region,
+        target=practice.ref,
+        actor=user,
+        previous=previous.value,
+        note=note,
+        phrase="returned a good practice to draft:",
     )
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from workspace.activity import record
 from workspace.converters import db_int
 from workspace.extensions import db
 from workspace.models import Region
@@ -22,9 +23,10 @@ from workspace.permissions import Action, can, require
 from workspace.plugins import host
 from workspace.rendering import render
 from workspace.revisions import create as create_document
+from workspace.search import index_document
 
 from . import practices as rules
-from .exports import analysis_pdf, matrix_csv
+from .exports import analysis_pdf, conclusions_of, matrix_csv
 from .forms import SCORE_CHOICES, AnalysisForm, RatingForm
 from .models import SCORES, TOPICS, Analysis, Practice, Status
 
@@ -32,6 +34,7 @@ bp = Blueprint("portfolio_project", __name__, template_folder="templates")
 
 # Practices that are in the portfolio: submitted ones are shown as awaiting validation.
 IN_PORTFOLIO = (Status.SUBMITTED.value, Status.APPROVED.value)
+CONCLUSIONS_TEMPLATE = "## Conclusions\n\n\n## Practices to transfer\n\n"
 
 
 def _me():
@@ -253,12 +256,10 @@ def new_analysis() -> Response:
     if form.validate_on_submit():
         region = next((r for r in regions if r.id == form.region_id.data), None)
         chosen = [row.practice for row in candidates if row.practice.id in set(form.practices.data)]
+        # The conclusions are project-wide, like the analysis: whoever may create an
+        # analysis (an editor in any region) may write them, whichever region was visited.
         document = create_document(
-            f"Conclusions: {form.title.data}",
-            "## Conclusions\n\n\n## Practices to transfer\n\n",
-            region,
-            _me(),
-            plugin="portfolio",
+            f"Conclusions: {form.title.data}", CONCLUSIONS_TEMPLATE, None, _me(), plugin="portfolio"
         )
         analysis = Analysis(
             title=form.title.data,
@@ -285,12 +286,52 @@ def _analysis_context(analysis_id: int) -> dict:
     regions = portfolio_regions()
     ids = {p.id for p in analysis.practices}
     rows = [row for row in matrix_rows(regions) if row.practice.id in ids]
-    return {"analysis": analysis, "regions": regions, "rows": rows, "scores": SCORES}
+    return {
+        "analysis": analysis,
+        "regions": regions,
+        "rows": rows,
+        "scores": SCORES,
+        "can_write": can(_me(), Action.EDIT),
+        "conclusions": conclusions_of(analysis),
+    }
 
 
 @bp.get("/analyses/<id:analysis_id>")
 def analysis(analysis_id: int) -> Response:
     return render("portfolio/analysis.html", **_analysis_context(analysis_id))
+
+
+@bp.post("/analyses/<id:analysis_id>/conclusions")
+def write_conclusions(analysis_id: int) -> Response:
+    """To the editor of the conclusions, for everyone who may create an analysis.
+
+    Analyses made before the conclusions were project-wide kept them in the visited
+    region, where only that region's editors could write: such a text is made
+    project-wide here (once, recorded), so the analysis' other authors can too."""
+    require(Action.EDIT)
+    analysis = db.session.get(Analysis, analysis_id)
+    if analysis is None:
+        abort(404)
+    document = analysis.document
+    if document is None or document.deleted_at is not None:
+        document = create_document(
+            f"Conclusions: {analysis.title}", CONCLUSIONS_TEMPLATE, None, _me(), plugin="portfolio"
+        )
+        analysis.document = document
+        db.session.flush()
+        rules.link_texts(document, analysis.ref)
+    elif document.region_id is not None:
+        record(
+            "analysis_conclusions_shared",
+            region=document.region,
+            target=document.ref,
+            analysis=analysis.ref,
+            phrase="made project-wide the conclusions of a portfolio analysis:",
+        )
+        document.region = None
+        index_document(document)
+    db.session.commit()
+    return redirect(url_for("documents.edit", document_id=document.id), code=303)
 
 
 @bp.get("/analyses/<id:analysis_id>.pdf")

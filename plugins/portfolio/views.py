@@ -121,6 +121,7 @@ def _view_context(practice: Practice, decision_form: DecisionForm | None = None)
         "can_edit": rules.may_edit(user, practice),
         "can_submit": practice.state.editable and can(user, Action.EDIT, practice.region),
         "can_validate": rules.may_validate(user) and practice.state is Status.SUBMITTED,
+        "can_return_to_draft": rules.may_return_to_draft(user, practice),
         "missing": rules.missing_for_submission(practice) if practice.state.editable else [],
         "decision_form": decision_form or DecisionForm(formdata=None),
         "presented": presentations(practice),
@@ -221,6 +222,31 @@ def decide(practice_id: int) -> Response:
     db.session.commit()
     verb = {"approved": "approved", "returned": "returned to the region", "declined": "declined"}
     flash(f"“{practice.title}” is {verb[status.value]}.", "success")
+    return _back(practice)
+
+
+@bp.post("/<id:practice_id>/draft")
+def return_to_draft(practice_id: int) -> Response:
+    """An admin sends an approved or declined practice back to draft, so that its
+    locked texts can change; it is then submitted and validated again."""
+    practice = get_practice(practice_id)
+    require(Action.ADMIN)
+    form = DecisionForm()
+    if practice.state not in rules.REOPENABLE:
+        flash(
+            "Only an approved or declined practice goes back to draft; "
+            f"this one is {practice.state.label.lower()}.",
+            "error",
+        )
+        return _back(practice, 409)
+    if not form.validate_on_submit():
+        return render("portfolio/view.html", **_view_context(practice, form), status=422)
+    rules.return_to_draft(practice, _me(), (form.note.data or "").strip())
+    db.session.commit()
+    flash(
+        f"“{practice.title}” is a draft again: its region can change it and submit it anew.",
+        "success",
+    )
     return _back(practice)
 
 

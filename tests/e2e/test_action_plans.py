@@ -1,6 +1,6 @@
 """Action plans in a real browser: two people write two actions of one plan at the
-same time, the plan goes to review, a comment is resolved, the coordinator endorses
-it, and the DOCX is downloaded and read back."""
+same time, the plan goes to review, endorsing waits while a comment is open, the comment
+is resolved, the coordinator endorses it, and the DOCX is downloaded and read back."""
 
 from __future__ import annotations
 
@@ -94,12 +94,28 @@ def test_two_people_write_a_plan_that_is_reviewed_endorsed_and_downloaded(
     coordinator.locator("#comments textarea").fill("Name the managing authority.")
     coordinator.get_by_role("button", name="Comment").click()
     expect(coordinator.locator("#comments")).to_contain_text("1 open")
-    editor.goto(coordinator.url)
+    comments_url = coordinator.url
+
+    # Endorsing now shows the open comment and asks first; the coordinator waits.
+    coordinator.goto(plan_url)
+    workflow = coordinator.locator("#workflow")
+    expect(workflow).to_contain_text("1 open review comment")
+    vouchers = coordinator.locator("article.plan-action", has_text="Export vouchers")
+    expect(vouchers).to_contain_text("1 open comment")
+    coordinator.get_by_role("button", name="Endorse the plan").click()
+    expect(workflow).to_contain_text("1 review comment is still open")
+    expect(workflow).to_contain_text("Name the managing authority.")
+    expect(workflow.get_by_role("button", name="Endorse with 1 open comment")).to_be_visible()
+    expect(coordinator.locator(".page-head .badge")).to_have_text("In review")
+
+    editor.goto(comments_url)
     editor.locator("#comments").get_by_role("button", name="Resolve").click()
     expect(editor.locator("#comments")).to_contain_text("0 open")
 
-    # The coordinator endorses; the texts become read-only.
+    # With the comment resolved, the coordinator endorses at once; the texts become
+    # read-only.
     coordinator.goto(plan_url)
+    expect(coordinator.locator("#workflow")).to_contain_text("No open review comments.")
     coordinator.get_by_role("button", name="Endorse the plan").click()
     expect(coordinator.locator(".page-head .badge")).to_have_text("Endorsed")
     expect(coordinator.locator("#workflow")).to_contain_text("Endorsed on")

@@ -135,3 +135,72 @@ def test_a_meeting_from_draft_to_approved_minutes(page: Page, second_page: Page)
     expect(page.locator("#approvals")).to_contain_text("2 of 2 partners approved.")
     pdf = page.request.get(meeting_url + "/minutes.pdf")
     assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
+
+
+def plan_meeting(page: Page, title: str) -> str:
+    """Plan a Burgos meeting through the form; returns the meeting page's address."""
+    page.goto("/r/burgos/minutes/new")
+    page.get_by_label("Title").fill(title)
+    page.get_by_label("Date").fill("2030-05-20")
+    page.get_by_label("Starts").fill("10:00")
+    page.get_by_label("Ends").fill("11:00")
+    page.get_by_label("Time zone").fill("Europe/Madrid")
+    page.get_by_role("button", name="Plan the meeting").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(title)
+    return page.url
+
+
+def test_the_approval_box_follows_the_invitations_without_a_reload(page: Page) -> None:
+    sign_in(page, "editor@example.org")
+    meeting_url = plan_meeting(page, "Stakeholder group, May (browser)")
+    approvals = page.locator("#approvals")
+    expect(approvals).to_contain_text("Invite the partners to collect their approval.")
+
+    page.locator("#participants summary", has_text="Invite").click()
+    page.get_by_label("Person").select_option(label="Other (Pannon EGTC)")
+    page.get_by_role("button", name="Invite", exact=True).click()
+    expect(page.locator(".participant-list li")).to_have_count(1)
+    expect(approvals).to_contain_text("0 of 1 partners approved.")
+    expect(approvals.locator("li", has_text="Pannon EGTC")).to_contain_text("Not yet")
+
+    page.locator("#participants summary", has_text="Invite").click()
+    page.get_by_label("Person").select_option(label="Editor (CEEI-Burgos)")
+    page.get_by_role("button", name="Invite", exact=True).click()
+    expect(approvals).to_contain_text("0 of 2 partners approved.")
+
+    page.get_by_role("button", name="Remove Other").click()
+    expect(page.locator(".participant-list li")).to_have_count(1)
+    expect(approvals).to_contain_text("0 of 1 partners approved.")
+    expect(approvals.locator("li", has_text="Pannon EGTC")).to_have_count(0)
+    assert page.url == meeting_url  # all of it without a page load
+
+    # Pannon's external stakeholder cannot open Burgos' meetings, so is not offered.
+    options = page.locator("#participants select[name=user_id] option").all_text_contents()
+    assert "Other (Pannon EGTC)" in options
+    assert not any(o.startswith("Outsider") for o in options)
+
+
+def test_a_meeting_is_cancelled_and_a_coordinator_restores_it(
+    page: Page, second_page: Page
+) -> None:
+    title = "Webinar on vouchers (browser)"
+    sign_in(page, "editor@example.org")
+    meeting_url = plan_meeting(page, title)
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.locator("summary", has_text="Cancel the meeting").click()
+    page.get_by_label("Reason (optional)").fill("The speaker is ill")
+    page.get_by_role("button", name="Cancel the meeting").click()
+    expect(messages(page)).to_contain_text("is cancelled")
+    expect(page.locator("h1 .badge")).to_have_text("Cancelled")
+    expect(page.locator(".cancelled-note")).to_contain_text("The speaker is ill")
+    expect(page.get_by_role("button", name="Add to the agenda")).to_have_count(0)
+    page.goto("/r/burgos/minutes/")
+    expect(page.locator("tr", has_text=title)).to_contain_text("Cancelled")
+
+    coordinator = sign_in(second_page, "coord@example.org")
+    coordinator.on("dialog", lambda dialog: dialog.accept())
+    coordinator.goto(meeting_url)
+    coordinator.get_by_role("button", name="Restore the meeting").click()
+    expect(messages(coordinator)).to_contain_text("no longer cancelled")
+    expect(coordinator.locator("h1 .badge")).to_have_text("Draft")
+    expect(coordinator.get_by_role("button", name="Add to the agenda")).to_be_visible()

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 from flask import Blueprint, g, render_template, url_for
 from markupsafe import Markup
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workspace.extensions import db
@@ -25,6 +25,8 @@ from workspace.hookspecs import (
     SearchResult,
     hookimpl,
 )
+from workspace.models import Region
+from workspace.permissions import Action, can
 
 PLUGIN = PluginInfo(
     name="fixture",
@@ -138,33 +140,93 @@ def plugin_disabled(region, plugin, user):
     CALLS.append(("plugin_disabled", region.slug, plugin, user.email if user else None))
 
 
+def _region(slug):
+    """The region with this slug, or None: the notes of a region a test did not make
+    are not there."""
+    return db.session.scalar(select(Region).where(Region.slug == slug))
+
+
+# Notes in Burgos, in Pannon and project-wide. The hooks below answer for all of them,
+# whoever asks and wherever the plugin is on, with no filtering of their own: the
+# core drops what lies in a region where the plugin is off or that the user may not
+# read (tests/test_core_enforcement.py checks that it does).
+NOTES = {
+    "fixture:note:1": ("Note on export vouchers", "burgos"),
+    "fixture:note:2": ("Note on trade fairs", "burgos"),
+    "fixture:note:3": ("Note on export vouchers in Pannon", "pannon"),
+    "fixture:note:4": ("Project note on export vouchers", None),
+}
+
+
+def _notes():
+    """(ref, label, region, url) of each note whose region exists."""
+    for ref, (label, slug) in NOTES.items():
+        region = _region(slug) if slug else None
+        if slug and region is None:
+            continue
+        url = f"/r/{slug}/fixture/" if slug else "/p/fixture/"
+        yield ref, label, region, url
+
+
 @_called
 def search(query, user):
     if "fixture" not in query.lower():
         return []
-    return [SearchResult("Fixture note", "/p/fixture/", "A note from the fixture plugin", "Note")]
-
-
-NOTES = {"fixture:note:1": "Note on export vouchers", "fixture:note:2": "Note on trade fairs"}
+    note = SearchResult("Fixture note", "/p/fixture/", "A note from the fixture plugin", "Note")
+    results = [note]  # project-wide: no region
+    for slug in ("burgos", "pannon"):
+        region = _region(slug)
+        if region is not None:
+            results.append(
+                SearchResult(
+                    f"Fixture note of {region.name}",
+                    f"/r/{slug}/fixture/",
+                    "A region's note from the fixture plugin",
+                    "Note",
+                    region.name,
+                    region,  # a Region...
+                )
+            )
+            results.append(
+                SearchResult(
+                    f"Fixture memo of {region.name}",
+                    f"/r/{slug}/fixture/",
+                    kind="Memo",
+                    region=region.id,  # ...or its id
+                )
+            )
+    return results
 
 
 @_called
 def link_targets(query, user):
     return [
-        LinkTarget(ref, label, "/p/fixture/", "Note")
-        for ref, label in NOTES.items()
+        LinkTarget(ref, label, url, "Note", region)
+        for ref, label, region, url in _notes()
         if query.lower() in label.lower()
     ]
 
 
 @_called
 def describe_refs(refs, user):
-    return {ref: LinkTarget(ref, NOTES[ref], "/p/fixture/", "Note") for ref in refs if ref in NOTES}
+    return {
+        ref: LinkTarget(ref, label, url, "Note", region)
+        for ref, label, region, url in _notes()
+        if ref in refs
+    }
 
 
 @_called
 def document_lock(document):
     return "This note is sealed." if "[sealed]" in document.title else None
+
+
+@_called
+def document_visible(document, user):
+    """A "[private]" note is for the editors of its region (project-wide: of some region)."""
+    if "[private]" not in document.title:
+        return None
+    return can(user, Action.EDIT, document.region)
 
 
 @_called
