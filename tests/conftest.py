@@ -1,255 +1,44 @@
-"""Fixtures in the Flask tutorial's shape: app, client, runner, auth, and small factories.
+"""The core's tests use the fixtures the workspace ships (``workspace.testing``: app,
+client, runner, make, world, auth, htmx), with the built-in plugins and the fixture
+plugin that implements every hook.
 
-Every test gets its own database: a temporary SQLite file, or, when
-WORKSPACE_TEST_DATABASE_URL is set, a fresh schema on that PostgreSQL server.
+Only the plugins named here are loaded (the ``PLUGINS`` allow-list), so another
+package installed in the same environment cannot change what the core's tests see.
 """
 
 from __future__ import annotations
 
-import html
-import os
-import re
-import uuid
-from collections.abc import Iterator
-
-import psycopg
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
-from sqlalchemy.engine import make_url
 
-from workspace import create_app
-from workspace.extensions import db
-from workspace.models import (
-    LegalStatus,
-    Membership,
-    MembershipRole,
-    Partner,
-    PartnerRole,
-    Region,
-    User,
+from workspace import testing
+from workspace.testing import (  # noqa: F401  (re-exported for the test modules)
+    HTMX,
+    PASSWORD,
+    PASSWORD_HASH,
+    POSTGRES_URL,
+    AuthActions,
+    Factory,
+    World,
+    database_url,
+    with_panels,
 )
-from workspace.passwords import hash_password
 
-PASSWORD = "correct horse battery"
-# scrypt is slow on purpose: hash the shared test password once.
-PASSWORD_HASH = hash_password(PASSWORD)
 FIXTURE_PLUGIN = "tests.plugins.fixture_plugin"
-POSTGRES_URL = os.environ.get("WORKSPACE_TEST_DATABASE_URL", "")
-_created_databases: list[str] = []
-_open_apps: list[Flask] = []
-
-
-def database_url(tmp_path, name: str = "test") -> str:
-    """A new empty database for one test or one server."""
-    if not POSTGRES_URL:
-        return f"sqlite:///{tmp_path / f'{name}.db'}"
-    database = f"ws_{name}_{uuid.uuid4().hex[:12]}"
-    _postgres_admin(f'CREATE DATABASE "{database}"')
-    _created_databases.append(database)
-    return make_url(POSTGRES_URL).set(database=database).render_as_string(hide_password=False)
-
-
-def _postgres_admin(*statements: str) -> None:
-    """Run statements outside a transaction on the test server's maintenance database."""
-    conninfo = make_url(POSTGRES_URL).set(drivername="postgresql")
-    with psycopg.connect(conninfo.render_as_string(hide_password=False), autocommit=True) as conn:
-        for statement in statements:
-            conn.execute(statement)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _drop_test_databases() -> Iterator[None]:
-    """Remove the PostgreSQL databases this run created, once it is over."""
-    yield
-    if _created_databases:
-        _postgres_admin(
-            *(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)' for name in _created_databases)
-        )
-
-
-def bare_app(tmp_path, name: str = "bare", **config) -> Flask:
-    """The app on a new, empty database without tables: for migrations and ``init``."""
-    settings = {
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": database_url(tmp_path, name),
-        "INSTANCE_PATH": str(tmp_path / "instance"),
-    }
-    app = create_app({**settings, **config})
-    _open_apps.append(app)
-    return app
+BUILT_IN = ["action_plans", "budget", "minutes", "portfolio"]
+CORE_CONFIG = {"PLUGINS": BUILT_IN, "EXTRA_PLUGINS": [FIXTURE_PLUGIN]}
 
 
 def make_app(tmp_path, **config) -> Flask:
-    settings = {
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
-        "EXTRA_PLUGINS": [FIXTURE_PLUGIN],
-        "INSTANCE_PATH": str(tmp_path / "instance"),
-        "WTF_CSRF_ENABLED": False,
-    }
-    settings.update(config)
-    app = create_app(settings)
-    with app.app_context():
-        db.create_all()
-    _open_apps.append(app)
-    return app
+    """The app with tables, the built-in plugins and the fixture plugin."""
+    return testing.make_app(tmp_path, **{**CORE_CONFIG, **config})
 
 
-@pytest.fixture(autouse=True)
-def _close_connections() -> Iterator[None]:
-    """Close the database connections of every app a test made."""
-    yield
-    while _open_apps:
-        with _open_apps.pop().app_context():
-            db.session.remove()
-            db.engine.dispose()
+def bare_app(tmp_path, name: str = "bare", **config) -> Flask:
+    """The app on an empty database without tables, the built-in plugins only."""
+    return testing.bare_app(tmp_path, name, **{"PLUGINS": BUILT_IN, **config})
 
 
 @pytest.fixture
-def app(tmp_path) -> Flask:
-    return make_app(tmp_path)
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
-
-@pytest.fixture
-def runner(app: Flask):
-    return app.test_cli_runner()
-
-
-def _detached(obj):
-    """Load an object's columns and free it from the session, for use after the context."""
-    db.session.refresh(obj)
-    db.session.expunge(obj)
-    return obj
-
-
-class Factory:
-    """Small builders for the objects tests need; every one commits and returns a
-    detached object whose columns (id, slug, email...) stay readable."""
-
-    def __init__(self, app: Flask) -> None:
-        self.app = app
-
-    def region(self, slug: str = "burgos", name: str | None = None) -> Region:
-        with self.app.app_context():
-            region = Region(slug=slug, name=name or slug.title(), country="ES", nuts2="ES41")
-            db.session.add(region)
-            db.session.commit()
-            return _detached(region)
-
-    def partner(self, short_name: str = "CEEI", region: Region | None = None, **kw) -> Partner:
-        with self.app.app_context():
-            partner = Partner(
-                name=kw.pop("name", f"{short_name} organisation"),
-                short_name=short_name,
-                country=kw.pop("country", "ES"),
-                legal_status=kw.pop("legal_status", LegalStatus.PUBLIC),
-                role=kw.pop("role", PartnerRole.PARTNER),
-                region_id=region.id if region else None,
-                **kw,
-            )
-            db.session.add(partner)
-            db.session.commit()
-            return _detached(partner)
-
-    def user(
-        self,
-        email: str,
-        *,
-        partner: Partner | None = None,
-        admin: bool = False,
-        memberships: dict[Region, MembershipRole] | None = None,
-        active: bool = True,
-        name: str | None = None,
-    ) -> User:
-        with self.app.app_context():
-            user = User(
-                email=email,
-                name=name or email.split("@")[0].title(),
-                password_hash=PASSWORD_HASH,
-                is_admin=admin,
-                partner_id=partner.id if partner else None,
-                active=active,
-            )
-            db.session.add(user)
-            db.session.flush()
-            for region, role in (memberships or {}).items():
-                db.session.add(Membership(user_id=user.id, region_id=region.id, role=role))
-            db.session.commit()
-            return _detached(user)
-
-
-@pytest.fixture
-def make(app: Flask) -> Factory:
-    return Factory(app)
-
-
-class World:
-    """Two regions and one person for every role, as most route tests need."""
-
-    def __init__(self, make: Factory) -> None:
-        self.burgos = make.region("burgos", "Castilla y León")
-        self.pannon = make.region("pannon", "Dél-Dunántúl")
-        lead = make.partner("Pannon EGTC", self.pannon, role=PartnerRole.LEAD)
-        ceei = make.partner("CEEI-Burgos", self.burgos)
-        self.admin = make.user("admin@example.org", partner=lead, admin=True)
-        self.coordinator = make.user(
-            "coord@example.org",
-            partner=ceei,
-            memberships={self.burgos: MembershipRole.COORDINATOR},
-        )
-        self.editor = make.user(
-            "editor@example.org", partner=ceei, memberships={self.burgos: MembershipRole.EDITOR}
-        )
-        self.stakeholder = make.user(
-            "stake@example.org", memberships={self.burgos: MembershipRole.STAKEHOLDER}
-        )
-        # Staff of a partner in another region: reads Burgos, changes nothing there.
-        self.other = make.user(
-            "other@example.org", partner=lead, memberships={self.pannon: MembershipRole.EDITOR}
-        )
-        # An external stakeholder of Pannon only: must not see Burgos at all.
-        self.outsider = make.user(
-            "outsider@example.org", memberships={self.pannon: MembershipRole.STAKEHOLDER}
-        )
-
-
-@pytest.fixture
-def world(make: Factory) -> World:
-    return World(make)
-
-
-class AuthActions:
-    def __init__(self, client: FlaskClient) -> None:
-        self._client = client
-
-    def login(self, email: str, password: str = PASSWORD):
-        return self._client.post("/login", data={"email": email, "password": password})
-
-    def logout(self):
-        return self._client.post("/logout")
-
-
-@pytest.fixture
-def auth(client: FlaskClient) -> AuthActions:
-    return AuthActions(client)
-
-
-HTMX = {"HX-Request": "true"}
-_PANEL_SLOT = re.compile(r'<article class="panel" hx-get="([^"]+)" hx-trigger="load"')
-
-
-def with_panels(client: FlaskClient, path: str) -> str:
-    """A dashboard as the browser shows it: the page, then each module's panels, loaded
-    from their own addresses as htmx does once the page is shown."""
-    page = client.get(path).text
-    for url in _PANEL_SLOT.findall(page):
-        page += client.get(html.unescape(url), headers=HTMX).text
-    return page
+def workspace_config() -> dict:
+    return dict(CORE_CONFIG)

@@ -306,21 +306,22 @@ def test_a_stale_version_is_refused(app, client, auth, plans):
     assert get_plan(app, plan_id) == before
 
 
-def rival_save_lands_first(app, monkeypatch, model, row_id, **values):
+def rival_save_lands_first(app, monkeypatch, model, row_id, at="touch", **values):
     """Another worker's save of the same row commits after this request checked the
-    form's version and before it writes: the moment two saves meet."""
+    form's version and before it writes (in ``rules.<at>``, which every such save
+    calls before writing): the moment two saves meet."""
     from plugins.action_plans import plans as rules
 
-    touch = rules.touch
+    before = getattr(rules, at)
 
-    def touch_after_the_rival(plan):
+    def after_the_rival(plan):
         with app.app_context(), db.engine.begin() as other:
             other.execute(
                 update(model).where(model.id == row_id).values(version=model.version + 1, **values)
             )
-        touch(plan)
+        return before(plan)
 
-    monkeypatch.setattr(rules, "touch", touch_after_the_rival)
+    monkeypatch.setattr(rules, at, after_the_rival)
 
 
 def test_two_plan_saves_at_once_keep_the_first_and_give_the_second_its_text_back(
@@ -344,7 +345,10 @@ def test_two_action_saves_at_once_keep_the_first(app, client, auth, plans, monke
     auth.login(plans.editor.email)
     plan_id = create(client)
     action_id = add_action(client, plan_id)
-    rival_save_lands_first(app, monkeypatch, PlanAction, action_id, title="Rival title")
+    # An action's save takes the plan's row (``action_saved``), then writes the action.
+    rival_save_lands_first(
+        app, monkeypatch, PlanAction, action_id, at="action_saved", title="Rival title"
+    )
     data = {"title": "My title", "start_month": "2019-01", "end_month": "2019-02", "version": "1"}
     response = client.post(f"{BASE}/{plan_id}/actions/{action_id}/edit", data=data)
     assert response.status_code == 409

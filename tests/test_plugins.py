@@ -197,6 +197,59 @@ def test_misspelled_hook_fails_at_start_up(tmp_path, monkeypatch):
         make_app(tmp_path, EXTRA_PLUGINS=["typo_plugin"])
 
 
+def _demo_plugin(name: str, after=(), calls=None) -> ModuleType:
+    @hookimpl
+    def load_demo():
+        calls.append(name)
+
+    return _module(
+        f"{name}_plugin", PLUGIN=PluginInfo(name, name, "", after=after), load_demo=load_demo
+    )
+
+
+def test_hooks_run_after_the_plugins_a_plugin_names():
+    """The action plans' demo links to the portfolio's practices, which link to the
+    minutes' meeting: ``after`` orders them, whatever their names or load order."""
+    calls: list[str] = []
+    plugin_host = PluginHost()
+    for module in [
+        _demo_plugin("aplans", after=["portfolio", "minutes", "not_installed"], calls=calls),
+        _demo_plugin("portfolio", after=("minutes",), calls=calls),
+        _demo_plugin("minutes", calls=calls),
+        _demo_plugin("budget", calls=calls),
+    ]:
+        plugin_host.register(module)
+    plugin_host.order = plugin_host._ordered()
+    results = plugin_host.call_each("load_demo")
+    assert calls == ["budget", "minutes", "portfolio", "aplans"]
+    assert [name for name, _ in results] == calls
+
+
+def test_plugins_waiting_for_each_other_fail_at_start_up():
+    plugin_host = PluginHost()
+    plugin_host.register(_demo_plugin("one", after=("two",), calls=[]))
+    plugin_host.register(_demo_plugin("two", after=("one",), calls=[]))
+    with pytest.raises(PluginError, match="wait for each other: one, two"):
+        plugin_host._ordered()
+
+
+def test_a_hook_that_became_a_plugin_info_field_is_refused_with_the_field_named():
+    @hookimpl
+    def register_blueprints():
+        return []
+
+    module = _module(
+        "old", PLUGIN=PluginInfo("old", "Old", ""), register_blueprints=register_blueprints
+    )
+    with pytest.raises(PluginError, match=r"PluginInfo\(\.\.\., blueprints=\.\.\.\)"):
+        PluginHost().register(module)
+
+
+def test_export_receives_who_downloads():
+    spec = PluginHost().pm.hook.export_region.spec
+    assert spec.argnames == ("region", "user")
+
+
 def test_every_hook_is_implemented_by_the_fixture_plugin():
     implemented = {name for name in HOOK_NAMES if hasattr(fixture_plugin, name)}
     assert implemented == set(HOOK_NAMES)

@@ -193,6 +193,10 @@ def test_export_holds_region_data_and_plugin_files(app, client, auth, world):
     names = archive.namelist()
     assert "region.json" in names
     assert "fixture/notes.txt" in names
+    # The plugin knows who downloads, to leave out what that person may not read.
+    assert archive.read("fixture/notes.txt").decode() == (
+        f"Notes of Castilla y León, exported by {world.admin.email}\n"
+    )
     # A plugin cannot write outside its folder of the archive.
     assert all(name.startswith(("region.json", "fixture/")) for name in names)
     assert not any(".." in name for name in names)

@@ -8,11 +8,11 @@ from __future__ import annotations
 from flask import Flask, g
 from sqlalchemy import select, update
 
-from tests.conftest import _open_apps
 from workspace import create_app
 from workspace.extensions import db
 from workspace.models import Region, RegionPlugin, User
 from workspace.plugins import host
+from workspace.testing import _open_apps
 
 
 def second_worker(app: Flask) -> Flask:

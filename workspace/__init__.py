@@ -126,6 +126,10 @@ def _finish_config(app: Flask) -> None:
         raise RuntimeError(
             f"TIME_ZONE {config['TIME_ZONE']!r} is not an IANA time zone, like Europe/Brussels"
         ) from None
+    if isinstance(config["PLUGINS"], str):
+        # WORKSPACE_PLUGINS=minutes,budget; set but empty reads as unset: every plugin.
+        names = [name.strip() for name in config["PLUGINS"].split(",") if name.strip()]
+        config["PLUGINS"] = names or None
     if isinstance(config["EXTRA_PLUGINS"], str):
         config["EXTRA_PLUGINS"] = [n.strip() for n in config["EXTRA_PLUGINS"].split(",") if n]
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import secrets
+from importlib.metadata import entry_points
+from importlib.util import find_spec
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -11,11 +14,12 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from . import demo as demo_data
+from . import scaffold
 from .activity import record
 from .extensions import db
 from .models import Partner, Region, User
 from .passwords import issue_set_password_token, normalise_email, set_password
-from .plugins import host
+from .plugins import CORE_REF_PREFIXES, ENTRY_POINT_GROUP, RESERVED_NAMES, host
 
 user_cli = AppGroup("user", help="Create and manage accounts.")
 plugins_cli = AppGroup("plugins", help="List plugins and switch them per region.")
@@ -211,6 +215,49 @@ def enable_plugin(name: str, region_slugs: tuple[str, ...], all_regions: bool) -
 def disable_plugin(name: str, region_slugs: tuple[str, ...], all_regions: bool) -> None:
     """Switch a plugin off for regions; its data is kept."""
     _switch(name, region_slugs, all_regions, False)
+
+
+@plugins_cli.command("new")
+@click.argument("name")
+@click.option(
+    "--path",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="Folder to write the plugin's folder NAME into.",
+)
+def new_plugin(name: str, folder: Path) -> None:
+    """Write a new plugin to start from, in DIR/NAME: a package with a region page,
+    a panel, search, link targets, its first migration and its tests."""
+    plugin_host = host()
+    taken = dict.fromkeys(RESERVED_NAMES, "the core's own pages use it under /r/<region>/")
+    taken |= dict.fromkeys(CORE_REF_PREFIXES, "it starts the core's own references")
+    for blueprint in current_app.blueprints:
+        if blueprint not in plugin_host.blueprint_owner:
+            taken[blueprint] = "a part of the core's pages has that name"
+    installed = {ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)}
+    taken |= dict.fromkeys(installed | set(plugin_host.infos), "a plugin of that name is installed")
+    try:
+        scaffold.check_name(name, taken)
+        if find_spec(f"workspace_{name}") is not None:
+            raise scaffold.ScaffoldError(f"a module workspace_{name} is installed already")
+        written = scaffold.write(name, folder)
+    except scaffold.ScaffoldError as error:
+        raise click.ClickException(str(error)) from None
+    target = folder / name
+    click.echo(f"Wrote the plugin {name!r} to {target}:")
+    for path in written:
+        click.echo(f"  {path.relative_to(target)}")
+    click.echo("Next steps, in the workspace's environment:")
+    click.echo(f"  pip install -e {target}  # the workspace finds it by its entry point")
+    click.echo("  flask --app workspace db upgrade heads  # creates its table")
+    click.echo(f"  flask --app workspace plugins enable {name} --region SLUG")
+    click.echo(f"  pytest {target / 'tests'}")
+    click.echo(
+        f"With WORKSPACE_PLUGINS set, add {name} to it. To try it without installing: "
+        f"PYTHONPATH={target} WORKSPACE_EXTRA_PLUGINS=workspace_{name}"
+    )
 
 
 def init_app(app: Flask) -> None:

@@ -34,6 +34,11 @@ LOGIN_FREE_ATTEMPTS = 5
 LOGIN_BASE_DELAY_SECONDS = 30
 LOGIN_MAX_DELAY_SECONDS = 15 * 60
 
+# Which installed plugins (`workspace.plugins` entry points) to load, by name; None
+# loads every installed one. A plugin left out is not even imported, so a broken
+# package in the same environment cannot stop the app (or the core's tests).
+# WORKSPACE_PLUGINS=minutes,budget in the environment.
+PLUGINS: list[str] | None = None
 # Extra plugin modules to load besides the `workspace.plugins` entry points
 # (a list of importable module names); used by tests and for local development.
 EXTRA_PLUGINS: list[str] = []

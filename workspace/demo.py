@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import select
 
 from .extensions import db
@@ -226,7 +227,10 @@ def load(password: str) -> list[User]:
             db.session.add(Membership(user=user, region=regions[slug], role=role))
         created.append(user)
     db.session.flush()
-    host().pm.hook.load_demo()
+    # In the host's order: a plugin's demo runs after those of ``PluginInfo.after``,
+    # inside a request context, so that ``url_for`` and the link hooks answer there.
+    with current_app.test_request_context("/"):
+        host().call_each("load_demo")
     db.session.commit()
     return created
 

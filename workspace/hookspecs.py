@@ -15,6 +15,7 @@ entry-point group::
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pluggy
@@ -33,12 +34,42 @@ hookimpl = pluggy.HookimplMarker("workspace")
 
 @dataclass(frozen=True)
 class PluginInfo:
-    """What a plugin says about itself. ``name`` is a Python identifier; it names the
-    plugin's URL segment, blueprint, template folder and table prefix."""
+    """What a plugin says about itself: facts that hold for the life of the app.
+
+    ``name`` is a Python identifier; it names the plugin's URL segment, blueprint,
+    template folder and table prefix.
+
+    - ``blueprints``: blueprints of region pages, mounted at ``/r/<region>/<name>/``.
+      The core answers 404 there when the plugin is switched off for the region,
+      requires login and read access, and puts the region in ``g.region``; views do
+      not receive the region slug (``url_for`` fills it in for the current region).
+    - ``project_blueprints``: blueprints of project-wide pages, mounted at
+      ``/p/<name>/``, served while the plugin is on in at least one region.
+    - ``migrations``: the folder of the plugin's Alembic scripts, one branch of the
+      core's history: its first script has ``branch_labels = ("<name>",)``,
+      ``down_revision = None`` and ``depends_on`` the core revision it needs.
+    - ``after``: plugins whose hooks run before this plugin's (its demo links to
+      their objects, say). The host calls every hook in this order, then by name;
+      a plugin named here that is not installed is ignored.
+
+    Hooks stay for what depends on the request or the data.
+    """
 
     name: str
     label: str
     description: str
+    blueprints: tuple[Blueprint, ...] = ()
+    project_blueprints: tuple[Blueprint, ...] = ()
+    migrations: str | Path | None = None
+    after: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # Lists are accepted and kept as tuples, so the facts stay hashable and fixed.
+        for field in ("blueprints", "project_blueprints", "after"):
+            value = getattr(self, field)
+            if isinstance(value, str):
+                value = (value,)
+            object.__setattr__(self, field, tuple(value))
 
 
 @dataclass(frozen=True)
@@ -116,38 +147,8 @@ class ExportFile:
 
 
 @hookspec
-def register_blueprints() -> list[Blueprint]:
-    """Blueprints of region pages, mounted at ``/r/<region>/<plugin>/``.
-
-    The core answers 404 on these routes when the plugin is switched off for the
-    region, requires login and read access, and puts the region in ``g.region``.
-    Views do not receive the region slug; ``url_for`` fills it in for the current
-    region.
-    """
-
-
-@hookspec
-def register_project_blueprints() -> list[Blueprint]:
-    """Blueprints of project-wide pages, mounted at ``/p/<plugin>/``.
-
-    Served while the plugin is switched on in at least one region (404 otherwise),
-    to logged-in users only.
-    """
-
-
-@hookspec
 def register_commands(cli: click.Group) -> None:
     """Add click commands or groups to the ``flask --app workspace`` command line."""
-
-
-@hookspec
-def migrations_folder() -> str:
-    """The folder of the plugin's Alembic migration scripts, for the plugin's own tables.
-
-    The folder is one branch of the core's migration history: its first script has
-    ``branch_labels = ("<plugin>",)``, ``down_revision = None`` and ``depends_on``
-    the core revision it needs. ``flask db upgrade heads`` applies every branch.
-    """
 
 
 # ---------------------------------------------------------------------- pages
@@ -220,8 +221,9 @@ def load_demo() -> None:
 
 
 @hookspec
-def export_region(region: Region) -> list[ExportFile]:
-    """Files for the region's export archive (``/r/<region>/export.zip``).
+def export_region(region: Region, user: User) -> list[ExportFile]:
+    """Files for the region's export archive (``/r/<region>/export.zip``), as ``user``
+    (who may edit the region) downloads it: leave out what ``user`` may not read.
 
     Called only for plugins switched on for the region.
     """

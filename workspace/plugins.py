@@ -47,6 +47,14 @@ EXTENSION_KEY = "workspace.plugins"
 SCREENED_HOOKS = {"search", "link_targets", "describe_refs"}
 
 
+# Hooks of the first plugin contract that became static facts of ``PluginInfo``.
+MOVED_HOOKS = {
+    "register_blueprints": "blueprints",
+    "register_project_blueprints": "project_blueprints",
+    "migrations_folder": "migrations",
+}
+
+
 class PluginError(RuntimeError):
     """A plugin cannot be loaded: fix the plugin, the app does not start half-wired."""
 
@@ -64,19 +72,64 @@ class PluginHost:
         self.infos: dict[str, PluginInfo] = {}
         # Root blueprint name -> (plugin name, "region" or "project").
         self.blueprint_owner: dict[str, tuple[str, str]] = {}
-        # Folders of the plugins' Alembic migrations (the ``migrations_folder`` hook).
+        # Folders of the plugins' Alembic migrations (``PluginInfo.migrations``).
         self.migration_folders: list[str] = []
+        # Plugin names in the order hooks are called (``PluginInfo.after``, then name).
+        self.order: list[str] = []
 
     # ------------------------------------------------------------ loading
 
-    def load(self, module_names: Iterable[str]) -> None:
-        modules = [ep.load() for ep in entry_points(group=ENTRY_POINT_GROUP)]
+    def load(self, module_names: Iterable[str], allowed: Iterable[str] | None = None) -> None:
+        """Load the installed plugins (only those named in ``allowed``, when given),
+        then the modules ``module_names``."""
+        installed = entry_points(group=ENTRY_POINT_GROUP)
+        if allowed is not None:
+            allowed = set(allowed)
+            unknown = allowed - {ep.name for ep in installed}
+            if unknown:
+                raise PluginError(
+                    f"PLUGINS names plugins that are not installed: {', '.join(sorted(unknown))}"
+                )
+            installed = [ep for ep in installed if ep.name in allowed]
+        modules = [ep.load() for ep in installed]
         modules += [importlib.import_module(name) for name in module_names]
         for module in modules:
             self.register(module)
-        self.pm.check_pending()
+        try:
+            self.pm.check_pending()
+        except pluggy.PluginValidationError as error:
+            raise PluginError(str(error)) from error
+        self.order = self._ordered()
+
+    def _ordered(self) -> list[str]:
+        """Plugin names, each after those its ``PluginInfo.after`` names (when
+        installed), otherwise by name: the order every hook is called in."""
+        waits_for = {
+            name: {before for before in info.after if before in self.infos and before != name}
+            for name, info in self.infos.items()
+        }
+        ready = sorted(name for name, before in waits_for.items() if not before)
+        ordered: list[str] = []
+        while ready:
+            name = ready.pop(0)
+            ordered.append(name)
+            for other, before in waits_for.items():
+                if name in before:
+                    before.discard(name)
+                    if not before:
+                        ready = sorted([*ready, other])
+        if len(ordered) < len(self.infos):
+            stuck = sorted(set(self.infos) - set(ordered))
+            raise PluginError(f"plugins wait for each other: {', '.join(stuck)}")
+        return ordered
 
     def register(self, module: ModuleType) -> None:
+        for hook, field in MOVED_HOOKS.items():
+            if hasattr(getattr(module, hook, None), "workspace_impl"):
+                raise PluginError(
+                    f"{module.__name__}: the {hook} hook is gone; "
+                    f"say it in PLUGIN = PluginInfo(..., {field}=...) instead"
+                )
         info = getattr(module, "PLUGIN", None)
         if not isinstance(info, PluginInfo):
             raise PluginError(f"{module.__name__} has no PLUGIN = PluginInfo(...)")
@@ -90,8 +143,12 @@ class PluginHost:
             if self.pm.get_plugin(info.name) is module:
                 return
             raise PluginError(f"two plugins are named {info.name!r}")
+        for before in info.after:
+            if not isinstance(before, str) or not before.isidentifier():
+                raise PluginError(f"plugin {info.name!r}: after={info.after!r} must name plugins")
         self.pm.register(module, name=info.name)
         self.infos[info.name] = info
+        self.order = sorted(self.infos)
 
     @property
     def names(self) -> list[str]:
@@ -102,7 +159,8 @@ class PluginHost:
     def call_each(
         self, hook_name: str, only: Iterable[str] | None = None, **kwargs: Any
     ) -> list[tuple[str, Any]]:
-        """Call a hook plugin by plugin, in name order, returning (plugin, result) pairs.
+        """Call a hook plugin by plugin, in the host's order (``PluginInfo.after``,
+        then name), returning (plugin, result) pairs.
 
         Unlike ``pm.hook.<name>(...)`` this keeps who returned what, and with ``only``
         skips plugins that are switched off. The answers of ``SCREENED_HOOKS`` come
@@ -111,8 +169,13 @@ class PluginHost:
         plugin's own picker).
         """
         wanted = None if only is None else set(only)
+        rank = {name: index for index, name in enumerate(self.order)}
+        impls = sorted(
+            getattr(self.pm.hook, hook_name).get_hookimpls(),
+            key=lambda impl: (rank.get(impl.plugin_name, len(rank)), impl.plugin_name),
+        )
         results = []
-        for impl in getattr(self.pm.hook, hook_name).get_hookimpls():
+        for impl in impls:
             if wanted is not None and impl.plugin_name not in wanted:
                 continue
             args = {name: kwargs[name] for name in impl.argnames}
@@ -120,7 +183,7 @@ class PluginHost:
             if hook_name in SCREENED_HOOKS and result:
                 result = self._screen(impl.plugin_name, result, kwargs.get("user"))
             results.append((impl.plugin_name, result))
-        return sorted(results, key=lambda pair: pair[0])
+        return results
 
     def _screen(self, plugin: str, result: Any, user: User | None) -> Any:
         """A search, link_targets or describe_refs answer without what ``user`` may not
@@ -286,21 +349,21 @@ def host() -> PluginHost:
 
 def init_app(app: Flask) -> None:
     plugin_host = PluginHost()
-    plugin_host.load(app.config["EXTRA_PLUGINS"])
+    plugin_host.load(app.config["EXTRA_PLUGINS"], app.config["PLUGINS"])
     app.extensions[EXTENSION_KEY] = plugin_host
 
-    for name, blueprints in plugin_host.call_each("register_blueprints"):
-        for blueprint in blueprints or ():
+    for name in plugin_host.order:
+        info = plugin_host.infos[name]
+        for blueprint in info.blueprints:
             _mount(app, plugin_host, name, blueprint, "region", f"/r/<slug:region>/{name}")
-    for name, blueprints in plugin_host.call_each("register_project_blueprints"):
-        for blueprint in blueprints or ():
+        for blueprint in info.project_blueprints:
             _mount(app, plugin_host, name, blueprint, "project", f"/p/{name}")
     plugin_host.pm.hook.register_commands(cli=app.cli)
     _serve_static_files(app, plugin_host)
     plugin_host.migration_folders = [
-        str(Path(folder).resolve())
-        for _, folder in plugin_host.call_each("migrations_folder")
-        if folder
+        str(Path(info.migrations).resolve())
+        for info in map(plugin_host.infos.get, plugin_host.order)
+        if info.migrations
     ]
 
     @app.url_value_preprocessor

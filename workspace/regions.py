@@ -438,7 +438,9 @@ def export(region: str) -> Response:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("region.json", json.dumps(_region_data(the_region), indent=2))
         enabled = plugin_host.enabled_in(the_region)
-        for plugin, files in plugin_host.call_each("export_region", enabled, region=the_region):
+        for plugin, files in plugin_host.call_each(
+            "export_region", enabled, region=the_region, user=current_user._get_current_object()
+        ):
             for export_file in files or ():
                 archive.writestr(
                     f"{plugin}/{_safe_name(export_file.filename)}", export_file.content

@@ -13,48 +13,36 @@ from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from workspace.extensions import db
-from workspace.hookspecs import (
+from workspace.api import (
     ExportFile,
     LinkTarget,
     MenuLink,
     Panel,
     PluginInfo,
     SearchResult,
+    admits,
+    db,
+    folded_contains,
     hookimpl,
 )
-from workspace.search import folded_contains
 
-from . import models
+from . import models, trash  # trash: its pages join the region blueprint
 from .models import Plan, PlanAction, Status
+from .project_views import bp as project_bp
+from .views import bp as region_bp
 
 PLUGIN = PluginInfo(
     name="action_plans",
     label="Action plans",
     description="The region's action plan after the programme's template: written "
     "together, reviewed, endorsed and monitored in Phase 2.",
+    blueprints=(region_bp,),
+    project_blueprints=(project_bp,),
+    migrations=Path(__file__).with_name("migrations"),
+    after=("minutes", "portfolio"),
 )
 ACTION_PREFIX = "action_plans:action:"
 PLAN_PREFIX = "action_plans:plan:"
-
-
-@hookimpl
-def migrations_folder():
-    return str(Path(__file__).with_name("migrations"))
-
-
-@hookimpl
-def register_blueprints():
-    from .views import bp
-
-    return [bp]
-
-
-@hookimpl
-def register_project_blueprints():
-    from .project_views import bp
-
-    return [bp]
 
 
 @hookimpl
@@ -69,7 +57,7 @@ def dashboard_panels(region, user):
     plans = db.session.scalars(
         select(Plan)
         .options(selectinload(Plan.region), selectinload(Plan.actions))
-        .where(*([Plan.region_id == region.id] if region is not None else []))
+        .where(Plan.not_trashed(), *([Plan.region_id == region.id] if region is not None else []))
         .order_by(Plan.created_at)
     ).all()
     return [
@@ -84,9 +72,7 @@ def dashboard_panels(region, user):
 
 
 def _admits(region, user) -> bool:
-    from workspace.plugins import host
-
-    return host().admits(PLUGIN.name, region, user)
+    return admits(PLUGIN.name, region, user)
 
 
 def _plan_url(plan: Plan) -> str:
@@ -117,8 +103,9 @@ def _matching_actions(query: str, limit: int):
     ids = _folded_ids(query, PlanAction.title, PlanAction.funding_sources)
     return db.session.scalars(
         select(PlanAction)
+        .join(PlanAction.plan)
         .options(selectinload(PlanAction.plan).selectinload(Plan.region))
-        .where(PlanAction.id.in_(ids))
+        .where(PlanAction.id.in_(ids), Plan.not_trashed())
         .order_by(PlanAction.title)
         .limit(limit)
     ).all()
@@ -131,7 +118,10 @@ def search(query, user):
         return []
     ids = _folded_ids(query, Plan.instrument_name, Plan.other_partners)
     plans = db.session.scalars(
-        select(Plan).options(selectinload(Plan.region)).where(Plan.id.in_(ids)).limit(20)
+        select(Plan)
+        .options(selectinload(Plan.region))
+        .where(Plan.id.in_(ids), Plan.not_trashed())
+        .limit(20)
     ).all()
     # Each result says its region: the core drops those of regions where the plugin
     # is off and those the reader may not read.
@@ -180,8 +170,9 @@ def describe_refs(refs, user):
     if ids:
         actions = db.session.scalars(
             select(PlanAction)
+            .join(PlanAction.plan)
             .options(selectinload(PlanAction.plan).selectinload(Plan.region))
-            .where(PlanAction.id.in_(ids))
+            .where(PlanAction.id.in_(ids), Plan.not_trashed())
         ).all()
         found.update({a.ref: _action_target(a) for a in actions})
     plan_ids = [
@@ -190,7 +181,9 @@ def describe_refs(refs, user):
         if ref.startswith(PLAN_PREFIX) and ref[len(PLAN_PREFIX) :].isdigit()
     ]
     if plan_ids:
-        plans = db.session.scalars(select(Plan).where(Plan.id.in_(plan_ids))).all()
+        plans = db.session.scalars(
+            select(Plan).where(Plan.id.in_(plan_ids), Plan.not_trashed())
+        ).all()
         found.update(
             {
                 p.ref: LinkTarget(p.ref, p.title, _plan_url(p), "Action plan", p.region)
@@ -198,6 +191,13 @@ def describe_refs(refs, user):
             }
         )
     return found
+
+
+@hookimpl
+def document_visible(document):
+    """The texts of a plan in the trash (its policy context, summary, actions and
+    their evidence) are gone with it, until it is back."""
+    return False if document.id in trash.trashed_documents() else None
 
 
 @hookimpl
@@ -210,15 +210,13 @@ def document_lock(document):
     return None
 
 
-@hookimpl(wrapper=True)
+@hookimpl
 def load_demo():
-    """Runs after every other plugin's demo (the portfolio's is trylast too, so
-    trylast alone would not order the two): the actions link to their records."""
+    """Runs after the minutes' and the portfolio's demos (``PLUGIN.after``): the
+    actions link to their meetings and practices."""
     from .demo import load
 
-    result = yield
     load()
-    return result
 
 
 @hookimpl
@@ -226,7 +224,9 @@ def export_region(region):
     from .exports import plan_docx
 
     plans = db.session.scalars(
-        select(Plan).where(Plan.region_id == region.id).order_by(Plan.created_at)
+        select(Plan)
+        .where(Plan.region_id == region.id, Plan.not_trashed())
+        .order_by(Plan.created_at)
     ).all()
     return [ExportFile(f"action-plan-{plan.id}.docx", plan_docx(plan)) for plan in plans]
 

@@ -12,9 +12,15 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from workspace.extensions import db
-from workspace.models import Link, Region, RegionPlugin, User
-from workspace.plugins import host
+from workspace.api import (
+    DEMO_ADMIN_EMAIL,
+    Link,
+    Region,
+    User,
+    db,
+    find_targets,
+    switch_on_once,
+)
 
 from . import plans as rules
 from .models import Plan, Progress, Status
@@ -136,23 +142,12 @@ def load() -> None:
         )
         if region is None or author is None:
             continue
-        _switch_on_once(region)
+        switch_on_once(region, "action_plans")
         exists = db.session.scalar(
             select(Plan.id).where(Plan.region_id == region.id, Plan.instrument_name == instrument)
         )
         if exists is None:
             _add(region, author, *row[2:])
-
-
-def _switch_on_once(region: Region) -> None:
-    """Switch the plugin on where nobody has decided yet; a coordinator's choice stays."""
-    decided = db.session.scalar(
-        select(RegionPlugin.id).where(
-            RegionPlugin.region_id == region.id, RegionPlugin.plugin == "action_plans"
-        )
-    )
-    if decided is None:
-        host().set_enabled(region, "action_plans", True, None)
 
 
 def _add(region, author, status, instrument, kind, language, others, context, summary, actions):
@@ -218,21 +213,11 @@ def _add(region, author, status, instrument, kind, language, others, context, su
 
 
 def _source_ref(title: str) -> str | None:
-    """The demo practice or meeting of that title, when its module is installed."""
-    try:
-        from plugins.portfolio.models import Practice
-
-        practice = db.session.scalar(select(Practice).where(Practice.title == title))
-        if practice is not None:
-            return practice.ref
-    except ImportError:
-        pass
-    try:
-        from plugins.minutes.models import Meeting
-
-        meeting = db.session.scalar(select(Meeting).where(Meeting.title == title))
-        if meeting is not None:
-            return meeting.ref
-    except ImportError:
-        pass
+    """The demo practice or meeting of that title, when its module is installed:
+    found through the link hooks, as any plugin's object is (meetings are labelled
+    with their date)."""
+    admin = db.session.scalar(select(User).where(User.email == DEMO_ADMIN_EMAIL))
+    for target in find_targets(title, admin, plugins=["portfolio", "minutes"]):
+        if target.label == title or target.label.startswith(f"{title} ("):
+            return target.ref
     return None

@@ -11,11 +11,7 @@ from babel import Locale
 from flask import current_app, has_request_context, render_template, request
 from flask_login import current_user
 
-from workspace.dates import format_day
-from workspace.links import UNAVAILABLE
-from workspace.markdown import render_markup
-from workspace.numbers import format_number
-from workspace.pdf import html_to_pdf
+from workspace.api import UNAVAILABLE, format_day, format_number, html_to_pdf, render_markup
 
 from .models import Plan, PlanAction
 from .plans import action_texts, inspired_by

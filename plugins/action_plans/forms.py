@@ -7,8 +7,7 @@ import re
 from wtforms import StringField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, Length, Optional
 
-from workspace.forms import ChoiceField, StrippedForm, VersionField, options
-from workspace.numbers import NumberError, parse_money
+from workspace.api import ChoiceField, NumberError, StrippedForm, VersionField, options, parse_money
 
 from .models import INSTRUMENT_KINDS, Progress
 

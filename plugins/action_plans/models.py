@@ -9,8 +9,7 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from workspace.extensions import db
-from workspace.models import Document, Partner, Region, User, UTCDateTime, utcnow
+from workspace.api import Document, Partner, Region, Trashable, User, UTCDateTime, db, utcnow
 
 # The three kinds of policy instrument of the Interreg Europe template (Part II).
 INSTRUMENT_KINDS = {
@@ -43,7 +42,7 @@ class Progress(enum.StrEnum):
         return self.value.replace("_", " ").capitalize()
 
 
-class Plan(db.Model):
+class Plan(Trashable, db.Model):
     """A regional action plan (Interreg Europe template, Parts I-III).
 
     Part II's policy context and the English summary are core Documents; each action

@@ -11,15 +11,24 @@ import re
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from workspace.activity import record
-from workspace.extensions import db
-from workspace.hookspecs import LinkTarget
-from workspace.links import describe
-from workspace.models import Comment, Document, Link, Region, User, utcnow
-from workspace.permissions import Action, can
-from workspace.revisions import create as create_document
+from workspace.api import (
+    Action,
+    Comment,
+    Document,
+    Event,
+    Link,
+    LinkTarget,
+    Region,
+    User,
+    can,
+    create_document,
+    db,
+    describe,
+    record,
+    utcnow,
+)
 
 from .models import Plan, PlanAction, Status
 
@@ -240,8 +249,102 @@ def move(plan: Plan, action: PlanAction, step: int) -> bool:
 
 
 def touch(plan: Plan) -> None:
+    """A change of the plan itself (its fields, status, or which actions it has and in
+    what order): bumps its version, so a form based on the older one is refused."""
     plan.version += 1
     plan.updated_at = utcnow()
+
+
+def action_saved(plan: Plan) -> bool:
+    """Note that one of the plan's actions is being saved, unless the plan was endorsed
+    meanwhile (then False, and nothing is written).
+
+    The plan's version is left alone: each action checks its own version, so people
+    saving different actions of one plan at once do not refuse each other, and the
+    plan's fields keep theirs. Call it before changing the action: the UPDATE holds the
+    plan's row until the commit, so an endorsement running at the same moment either
+    waits for this save or is seen by it (on SQLite, writers take turns anyway)."""
+    written = db.session.execute(
+        update(Plan)
+        .where(Plan.id == plan.id, Plan.status != Status.ENDORSED.value)
+        .values(updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return written == 1
+
+
+REMOVED = "action_plan_action_removed"
+READDED = "action_plan_action_readded"
+
+
+def removal_of(plan: Plan, action_id: int):
+    """The activity entry that removed action ``action_id`` from the plan (who, when,
+    its title and texts), or None."""
+    ref = f"action_plans:action:{action_id}"
+    events = db.session.scalars(
+        select(Event)
+        .where(Event.verb == REMOVED, Event.target == plan.ref)
+        .order_by(Event.id.desc())
+        .limit(200)
+    )
+    return next((e for e in events if (e.detail or {}).get("action") == ref), None)
+
+
+def readded(plan: Plan, action_id: int) -> PlanAction | None:
+    """The action that brought removed action ``action_id`` back, if it is in the plan:
+    a second click on "Add it again" finds it instead of adding a copy."""
+    ref = f"action_plans:action:{action_id}"
+    events = db.session.scalars(
+        select(Event)
+        .where(Event.verb == READDED, Event.target == plan.ref)
+        .order_by(Event.id.desc())
+        .limit(200)
+    )
+    for event in events:
+        if (event.detail or {}).get("removed") == ref:
+            action = db.session.get(PlanAction, event.detail.get("action_id", 0))
+            if action is not None and action.plan_id == plan.id:
+                return action
+    return None
+
+
+def removed_texts(plan: Plan, action_id: int) -> Document | None:
+    """The texts (core Document) of a removed action, while they can come back with it:
+    in the core's deleted documents, and not taken by another action."""
+    event = removal_of(plan, action_id)
+    document_id = (event.detail or {}).get("document") if event is not None else None
+    document = db.session.get(Document, document_id) if document_id else None
+    if document is None or document.plugin != NAME or document.region_id != plan.region_id:
+        return None
+    taken = db.session.scalar(select(PlanAction.id).where(PlanAction.document_id == document.id))
+    return None if taken is not None else document
+
+
+def readd_action(plan: Plan, author: User, removed_id: int, title: str, **fields) -> PlanAction:
+    """Put a removed action back at the end of the plan with the facts someone was
+    saving when it was removed; its texts come back too when they still can."""
+    document = removed_texts(plan, removed_id)
+    if document is None:
+        action = add_action(plan, author, title, **fields)
+    else:
+        position = max((a.position for a in plan.actions), default=0) + 1
+        document.deleted_at = None
+        action = PlanAction(plan=plan, title=title, position=position, document=document, **fields)
+        db.session.add(action)
+        db.session.flush()
+        touch(plan)
+    record(
+        READDED,
+        region=plan.region,
+        target=plan.ref,
+        actor=author,
+        title=title,
+        removed=f"action_plans:action:{removed_id}",
+        action_id=action.id,
+        texts=document is not None,
+        phrase="added a removed action back to an action plan:",
+    )
+    return action
 
 
 def set_status(plan: Plan, user: User, status: Status, phrase: str, **detail) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from workspace.extensions import db
+from workspace.api import db
 
 from .models import Plan, Progress, Status
 
@@ -29,7 +29,7 @@ def region_rows(regions) -> list[Row]:
         plans = db.session.scalars(
             select(Plan)
             .options(selectinload(Plan.actions))
-            .where(Plan.region_id == region.id)
+            .where(Plan.region_id == region.id, Plan.not_trashed())
             .order_by(Plan.created_at)
         ).all()
         counts = {p: 0 for p in Progress}

@@ -7,11 +7,13 @@ from flask import Blueprint, Response
 from flask_login import current_user
 from sqlalchemy import select
 
-from workspace.extensions import db
-from workspace.models import Region
-from workspace.permissions import readable_regions
-from workspace.plugins import host
-from workspace.rendering import render
+from workspace.api import (
+    Region,
+    db,
+    enabled_in,
+    readable_regions,
+    render,
+)
 
 from .progress import region_rows
 
@@ -19,9 +21,8 @@ bp = Blueprint("action_plans_project", __name__, template_folder="templates")
 
 
 def _regions():
-    plugin_host = host()
     regions = db.session.scalars(select(Region).order_by(Region.name)).all()
-    on = [r for r in regions if "action_plans" in plugin_host.enabled_in(r)]
+    on = [r for r in regions if "action_plans" in enabled_in(r)]
     return readable_regions(current_user._get_current_object(), on)
 
 

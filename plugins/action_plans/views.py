@@ -12,16 +12,23 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from workspace.activity import record
-from workspace.converters import db_int
-from workspace.extensions import db
-from workspace.links import UNAVAILABLE, describe
-from workspace.markdown import render_markup
-from workspace.models import Link
-from workspace.numbers import input_value
-from workspace.permissions import Action, can, require
-from workspace.plugins import host
-from workspace.rendering import error_response, render
+from workspace.api import (
+    UNAVAILABLE,
+    Action,
+    Link,
+    can,
+    db,
+    db_int,
+    describe,
+    enabled_anywhere,
+    error_response,
+    find_targets,
+    input_value,
+    record,
+    render,
+    render_markup,
+    require,
+)
 
 from . import plans as rules
 from .exports import country_name
@@ -40,6 +47,10 @@ PLAN_CHANGED = (
 ACTION_CHANGED = (
     "Someone else changed this action while you were editing. Your values are "
     "still below; check the plan in another tab, then save again."
+)
+ENDORSED_MEANWHILE = (
+    "This plan is endorsed: re-open it before changing it. Your values below were not "
+    "saved; copy them to keep them."
 )
 MONITORING_CHANGED = (
     "Someone else updated this action meanwhile. Your text is still below; "
@@ -70,9 +81,11 @@ def changed_meanwhile(error: StaleDataError) -> Response:
     return error_response(409)
 
 
-def get_plan(plan_id: int) -> Plan:
+def get_plan(plan_id: int, trashed: bool = False) -> Plan:
+    """The plan of the current region, or 404. One in the trash is 404 on every page
+    (its actions' too) but the one that brings it back (``trashed=True``)."""
     plan = db.session.get(Plan, plan_id)
-    if plan is None or plan.region_id != g.region.id:
+    if plan is None or plan.region_id != g.region.id or plan.in_trash != trashed:
         abort(404)
     return plan
 
@@ -89,7 +102,7 @@ def inspirations(action: PlanAction):
 
 
 def sources_available() -> list[str]:
-    on = host().enabled_anywhere()
+    on = enabled_anywhere()
     return [name for name in ("portfolio", "minutes") if name in on]
 
 
@@ -140,10 +153,17 @@ def _context(plan: Plan, **extra) -> dict:
 @bp.get("/")
 def index() -> Response:
     plans = db.session.scalars(
-        select(Plan).where(Plan.region_id == g.region.id).order_by(Plan.created_at)
+        select(Plan)
+        .where(Plan.region_id == g.region.id, Plan.not_trashed())
+        .order_by(Plan.created_at)
     ).all()
+    can_create = can(_me(), Action.EDIT, g.region)
     return render(
-        "action_plans/index.html", plans=plans, can_create=can(_me(), Action.EDIT, g.region)
+        "action_plans/index.html",
+        plans=plans,
+        can_create=can_create,
+        # The region's editors write draft plans, so they may find one in the trash.
+        trash_url=url_for("action_plans.trash_list") if can_create else None,
     )
 
 
@@ -225,41 +245,134 @@ def add_action(plan_id: int) -> Response:
 
 @bp.route("/<id:plan_id>/actions/<id:action_id>/edit", methods=["GET", "POST"])
 def edit_action(plan_id: int, action_id: int) -> Response:
+    """An action's facts, saved on the action's own version: saves of different actions
+    of one plan never refuse each other, and the plan's fields keep their version. A
+    save whose action was removed meanwhile shows the values to copy, and offers to add
+    the action back with them."""
     plan = get_plan(plan_id)
-    action = get_action(plan, action_id)
     require(Action.EDIT, plan.region)
-    if (refused := _refuse_endorsed(plan)) is not None:
-        return refused
     if request.method == "GET":
+        action = get_action(plan, action_id)
+        if (refused := _refuse_endorsed(plan)) is not None:
+            return refused
         form = ActionForm(obj=action)
         form.costs.data = input_value(action.costs)
         form.version.data = action.version
         return render("action_plans/action_form.html", form=form, plan=plan, action=action)
     form = ActionForm()
+    action = db.session.get(PlanAction, action_id)
+    if action is None or action.plan_id != plan.id:
+        return action_gone(plan, action_id, form)
+    if plan.state is Status.ENDORSED:
+        return _action_form(plan, action, form, 409, ENDORSED_MEANWHILE)
     if not form.validate_on_submit():
-        return render(
-            "action_plans/action_form.html", form=form, plan=plan, action=action, status=422
-        )
+        return _action_form(plan, action, form, 422)
     if form.version.data != action.version:
-        form.form_errors.append(ACTION_CHANGED)
-        form.version.data = action.version
-        return render(
-            "action_plans/action_form.html", form=form, plan=plan, action=action, status=409
-        )
+        return _action_form(plan, action, form, 409, ACTION_CHANGED, saved_now=action)
+    if not rules.action_saved(plan):
+        db.session.rollback()
+        return _action_form(plan, action, form, 409, ENDORSED_MEANWHILE)
     action.title = form.title.data
     action.start_month = form.start_month.data or ""
     action.end_month = form.end_month.data or ""
     action.costs = form.cost_value
     action.funding_sources = form.funding_sources.data or ""
     action.version += 1
-    rules.touch(plan)
     if not _committed():
-        form.form_errors.append(ACTION_CHANGED)
-        form.version.data = get_action(get_plan(plan_id), action_id).version
-        return render(
-            "action_plans/action_form.html", form=form, plan=plan, action=action, status=409
-        )
+        # Saved or removed by someone between this save's read and its write.
+        action = db.session.get(PlanAction, action_id)
+        if action is None:
+            return action_gone(plan, action_id, form)
+        return _action_form(plan, action, form, 409, ACTION_CHANGED, saved_now=action)
     flash(f"Action {action.position} saved.", "success")
+    return redirect(
+        url_for("action_plans.view", plan_id=plan.id) + f"#action-{action.id}", code=303
+    )
+
+
+def _action_form(
+    plan: Plan,
+    action: PlanAction,
+    form: ActionForm,
+    status: int,
+    message: str | None = None,
+    saved_now: PlanAction | None = None,
+) -> Response:
+    """The action's form again with what the user typed (and, after a conflict, the
+    facts saved now beside it, the form now based on them)."""
+    if message:
+        form.form_errors.append(message)
+    if saved_now is not None:
+        form.version.data = saved_now.version
+    return render(
+        "action_plans/action_form.html",
+        form=form,
+        plan=plan,
+        action=action,
+        saved_now=saved_now,
+        status=status,
+    )
+
+
+def action_gone(plan: Plan, action_id: int, form: ActionForm) -> Response:
+    """409 for a save of an action removed meanwhile: who removed it and when, the
+    user's values to copy, and a button that adds the action back with them (its texts
+    too, while they are in the core's deleted documents)."""
+    form.validate()  # the values are shown with their messages, never saved here
+    event = rules.removal_of(plan, action_id)
+    who = event.actor.name if event is not None and event.actor is not None else "Someone"
+    title = (event.detail or {}).get("title") if event is not None else None
+    form.form_errors.append(
+        f"{who} removed the action “{title}” from the plan while you were editing it."
+        if title
+        else "This action was removed from the plan while you were editing it."
+    )
+    return render(
+        "action_plans/action_form.html",
+        form=form,
+        plan=plan,
+        action=None,
+        gone={
+            "id": action_id,
+            "at": event.created_at if event is not None else None,
+            "texts": rules.removed_texts(plan, action_id) is not None,
+            "can_readd": rules.may_edit(_me(), plan),
+        },
+        status=409,
+    )
+
+
+@bp.post("/<id:plan_id>/actions/<id:action_id>/readd")
+def readd_action(plan_id: int, action_id: int) -> Response:
+    """Add an action removed meanwhile back to the plan, with the values someone was
+    saving when it went (see ``action_gone``)."""
+    plan = get_plan(plan_id)
+    require(Action.EDIT, plan.region)
+    form = ActionForm()
+    if db.session.get(PlanAction, action_id) is not None:
+        abort(404)  # not removed: there is nothing to add back
+    if (back := rules.readded(plan, action_id)) is not None:
+        flash(f"Action {back.position} is back in the plan already.", "info")
+        return redirect(
+            url_for("action_plans.view", plan_id=plan.id) + f"#action-{back.id}", code=303
+        )
+    if plan.state is Status.ENDORSED:
+        form.form_errors.append(ENDORSED_MEANWHILE)
+        return action_gone(plan, action_id, form)
+    if not form.validate_on_submit():
+        return action_gone(plan, action_id, form)
+    action = rules.readd_action(
+        plan,
+        _me(),
+        action_id,
+        form.title.data,
+        start_month=form.start_month.data or "",
+        end_month=form.end_month.data or "",
+        costs=form.cost_value,
+        funding_sources=form.funding_sources.data or "",
+    )
+    db.session.commit()
+    flash(f"“{action.title}” is back in the plan as action {action.position}.", "success")
     return redirect(
         url_for("action_plans.view", plan_id=plan.id) + f"#action-{action.id}", code=303
     )
@@ -289,16 +402,20 @@ def remove_action(plan_id: int, action_id: int) -> Response:
     require(Action.EDIT, plan.region)
     if (refused := _refuse_endorsed(plan)) is not None:
         return refused
-    title = action.title
+    title, ref, document_id = action.title, action.ref, action.document_id
     db.session.execute(
         Link.__table__.delete().where((Link.source == action.ref) | (Link.target == action.ref))
     )
     rules.remove_action(plan, action)
     record(
-        "action_plan_action_removed",
+        rules.REMOVED,
         region=plan.region,
         target=plan.ref,
         title=title,
+        # So that a save of this action that arrives later can say who removed it and
+        # offer to add it back with its texts.
+        action=ref,
+        document=document_id,
         phrase="removed an action from an action plan:",
     )
     db.session.commit()
@@ -399,7 +516,7 @@ def monitor(plan_id: int, action_id: int) -> Response:
         return render(
             "action_plans/monitor_form.html", form=form, plan=plan, action=action, status=409
         )
-    from workspace.models import utcnow
+    from workspace.api import utcnow
 
     action.progress = form.progress.data
     action.reason = form.reason.data or "" if form.progress.data == "not_implemented" else ""
@@ -454,7 +571,7 @@ def source_targets(plan_id: int, action_id: int) -> Response:
     if query and sources_available():
         found = [
             t
-            for t in host().collect("link_targets", sources_available(), query=query, user=_me())
+            for t in find_targets(query, _me(), plugins=sources_available())
             if t.ref.startswith(SOURCES)
         ]
     return render(

@@ -14,19 +14,19 @@ from flask import url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from workspace.dates import format_day
-from workspace.extensions import db
-from workspace.hookspecs import (
+from workspace.api import (
     ExportFile,
     LinkTarget,
     MenuLink,
     Panel,
     PluginInfo,
     SearchResult,
+    db,
+    format_day,
+    format_number,
     hookimpl,
+    to_csv,
 )
-from workspace.numbers import format_number
-from workspace.spreadsheets import to_csv
 
 from . import demo
 from .entries import find_lines
@@ -46,24 +46,10 @@ PLUGIN = PluginInfo(
     name="budget",
     label="Budget",
     description="Partner budgets, co-financing, expenditure by period, and what is left.",
+    blueprints=(region_pages,),
+    project_blueprints=(project_pages,),
+    migrations=Path(__file__).with_name("migrations"),
 )
-
-
-@hookimpl
-def migrations_folder():
-    return str(Path(__file__).with_name("migrations"))
-
-
-@hookimpl
-def register_blueprints():
-
-    return [region_pages]
-
-
-@hookimpl
-def register_project_blueprints():
-
-    return [project_pages]
 
 
 @hookimpl

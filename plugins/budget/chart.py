@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from workspace.numbers import format_number
+from workspace.api import format_number
 
 from .ledger import ZERO, Figures
 

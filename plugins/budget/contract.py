@@ -34,10 +34,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from workspace.activity import record
-from workspace.extensions import db
-from workspace.models import Partner, User
-from workspace.permissions import Action, can
+from workspace.api import Action, Partner, User, can, db, record
 
 from .ledger import ZERO, Figures, Grid, cents, percent, plan_grid
 from .models import (

@@ -23,10 +23,15 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from workspace import demo as core_demo
-from workspace.extensions import db
-from workspace.models import Partner, Region, RegionPlugin, User
-from workspace.plugins import host
+from workspace.api import (
+    DEMO_ADMIN_EMAIL,
+    DEMO_REGION_SLUGS,
+    Partner,
+    Region,
+    User,
+    db,
+    switch_on_once,
+)
 
 from .contract import check_change, fix_contract, keep_modification, stored_cells
 from .ledger import cents, default_settings, eligible_eur, get_settings, periods
@@ -176,17 +181,10 @@ SPENDING = [
 
 
 def _enable_where_never_set() -> None:
-    for slug, *_ in core_demo.REGIONS:
+    for slug in DEMO_REGION_SLUGS:
         region = db.session.scalar(select(Region).where(Region.slug == slug))
-        if region is None:
-            continue
-        switched = db.session.scalar(
-            select(RegionPlugin).where(
-                RegionPlugin.region_id == region.id, RegionPlugin.plugin == "budget"
-            )
-        )
-        if switched is None:
-            host().set_enabled(region, "budget", True, None)
+        if region is not None:
+            switch_on_once(region, "budget")
 
 
 def load() -> None:
@@ -198,7 +196,7 @@ def load() -> None:
         db.session.flush()
     settings = get_settings()
     all_periods = periods(settings)
-    admin = db.session.scalar(select(User).where(User.email == core_demo.ADMIN[0]))
+    admin = db.session.scalar(select(User).where(User.email == DEMO_ADMIN_EMAIL))
     for short_name, (total, currency, rate) in BUDGETS.items():
         partner = db.session.scalar(select(Partner).where(Partner.short_name == short_name))
         if partner is None:

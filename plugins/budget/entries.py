@@ -12,18 +12,21 @@ from decimal import Decimal
 
 from sqlalchemy import or_, select
 
-from workspace.dates import DateError, format_day, parse_date
-from workspace.extensions import db
-from workspace.models import Partner
-from workspace.numbers import (
+from workspace.api import (
+    FORMULA_START,
+    DateError,
     NumberError,
+    Partner,
+    TextFileError,
     check_currency,
+    db,
+    format_day,
     format_number,
+    parse_date,
     parse_money,
     parse_number,
+    read_rows,
 )
-from workspace.spreadsheets import FORMULA_START
-from workspace.textfiles import TextFileError, read_rows
 
 from .ledger import Figures, Period, eligible_eur, period_of
 from .models import CATEGORY_LABELS, ENTERED, Category, Expenditure

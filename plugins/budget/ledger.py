@@ -33,10 +33,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from flask import current_app
 from sqlalchemy import select
 
-from workspace.dates import format_day
-from workspace.extensions import db
-from workspace.models import LegalStatus, Partner
-from workspace.numbers import format_number, format_percent
+from workspace.api import LegalStatus, Partner, db, format_day, format_number, format_percent
 
 from .models import ENTERED, BudgetSettings, Category, Expenditure, PartnerPlan, PlanLine
 

@@ -15,8 +15,7 @@ from decimal import Decimal
 from sqlalchemy import Date, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from workspace.extensions import db
-from workspace.models import Document, Partner, User, UTCDateTime, utcnow
+from workspace.api import Document, Partner, User, UTCDateTime, db, utcnow
 
 MONEY = Numeric(14, 2)
 RATE = Numeric(14, 6)

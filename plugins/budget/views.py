@@ -37,28 +37,42 @@ from sqlalchemy.exc import IntegrityError
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length
 
-from workspace import revisions
-from workspace.activity import record
-from workspace.attachments import attachments_of
-from workspace.converters import db_int
-from workspace.dates import DateError, format_day, parse_date
-from workspace.extensions import db
-from workspace.forms import StrippedForm, VersionField, options
-from workspace.models import Partner, PartnerRole, Region, User
-from workspace.numbers import (
+from workspace.api import (
+    ENCODINGS,
+    Action,
+    DateError,
     NumberError,
+    Partner,
+    PartnerRole,
+    Region,
+    StrippedForm,
+    TextFileError,
+    User,
+    VersionField,
+    attachments_of,
+    can,
+    create_document,
+    db,
+    db_int,
+    decode,
+    enabled_in,
+    error_response,
+    format_day,
     format_number,
     format_percent,
     input_value,
+    number_example,
+    options,
+    parse_date,
     parse_money,
     parse_number,
+    record,
+    render,
+    require,
+    to_csv,
+    to_xlsx,
+    wants_fragment,
 )
-from workspace.numbers import example as number_example
-from workspace.permissions import Action, can, require
-from workspace.plugins import host
-from workspace.rendering import error_response, render, wants_fragment
-from workspace.spreadsheets import to_csv, to_xlsx
-from workspace.textfiles import ENCODINGS, TextFileError, decode
 
 from . import chart
 from .contract import (
@@ -146,7 +160,7 @@ def project_partners() -> list[Partner]:
 def switched_on_for(partner: Partner) -> bool:
     """Whether the partner's region shows the budget (the advisory partner, which has
     no region, always counts as shown)."""
-    return partner.region is None or NAME in host().enabled_in(partner.region)
+    return partner.region is None or NAME in enabled_in(partner.region)
 
 
 def region_shown_partners() -> list[Partner]:
@@ -382,7 +396,7 @@ def evidence(partner_id: int) -> Response:
     if document is None or document.deleted_at is not None:
         db.session.flush()
         # Commits the new document together with the plan row it is linked from.
-        document = revisions.create(
+        document = create_document(
             f"Expenditure evidence: {partner.short_name}",
             EVIDENCE_BODY.format(partner=partner.name),
             None,  # project-wide: partner staff read it; a region's stakeholders do not

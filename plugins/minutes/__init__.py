@@ -14,20 +14,21 @@ from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from workspace.extensions import db
-from workspace.hookspecs import (
+from workspace.api import (
     ExportFile,
     LinkTarget,
     MenuLink,
     Panel,
     PluginInfo,
+    Region,
     SearchResult,
+    db,
+    folded_contains,
     hookimpl,
+    utcnow,
 )
-from workspace.models import Region, utcnow
-from workspace.search import folded_contains
 
-from . import demo, exports
+from . import demo, exports, trash  # trash: its pages join the blueprints too
 from .models import Meeting, Outcome, OutcomeKind
 from .views import meeting_url, project_bp, region_bp, visible_meetings_filter
 
@@ -35,23 +36,11 @@ PLUGIN = PluginInfo(
     name="minutes",
     label="Meeting minutes",
     description="Meetings with agendas, attendance, minutes, decisions and action items.",
+    blueprints=(region_bp,),
+    project_blueprints=(project_bp,),
+    migrations=Path(__file__).with_name("migrations"),
 )
 REF_PREFIX = "minutes:meeting:"
-
-
-@hookimpl
-def register_blueprints():
-    return [region_bp]
-
-
-@hookimpl
-def register_project_blueprints():
-    return [project_bp]
-
-
-@hookimpl
-def migrations_folder():
-    return str(Path(__file__).with_name("migrations"))
 
 
 @hookimpl
@@ -99,8 +88,13 @@ def dashboard_panels(region, user):
 def _meetings(ids) -> list[Meeting]:
     """The meetings with these ids, newest first. Which of them a reader sees is the
     core's business: it drops those of regions where the minutes are off and those
-    the reader may not read (each result says its region)."""
-    query = select(Meeting).where(Meeting.id.in_(ids)).options(selectinload(Meeting.region))
+    the reader may not read (each result says its region). Those in the trash are
+    the minutes' own business: left out."""
+    query = (
+        select(Meeting)
+        .where(Meeting.id.in_(ids), Meeting.not_trashed())
+        .options(selectinload(Meeting.region))
+    )
     return db.session.scalars(query.order_by(Meeting.starts_at.desc()).limit(50)).all()
 
 
@@ -163,7 +157,9 @@ def load_demo():
 @hookimpl
 def export_region(region: Region):
     meetings = db.session.scalars(
-        select(Meeting).where(Meeting.region_id == region.id).order_by(Meeting.starts_at)
+        select(Meeting)
+        .where(Meeting.region_id == region.id, Meeting.not_trashed())
+        .order_by(Meeting.starts_at)
     ).all()
     outcomes = [o for m in meetings for o in m.outcomes]
     return [
@@ -179,3 +175,9 @@ def export_region(region: Region):
 def document_lock(document):
     meeting = db.session.scalar(select(Meeting).where(Meeting.minutes_document_id == document.id))
     return meeting.lock_message if meeting is not None else None
+
+
+@hookimpl
+def document_visible(document):
+    """The minutes of a meeting in the trash are gone with it, until it is back."""
+    return False if document.id in trash.trashed_documents() else None

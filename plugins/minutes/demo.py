@@ -11,10 +11,15 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from workspace.extensions import db
-from workspace.models import Partner, Region, RegionPlugin, User, utcnow
-from workspace.plugins import host
-from workspace.revisions import create as create_document
+from workspace.api import (
+    Partner,
+    Region,
+    User,
+    create_document,
+    db,
+    switch_on_once,
+    utcnow,
+)
 
 from .models import (
     AgendaItem,
@@ -315,22 +320,11 @@ def load() -> None:
     if author is None or not all(slug in by_slug for slug in DEMO_REGIONS):
         return
     for slug in DEMO_REGIONS:
-        _switch_on_once(by_slug[slug])
+        switch_on_once(by_slug[slug], "minutes")
     for demo in _meetings(utcnow().date()):
         if db.session.scalar(select(Meeting.id).where(Meeting.title == demo.title)):
             continue
         _add(demo, by_slug, partners, users, author)
-
-
-def _switch_on_once(region: Region) -> None:
-    """Switch the plugin on where nobody has decided yet; a coordinator's choice stays."""
-    decided = db.session.scalar(
-        select(RegionPlugin.id).where(
-            RegionPlugin.region_id == region.id, RegionPlugin.plugin == "minutes"
-        )
-    )
-    if decided is None:
-        host().set_enabled(region, "minutes", True, None)
 
 
 def _add(demo: DemoMeeting, regions, partners, users, author) -> None:

@@ -10,9 +10,7 @@ from datetime import timedelta
 from flask import Response, render_template, request
 from icalendar import Calendar, Event
 
-from workspace.models import utcnow
-from workspace.pdf import html_to_pdf
-from workspace.spreadsheets import to_csv
+from workspace.api import html_to_pdf, to_csv, utcnow
 
 from .models import Meeting, MeetingStatus, Outcome, OutcomeKind
 

@@ -13,8 +13,9 @@ from wtforms import (
     ValidationError,
 )
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
 
-from workspace.forms import (
+from workspace.api import (
     ChoiceField,
     DayField,
     StrippedForm,
@@ -113,7 +114,14 @@ class AgendaItemForm(StrippedForm):
 
 
 class NotesForm(StrippedForm):
+    """The notes of one agenda item, with the version and the text they were based on:
+    a save on an older version is merged with what was saved meanwhile."""
+
     notes = TextAreaField("Notes", validators=[Length(max=20_000)])
+    version = VersionField(validators=[Optional()])
+    # The notes the form was made from, sent back as they were (a hidden input; as a
+    # TextAreaField its spaces and line breaks are kept): the base of the merge.
+    base = TextAreaField(widget=HiddenInput(), validators=[Length(max=20_000)])
 
 
 class OutcomeForm(StrippedForm):
@@ -134,6 +142,12 @@ class OutcomeForm(StrippedForm):
                 self.due_date.errors = [*self.due_date.errors, "An action item needs a due date."]
                 valid = False
         return valid
+
+
+class OutcomeEditForm(OutcomeForm):
+    """An outcome changed after it was added, from the version the page showed."""
+
+    version = VersionField(validators=[Optional()])
 
 
 class ParticipantForm(StrippedForm):

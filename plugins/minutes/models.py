@@ -14,8 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Date, ForeignKey, String, UniqueConstraint, types
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from workspace.extensions import db
-from workspace.models import Document, Partner, Region, User, UTCDateTime, utcnow
+from workspace.api import Document, Partner, Region, Trashable, User, UTCDateTime, db, utcnow
 
 
 class MeetingKind(enum.StrEnum):
@@ -89,8 +88,11 @@ def _enum(enum_cls: type[enum.StrEnum], name: str) -> types.Enum:
     )
 
 
-class Meeting(db.Model):
+class Meeting(Trashable, db.Model):
     """A meeting hosted by a region, or project-wide when ``region`` is None.
+
+    A meeting can also be moved to the trash (``Trashable``): then it is gone from
+    every list, calendar and search, and 404 by id, until it is brought back.
 
     ``version`` is bumped by every save of the meeting's details or status; a form
     based on an older version is refused (409) instead of overwriting someone else.
@@ -230,6 +232,9 @@ class AgendaItem(db.Model):
     presenter: Mapped[str] = mapped_column(String(120), default="")
     position: Mapped[int] = mapped_column(default=0)
     notes: Mapped[str] = mapped_column(types.Text, default="")
+    # Bumped by every save of the notes: a save based on an older one is merged with
+    # what was saved meanwhile, or answered 409 with the text kept (never overwrites).
+    notes_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     meeting: Mapped[Meeting] = relationship(back_populates="agenda")
     outcomes: Mapped[list[Outcome]] = relationship(
@@ -297,6 +302,9 @@ class Outcome(db.Model):
     done_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
+    # Bumped by every edit of the text, kind, owner or due date (not by marking it
+    # done): an edit based on an older version is answered 409 with the input kept.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     meeting: Mapped[Meeting] = relationship(back_populates="outcomes")
     agenda_item: Mapped[AgendaItem] = relationship(back_populates="outcomes")

@@ -13,18 +13,31 @@ from datetime import date, timedelta
 from flask import Blueprint, Response, abort, flash, g, redirect, request, url_for
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from workspace.activity import record
-from workspace.extensions import db
-from workspace.links import links_of
-from workspace.models import Document, Link, Partner, Region, User, utcnow
-from workspace.permissions import Action, can, require
-from workspace.plugins import host
-from workspace.rendering import error_response, render, wants_fragment
-from workspace.revisions import create as create_document
+from workspace.api import (
+    Action,
+    Document,
+    Event,
+    Link,
+    Partner,
+    Region,
+    User,
+    can,
+    create_document,
+    db,
+    enabled_in,
+    error_response,
+    links_of,
+    merge3,
+    record,
+    render,
+    require,
+    utcnow,
+    wants_fragment,
+)
 
 from . import exports
 from .forms import (
@@ -36,6 +49,7 @@ from .forms import (
     CancelForm,
     MeetingForm,
     NotesForm,
+    OutcomeEditForm,
     OutcomeForm,
     ParticipantForm,
     VersionForm,
@@ -101,10 +115,13 @@ def in_project_scope() -> bool:
     return request.blueprint == "minutes_project"
 
 
-def get_meeting(meeting_id: int, action: Action = Action.READ) -> Meeting:
-    """The meeting at this address, or 404; 403 unless the user may ``action`` there."""
+def get_meeting(meeting_id: int, action: Action = Action.READ, trashed: bool = False) -> Meeting:
+    """The meeting at this address, or 404; 403 unless the user may ``action`` there.
+
+    A meeting in the trash is 404 on every page but the one that brings it back
+    (``trashed=True``, which answers 404 for one that is not in the trash)."""
     meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None:
+    if meeting is None or meeting.in_trash != trashed:
         abort(404)
     if in_project_scope():
         if meeting.region_id is not None:
@@ -124,18 +141,19 @@ def closed_refusal(meeting: Meeting | None = None) -> Response:
 def visible_regions(user: User) -> list[Region]:
     """Regions where the plugin is on and the user may read."""
     regions = db.session.scalars(select(Region).order_by(Region.name))
-    return [r for r in regions if PLUGIN_NAME in host().enabled_in(r) and can(user, Action.READ, r)]
+    return [r for r in regions if PLUGIN_NAME in enabled_in(r) and can(user, Action.READ, r)]
 
 
 def visible_meetings_filter(user: User, region: Region | None = None):
-    """A WHERE clause for the meetings ``user`` may see (in ``region`` only, if given)."""
+    """A WHERE clause for the meetings ``user`` may see (in ``region`` only, if given);
+    those in the trash are left out."""
     if region is not None:
-        return Meeting.region_id == region.id
+        return and_(Meeting.region_id == region.id, Meeting.not_trashed())
     region_ids = [r.id for r in visible_regions(user)]
     clause = Meeting.region_id.in_(region_ids)
     if can(user, Action.READ):
         clause = or_(clause, Meeting.region_id.is_(None))
-    return clause
+    return and_(clause, Meeting.not_trashed())
 
 
 def user_choices(region: Region | None) -> list[tuple[int, str]]:
@@ -185,6 +203,31 @@ def _today() -> date:
 def outcome_form(item: AgendaItem, formdata=None) -> OutcomeForm:
     form = OutcomeForm(formdata=formdata, prefix=f"item{item.id}")
     form.owner_id.choices = [(0, "Nobody yet"), *user_choices(item.meeting.region)]
+    return form
+
+
+def outcome_edit_form(
+    meeting: Meeting, outcome: Outcome | None, outcome_id: int, formdata=None
+) -> OutcomeEditForm:
+    """The inline form that changes one outcome. Its owner picker offers whom the add
+    form offers; an owner who is no longer among them (they left the region) stays
+    selectable for their own action item, so editing its text keeps them as they are."""
+    if formdata is None and outcome is not None:
+        data = {
+            "kind": outcome.kind.value,
+            "text": outcome.text,
+            "owner_id": outcome.owner_id or 0,
+            "due_date": outcome.due_date,
+            "version": outcome.version,
+        }
+        form = OutcomeEditForm(formdata=None, data=data, prefix=f"outcome{outcome_id}")
+    else:
+        form = OutcomeEditForm(formdata=formdata, prefix=f"outcome{outcome_id}")
+    choices = [(0, "Nobody yet"), *user_choices(meeting.region)]
+    if outcome is not None and outcome.owner_id and all(c[0] != outcome.owner_id for c in choices):
+        name = outcome.owner.name if outcome.owner is not None else "A former member"
+        choices.append((outcome.owner_id, f"{name} (cannot open this meeting now)"))
+    form.owner_id.choices = choices
     return form
 
 
@@ -246,6 +289,15 @@ def meeting_context(meeting: Meeting, **overrides) -> dict:
         "moved": None,
         "open_item": None,
         "links": related(meeting),
+        "outcome_edit_forms": {},
+        # The outcome whose edit form is open, and what is saved now after a stale edit.
+        "editing_outcome": None,
+        "outcome_saved_now": None,
+        # Notes shown back instead of the saved ones: {item id: {text, version, base,
+        # theirs}} (theirs: the notes saved meanwhile, after a conflict).
+        "notes_kept": {},
+        # A text whose agenda item or outcome was removed meanwhile: {message, text, at}.
+        "kept_text": None,
     }
     if context["can_change"]:
         context["agenda_form"] = AgendaItemForm(formdata=None)
@@ -253,6 +305,9 @@ def meeting_context(meeting: Meeting, **overrides) -> dict:
         context["edit_forms"] = {
             item.id: AgendaItemForm(formdata=None, obj=item, prefix=f"edit{item.id}")
             for item in meeting.agenda
+        }
+        context["outcome_edit_forms"] = {
+            o.id: outcome_edit_form(meeting, o, o.id) for o in meeting.outcomes
         }
         context["participant_form"] = participant_form(meeting)
         context["cancel_form"] = CancelForm(formdata=None, data={"version": meeting.version})
@@ -729,24 +784,111 @@ def edit_agenda_item(meeting_id: int, item_id: int) -> Response:
     return fragment_or_page(meeting, "agenda")
 
 
+def _same_text(a: str, b: str) -> bool:
+    """Equal once line breaks are alike (a browser sends CR LF for what it was given)."""
+    return a.replace("\r\n", "\n") == b.replace("\r\n", "\n")
+
+
+def _removal(meeting: Meeting, verb: str, key: str, value: int) -> Event | None:
+    """The activity entry that removed one agenda item or outcome of the meeting."""
+    events = db.session.scalars(
+        select(Event)
+        .where(Event.verb == verb, Event.target == meeting.ref)
+        .order_by(Event.id.desc())
+        .limit(100)
+    )
+    return next((e for e in events if (e.detail or {}).get(key) == value), None)
+
+
+def removed_meanwhile(
+    meeting: Meeting, event: Event | None, what: str, doing: str, text: str
+) -> Response:
+    """409 for a save whose agenda item or outcome was removed meanwhile: says who
+    removed it and shows the user's text, unsaved, to copy."""
+    if event is not None:
+        who = event.actor.name if event.actor is not None else "Someone"
+        title = event.detail.get("title") or event.detail.get("text")
+        what = f"{what} “{title}”" if title else what
+        message = f"{who} removed {what} while you were {doing}."
+    else:
+        message = f"{what[0].upper()}{what[1:]} was removed while you were {doing}."
+    kept = {"message": message, "text": text, "at": event.created_at if event else None}
+    return fragment_or_page(meeting, "agenda", status=409, kept_text=kept)
+
+
 @meeting_route("/meetings/<int:meeting_id>/agenda/<int:item_id>/notes", methods=["POST"])
 def agenda_notes(meeting_id: int, item_id: int) -> Response:
+    """Save an agenda item's notes on the version they were written from.
+
+    If someone saved other notes meanwhile, the two are merged three ways (the form
+    carries the notes it started from): a clean merge is saved and says so; when both
+    changed the same lines, 409 keeps the user's notes in the form beside the notes
+    saved now. The write is a compare-and-swap on ``notes_version``, so a save that
+    lands between this one's read and its write is merged (or shown) too."""
     meeting, refusal = changeable(meeting_id)
     if refusal:
         return refusal
-    item = _agenda_item(meeting, item_id)
     form = NotesForm()
+    item = db.session.get(AgendaItem, item_id)
+    if item is None or item.meeting_id != meeting.id:
+        event = _removal(meeting, "agenda_item_removed", "item", item_id)
+        return removed_meanwhile(
+            meeting, event, "the agenda item", "writing its notes", form.notes.data or ""
+        )
     if not form.validate_on_submit():
-        flash(" ".join(form.notes.errors), "error")
+        flash(" ".join([*form.form_errors, *form.notes.errors]), "error")
         # Shown back in the form so nothing typed is lost; never stored.
-        item.notes = form.notes.data or ""
-        response = fragment_or_page(meeting, "agenda", status=422)
+        intact = not (form.version.errors or form.base.errors) and form.version.data
+        kept = {
+            "text": form.notes.data or "",
+            "version": form.version.data if intact else item.notes_version,
+            "base": (form.base.data or "") if intact else item.notes,
+            "theirs": None,
+        }
+        return fragment_or_page(meeting, "agenda", status=422, notes_kept={item.id: kept})
+    mine, base, version = form.notes.data or "", form.base.data or "", form.version.data
+    merged = False
+    for _attempt in range(3):
+        if version == item.notes_version or _same_text(item.notes, base):
+            text = mine
+        else:
+            result = merge3(base, mine, item.notes)
+            if not result.clean:
+                return notes_conflict(meeting, item, mine)
+            text, merged = result.text, not _same_text(result.text, mine)
+        written = db.session.execute(
+            update(AgendaItem)
+            .where(AgendaItem.id == item.id, AgendaItem.notes_version == item.notes_version)
+            .values(notes=text, notes_version=item.notes_version + 1)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if written == 1:
+            break
+        # Saved (or removed) by someone between this save's read and its write.
         db.session.rollback()
-        return response
-    item.notes = form.notes.data or ""
+        item = db.session.get(AgendaItem, item_id)
+        if item is None:
+            event = _removal(meeting, "agenda_item_removed", "item", item_id)
+            return removed_meanwhile(meeting, event, "the agenda item", "writing its notes", mine)
+    else:
+        return notes_conflict(meeting, item, mine)
+    title = item.title
     db.session.commit()
-    flash(f"Notes on “{item.title}” are saved.", "success")
+    if merged:
+        flash(
+            f"Notes on “{title}” are saved, merged with the notes someone else saved meanwhile.",
+            "success",
+        )
+    else:
+        flash(f"Notes on “{title}” are saved.", "success")
     return fragment_or_page(meeting, "agenda")
+
+
+def notes_conflict(meeting: Meeting, item: AgendaItem, mine: str) -> Response:
+    """409: someone else changed the same lines of the notes. The user's notes stay in
+    the form, now based on the notes saved meanwhile, which are shown beside them."""
+    kept = {"text": mine, "version": item.notes_version, "base": item.notes, "theirs": item.notes}
+    return fragment_or_page(meeting, "agenda", status=409, notes_kept={item.id: kept})
 
 
 @meeting_route("/meetings/<int:meeting_id>/agenda/<int:item_id>/delete", methods=["POST"])
@@ -759,7 +901,13 @@ def delete_agenda_item(meeting_id: int, item_id: int) -> Response:
         flash(f"“{item.title}” has outcomes; remove them before the agenda item.", "error")
         return fragment_or_page(meeting, "agenda", status=409)
     meeting.agenda.remove(item)
-    record("agenda_item_removed", region=meeting.region, target=meeting.ref, title=item.title)
+    record(
+        "agenda_item_removed",
+        region=meeting.region,
+        target=meeting.ref,
+        title=item.title,
+        item=item.id,
+    )
     db.session.commit()
     return fragment_or_page(meeting, "agenda")
 
@@ -804,9 +952,105 @@ def delete_outcome(meeting_id: int, outcome_id: int) -> Response:
     if outcome is None or outcome.meeting_id != meeting.id:
         abort(404)
     db.session.delete(outcome)
+    record(
+        "outcome_removed",
+        region=meeting.region,
+        target=meeting.ref,
+        outcome=outcome.id,
+        kind=outcome.kind.value,
+        text=outcome.text[:80],
+        phrase="removed an outcome from",
+    )
     db.session.commit()
     db.session.refresh(meeting)
     return fragment_or_page(meeting, "agenda")
+
+
+def _outcome(meeting: Meeting, outcome_id: int) -> Outcome | None:
+    outcome = db.session.get(Outcome, outcome_id)
+    return outcome if outcome is not None and outcome.meeting_id == meeting.id else None
+
+
+OUTCOME_CHANGED = (
+    "Someone else changed this outcome while you were editing it. Your changes are in "
+    "the form, not saved; the outcome as saved now is shown above them. Save again to "
+    "keep yours."
+)
+
+
+@meeting_route("/meetings/<int:meeting_id>/outcomes/<int:outcome_id>/edit", methods=["POST"])
+def edit_outcome(meeting_id: int, outcome_id: int) -> Response:
+    """Change an outcome's text, kind, owner or due date, on the version the page
+    showed (a compare-and-swap): a stale edit answers 409 with the input kept beside
+    what is saved now; one whose outcome was removed meanwhile shows the text to copy.
+    Marking an action item done is not an edit and does not change its version."""
+    meeting, refusal = changeable(meeting_id)
+    if refusal:
+        return refusal
+    outcome = _outcome(meeting, outcome_id)
+    form = outcome_edit_form(meeting, outcome, outcome_id, request.form)
+    if outcome is None:
+        event = _removal(meeting, "outcome_removed", "outcome", outcome_id)
+        return removed_meanwhile(meeting, event, "the outcome", "editing it", form.text.data or "")
+    if not form.validate_on_submit():
+        return outcome_form_again(meeting, outcome, form, status=422)
+    kind = OutcomeKind(form.kind.data)
+    action = kind is OutcomeKind.ACTION
+    values = {
+        "kind": kind,
+        "text": form.text.data,
+        "owner_id": (form.owner_id.data or None) if action else None,
+        "due_date": form.due_date.data if action else None,
+    }
+    if not action:
+        values.update(done_at=None, done_by_id=None)
+    written = db.session.execute(
+        update(Outcome)
+        .where(Outcome.id == outcome.id, Outcome.version == form.version.data)
+        .values(version=Outcome.version + 1, **values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if written != 1:
+        # Changed (or removed) since the page was shown, or between the read and now.
+        db.session.rollback()
+        outcome = _outcome(meeting, outcome_id)
+        if outcome is None:
+            event = _removal(meeting, "outcome_removed", "outcome", outcome_id)
+            return removed_meanwhile(
+                meeting, event, "the outcome", "editing it", form.text.data or ""
+            )
+        form.form_errors.append(OUTCOME_CHANGED)
+        form.version.data = outcome.version
+        return outcome_form_again(meeting, outcome, form, status=409, saved_now=outcome)
+    record(
+        "outcome_edited",
+        region=meeting.region,
+        target=meeting.ref,
+        outcome=outcome.id,
+        kind=kind.value,
+        text=form.text.data[:80],
+        phrase="edited an outcome of",
+    )
+    db.session.commit()
+    db.session.refresh(meeting)
+    flash("The outcome is saved.", "success")
+    return fragment_or_page(meeting, "agenda")
+
+
+def outcome_form_again(
+    meeting: Meeting, outcome: Outcome, form: OutcomeEditForm, status: int, saved_now=None
+) -> Response:
+    """The agenda with this outcome's edit form open, holding what the user typed."""
+    forms = {o.id: outcome_edit_form(meeting, o, o.id) for o in meeting.outcomes}
+    forms[outcome.id] = form
+    return fragment_or_page(
+        meeting,
+        "agenda",
+        status=status,
+        outcome_edit_forms=forms,
+        editing_outcome=outcome.id,
+        outcome_saved_now=saved_now,
+    )
 
 
 @meeting_route("/meetings/<int:meeting_id>/outcomes/<int:outcome_id>/settle", methods=["POST"])
@@ -956,7 +1200,9 @@ def meeting_ics(meeting_id: int) -> Response:
 @region_bp.get("/meetings.ics")
 def feed() -> Response:
     meetings = db.session.scalars(
-        select(Meeting).where(Meeting.region_id == g.region.id).order_by(Meeting.starts_at)
+        select(Meeting)
+        .where(Meeting.region_id == g.region.id, Meeting.not_trashed())
+        .order_by(Meeting.starts_at)
     ).all()
     return exports.ics_response(
         meetings,

@@ -12,48 +12,37 @@ from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from workspace.extensions import db
-from workspace.hookspecs import (
+from workspace.api import (
+    Action,
     ExportFile,
     LinkTarget,
     MenuLink,
     Panel,
     PluginInfo,
     SearchResult,
+    admits,
+    can,
+    db,
+    folded_contains,
     hookimpl,
 )
-from workspace.permissions import Action, can
-from workspace.search import folded_contains
 
-from . import models
+from . import models, trash  # trash: its pages join both blueprints
 from .models import Practice, Status
+from .project_views import bp as project_bp
+from .views import bp as region_bp
 
 PLUGIN = PluginInfo(
     name="portfolio",
     label="Good-practice portfolio",
     description="Good practices of each region, their validation, and which region "
     "could transfer which practice.",
+    blueprints=(region_bp,),
+    project_blueprints=(project_bp,),
+    migrations=Path(__file__).with_name("migrations"),
+    after=("minutes",),
 )
 REF_PREFIX = "portfolio:practice:"
-
-
-@hookimpl
-def migrations_folder():
-    return str(Path(__file__).with_name("migrations"))
-
-
-@hookimpl
-def register_blueprints():
-    from .views import bp
-
-    return [bp]
-
-
-@hookimpl
-def register_project_blueprints():
-    from .project_views import bp
-
-    return [bp]
 
 
 @hookimpl
@@ -71,12 +60,10 @@ def dashboard_panels(region, user):
     waiting = db.session.scalars(
         select(Practice).where(
             Practice.status == Status.SUBMITTED.value,
+            Practice.not_trashed(),
             *([Practice.region_id == region.id] if region is not None else []),
         )
     ).all()
-    from workspace.plugins import host
-
-    plugin_host = host()
     return [
         Panel.rendered(
             "Good practices",
@@ -87,11 +74,7 @@ def dashboard_panels(region, user):
             approved=counts.get(region.id, 0) if region is not None else sum(counts.values()),
             # A panel is HTML, which the core cannot screen: the listed practices are
             # links, so only those the core's rule admits (on there, readable).
-            waiting=[
-                p
-                for p in _not_drafts(user, waiting)
-                if plugin_host.admits(PLUGIN.name, p.region, user)
-            ],
+            waiting=[p for p in _not_drafts(user, waiting) if admits(PLUGIN.name, p.region, user)],
         )
     ]
 
@@ -115,9 +98,12 @@ def _target(practice: Practice) -> LinkTarget:
 def _matching(query: str, limit: int):
     """Practices whose title, keywords or summary contain ``query``, folded as core
     search folds ("lodz" finds "Łódź"): matched in Python, since no SQL of both
-    engines folds that way; a portfolio holds tens of practices, not thousands."""
+    engines folds that way; a portfolio holds tens of practices, not thousands.
+    Those in the trash are left out."""
     rows = db.session.execute(
-        select(Practice.id, Practice.title, Practice.keywords, Practice.summary)
+        select(Practice.id, Practice.title, Practice.keywords, Practice.summary).where(
+            Practice.not_trashed()
+        )
     )
     ids = [id_ for id_, *texts in rows if folded_contains(query, *texts)]
     return db.session.scalars(
@@ -165,7 +151,9 @@ def describe_refs(refs, user):
     if not ids:
         return described
     practices = db.session.scalars(
-        select(Practice).options(selectinload(Practice.region)).where(Practice.id.in_(ids))
+        select(Practice)
+        .options(selectinload(Practice.region))
+        .where(Practice.id.in_(ids), Practice.not_trashed())
     ).all()
     described.update({p.ref: _target(p) for p in _not_drafts(user, practices)})
     return described
@@ -183,7 +171,9 @@ def _analyses(refs, user) -> dict:
     ]
     if not ids or not can(user, Action.READ):
         return {}
-    analyses = db.session.scalars(select(models.Analysis).where(models.Analysis.id.in_(ids)))
+    analyses = db.session.scalars(
+        select(models.Analysis).where(models.Analysis.id.in_(ids), models.Analysis.not_trashed())
+    )
     return {
         a.ref: LinkTarget(
             a.ref,
@@ -222,15 +212,18 @@ def document_lock(document):
 @hookimpl
 def document_visible(document, user):
     """A draft practice's texts are for those who see the draft: its region's editors
-    and coordinators, and the lead partner's coordinators (as the practice page)."""
+    and coordinators, and the lead partner's coordinators (as the practice page).
+    The texts of a practice or an analysis in the trash are gone with it."""
     from .practices import draft_documents
 
+    if document.id in trash.trashed_documents():
+        return False
     if document.id not in draft_documents():
         return None
     return can(user, Action.EDIT, document.region)
 
 
-@hookimpl(trylast=True)  # after the minutes demo, whose meeting the practices link to
+@hookimpl  # after the minutes' demo (``PLUGIN.after``): practices link to its meeting
 def load_demo():
     from .demo import load
 
@@ -242,7 +235,9 @@ def export_region(region):
     from .exports import practices_csv
 
     practices = db.session.scalars(
-        select(Practice).where(Practice.region_id == region.id).order_by(Practice.title)
+        select(Practice)
+        .where(Practice.region_id == region.id, Practice.not_trashed())
+        .order_by(Practice.title)
     ).all()
     return [ExportFile("practices.csv", practices_csv(practices))]
 

@@ -10,8 +10,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
-from workspace.extensions import db
-from workspace.models import Link, Region, User
+from workspace.api import Link, Region, User, db, find_targets
 
 from . import practices as rules
 from .models import Analysis, Practice, Status
@@ -221,12 +220,17 @@ def load() -> None:
 
 def _presented(practices: list[Practice]) -> None:
     """With the minutes plugin installed, the practices were presented at the online
-    partner meeting of 2020-04-15 (its demo runs first: see ``load_demo``)."""
-    try:
-        from plugins.minutes.models import Meeting
-    except ImportError:
-        return
-    meeting = db.session.scalar(select(Meeting).where(Meeting.title == PRESENTED_AT))
+    partner meeting of 2020-04-15 (its demo runs first: ``PLUGIN.after``). The
+    meeting is found through the link hooks, as any plugin's object is."""
+    admin = db.session.get(User, _admin_id()) if _admin_id() is not None else None
+    meeting = next(
+        (
+            target
+            for target in find_targets(PRESENTED_AT, admin, plugins=["minutes"])
+            if target.label.startswith(f"{PRESENTED_AT} (")
+        ),
+        None,
+    )
     if meeting is None:
         return
     for practice in practices:
@@ -253,7 +257,7 @@ def _admin_id() -> int | None:
 
 
 def _rater(slug: str) -> User | None:
-    from workspace.models import Membership, MembershipRole
+    from workspace.api import Membership, MembershipRole
 
     return db.session.scalar(
         select(User)
@@ -265,7 +269,7 @@ def _rater(slug: str) -> User | None:
 
 
 def _analysis(region: Region | None, practices: list[Practice]) -> None:
-    from workspace.revisions import create as create_document
+    from workspace.api import create_document
 
     author = _rater("burgos")
     if region is None or author is None:

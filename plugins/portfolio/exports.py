@@ -6,8 +6,7 @@ import re
 
 from flask import render_template
 
-from workspace.pdf import html_to_pdf
-from workspace.spreadsheets import to_csv
+from workspace.api import html_to_pdf, to_csv
 
 OWN_PRACTICE = "own practice"
 NOT_RATED = "not rated"

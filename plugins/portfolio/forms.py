@@ -19,7 +19,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from workspace.forms import (
+from workspace.api import (
     COUNTRY,
     ChoiceField,
     DayField,

@@ -8,8 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from workspace.extensions import db
-from workspace.models import Document, Partner, Region, User, UTCDateTime, utcnow
+from workspace.api import Document, Partner, Region, Trashable, User, UTCDateTime, db, utcnow
 
 # The programme's four thematic objectives (Interreg Europe 2014-2020).
 TOPICS = [
@@ -51,7 +50,7 @@ SCORES = {
 }
 
 
-class Practice(db.Model):
+class Practice(Trashable, db.Model):
     """A good practice identified in a region (the programme's template fields).
 
     The long texts (description, resources, evidence, lessons, transfer potential)
@@ -133,7 +132,7 @@ class Rating(db.Model):
     rated_by: Mapped[User | None] = relationship()
 
 
-class Analysis(db.Model):
+class Analysis(Trashable, db.Model):
     """A portfolio analysis, typically concluding a thematic visit: the practices
     seen, their ratings, and a conclusions Document."""
 

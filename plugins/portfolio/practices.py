@@ -13,13 +13,9 @@ import re
 from flask import g
 from sqlalchemy import func, select
 
-from workspace.activity import record
-from workspace.extensions import db
-from workspace.models import Link, Region, User, utcnow
-from workspace.permissions import Action, can
-from workspace.revisions import create as create_document
+from workspace.api import Action, Link, Region, User, can, create_document, db, record, utcnow
 
-from .models import Practice, Rating, Status
+from .models import Analysis, Practice, Rating, Status
 
 # The long texts of the programme's template, one section each of the practice's Document.
 SECTIONS = [
@@ -90,6 +86,24 @@ def may_return_to_draft(user: User, practice: Practice) -> bool:
     """An approved or declined practice is locked; the lead partner's coordinators
     return it to draft so that it can be changed and validated again."""
     return practice.state in REOPENABLE and may_validate(user)
+
+
+def may_trash(user: User, practice: Practice) -> bool:
+    """Who moves a practice to the trash, and brings it back: a draft or returned
+    one is its region's editors' work; a submitted, approved or declined one is the
+    project's record, so only the region's coordinators and the lead partner's
+    coordinators (admins) do."""
+    if practice.state.editable:
+        return can(user, Action.EDIT, practice.region)
+    return can(user, Action.MANAGE, practice.region)
+
+
+def may_trash_analysis(user: User, analysis: Analysis) -> bool:
+    """An analysis goes to the trash (and back) by its author, while they still write
+    project-wide texts, or by an admin."""
+    if can(user, Action.ADMIN):
+        return True
+    return analysis.created_by_id == user.id and can(user, Action.EDIT)
 
 
 def rating_regions(user: User, regions: list[Region]) -> set[int]:
@@ -232,10 +246,11 @@ def rate(practice: Practice, region: Region, user: User, score: int, note: str) 
 
 
 def approved_counts() -> dict[int, int]:
-    """Region id -> approved practices: the indicator "good practices identified"."""
+    """Region id -> approved practices: the indicator "good practices identified".
+    A practice in the trash does not count until it is back."""
     rows = db.session.execute(
         select(Practice.region_id, func.count())
-        .where(Practice.status == Status.APPROVED.value)
+        .where(Practice.status == Status.APPROVED.value, Practice.not_trashed())
         .group_by(Practice.region_id)
     )
     return dict(rows.all())

@@ -15,15 +15,19 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from workspace.activity import record
-from workspace.converters import db_int
-from workspace.extensions import db
-from workspace.models import Region
-from workspace.permissions import Action, can, require
-from workspace.plugins import host
-from workspace.rendering import render
-from workspace.revisions import create as create_document
-from workspace.search import index_document
+from workspace.api import (
+    Action,
+    Region,
+    can,
+    create_document,
+    db,
+    db_int,
+    enabled_in,
+    index_document,
+    record,
+    render,
+    require,
+)
 
 from . import practices as rules
 from .exports import analysis_pdf, conclusions_of, matrix_csv
@@ -43,12 +47,12 @@ def _me():
 
 def portfolio_regions() -> list[Region]:
     """Regions where the portfolio is on and that the current user may read."""
-    plugin_host, user = host(), _me()
+    user = _me()
     regions = db.session.scalars(select(Region).order_by(Region.name))
     return [
         region
         for region in regions
-        if "portfolio" in plugin_host.enabled_in(region) and can(user, Action.READ, region)
+        if "portfolio" in enabled_in(region) and can(user, Action.READ, region)
     ]
 
 
@@ -78,7 +82,7 @@ def index() -> Response:
     query = (
         select(Practice)
         .options(selectinload(Practice.region), selectinload(Practice.ratings))
-        .where(Practice.region_id.in_([r.id for r in regions]))
+        .where(Practice.region_id.in_([r.id for r in regions]), Practice.not_trashed())
         .order_by(Practice.title)
     )
     chosen = next((r for r in regions if r.slug == filters["region"]), None)
@@ -131,6 +135,7 @@ def matrix_rows(regions: list[Region], topic: str = "", sort: str = "title", min
         .where(
             Practice.region_id.in_([r.id for r in regions]),
             Practice.status.in_(IN_PORTFOLIO),
+            Practice.not_trashed(),
         )
         .order_by(Practice.title)
     ).all()
@@ -190,7 +195,12 @@ def rate(practice_id: int, region: str) -> Response:
     regions = portfolio_regions()
     the_region = next((r for r in regions if r.slug == region), None)
     practice = db.session.get(Practice, practice_id)
-    if the_region is None or practice is None or practice.region_id not in {r.id for r in regions}:
+    if (
+        the_region is None
+        or practice is None
+        or practice.in_trash
+        or practice.region_id not in {r.id for r in regions}
+    ):
         abort(404)
     require(Action.EDIT, the_region)
     if practice.status not in IN_PORTFOLIO or practice.region_id == the_region.id:
@@ -238,9 +248,17 @@ def analyses() -> Response:
     items = db.session.scalars(
         select(Analysis)
         .options(selectinload(Analysis.practices))
+        .where(Analysis.not_trashed())
         .order_by(Analysis.visit_on.desc())
     ).all()
-    return render("portfolio/analyses.html", analyses=items, can_create=can(_me(), Action.EDIT))
+    can_create = can(_me(), Action.EDIT)
+    return render(
+        "portfolio/analyses.html",
+        analyses=items,
+        can_create=can_create,
+        # Whoever writes analyses may have one of theirs in the trash.
+        trash_url=url_for("portfolio_project.analysis_trash_list") if can_create else None,
+    )
 
 
 @bp.route("/analyses/new", methods=["GET", "POST"])
@@ -279,10 +297,17 @@ def new_analysis() -> Response:
     return render("portfolio/analysis_form.html", form=form, status=status)
 
 
-def _analysis_context(analysis_id: int) -> dict:
+def get_analysis(analysis_id: int, trashed: bool = False) -> Analysis:
+    """The analysis, or 404. One in the trash is 404 on every page but the one that
+    brings it back (``trashed=True``)."""
     analysis = db.session.get(Analysis, analysis_id)
-    if analysis is None:
+    if analysis is None or analysis.in_trash != trashed:
         abort(404)
+    return analysis
+
+
+def _analysis_context(analysis_id: int) -> dict:
+    analysis = get_analysis(analysis_id)
     regions = portfolio_regions()
     ids = {p.id for p in analysis.practices}
     rows = [row for row in matrix_rows(regions) if row.practice.id in ids]
@@ -292,6 +317,7 @@ def _analysis_context(analysis_id: int) -> dict:
         "rows": rows,
         "scores": SCORES,
         "can_write": can(_me(), Action.EDIT),
+        "can_trash": rules.may_trash_analysis(_me(), analysis),
         "conclusions": conclusions_of(analysis),
     }
 
@@ -309,9 +335,7 @@ def write_conclusions(analysis_id: int) -> Response:
     region, where only that region's editors could write: such a text is made
     project-wide here (once, recorded), so the analysis' other authors can too."""
     require(Action.EDIT)
-    analysis = db.session.get(Analysis, analysis_id)
-    if analysis is None:
-        abort(404)
+    analysis = get_analysis(analysis_id)
     document = analysis.document
     if document is None or document.deleted_at is not None:
         document = create_document(

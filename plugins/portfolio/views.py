@@ -12,15 +12,21 @@ from flask_login import current_user
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
-from workspace.activity import record
-from workspace.extensions import db
-from workspace.hookspecs import LinkTarget
-from workspace.links import describe
-from workspace.markdown import render_markup
-from workspace.models import Link, utcnow
-from workspace.permissions import Action, can, require
-from workspace.plugins import host
-from workspace.rendering import render
+from workspace.api import (
+    Action,
+    Link,
+    LinkTarget,
+    can,
+    db,
+    describe,
+    enabled_anywhere,
+    find_targets,
+    record,
+    render,
+    render_markup,
+    require,
+    utcnow,
+)
 
 from . import practices as rules
 from .forms import DecisionForm, PracticeForm
@@ -49,10 +55,11 @@ def _me():
     return current_user._get_current_object()
 
 
-def get_practice(practice_id: int) -> Practice:
-    """The practice of the current region, or 404."""
+def get_practice(practice_id: int, trashed: bool = False) -> Practice:
+    """The practice of the current region, or 404. One in the trash is 404 on every
+    page but the one that brings it back (``trashed=True``)."""
     practice = db.session.get(Practice, practice_id)
-    if practice is None or practice.region_id != g.region.id:
+    if practice is None or practice.region_id != g.region.id or practice.in_trash != trashed:
         abort(404)
     if practice.state is Status.DRAFT and not can(_me(), Action.EDIT, practice.region):
         abort(404)  # a draft is the region's own work in progress, as in every list
@@ -64,7 +71,7 @@ def index() -> Response:
     practices = db.session.scalars(
         select(Practice)
         .options(selectinload(Practice.ratings))
-        .where(Practice.region_id == g.region.id)
+        .where(Practice.region_id == g.region.id, Practice.not_trashed())
         .order_by(Practice.title)
     ).all()
     user = _me()
@@ -76,6 +83,8 @@ def index() -> Response:
         practices=visible,
         can_create=can(user, Action.EDIT, g.region),
         approved=sum(1 for p in practices if p.state is Status.APPROVED),
+        # The region's editors write drafts, so they may find one in the trash.
+        trash_url=url_for("portfolio.trash_list") if can(user, Action.EDIT, g.region) else None,
     )
 
 
@@ -128,6 +137,7 @@ def _view_context(practice: Practice, decision_form: DecisionForm | None = None)
         "inspired": inspired(practice),
         "minutes_on": minutes_available(),
         "can_link": can(user, Action.EDIT, practice.region),
+        "can_trash": rules.may_trash(user, practice),
     }
 
 
@@ -287,7 +297,7 @@ def inspired(practice: Practice) -> list[LinkTarget]:
 
 
 def minutes_available() -> bool:
-    return "minutes" in host().enabled_anywhere()
+    return "minutes" in enabled_anywhere()
 
 
 def _presented_panel(practice: Practice, status: int = 200) -> Response:
@@ -309,7 +319,7 @@ def meeting_targets(practice_id: int) -> Response:
     if query and minutes_available():
         found = [
             target
-            for target in host().collect("link_targets", ["minutes"], query=query, user=_me())
+            for target in find_targets(query, _me(), plugins=["minutes"])
             if target.ref.startswith(MEETING)
         ]
     return render(

@@ -28,10 +28,16 @@ from workspace.hookspecs import (
 from workspace.models import Region
 from workspace.permissions import Action, can
 
+region_pages = Blueprint("fixture", __name__, template_folder="templates")
+project_pages = Blueprint("fixture_project", __name__)
+
 PLUGIN = PluginInfo(
     name="fixture",
     label="Fixture notes",
     description="A test plugin that implements every hook.",
+    blueprints=[region_pages],
+    project_blueprints=[project_pages],
+    migrations=Path(__file__).with_name("fixture_migrations"),
 )
 
 
@@ -60,10 +66,6 @@ def _called(function):
     return hookimpl(wrapper)
 
 
-region_pages = Blueprint("fixture", __name__, template_folder="templates")
-project_pages = Blueprint("fixture_project", __name__)
-
-
 @region_pages.get("/")
 def index() -> str:
     return render_template("fixture/index.html", region=g.region)
@@ -77,21 +79,6 @@ def lazy_panel() -> str:
 @project_pages.get("/")
 def project_index() -> str:
     return "<p>Fixture notes across the project</p>"
-
-
-@_called
-def migrations_folder():
-    return str(Path(__file__).with_name("fixture_migrations"))
-
-
-@_called
-def register_blueprints():
-    return [region_pages]
-
-
-@_called
-def register_project_blueprints():
-    return [project_pages]
 
 
 @_called
@@ -126,8 +113,11 @@ def load_demo():
 
 
 @_called
-def export_region(region):
-    return [ExportFile("notes.txt", f"Notes of {region.name}\n"), ExportFile("../evil/x.txt", "x")]
+def export_region(region, user):
+    return [
+        ExportFile("notes.txt", f"Notes of {region.name}, exported by {user.email}\n"),
+        ExportFile("../evil/x.txt", "x"),
+    ]
 
 
 @_called

@@ -9,7 +9,7 @@ Create Date: 2026-11-27 22:30:00
 import sqlalchemy as sa
 from alembic import op
 
-import workspace.models
+from workspace.api import UTCDateTime
 
 revision = "b001_budget_tables"
 down_revision = None
@@ -37,7 +37,7 @@ def upgrade():
         "budget_partner_plan",
         sa.Column("partner_id", sa.Integer(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("updated_at", workspace.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", UTCDateTime(timezone=True), nullable=False),
         sa.Column("evidence_document_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["evidence_document_id"],
@@ -89,7 +89,7 @@ def upgrade():
         sa.Column("currency", sa.String(length=3), nullable=False),
         sa.Column("rate", sa.Numeric(precision=14, scale=6), nullable=False),
         sa.Column("amount_eur", sa.Numeric(precision=14, scale=2), nullable=False),
-        sa.Column("created_at", workspace.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["created_by_id"],

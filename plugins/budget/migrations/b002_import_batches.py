@@ -9,7 +9,7 @@ Create Date: 2026-12-02 06:00:00
 import sqlalchemy as sa
 from alembic import op
 
-import workspace.models
+from workspace.api import UTCDateTime
 
 revision = "b002_import_batches"
 down_revision = "b001_budget_tables"
@@ -26,7 +26,7 @@ def upgrade():
         sa.Column("lines", sa.Integer(), nullable=False),
         sa.Column("amount_eur", sa.Numeric(precision=14, scale=2), nullable=False),
         sa.Column("encoding", sa.String(length=20), nullable=False),
-        sa.Column("created_at", workspace.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["partner_id"],

@@ -9,7 +9,7 @@ Create Date: 2026-12-09 09:00:00
 import sqlalchemy as sa
 from alembic import op
 
-import workspace.models
+from workspace.api import UTCDateTime
 
 revision = "b003_contracts"
 down_revision = "b002_import_batches"
@@ -34,7 +34,7 @@ def upgrade():
         sa.Column("total", sa.Numeric(precision=14, scale=2), nullable=False),
         sa.Column("plan_version", sa.Integer(), nullable=False),
         sa.Column("note", sa.String(length=200), nullable=False),
-        sa.Column("contracted_at", workspace.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("contracted_at", UTCDateTime(timezone=True), nullable=False),
         sa.Column("contracted_by_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["partner_id"],
@@ -89,7 +89,7 @@ def upgrade():
         sa.Column("moved_from_contract", sa.Numeric(precision=14, scale=2), nullable=False),
         sa.Column("confirmed_by_id", sa.Integer(), nullable=True),
         sa.Column("plan_version", sa.Integer(), nullable=False),
-        sa.Column("created_at", workspace.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["partner_id"],

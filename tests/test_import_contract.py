@@ -1,0 +1,106 @@
+"""The import contract: a plugin imports ``workspace.api`` and no other core module,
+and never another plugin (demo modules and migrations included).
+
+Plugins written against the API keep working while the core moves its modules
+around; a plugin that reaches into ``workspace.documents`` or ``plugins.minutes``
+breaks the day either changes, and this test says so first.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import workspace.api
+
+PLUGINS = Path(__file__).resolve().parent.parent / "plugins"
+# What a plugin's own tests may import besides the API: the shipped pytest fixtures.
+TEST_ONLY = {"workspace.testing"}
+
+
+def imported_modules(path: Path) -> list[tuple[int, str]]:
+    """(line, module) for each import in ``path``; ``from workspace import x`` counts
+    as ``workspace.x``, relative imports as what they resolve to."""
+    package = ".".join(path.relative_to(PLUGINS.parent).with_suffix("").parts[:-1])
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - node.level + 1]
+                module = ".".join([*base, node.module] if node.module else base)
+            else:
+                module = node.module or ""
+            if module in {"workspace", "plugins"}:
+                found += [(node.lineno, f"{module}.{alias.name}") for alias in node.names]
+            else:
+                found.append((node.lineno, module))
+    return found
+
+
+def breaches(path: Path) -> list[str]:
+    own = path.relative_to(PLUGINS).parts[0]
+    is_test = "tests" in path.relative_to(PLUGINS).parts[1:-1]
+    found = []
+    for line, module in imported_modules(path):
+        top = module.split(".")[0]
+        if top == "workspace":
+            allowed = module == "workspace.api" or (is_test and module in TEST_ONLY)
+            if not allowed:
+                found.append(f"{path.relative_to(PLUGINS.parent)}:{line} imports {module}")
+        elif top == "plugins":
+            parts = module.split(".")
+            if len(parts) < 2 or parts[1] != own:
+                found.append(f"{path.relative_to(PLUGINS.parent)}:{line} imports {module}")
+    return found
+
+
+PLUGIN_FILES = sorted(PLUGINS.rglob("*.py"))
+
+
+def test_every_plugin_file_is_checked():
+    names = {path.relative_to(PLUGINS).parts[0] for path in PLUGIN_FILES}
+    assert {"minutes", "portfolio", "action_plans", "budget"} <= names
+    assert any(path.parent.name == "migrations" for path in PLUGIN_FILES)
+    assert any(path.name == "demo.py" for path in PLUGIN_FILES)
+
+
+def test_plugins_import_only_the_api_and_never_each_other():
+    found = [breach for path in PLUGIN_FILES for breach in breaches(path)]
+    assert found == [], "\n".join(found)
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("from workspace.api import db\n", []),
+        ("from workspace import api\n", []),
+        ("from workspace.models import Document\n", ["imports workspace.models"]),
+        ("from workspace import demo\n", ["imports workspace.demo"]),
+        ("import workspace.models\n", ["imports workspace.models"]),
+        ("from plugins.minutes.models import Meeting\n", ["imports plugins.minutes.models"]),
+        ("from plugins.budget import ledger\n", []),
+        ("from .models import Entry\n", []),
+        ("from .. import minutes\n", ["imports plugins.minutes"]),
+        ("def f():\n    from plugins.portfolio.models import Practice\n", ["imports plugins"]),
+    ],
+)
+def test_the_check_catches_what_it_must(tmp_path, monkeypatch, source, expected):
+    folder = tmp_path / "plugins" / "budget"
+    folder.mkdir(parents=True)
+    path = folder / "module.py"
+    path.write_text(source)
+    monkeypatch.setattr(f"{__name__}.PLUGINS", tmp_path / "plugins")
+    found = breaches(path)
+    assert len(found) == len(expected)
+    for breach, fragment in zip(found, expected, strict=True):
+        assert fragment in breach
+
+
+def test_the_api_names_what_it_exports():
+    missing = [name for name in workspace.api.__all__ if not hasattr(workspace.api, name)]
+    assert missing == []

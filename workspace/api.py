@@ -1,0 +1,239 @@
+"""The plugin API: the one core module a plugin imports.
+
+Everything a plugin may use from the core is named here, and nothing else is promised
+to stay. A test (``tests/test_import_contract.py``) holds every plugin to it: a
+plugin imports ``workspace.api`` and no other core module, and never another
+plugin. To reach another plugin's objects, use the link hooks (``link_targets``,
+``describe_refs``) through ``find_targets`` and ``describe``.
+
+Groups, in the order of docs/plugins.md:
+
+- the contract: ``hookimpl``, ``PluginInfo`` and the result types;
+- data: ``db`` and the core models a plugin may read (and link to);
+- people: ``can``, ``Action``, ``require``, ``readable_regions``;
+- switches: ``enabled_in``, ``admits``, ``regions_on``;
+- pages: ``render``, ``wants_fragment``, ``error_response``, forms and converters;
+- text: Markdown, PDF, documents and their revisions, search helpers;
+- numbers and dates in the reader's format; spreadsheets and text files;
+- the record: ``record`` for the activity stream, links.
+- the trash: ``Trashable`` and the moves, events and page of a record's trash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+
+from . import demo as _demo
+from .activity import record
+from .attachments import attachments_of
+from .converters import MAX_ID, db_int
+from .dates import DateError, date_example, format_day, format_moment, parse_date
+from .extensions import db
+from .forms import (
+    COUNTRY,
+    ChoiceField,
+    DayField,
+    MultiChoiceField,
+    StrippedForm,
+    VersionField,
+    WholeNumberField,
+    options,
+)
+from .hookspecs import (
+    ExportFile,
+    LinkTarget,
+    MenuLink,
+    Panel,
+    PluginInfo,
+    SearchResult,
+    hookimpl,
+)
+from .links import UNAVAILABLE, describe, links_of
+from .markdown import render_markup
+from .merge import merge3
+from .models import (
+    Comment,
+    Document,
+    Event,
+    LegalStatus,
+    Link,
+    Membership,
+    MembershipRole,
+    Partner,
+    PartnerRole,
+    Region,
+    RegionPlugin,
+    User,
+    UTCDateTime,
+    utcnow,
+)
+from .numbers import (
+    NumberError,
+    check_currency,
+    format_money,
+    format_number,
+    format_percent,
+    input_value,
+    parse_money,
+    parse_number,
+)
+from .numbers import example as number_example
+from .pdf import html_to_pdf
+from .permissions import Action, can, readable_regions, require
+from .plugins import host as _host
+from .rendering import error_response, render, wants_fragment
+from .revisions import create as create_document
+from .search import folded_contains, index_document
+from .spreadsheets import FORMULA_START, safe_cell, to_csv, to_xlsx
+from .textfiles import ENCODINGS, DecodedText, TextFileError, decode, read_rows
+from .trash import (
+    Trashable,
+    TrashRow,
+    bring_back,
+    documents_in_trash,
+    say_restored,
+    say_trashed,
+    send_to_trash,
+    trash_page,
+)
+
+# The demo's people and regions, for a plugin's ``load_demo``.
+DEMO_ADMIN_EMAIL: str = _demo.ADMIN[0]
+DEMO_REGION_SLUGS: tuple[str, ...] = tuple(slug for slug, *_ in _demo.REGIONS)
+
+
+def enabled_in(region: Region) -> set[str]:
+    """The names of the plugins switched on in ``region``."""
+    return _host().enabled_in(region)
+
+
+def admits(plugin: str, region: Region | int | None, user: User | None) -> bool:
+    """Whether ``user`` may see something of ``plugin`` living in ``region`` (None:
+    project-wide): the plugin is on there and the user may read there."""
+    return _host().admits(plugin, region, user)
+
+
+def regions_on(plugin: str) -> frozenset[int]:
+    """Ids of the regions where ``plugin`` is switched on."""
+    return _host().regions_on(plugin)
+
+
+def enabled_anywhere() -> set[str]:
+    """The names of the plugins switched on in at least one region."""
+    return _host().enabled_anywhere()
+
+
+def switch_on_once(region: Region, plugin: str) -> bool:
+    """Switch ``plugin`` on for ``region`` unless someone has decided about it there
+    already (a coordinator's "off" stays): for a plugin's demo. Returns whether it
+    switched. The caller commits."""
+    decided = db.session.scalar(
+        select(RegionPlugin.id).where(
+            RegionPlugin.region_id == region.id, RegionPlugin.plugin == plugin
+        )
+    )
+    return decided is None and _host().set_enabled(region, plugin, True, None)
+
+
+def find_targets(
+    query: str, user: User | None, plugins: Iterable[str] | None = None
+) -> list[LinkTarget]:
+    """What the plugins (only those named in ``plugins``, when given) offer as link
+    targets for ``query``: the link picker's answer, screened like it. This is how a
+    plugin reaches another plugin's objects without importing it."""
+    return _host().collect("link_targets", plugins, query=query, user=user)
+
+
+__all__ = [
+    "COUNTRY",
+    "DEMO_ADMIN_EMAIL",
+    "DEMO_REGION_SLUGS",
+    "ENCODINGS",
+    "FORMULA_START",
+    "MAX_ID",
+    "UNAVAILABLE",
+    "Action",
+    "ChoiceField",
+    "Comment",
+    "DateError",
+    "DayField",
+    "DecodedText",
+    "Document",
+    "Event",
+    "ExportFile",
+    "LegalStatus",
+    "Link",
+    "LinkTarget",
+    "Membership",
+    "MembershipRole",
+    "MenuLink",
+    "MultiChoiceField",
+    "NumberError",
+    "Panel",
+    "Partner",
+    "PartnerRole",
+    "PluginInfo",
+    "Region",
+    "RegionPlugin",
+    "SearchResult",
+    "StrippedForm",
+    "TextFileError",
+    "TrashRow",
+    "Trashable",
+    "UTCDateTime",
+    "User",
+    "VersionField",
+    "WholeNumberField",
+    "admits",
+    "attachments_of",
+    "bring_back",
+    "can",
+    "check_currency",
+    "create_document",
+    "date_example",
+    "db",
+    "db_int",
+    "decode",
+    "describe",
+    "documents_in_trash",
+    "enabled_anywhere",
+    "enabled_in",
+    "error_response",
+    "find_targets",
+    "folded_contains",
+    "format_day",
+    "format_moment",
+    "format_money",
+    "format_number",
+    "format_percent",
+    "hookimpl",
+    "html_to_pdf",
+    "index_document",
+    "input_value",
+    "links_of",
+    "merge3",
+    "number_example",
+    "options",
+    "parse_date",
+    "parse_money",
+    "parse_number",
+    "read_rows",
+    "readable_regions",
+    "record",
+    "regions_on",
+    "render",
+    "render_markup",
+    "require",
+    "safe_cell",
+    "say_restored",
+    "say_trashed",
+    "send_to_trash",
+    "switch_on_once",
+    "to_csv",
+    "to_xlsx",
+    "trash_page",
+    "utcnow",
+    "wants_fragment",
+]

@@ -1,0 +1,188 @@
+"""A trash for plugins' records: a meeting, a good practice, an action plan is not
+deleted at once but moved to a trash, and can be brought back with all it owns.
+
+While a record is in the trash it is gone for everyone: 404 by id (except on its
+restore route), out of lists, counts, search, link targets, panels, calendars and
+exports; its texts (core Documents) are hidden too. Nothing is deleted: restored,
+all of it is back, and both moves are in the activity stream and the audit trail.
+
+A plugin's model takes the ``Trashable`` mixin (two columns, added by a migration in
+the plugin's own branch), and the plugin:
+
+- leaves trashed records out of every query (``Model.not_trashed()``) and answers
+  404 for one by id, except on its restore route and its trash page
+  (``Model.trashed()``);
+- hides the record's texts from its ``document_visible`` hook with
+  ``documents_in_trash(key, *queries)``, read once per request;
+- moves and restores with ``send_to_trash`` / ``bring_back``, which record the
+  events ``<kind>_trashed`` / ``<kind>_untrashed``, and after the commit says so
+  with ``say_trashed`` / ``say_restored``.
+
+Templates: ``_trash.html`` has the "Move to trash" and "Restore" buttons (CSRF token
+and the browser's confirmation included) and the trash table; ``trash.html`` is a
+whole trash page (``trash_page``). See docs/plugins.md, "A trash for your records".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import Response, flash, g, has_app_context
+from sqlalchemy import ColumnElement, ForeignKey, Select
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+
+from .activity import record
+from .extensions import db
+from .models import Region, User, UTCDateTime, utcnow
+from .rendering import render
+
+_CACHE = "_trash_documents"
+
+
+class Trashable:
+    """Mixin of a model whose rows go to a trash before they are gone.
+
+    Columns ``deleted_at`` (None while not in the trash) and ``deleted_by_id`` (who
+    moved it; SET NULL when that person is deleted), relationship ``deleted_by``.
+    The model needs a ``ref`` ("<plugin>:<kind>:<id>") for ``send_to_trash``.
+    """
+
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    @declared_attr
+    def deleted_by_id(cls) -> Mapped[int | None]:
+        return mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True)
+
+    @declared_attr
+    def deleted_by(cls) -> Mapped[User | None]:
+        # A model may point at user_account several times (created_by, ...): say which.
+        return relationship(User, foreign_keys=lambda: [cls.deleted_by_id])
+
+    @property
+    def in_trash(self) -> bool:
+        return self.deleted_at is not None
+
+    def move_to_trash(self, user: User | None) -> None:
+        self.deleted_at = utcnow()
+        self.deleted_by_id = user.id if user is not None else None
+        _forget_documents()
+
+    def restore(self) -> None:
+        self.deleted_at = None
+        self.deleted_by_id = None
+        _forget_documents()
+
+    @classmethod
+    def not_trashed(cls) -> ColumnElement[bool]:
+        """SQL: the rows that are not in the trash (add it to every query)."""
+        return cls.deleted_at.is_(None)
+
+    @classmethod
+    def trashed(cls) -> ColumnElement[bool]:
+        """SQL: the rows in the trash (for the trash page)."""
+        return cls.deleted_at.is_not(None)
+
+
+def documents_in_trash(key: str, *queries: Select) -> frozenset[int]:
+    """Ids of the documents ``queries`` select (each one column of document ids, e.g.
+    ``select(Meeting.minutes_document_id).where(Meeting.trashed())``), read once per
+    request under ``key``: ``document_visible`` is asked for every text a list shows.
+    Moving a record or bringing it back forgets what was read."""
+    cache = g.setdefault(_CACHE, {}) if has_app_context() else {}
+    if key not in cache:
+        ids: set[int] = set()
+        for query in queries:
+            ids.update(i for i in db.session.scalars(query) if i is not None)
+        cache[key] = frozenset(ids)
+    return cache[key]
+
+
+def _forget_documents() -> None:
+    if has_app_context():
+        g.pop(_CACHE, None)
+
+
+# ---------------------------------------------------------------- moving
+
+
+def send_to_trash(
+    item: Trashable, *, kind: str, what: str, title: str, region: Region | None
+) -> None:
+    """Move ``item`` to the trash as the current user and record ``<kind>_trashed``
+    ("moved <what> to the trash:"); the caller commits, then ``say_trashed``."""
+    from flask_login import current_user
+
+    item.move_to_trash(current_user._get_current_object())
+    record(
+        f"{kind}_trashed",
+        region=region,
+        target=item.ref,
+        title=title,
+        phrase=f"moved {what} to the trash:",
+    )
+
+
+def bring_back(item: Trashable, *, kind: str, what: str, title: str, region: Region | None) -> None:
+    """Take ``item`` out of the trash and record ``<kind>_untrashed`` ("brought
+    <what> back from the trash:"); the caller commits, then ``say_restored``."""
+    item.restore()
+    record(
+        f"{kind}_untrashed",
+        region=region,
+        target=item.ref,
+        title=title,
+        phrase=f"brought {what} back from the trash:",
+    )
+
+
+def say_trashed(title: str) -> None:
+    """The message after a move to the trash (the same as for a document)."""
+    flash(f"“{title}” is moved to the trash. It can be restored from there.", "success")
+
+
+def say_restored(title: str) -> None:
+    flash(f"“{title}” is back from the trash.", "success")
+
+
+# ---------------------------------------------------------------- the trash page
+
+
+@dataclass(frozen=True)
+class TrashRow:
+    """One line of a trash page: what it is, who moved it there and when, and the
+    address that restores it (None when the reader may not)."""
+
+    title: str
+    deleted_at: datetime | None
+    deleted_by: str
+    restore_url: str | None
+    detail: str = ""
+
+    @classmethod
+    def of(cls, item: Trashable, title: str, restore_url: str | None, detail: str = "") -> TrashRow:
+        who = item.deleted_by.name if item.deleted_by is not None else ""
+        return cls(title, item.deleted_at, who, restore_url, detail)
+
+
+def trash_page(
+    rows: Iterable[TrashRow],
+    *,
+    back_url: str,
+    back_label: str,
+    eyebrow: str,
+    intro: str = "",
+    **context,
+) -> Response:
+    """The whole trash page of a plugin (``trash.html``), newest first."""
+    ordered = sorted(rows, key=lambda row: row.deleted_at or utcnow(), reverse=True)
+    return render(
+        "trash.html",
+        rows=ordered,
+        back_url=back_url,
+        back_label=back_label,
+        eyebrow=eyebrow,
+        intro=intro,
+        **context,
+    )
