@@ -179,13 +179,28 @@ def test_demo_xlsx_reads_back_as_the_figures_on_screen(client, demo):
         assert as_cents(left) == figure(page, "remaining"), name
 
 
+def csv_records(client, path: str) -> list[dict]:
+    """The records of a CSV download, which starts with a BOM so Excel reads UTF-8."""
+    data = client.get(path).data
+    assert data.startswith("\ufeff".encode())
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+
+
 def test_demo_csv_exports_add_up_to_the_project_view(client, demo):
     project = client.get("/p/budget/").text
-    rows = list(csv.DictReader(io.StringIO(client.get("/p/budget/export-budget.csv").text)))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(client.get("/p/budget/export-budget.csv").data.decode("utf-8-sig"))
+        )
+    )
     assert sum(Decimal(r["Planned EUR"]) for r in rows) == figure(project, "total")
     assert sum(Decimal(r["Spent EUR"]) for r in rows) == figure(project, "spent")
     assert sum(Decimal(r["Remaining EUR"]) for r in rows) == figure(project, "remaining")
-    summary = list(csv.DictReader(io.StringIO(client.get("/p/budget/export-summary.csv").text)))
+    summary = list(
+        csv.DictReader(
+            io.StringIO(client.get("/p/budget/export-summary.csv").data.decode("utf-8-sig"))
+        )
+    )
     assert summary[-1]["ERDF EUR"] == "1151955.30"
     assert summary[-1]["ERDF %"] == "83.67"
     assert sum(Decimal(r["ERDF EUR"]) for r in summary[:-1]) == Decimal("1151955.30")
@@ -876,16 +891,24 @@ def test_csv_exports_are_complete_and_never_start_a_formula(app, client, auth, w
     response = client.get(f"/p/budget/partners/{budget.ceei}/export-expenditure.csv")
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.text)))
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert rows[1][3] == "'-2+3 stored before the checks existed"
     assert rows[1][4] == "'@A1"
     for row in rows:
         for cell in row:
             assert not cell.startswith(("=", "+", "-", "@")), cell
-    budget_rows = list(csv.DictReader(io.StringIO(client.get("/p/budget/export-budget.csv").text)))
+    budget_rows = list(
+        csv.DictReader(
+            io.StringIO(client.get("/p/budget/export-budget.csv").data.decode("utf-8-sig"))
+        )
+    )
     planned = sum(Decimal(r["Planned EUR"]) for r in budget_rows if r["Partner"] == "CEEI-Burgos")
     assert planned == Decimal("10000.00")
-    summary = list(csv.DictReader(io.StringIO(client.get("/p/budget/export-summary.csv").text)))
+    summary = list(
+        csv.DictReader(
+            io.StringIO(client.get("/p/budget/export-summary.csv").data.decode("utf-8-sig"))
+        )
+    )
     assert summary[-1]["Partner"] == "Total"
     assert summary[-1]["Total EUR"] == "10000.00"
     assert client.get("/p/budget/export-secrets.csv").status_code == 404
@@ -948,7 +971,7 @@ def test_region_export_holds_the_budget_and_expenditure(app, client, auth, world
         names = archive.namelist()
         assert "budget/budget-budget.csv" in names
         assert "budget/budget-summary.csv" in names
-        expenditure = archive.read("budget/budget-expenditure.csv").decode()
+        expenditure = archive.read("budget/budget-expenditure.csv").decode("utf-8-sig")
     assert "Salary" in expenditure
     assert "Pannon EGTC" not in expenditure
 

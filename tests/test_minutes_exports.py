@@ -132,7 +132,7 @@ def test_the_region_export_carries_the_meetings_and_action_items(client, meeting
     assert [str(e["SUMMARY"]) for e in calendar.walk("VEVENT")] == [
         "Partner meeting on good practices"
     ]
-    rows = archive.read("minutes/action-items.csv").decode().splitlines()
+    rows = archive.read("minutes/action-items.csv").decode("utf-8-sig").splitlines()
     assert rows[0].startswith("meeting,meeting date,agenda item,action,owner,due date,status")
     assert "Describe CAST in the portfolio" in rows[1] and "2030-05-15,open" in rows[1]
     # The decision is not an action item.

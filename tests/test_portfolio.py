@@ -229,7 +229,7 @@ def test_matrix_csv_matches_the_matrix(app, client, auth, portfolio):
     page = client.get("/p/portfolio/matrix").text
     response = client.get("/p/portfolio/matrix.csv")
     assert response.headers["Content-Disposition"].startswith("attachment")
-    rows = list(csv.reader(io.StringIO(response.text)))
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert rows[0] == [
         "Practice",
         "Region",
@@ -262,7 +262,9 @@ def test_csv_cells_never_start_a_formula(app, client, auth, portfolio):
         db.session.get(Practice, practice_id).title = '=HYPERLINK("http://evil")'
         db.session.commit()
     auth.login(portfolio.admin.email)
-    rows = list(csv.reader(io.StringIO(client.get("/p/portfolio/matrix.csv").text)))
+    rows = list(
+        csv.reader(io.StringIO(client.get("/p/portfolio/matrix.csv").data.decode("utf-8-sig")))
+    )
     assert rows[1][0] == '\'=HYPERLINK("http://evil")'
 
 
@@ -523,7 +525,7 @@ def test_search_panel_export_and_links(app, client, auth, portfolio):
     assert "Good practices" in with_panels(client, "/r/burgos/")  # the dashboard panel
     archive = zipfile.ZipFile(io.BytesIO(client.get("/r/burgos/export.zip").data))
     name = next(n for n in archive.namelist() if n.endswith("practices.csv"))
-    rows = list(csv.reader(io.StringIO(archive.read(name).decode())))
+    rows = list(csv.reader(io.StringIO(archive.read(name).decode("utf-8-sig"))))
     assert rows[1][0] == FIELDS["title"] and rows[1][1] == "Approved"
     assert "coaching@example.org" not in archive.read(name).decode()  # contacts stay inside
     with app.app_context():

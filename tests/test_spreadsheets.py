@@ -30,7 +30,9 @@ PAYLOAD = "cmd|' /C calc'!A0"
 
 
 def read_csv(text: str) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(text, newline="")))
+    """The rows of a CSV file of ours, which starts with a byte-order mark."""
+    assert text.startswith("\ufeff"), "Excel needs the BOM to read UTF-8"
+    return list(csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
 
 
 def read_xlsx(data: bytes):
@@ -84,7 +86,7 @@ def test_csv_lines_dates_and_empty_cells():
         ["Day", "Paid", "Amount", "Note"],
         [[date(2030, 5, 15), datetime(2030, 5, 16, 9, 30), Decimal("12.50"), None]],
     )
-    assert text == "Day,Paid,Amount,Note\r\n2030-05-15,2030-05-16T09:30:00,12.50,\r\n"
+    assert text == "\ufeffDay,Paid,Amount,Note\r\n2030-05-15,2030-05-16T09:30:00,12.50,\r\n"
     # A cell with a line break is quoted, and the line stays one record.
     assert read_csv(to_csv(["A"], [["two\nlines"]])) == [["A"], ["two\nlines"]]
 
@@ -131,7 +133,7 @@ def test_minutes_action_items_csv_escapes_hostile_titles(app, client, meeting):
         db.session.get(AgendaItem, action.agenda_item_id).title = "\t=1+1"
         db.session.commit()
     archive = zipfile.ZipFile(io.BytesIO(client.get("/r/burgos/export.zip").data))
-    rows = read_csv(archive.read("minutes/action-items.csv").decode())
+    rows = read_csv(archive.read("minutes/action-items.csv").decode("utf-8"))
     assert rows[0][:4] == ["meeting", "meeting date", "agenda item", "action"]
     assert rows[1][0] == "'" + HOSTILE_TITLE
     assert rows[1][2] == "'\t=1+1"
@@ -199,7 +201,7 @@ def test_the_practices_csv_of_the_region_export_escapes_hostile_titles(
     auth.login(portfolio.coordinator.email)
     archive = zipfile.ZipFile(io.BytesIO(client.get("/r/burgos/export.zip").data))
     name = next(n for n in archive.namelist() if n.endswith("practices.csv"))
-    rows = read_csv(archive.read(name).decode())
+    rows = read_csv(archive.read(name).decode("utf-8"))
     assert rows[1][0] == "'" + HOSTILE_TITLE and rows[1][1] == "Approved"
     assert "'-export, coaching" in rows[1]
     assert "2018-02-01" in rows[1]  # the start date, as ISO

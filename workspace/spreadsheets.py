@@ -66,11 +66,19 @@ def _csv_value(value) -> str:
     return safe_cell(str(value))
 
 
+# Opens a CSV file, so that spreadsheet programs read it as UTF-8.
+BOM = "\ufeff"
+
+
 def to_csv(header: Sequence[str], rows: Iterable[Sequence]) -> str:
     """A CSV file (RFC 4180: CRLF line ends, quotes doubled) with ``header`` as its
     first line. Dates are written as ISO 8601, None as an empty cell, numbers as
-    they are, and every other cell, header included, through ``safe_cell``."""
+    they are, and every other cell, header included, through ``safe_cell``.
+
+    The text starts with a byte-order mark: without it, Excel in Central Europe
+    opens a UTF-8 file as Windows-1250 and shows "Łódź" as "ĹĂłdĹş"."""
     buffer = io.StringIO()
+    buffer.write(BOM)
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([_csv_value(name) for name in header])
     for row in rows:
