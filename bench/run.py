@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 from workspace import create_app
 from workspace import demo as demo_data
 from workspace.extensions import db
-from workspace.markdown import render
+from workspace.markdown import to_html
 from workspace.models import (
     Comment,
     Document,
@@ -120,7 +120,7 @@ def seed(app, documents: int, revisions_each: int, comments_each: int) -> int:
         sqlite = db.engine.dialect.name == "sqlite"
         start = datetime(2020, 1, 1, tzinfo=UTC)
         bodies = [body(rng) for _ in range(50)]
-        htmls = [render(text_) for text_ in bodies]
+        htmls = [to_html(text_) for text_ in bodies]
         doc_rows, rev_rows, comment_rows, entry_rows = [], [], [], []
         # The demo's plugins write documents, comments and index entries of their own.
         first_doc = (db.session.scalar(select(func.max(Document.id))) or 0) + 1
@@ -179,7 +179,7 @@ def seed(app, documents: int, revisions_each: int, comments_each: int) -> int:
                         id=comment_id,
                         document_id=doc_id,
                         body=remark,
-                        html=render(remark),
+                        html=to_html(remark),
                         created_at=when,
                         author_id=authors[comment_id % len(authors)],
                     )

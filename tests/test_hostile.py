@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests.hostile import CORPUS, FORBIDDEN
-from workspace.markdown import render
+from workspace.markdown import to_html
 
 
 def offending(html: str) -> list[str]:
@@ -23,9 +23,9 @@ def test_corpus_is_large_enough():
 
 @pytest.mark.parametrize("text", CORPUS)
 def test_markdown_renders_hostile_input_inert(text):
-    assert offending(render(text)) == []
+    assert offending(to_html(text)) == []
     # Inside a real document, surrounded by ordinary Markdown, too.
-    assert offending(render(f"# Heading\n\nSome *text*.\n\n{text}\n\n- item")) == []
+    assert offending(to_html(f"# Heading\n\nSome *text*.\n\n{text}\n\n- item")) == []
 
 
 def test_whole_corpus_in_one_document_page(client, auth, world):

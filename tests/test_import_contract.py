@@ -104,3 +104,41 @@ def test_the_check_catches_what_it_must(tmp_path, monkeypatch, source, expected)
 def test_the_api_names_what_it_exports():
     missing = [name for name in workspace.api.__all__ if not hasattr(workspace.api, name)]
     assert missing == []
+
+
+def core_imports() -> dict[str, set[str]]:
+    """Core module -> the core modules it imports (at the top or inside a function)."""
+    core = PLUGINS.parent / "workspace"
+    names = {path.stem for path in core.glob("*.py")}
+    graph = {}
+    for path in core.glob("*.py"):
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                found |= (
+                    {node.module.split(".")[0]} if node.module else {a.name for a in node.names}
+                )
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("workspace."):
+                found.add(node.module.split(".")[1])
+        graph[path.stem] = {name for name in found if name in names and name != path.stem}
+    return graph
+
+
+def test_the_core_has_no_import_circles():
+    """documents, comments, attachments and links once imported each other (inside
+    functions, to get by): the gate (``access``) and the page (``document_page``)
+    now stand apart, and no module of the core waits for one that waits for it."""
+    graph = core_imports()
+    assert graph["comments"] & {"documents", "document_page", "comment_views"} == set()
+    circles = []
+    for start in graph:
+        seen, todo = set(), [(start, [start])]
+        while todo:
+            module, path = todo.pop()
+            for following in graph[module]:
+                if following == start:
+                    circles.append(" -> ".join([*path, start]))
+                elif following not in seen:
+                    seen.add(following)
+                    todo.append((following, [*path, following]))
+    assert circles == []

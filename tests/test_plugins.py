@@ -8,6 +8,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from flask import g
 from sqlalchemy import select
 
 from tests.conftest import HTMX, make_app, with_panels
@@ -402,3 +403,10 @@ def test_a_rendered_panel_escapes_user_text_and_refuses_unescaped_templates(app)
         assert "<script>" not in panel.html and "&lt;script&gt;x&lt;/script&gt;" in panel.html
         with pytest.raises(ValueError, match="auto-escaped"):
             Panel.rendered("Notes", "notes/panel.txt", text="<script>x</script>")
+
+
+def test_plugin_region_urls_follow_the_current_region(app, world):
+    with app.test_request_context("/"):
+        g.region = type("R", (), {"slug": "burgos"})()
+        assert app.url_for("fixture.index") == "/r/burgos/fixture/"
+        assert app.url_for("fixture.index", region="pannon") == "/r/pannon/fixture/"

@@ -20,11 +20,14 @@ from . import (
     attachments,
     auth,
     cli,
-    comments,
+    comment_views,
     converters,
     documents,
     links,
-    plugins,
+    plugin_pages,
+    plugin_settings,  # noqa: F401  (its page joins regions.bp)
+    region_export,  # noqa: F401  (its page joins regions.bp)
+    region_members,  # noqa: F401  (its pages join regions.bp)
     regions,
     rendering,
     search,
@@ -32,7 +35,6 @@ from . import (
 )
 from .extensions import csrf, db, htmx, migrate
 from .models import Membership, Partner, Region, RegionPlugin, User
-from .urls import Workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -46,7 +48,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
         "WORKSPACE_INSTANCE_PATH", str(ROOT / "instance")
     )
-    app = Workspace(
+    app = Flask(
         __name__,
         instance_path=instance_path,
         instance_relative_config=True,
@@ -82,14 +84,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(regions.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(documents.bp)
-    app.register_blueprint(comments.bp)
+    app.register_blueprint(comment_views.bp)
     app.register_blueprint(attachments.bp)
     app.register_blueprint(activity_views.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(links.bp)
     with app.app_context():
-        plugins.init_app(app)
-    app.before_request(plugins.gate_plugin_pages)
+        plugin_pages.init_app(app)
+    app.before_request(plugin_pages.gate_plugin_pages)
     app.context_processor(regions.navigation)
     cli.init_app(app)
 

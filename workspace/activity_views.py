@@ -47,6 +47,7 @@ PHRASES = {
     "member_removed": "removed a member",
     "plugin_enabled": "switched on a module",
     "plugin_disabled": "switched off a module",
+    "plugin_settings_changed": "changed the settings of the module",
     "region_exported": "exported the region's data",
 }
 AUDIT_ONLY = {
@@ -150,7 +151,7 @@ def region(region: str) -> Response:
 @bp.get("/docs/<id:document_id>/activity")
 def document(document_id: int) -> Response:
     """A document's own history: its edits, comments, files and links, newest first."""
-    from .documents import get_document
+    from .access import get_document
 
     the_document = get_document(document_id, deleted=True)
     query = select(Event).where(Event.target == the_document.ref, Event.verb.not_in(AUDIT_ONLY))

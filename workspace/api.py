@@ -11,7 +11,7 @@ Groups, in the order of docs/plugins.md:
 - the contract: ``hookimpl``, ``PluginInfo`` and the result types;
 - data: ``db`` and the core models a plugin may read (and link to);
 - people: ``can``, ``Action``, ``require``, ``readable_regions``;
-- switches: ``enabled_in``, ``admits``, ``regions_on``;
+- switches and settings: ``enabled_in``, ``admits``, ``regions_on``, ``region_setting``;
 - pages: ``render``, ``wants_fragment``, ``error_response``, forms and converters;
 - text: Markdown, PDF, documents and their revisions, search helpers;
 - numbers and dates in the reader's format; spreadsheets and text files;
@@ -48,6 +48,7 @@ from .hookspecs import (
     Panel,
     PluginInfo,
     SearchResult,
+    Setting,
     hookimpl,
 )
 from .links import UNAVAILABLE, describe, links_of
@@ -82,6 +83,7 @@ from .numbers import (
 from .numbers import example as number_example
 from .pdf import html_to_pdf
 from .permissions import Action, can, readable_regions, require
+from .plugin_settings import region_setting
 from .plugins import host as _host
 from .rendering import error_response, render, wants_fragment
 from .revisions import create as create_document
@@ -178,6 +180,7 @@ __all__ = [
     "Region",
     "RegionPlugin",
     "SearchResult",
+    "Setting",
     "StrippedForm",
     "TextFileError",
     "TrashRow",
@@ -222,6 +225,7 @@ __all__ = [
     "read_rows",
     "readable_regions",
     "record",
+    "region_setting",
     "regions_on",
     "render",
     "render_markup",

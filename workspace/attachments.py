@@ -22,8 +22,8 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import bindparam, select
 
+from .access import get_document, lock_reason
 from .activity import record
-from .documents import get_document, lock_reason
 from .extensions import db
 from .models import Attachment, Document
 from .permissions import Action

@@ -1,27 +1,22 @@
-"""Comments on documents: anyone who may comment in the document's region writes
-them (stakeholders included); the author or an editor resolves and re-opens them."""
+"""Comments on documents, as the document page reads them: ``comments_of`` and who
+may settle one (``can_settle``). The routes that add, resolve and re-open comments
+are in ``comment_views``.
+
+Anyone who may comment in the document's region writes comments (stakeholders
+included); the author or an editor resolves and re-opens them."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import NamedTuple
 
-from flask import Blueprint, Response, abort, flash, redirect, url_for
 from flask_login import current_user
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import aliased
 
-from .activity import record
-from .documents import get_document, view_context
 from .extensions import db
-from .forms import CommentForm
-from .markdown import render as render_markdown
-from .models import Comment, Document, User, utcnow
-from .permissions import Action, can, require
-from .rendering import render, wants_fragment
-from .search import index_comment
-
-bp = Blueprint("comments", __name__, url_prefix="/docs")
+from .models import Comment, Document, User
+from .permissions import Action, can
 
 
 class ShownComment(NamedTuple):
@@ -62,76 +57,6 @@ def comments_of(document: Document) -> list[ShownComment]:
     """Open comments first, each group oldest first."""
     rows = db.session.execute(_COMMENTS_OF, {"document_id": document.id})
     return [ShownComment(*row) for row in rows]
-
-
-def panel(document: Document, form: CommentForm | None = None, status: int = 200) -> Response:
-    """The comments column of a document page, alone for HTMX or inside the page."""
-    return render(
-        "documents/view.html",
-        block="comments",
-        status=status,
-        **view_context(document, form),
-    )
-
-
-@bp.post("/<id:document_id>/comments")
-def add(document_id: int) -> Response:
-    document = get_document(document_id, Action.COMMENT)
-    form = CommentForm()
-    if not form.validate_on_submit():
-        return panel(document, form, status=422)
-    comment = Comment(
-        document_id=document.id,
-        author_id=current_user.id,
-        body=form.body.data,
-        html=render_markdown(form.body.data),
-    )
-    db.session.add(comment)
-    db.session.flush()
-    index_comment(document, comment)
-    record("comment_added", region=document.region, target=document.ref, comment=comment.id)
-    db.session.commit()
-    flash("Your comment is added.", "success")
-    return _done(document)
-
-
-def _comment(document: Document, comment_id: int) -> Comment:
-    comment = db.session.get(Comment, comment_id)
-    if comment is None or comment.document_id != document.id:
-        abort(404)
-    if comment.author_id != current_user.id:
-        require(Action.EDIT, document.region)
-    return comment
-
-
-@bp.post("/<id:document_id>/comments/<id:comment_id>/resolve")
-def resolve(document_id: int, comment_id: int) -> Response:
-    document = get_document(document_id, Action.COMMENT)
-    comment = _comment(document, comment_id)
-    if comment.resolved_at is None:
-        comment.resolved_at = utcnow()
-        comment.resolved_by_id = current_user.id
-        record("comment_resolved", region=document.region, target=document.ref, comment=comment.id)
-        db.session.commit()
-    return _done(document)
-
-
-@bp.post("/<id:document_id>/comments/<id:comment_id>/reopen")
-def reopen(document_id: int, comment_id: int) -> Response:
-    document = get_document(document_id, Action.COMMENT)
-    comment = _comment(document, comment_id)
-    if comment.resolved_at is not None:
-        comment.resolved_at = None
-        comment.resolved_by_id = None
-        record("comment_reopened", region=document.region, target=document.ref, comment=comment.id)
-        db.session.commit()
-    return _done(document)
-
-
-def _done(document: Document) -> Response:
-    if wants_fragment():
-        return panel(document)
-    return redirect(url_for("documents.view", document_id=document.id) + "#comments", code=303)
 
 
 def can_settle(comment: Comment | ShownComment, document: Document) -> bool:

@@ -18,72 +18,26 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
+from .access import get_document, lock_reason
 from .activity import record
 from .converters import db_int
+from .document_page import view_context
 from .extensions import db
-from .forms import CommentForm, EditForm, NewDocumentForm, options
-from .markdown import render as render_markdown
+from .forms import EditForm, NewDocumentForm, options
+from .markdown import to_html
 from .models import Document, Region, Revision, User, utcnow
 from .permissions import Action, can, readable_regions, require
-from .plugins import host
 from .rendering import error_response, render, wants_fragment
-from .revisions import DocumentGone, Outcome, create, revision, save
+from .revisions import DocumentGone, SaveOutcome, create, revision, save
 from .search import index_document
-from .visibility import allowed_by_plugins, plugin_allows, switched_on_clause
+from .visibility import allowed_by_plugins, switched_on_clause
 
 bp = Blueprint("documents", __name__, url_prefix="/docs")
 
 UPDATED = {"7": timedelta(days=7), "30": timedelta(days=30), "365": timedelta(days=365)}
-
-
-# Built once (cheaper than session.get with options): every document page runs it.
-_DOCUMENT_BY_ID = (
-    select(Document)
-    .options(joinedload(Document.region), joinedload(Document.updated_by))
-    .where(Document.id == bindparam("id"))
-)
-
-
-def get_document(document_id: int, action: Action = Action.READ, deleted: bool = False):
-    """The document, or 404; 403 unless the current user may ``action`` in its region.
-
-    Every page of a document (view, edit, history, diff, comments, files, links,
-    activity) comes through here, so the core's visibility rule holds for all: a
-    document of a plugin switched off where it lives is 404 for everyone, and one its
-    plugin hides from the user (``document_visible``) is 404 for them.
-    Deleted documents are 404 unless ``deleted`` is asked for (trash and undelete).
-    """
-    document = db.session.scalar(_DOCUMENT_BY_ID, {"id": document_id})
-    if document is None or (document.deleted_at is not None and not deleted):
-        abort(404)
-    if not host().shows(document.plugin, document.region_id):
-        abort(404)
-    # Who may not see it gets 404 whatever they asked to do: nothing tells it exists.
-    require(Action.READ, document.region)
-    if not plugin_allows(document, current_user._get_current_object()):
-        abort(404)
-    if action is not Action.READ:
-        require(action, document.region)
-    if document.region is not None:
-        g.region = document.region
-    return document
-
-
-def lock_reason(document: Document) -> str | None:
-    """Why the document's plugin keeps its text and files from being changed now, or
-    by the current user, if it does."""
-    if not document.plugin or document.plugin not in host().infos:
-        return None
-    user = current_user._get_current_object()
-    for _, reason in host().call_each(
-        "document_lock", [document.plugin], document=document, user=user
-    ):
-        if reason:
-            return reason
-    return None
 
 
 def _where_choices() -> list:
@@ -178,32 +132,11 @@ def view(document_id: int) -> Response:
     return render("documents/view.html", **view_context(document))
 
 
-def view_context(document: Document, comment_form: CommentForm | None = None) -> dict:
-    """What the document page shows; ``comment_form`` only when a comment was refused."""
-    from .attachments import attachments_of
-    from .comments import can_settle, comments_of
-    from .links import UNAVAILABLE, links_of
-
-    user = current_user._get_current_object()
-    return {
-        "links": links_of(document.ref, user),
-        "unavailable": UNAVAILABLE,
-        "attachments": attachments_of(document),
-        "document": document,
-        "locked": (locked := lock_reason(document)),
-        "can_edit": can(user, Action.EDIT, document.region) and not locked,
-        "can_comment": can(user, Action.COMMENT, document.region),
-        "comments": comments_of(document),
-        "comment_form": comment_form,
-        "can_settle": lambda comment: can_settle(comment, document),
-    }
-
-
 @bp.post("/preview")
 def preview() -> Response:
     """The rendered Markdown of the editor's text, for the live preview."""
     body = request.form.get("body", "")[:500_000]
-    return Response(render_markdown(body), mimetype="text/html")
+    return Response(to_html(body), mimetype="text/html")
 
 
 # ---------------------------------------------------------------- edit
@@ -249,7 +182,7 @@ def edit(document_id: int) -> Response:
         )
         return render("documents/edit.html", document=document, form=form, status=409)
     names = ", ".join(user.name for user in result.others) or "another editor"
-    if result.outcome is Outcome.CONFLICT:
+    if result.outcome is SaveOutcome.CONFLICT:
         # Keep the user's text in the form; resolving it is a save on the new head.
         form = EditForm(
             formdata=None,
@@ -267,13 +200,13 @@ def edit(document_id: int) -> Response:
             status=409,
         )
     messages = {
-        Outcome.SAVED: (f"Saved as revision {result.document.head}.", "success"),
-        Outcome.MERGED: (
+        SaveOutcome.SAVED: (f"Saved as revision {result.document.head}.", "success"),
+        SaveOutcome.MERGED: (
             f"Saved as revision {result.document.head}, merged with the changes of {names}.",
             "success",
         ),
-        Outcome.UNCHANGED: ("Nothing changed, so no new revision was made.", "info"),
-        Outcome.DUPLICATE: ("This was saved already.", "info"),
+        SaveOutcome.UNCHANGED: ("Nothing changed, so no new revision was made.", "info"),
+        SaveOutcome.DUPLICATE: ("This was saved already.", "info"),
     }
     flash(*messages[result.outcome])
     return redirect(url_for("documents.view", document_id=document.id), code=303)
@@ -368,7 +301,7 @@ def restore_revision(document_id: int, number: int) -> Response:
         current_user._get_current_object(),
         kind="restore",
     )
-    if result.outcome is Outcome.UNCHANGED:
+    if result.outcome is SaveOutcome.UNCHANGED:
         flash(f"Revision {number} is the current text already.", "info")
     else:
         flash(f"Revision {number} is restored as revision {result.document.head}.", "success")

@@ -15,8 +15,9 @@ entry-point group::
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 from flask import current_app, render_template
@@ -30,6 +31,71 @@ if TYPE_CHECKING:
 
 hookspec = pluggy.HookspecMarker("workspace")
 hookimpl = pluggy.HookimplMarker("workspace")
+
+
+# The kinds of a region setting, and the type ``region_setting`` returns for each.
+SETTING_KINDS = {"text": str, "number": Decimal, "yes_no": bool, "choice": str}
+# The longest text setting, in characters.
+SETTING_TEXT_MAX = 500
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting a region's coordinators choose for a plugin, on the settings page of
+    the region's module list (``/r/<region>/plugins/<plugin>/settings``); the plugin
+    reads it with ``region_setting(region, plugin, name)``.
+
+    - ``name``: a Python identifier, unique among the plugin's settings: the key it is
+      stored under and read by.
+    - ``label``: the field's label; ``help``: a sentence shown under the field.
+    - ``kind``: ``"text"`` (one line, may be left empty; read as ``str``),
+      ``"number"`` (typed in the reader's format; read as ``Decimal``),
+      ``"yes_no"`` (a switch; read as ``bool``) or ``"choice"`` (one of ``choices``;
+      read as the chosen value, a ``str``).
+    - ``default``: the value until a coordinator saves another. A number needs one
+      (an ``int`` or a ``Decimal``); the others default to ``""``, ``False`` and the
+      first choice.
+    - ``choices``: for a choice, its values, each a string or a ``(value, label)``
+      pair.
+    - ``decimals``, ``minimum``, ``maximum``: for a number, at most so many decimals,
+      at least ``minimum`` (None: no lower limit), below ``maximum`` (None: below
+      10^12, as money).
+
+    Checked when the plugin is loaded: a mistake stops the app with a ``PluginError``.
+    """
+
+    name: str
+    label: str
+    kind: str = "text"
+    default: Any = None
+    help: str = ""
+    choices: tuple[tuple[str, str], ...] = ()
+    decimals: int = 2
+    minimum: Decimal | int | None = 0
+    maximum: Decimal | int | None = None
+
+    def __post_init__(self) -> None:
+        # A list is kept as a tuple, and a bare value is its own label.
+        choices = (self.choices,) if isinstance(self.choices, str) else self.choices
+        object.__setattr__(
+            self,
+            "choices",
+            tuple(
+                (c, c) if isinstance(c, str) else tuple(c) if isinstance(c, list) else c
+                for c in choices
+            ),
+        )
+
+    @property
+    def initial(self) -> str | Decimal | bool:
+        """The default, as ``region_setting`` returns it."""
+        if self.kind == "number":
+            return Decimal(self.default)
+        if self.kind == "yes_no":
+            return bool(self.default)
+        if self.kind == "choice" and self.default is None:
+            return self.choices[0][0]
+        return "" if self.default is None else self.default
 
 
 @dataclass(frozen=True)
@@ -51,6 +117,8 @@ class PluginInfo:
     - ``after``: plugins whose hooks run before this plugin's (its demo links to
       their objects, say). The host calls every hook in this order, then by name;
       a plugin named here that is not installed is ignored.
+    - ``settings``: what a region's coordinators may set for the plugin, as
+      ``Setting`` declarations; the region's module list links to their page.
 
     Hooks stay for what depends on the request or the data.
     """
@@ -62,12 +130,13 @@ class PluginInfo:
     project_blueprints: tuple[Blueprint, ...] = ()
     migrations: str | Path | None = None
     after: tuple[str, ...] = ()
+    settings: tuple[Setting, ...] = ()
 
     def __post_init__(self) -> None:
         # Lists are accepted and kept as tuples, so the facts stay hashable and fixed.
-        for field in ("blueprints", "project_blueprints", "after"):
+        for field in ("blueprints", "project_blueprints", "after", "settings"):
             value = getattr(self, field)
-            if isinstance(value, str):
+            if isinstance(value, str | Setting):
                 value = (value,)
             object.__setattr__(self, field, tuple(value))
 

@@ -16,9 +16,9 @@ from flask_login import current_user
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from .access import get_document
 from .activity import record
 from .converters import db_int
-from .documents import get_document
 from .extensions import db
 from .hookspecs import LinkTarget
 from .models import Document, Link

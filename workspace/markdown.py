@@ -50,7 +50,7 @@ def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
-def render(text: str) -> str:
+def to_html(text: str) -> str:
     """Safe HTML for a Markdown text."""
     converter = python_markdown.Markdown(
         extensions=[
@@ -76,4 +76,4 @@ def render(text: str) -> str:
 def render_markup(text: str) -> Markup:
     """The sanitised HTML of a Markdown text, marked safe for templates: the one
     place where user text becomes trusted markup."""
-    return Markup(render(text)) if text.strip() else Markup("")  # noqa: S704
+    return Markup(to_html(text)) if text.strip() else Markup("")  # noqa: S704

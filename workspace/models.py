@@ -287,7 +287,7 @@ class Document(db.Model):
 
     @property
     def rendered(self) -> Markup:
-        """The body as HTML. ``html`` is only ever written from ``markdown.render``,
+        """The body as HTML. ``html`` is only ever written from ``markdown.to_html``,
         which sanitises it with nh3, so it is trusted here and nowhere else."""
         return Markup(self.html)  # noqa: S704
 
@@ -342,7 +342,7 @@ class Comment(db.Model):
 
     @property
     def rendered(self) -> Markup:
-        """Sanitised by ``markdown.render`` when written, like ``Document.rendered``."""
+        """Sanitised by ``markdown.to_html`` when written, like ``Document.rendered``."""
         return Markup(self.html)  # noqa: S704
 
 

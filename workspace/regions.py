@@ -1,12 +1,14 @@
-"""The project overview, region dashboards, region members, plugin switches and export."""
+"""The ``regions`` blueprint and its main pages: the project overview, the region
+dashboards with the plugins' panels, and the plugin switches of a region; with
+``get_region``, which every region page uses, and the base layout's navigation.
+
+The blueprint's other pages are in their own modules, imported by the application
+package before it registers the blueprint: a region's members and their roles
+(``region_members``) and its export (``region_export``).
+"""
 
 from __future__ import annotations
 
-import io
-import json
-import re
-import zipfile
-from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from flask import (
@@ -24,28 +26,21 @@ from flask_login import current_user
 from jinja2_fragments.flask import render_block
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
-from .activity import record
 from .extensions import db
-from .forms import MembershipForm, RoleForm, options
-from .models import Document, Membership, MembershipRole, Partner, Region, User
+from .models import Document, Membership, Partner, Region, User
 from .permissions import Action, can, readable_regions, require
 from .plugins import host
 from .rendering import render, wants_fragment
 from .visibility import plugin_allows
-from .worker_cache import kept
+from .worker_cache import per_worker
 
 bp = Blueprint("regions", __name__)
 
 
 # Statements every region page runs, built once.
 _REGION_BY_SLUG = select(Region).where(Region.slug == bindparam("slug"))
-_MEMBERS_OF = (
-    select(Membership)
-    .options(joinedload(Membership.user).joinedload(User.partner))
-    .where(Membership.region_id == bindparam("region_id"))
-)
 _PARTNER_NAMES = (
     select(Partner.name).where(Partner.region_id == bindparam("region_id")).order_by(Partner.name)
 )
@@ -101,13 +96,6 @@ def member_rows(region: Region) -> list:
     return sorted(rows, key=lambda m: (-m.role.rank, m.name.casefold()))
 
 
-def members_of(region: Region) -> list[Membership]:
-    """The region's memberships with their people and organisations, in one query,
-    coordinators first."""
-    memberships = db.session.scalars(_MEMBERS_OF, {"region_id": region.id}).all()
-    return sorted(memberships, key=lambda m: (-m.role.rank, m.user.name.casefold()))
-
-
 def navigation() -> dict[str, Any]:
     """Template globals of the base layout: the region switcher and the menus."""
     if not current_user.is_authenticated:
@@ -117,13 +105,13 @@ def navigation() -> dict[str, Any]:
     region = g.get("region")
     user = current_user._get_current_object()  # the proxy costs a lookup per use
     g.navigation = {
-        "nav_regions": readable_regions(user, list(kept("nav_regions", _nav_regions))),
+        "nav_regions": readable_regions(user, list(per_worker("nav_regions", _nav_regions))),
         "current_region": region,
         # Menus depend only on the region, the person and their roles (see the
         # menu_links hook): kept per worker until one of those changes.
-        "project_links": kept(f"menu {user.id} project", project_links),
+        "project_links": per_worker(f"menu {user.id} project", project_links),
         "region_links": (
-            kept(f"menu {user.id} region {region.id}", lambda: region_links(region))
+            per_worker(f"menu {user.id} region {region.id}", lambda: region_links(region))
             if region is not None
             else ()
         ),
@@ -321,164 +309,3 @@ def toggle_plugin(region: str, name: str) -> Response:
     )
     response.set_data(response.get_data(as_text=True) + oob)
     return response
-
-
-# ---------------------------------------------------------------- members
-
-
-def _candidates(region: Region) -> list[User]:
-    member_ids = {m.user_id for m in region.memberships}
-    users = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.name)).all()
-    return [user for user in users if user.id not in member_ids]
-
-
-def _members_page(region: Region, form: MembershipForm | None = None, status: int = 200):
-    form = form or MembershipForm(formdata=None)
-    form.user_id.choices = options((u.id, f"{u.name} ({u.email})") for u in _candidates(region))
-    members = members_of(region)
-    return render(
-        "regions/members.html",
-        block="members",
-        region=region,
-        members=members,
-        form=form,
-        roles=list(MembershipRole),
-        status=status,
-    )
-
-
-@bp.get("/r/<slug:region>/members")
-def members(region: str) -> Response:
-    return _members_page(get_region(region, Action.MANAGE))
-
-
-@bp.post("/r/<slug:region>/members")
-def add_member(region: str) -> Response:
-    the_region = get_region(region, Action.MANAGE)
-    form = MembershipForm()
-    form.user_id.choices = options((u.id, u.name) for u in _candidates(the_region))
-    if not form.validate_on_submit():
-        return _members_page(the_region, form, status=422)
-    user = db.session.get(User, form.user_id.data)
-    role = MembershipRole(form.role.data)
-    db.session.add(Membership(user=user, region=the_region, role=role))
-    record("member_added", region=the_region, target=f"user:{user.id}", role=role.value)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # Added by someone else (or a double click) a moment ago: the list shows it.
-        db.session.rollback()
-        flash(f"{user.name} is already a member of {the_region.name}.", "info")
-    else:
-        flash(f"{user.name} is now {role.value} in {the_region.name}.", "success")
-    return _after_member_change(the_region)
-
-
-def _membership(region: Region, membership_id: int) -> Membership:
-    membership = db.session.get(Membership, membership_id)
-    if membership is None or membership.region_id != region.id:
-        abort(404)
-    return membership
-
-
-@bp.post("/r/<slug:region>/members/<id:membership_id>/role")
-def change_role(region: str, membership_id: int) -> Response:
-    the_region = get_region(region, Action.MANAGE)
-    membership = _membership(the_region, membership_id)
-    form = RoleForm()
-    if not form.validate_on_submit():
-        flash("Choose one of the listed roles.", "error")
-        return _members_page(the_region, status=422)
-    membership.role = MembershipRole(form.role.data)
-    record(
-        "member_role_changed",
-        region=the_region,
-        target=f"user:{membership.user_id}",
-        role=membership.role.value,
-    )
-    db.session.commit()
-    flash(f"{membership.user.name} is now {membership.role.value}.", "success")
-    return _after_member_change(the_region)
-
-
-@bp.post("/r/<slug:region>/members/<id:membership_id>/remove")
-def remove_member(region: str, membership_id: int) -> Response:
-    the_region = get_region(region, Action.MANAGE)
-    membership = _membership(the_region, membership_id)
-    name = membership.user.name
-    record("member_removed", region=the_region, target=f"user:{membership.user_id}")
-    db.session.delete(membership)
-    db.session.commit()
-    flash(f"{name} is no longer a member of {the_region.name}.", "success")
-    return _after_member_change(the_region)
-
-
-def _after_member_change(region: Region) -> Response:
-    if not can(current_user, Action.MANAGE, region):
-        # The coordinator changed their own role: this page is no longer theirs.
-        target = url_for("regions.dashboard", region=region.slug)
-        if wants_fragment():
-            return Response(status=204, headers={"HX-Redirect": target})
-        return redirect(target, code=303)
-    if wants_fragment():
-        db.session.refresh(region)
-        return _members_page(region)
-    return redirect(url_for("regions.members", region=region.slug), code=303)
-
-
-# ---------------------------------------------------------------- export
-
-
-@bp.get("/r/<slug:region>/export.zip")
-def export(region: str) -> Response:
-    """The region's data as a ZIP: the core's region.json plus each enabled plugin's files."""
-    the_region = get_region(region, Action.EDIT)
-    plugin_host = host()
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("region.json", json.dumps(_region_data(the_region), indent=2))
-        enabled = plugin_host.enabled_in(the_region)
-        for plugin, files in plugin_host.call_each(
-            "export_region", enabled, region=the_region, user=current_user._get_current_object()
-        ):
-            for export_file in files or ():
-                archive.writestr(
-                    f"{plugin}/{_safe_name(export_file.filename)}", export_file.content
-                )
-    record("region_exported", region=the_region)
-    db.session.commit()
-    stamp = datetime.now(UTC).strftime("%Y%m%d")
-    return Response(
-        buffer.getvalue(),
-        mimetype="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="{the_region.slug}-{stamp}.zip"'},
-    )
-
-
-def _safe_name(filename: str) -> str:
-    parts = [re.sub(r"[^\w.-]", "_", part) for part in filename.split("/")]
-    return "/".join(part for part in parts if part not in ("", ".", "..")) or "file"
-
-
-def _region_data(region: Region) -> dict[str, Any]:
-    return {
-        "slug": region.slug,
-        "name": region.name,
-        "country": region.country,
-        "nuts2": region.nuts2,
-        "partners": [
-            {
-                "name": p.name,
-                "short_name": p.short_name,
-                "country": p.country,
-                "legal_status": p.legal_status.value,
-                "role": p.role.value,
-            }
-            for p in region.partners
-        ],
-        "members": [
-            {"name": m.user.name, "email": m.user.email, "role": m.role.value}
-            for m in sorted(region.memberships, key=lambda m: m.user.email)
-        ],
-        "plugins": sorted(host().enabled_in(region)),
-    }

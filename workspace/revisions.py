@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 
 from .activity import record
 from .extensions import db
-from .markdown import render
+from .markdown import to_html
 from .merge import Conflict, merge3
 from .models import Document, Region, Revision, User, utcnow
 from .plugins import host
@@ -26,7 +26,7 @@ from .search import index_document
 MAX_ATTEMPTS = 20
 
 
-class Outcome(enum.StrEnum):
+class SaveOutcome(enum.StrEnum):
     SAVED = "saved"
     MERGED = "merged"
     CONFLICT = "conflict"
@@ -36,7 +36,7 @@ class Outcome(enum.StrEnum):
 
 @dataclass
 class SaveResult:
-    outcome: Outcome
+    outcome: SaveOutcome
     document: Document
     revision: Revision | None = None
     # Authors of the revisions saved since the user's base (merge or conflict).
@@ -56,7 +56,7 @@ def create(title: str, body: str, region: Region | None, author: User, plugin: s
     document = Document(
         title=title,
         body=body,
-        html=render(body),
+        html=to_html(body),
         region=region,
         plugin=plugin,
         head=1,
@@ -109,9 +109,9 @@ def save(
         if save_token:
             earlier = db.session.scalar(select(Revision).where(Revision.save_token == save_token))
             if earlier is not None:
-                return SaveResult(Outcome.DUPLICATE, document, earlier)
+                return SaveResult(SaveOutcome.DUPLICATE, document, earlier)
         head = document.head
-        new_title, new_body, outcome = title, body, Outcome.SAVED
+        new_title, new_body, outcome = title, body, SaveOutcome.SAVED
         others: list[User] = []
         if base != head:
             mine_base = revision(document_id, base)
@@ -134,13 +134,13 @@ def save(
                 )
                 db.session.commit()
                 return SaveResult(
-                    Outcome.CONFLICT, document, None, others, conflicts, head, document.title
+                    SaveOutcome.CONFLICT, document, None, others, conflicts, head, document.title
                 )
-            new_body, outcome = merged.text, Outcome.MERGED
+            new_body, outcome = merged.text, SaveOutcome.MERGED
         if new_title == document.title and new_body == document.body:
             db.session.rollback()
-            return SaveResult(Outcome.UNCHANGED, document, None, others)
-        html = render(new_body)
+            return SaveResult(SaveOutcome.UNCHANGED, document, None, others)
+        html = to_html(new_body)
         # End the read transaction: the swap below is the first write of a new one.
         db.session.rollback()
         now = utcnow()
@@ -165,7 +165,7 @@ def save(
             number=head + 1,
             title=new_title,
             body=new_body,
-            kind="merge" if outcome is Outcome.MERGED else kind,
+            kind="merge" if outcome is SaveOutcome.MERGED else kind,
             base_number=base,
             author_id=author.id,
             created_at=now,

@@ -61,7 +61,7 @@ def plugin_allows(document: Document, user: User | None) -> bool:
 def document_shown(document: Document, user: User | None) -> bool:
     """Whether ``user`` sees ``document`` at all (deletion aside)."""
     return (
-        host().shows(document.plugin, document.region_id)
+        host().shows_document(document.plugin, document.region_id)
         and can(user, Action.READ, document.region)
         and plugin_allows(document, user)
     )

@@ -101,7 +101,8 @@ def worker_cache() -> WorkerCache:
     return current_app.extensions[EXTENSION_KEY]
 
 
-def kept(key: str, load: Callable[[], T]) -> T:
+def per_worker(key: str, load: Callable[[], T]) -> T:
+    """What ``load()`` answers, kept by this worker until a watched table changes."""
     return worker_cache().get(key, load)
 
 

@@ -1,8 +1,10 @@
 """Regional action plans: the Interreg Europe template (Parts I-III) written together,
 reviewed, endorsed and monitored in Phase 2.
 
-Hooks only; the pages are in views.py (a region's plans) and project_views.py (every
-region's plans and their progress).
+Hooks only; the pages are in views.py (the region blueprint and a region's plans),
+action_views.py (a plan's actions and their sources), review_views.py (review,
+endorsement and Phase 2 monitoring), trash.py (the region's trash) and
+project_views.py (every region's plans and their progress).
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ from workspace.api import (
     hookimpl,
 )
 
-from . import models, trash  # trash: its pages join the region blueprint
+# action_views, review_views, trash: their pages join the region blueprint (views.bp),
+# which is registered only once they are imported.
+from . import action_views, models, review_views, trash  # noqa: F401
 from .models import Plan, PlanAction, Status
 from .project_views import bp as project_bp
 from .views import bp as region_bp

@@ -28,14 +28,17 @@ from workspace.api import (
     to_csv,
 )
 
-from . import demo
+# The blueprints live in views.py; the project pages register on them from their own
+# modules, imported here so that every route is in place before PLUGIN hands the
+# blueprints over. They import views.py, never the other way round.
+from . import demo, import_views, partner_views, plan_views, settings_views  # noqa: F401
 from .entries import find_lines
 from .ledger import all_partner_figures, combined, get_settings, today
 from .models import PartnerPlan
+from .project_views import export_tables
 from .views import (
     can_edit,
     can_read,
-    export_tables,
     project_pages,
     project_partners,
     region_pages,

@@ -28,9 +28,20 @@ from workspace.api import (
     utcnow,
 )
 
-from . import demo, exports, trash  # trash: its pages join the blueprints too
+# Each module with pages registers them on the blueprints when it is imported: all of
+# them are, here, before PLUGIN hands the blueprints to the core.
+from . import (  # noqa: F401  (the *_views modules, views and trash: for their pages)
+    agenda_views,
+    demo,
+    export_views,
+    exports,
+    outcome_views,
+    participant_views,
+    trash,
+    views,
+)
+from .blueprints import meeting_url, project_bp, region_bp, visible_meetings_filter
 from .models import Meeting, Outcome, OutcomeKind
-from .views import meeting_url, project_bp, region_bp, visible_meetings_filter
 
 PLUGIN = PluginInfo(
     name="minutes",

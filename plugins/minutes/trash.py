@@ -8,7 +8,7 @@ closed or cancelled meeting, only the region's coordinators (admins for a
 project-wide meeting), as for re-opening and restoring a cancelled one. Whoever
 edits there sees the trash page.
 
-While in the trash a meeting is 404 by id (``views.get_meeting``), out of lists,
+While in the trash a meeting is 404 by id (``blueprints.get_meeting``), out of lists,
 action items, panels, search, link targets, calendars and the region export, and
 its minutes text is hidden (``document_visible``).
 """
@@ -37,8 +37,7 @@ from workspace.api import (
     trash_page,
 )
 
-from .models import Meeting, MeetingStatus
-from .views import (
+from .blueprints import (
     _stale_meeting,
     commit_meeting,
     get_meeting,
@@ -47,6 +46,7 @@ from .views import (
     project_bp,
     region_bp,
 )
+from .models import Meeting, MeetingStatus
 
 
 def may_trash(user: User, meeting: Meeting) -> bool:

@@ -7,6 +7,7 @@ written to ``CALLS`` for the tests to read.
 from __future__ import annotations
 
 import functools
+from decimal import Decimal
 from pathlib import Path
 
 import click
@@ -23,10 +24,12 @@ from workspace.hookspecs import (
     Panel,
     PluginInfo,
     SearchResult,
+    Setting,
     hookimpl,
 )
 from workspace.models import Region
 from workspace.permissions import Action, can
+from workspace.plugin_settings import region_setting
 
 region_pages = Blueprint("fixture", __name__, template_folder="templates")
 project_pages = Blueprint("fixture_project", __name__)
@@ -38,6 +41,30 @@ PLUGIN = PluginInfo(
     blueprints=[region_pages],
     project_blueprints=[project_pages],
     migrations=Path(__file__).with_name("fixture_migrations"),
+    # One setting of each kind; the region page shows them all.
+    settings=[
+        Setting(
+            "threshold",
+            "Alert threshold (EUR)",
+            "number",
+            default=Decimal("500.00"),
+            help="Notes about amounts above this are flagged for the coordinator.",
+        ),
+        Setting(
+            "show_archived",
+            "Show archived notes",
+            "yes_no",
+            help="Archived notes are listed after the others.",
+        ),
+        Setting(
+            "order",
+            "Order of notes",
+            "choice",
+            default="newest",
+            choices=[("newest", "Newest first"), ("oldest", "Oldest first"), ("title", "By title")],
+        ),
+        Setting("signature", "Signature", help="A line added under each note."),
+    ],
 )
 
 
@@ -68,7 +95,11 @@ def _called(function):
 
 @region_pages.get("/")
 def index() -> str:
-    return render_template("fixture/index.html", region=g.region)
+    settings = {
+        name: region_setting(g.region, "fixture", name)
+        for name in ("threshold", "show_archived", "order", "signature")
+    }
+    return render_template("fixture/index.html", region=g.region, settings=settings)
 
 
 @region_pages.get("/panel")

@@ -1,0 +1,148 @@
+"""Region pages of a plan's way through review (/r/<region>/action_plans/<plan>/...):
+sending it to review, endorsing it, re-opening it, and the Phase 2 monitoring of each
+action of an endorsed plan.
+
+The routes join the plugin's region blueprint (``views.bp``).
+"""
+
+from __future__ import annotations
+
+from flask import Response, flash, redirect, request, url_for
+
+from workspace.api import (
+    Action,
+    db,
+    db_int,
+    record,
+    render,
+    require,
+)
+
+from . import plans as rules
+from .forms import MonitorForm
+from .models import Status
+from .views import _committed, _context, _me, bp, get_action, get_plan
+
+MONITORING_CHANGED = (
+    "Someone else updated this action meanwhile. Your text is still below; "
+    "check the plan in another tab, then save again."
+)
+
+
+@bp.post("/<id:plan_id>/review")
+def send_to_review(plan_id: int) -> Response:
+    plan = get_plan(plan_id)
+    require(Action.EDIT, plan.region)
+    if plan.state is not Status.DRAFT:
+        flash(f"This plan is {plan.state.label.lower()} already.", "error")
+        return render("action_plans/view.html", **_context(plan), status=409)
+    missing = rules.missing_for_review(plan)
+    if missing:
+        flash("Before review, fill in: " + "; ".join(missing) + ".", "error")
+        return render("action_plans/view.html", **_context(plan), status=422)
+    rules.set_status(plan, _me(), Status.REVIEW, "sent an action plan to review:")
+    db.session.commit()
+    flash("Sent to review: the advisory partner and coordinators can comment each text.", "success")
+    return redirect(url_for("action_plans.view", plan_id=plan.id), code=303)
+
+
+@bp.post("/<id:plan_id>/endorse")
+def endorse(plan_id: int) -> Response:
+    plan = get_plan(plan_id)
+    require(Action.MANAGE, plan.region)
+    if plan.state is not Status.REVIEW:
+        flash(
+            f"Only a plan in review can be endorsed; this one is {plan.state.label.lower()}.",
+            "error",
+        )
+        return render("action_plans/view.html", **_context(plan), status=409)
+    missing = rules.missing_for_review(plan)
+    if missing:
+        flash("The plan is incomplete: " + "; ".join(missing) + ".", "error")
+        return render("action_plans/view.html", **_context(plan), status=422)
+    open_comments = rules.open_comments(plan)
+    # The confirmation names the newest open comment it showed: one written since then
+    # is shown too, and asked about again.
+    try:
+        seen = db_int(request.form.get("confirmed_comments", "0") or "0")
+    except ValueError:
+        seen = 0
+    if open_comments and max(c.id for c in open_comments) > seen:
+        count = len(open_comments)
+        flash(
+            f"{count} review comment{'s are' if count != 1 else ' is'} still open. Read "
+            "them before endorsing, or endorse the plan with them open.",
+            "error",
+        )
+        return render("action_plans/view.html", **_context(plan, confirm_endorse=True), status=409)
+    rules.set_status(
+        plan, _me(), Status.ENDORSED, "endorsed an action plan:", open_comments=len(open_comments)
+    )
+    db.session.commit()
+    flash("The plan is endorsed. Its texts are read-only until it is re-opened.", "success")
+    return redirect(url_for("action_plans.view", plan_id=plan.id), code=303)
+
+
+@bp.post("/<id:plan_id>/reopen")
+def reopen(plan_id: int) -> Response:
+    plan = get_plan(plan_id)
+    require(Action.MANAGE, plan.region)
+    if plan.state is Status.DRAFT:
+        flash("This plan is a draft already.", "error")
+        return render("action_plans/view.html", **_context(plan), status=409)
+    plan.endorsed_at = None
+    plan.endorsed_by_id = None
+    plan.endorsed_partner_id = None
+    rules.set_status(plan, _me(), Status.DRAFT, "re-opened an action plan:")
+    db.session.commit()
+    flash("The plan is a draft again and can be changed.", "success")
+    return redirect(url_for("action_plans.view", plan_id=plan.id), code=303)
+
+
+@bp.route("/<id:plan_id>/actions/<id:action_id>/monitor", methods=["GET", "POST"])
+def monitor(plan_id: int, action_id: int) -> Response:
+    plan = get_plan(plan_id)
+    action = get_action(plan, action_id)
+    require(Action.EDIT, plan.region)
+    if plan.state is not Status.ENDORSED:
+        flash("Phase 2 monitoring starts once the plan is endorsed.", "error")
+        return render("action_plans/view.html", **_context(plan), status=409)
+    if request.method == "GET":
+        form = MonitorForm(obj=action)
+        form.version.data = action.version
+        return render("action_plans/monitor_form.html", form=form, plan=plan, action=action)
+    form = MonitorForm()
+    if not form.validate_on_submit():
+        return render(
+            "action_plans/monitor_form.html", form=form, plan=plan, action=action, status=422
+        )
+    if form.version.data != action.version:
+        form.form_errors.append(MONITORING_CHANGED)
+        form.version.data = action.version
+        return render(
+            "action_plans/monitor_form.html", form=form, plan=plan, action=action, status=409
+        )
+    from workspace.api import utcnow
+
+    action.progress = form.progress.data
+    action.reason = form.reason.data or "" if form.progress.data == "not_implemented" else ""
+    action.evidence = form.evidence.data or ""
+    action.monitored_at = utcnow()
+    action.version += 1
+    record(
+        "action_plan_monitored",
+        region=plan.region,
+        target=action.ref,
+        progress=action.progress,
+        phrase=f"updated the Phase 2 state ({action.state.label.lower()}) of",
+    )
+    if not _committed():
+        form.form_errors.append(MONITORING_CHANGED)
+        form.version.data = get_action(get_plan(plan_id), action_id).version
+        return render(
+            "action_plans/monitor_form.html", form=form, plan=plan, action=action, status=409
+        )
+    flash(f"Action {action.position}: {action.state.label.lower()}.", "success")
+    return redirect(
+        url_for("action_plans.view", plan_id=plan.id) + f"#action-{action.id}", code=303
+    )
