@@ -68,3 +68,21 @@ def test_practice_from_draft_to_approved_and_rated(browser: Browser, live_server
     rater.reload()
     row = rater.locator("tr", has=rater.get_by_role("link", name=TITLE))
     expect(row.locator(".average")).to_have_text("3.0")
+
+    # The admin moves it to the trash (the browser asks first) and brings it back.
+    admin.goto(practice_url)
+    dialogs: list[str] = []
+
+    def accept(dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.accept()
+
+    admin.on("dialog", accept)
+    admin.get_by_role("button", name="Move to trash").click()
+    expect(admin.locator("#messages")).to_contain_text("is moved to the trash")
+    assert dialogs and TITLE in dialogs[0]
+    expect(admin.get_by_role("link", name=TITLE)).to_have_count(0)
+    admin.goto("/r/burgos/portfolio/trash")
+    admin.get_by_role("button", name=f"Restore “{TITLE}”").click()
+    expect(admin.get_by_role("heading", level=1, name=TITLE)).to_be_visible()
+    expect(admin.locator(".page-head .badge")).to_have_text("Approved")
