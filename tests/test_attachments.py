@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.test_documents import new_document
 from workspace.extensions import db
 from workspace.models import Attachment
+from workspace.testing import new_document
 
 
 @pytest.fixture

@@ -25,12 +25,12 @@ from workspace.converters import MAX_ID, db_int
 from workspace.extensions import db
 from workspace.models import Attachment, Comment, Document, Link, Membership, Partner, Region
 from workspace.plugins import host
+from workspace.testing import DEMO_PASSWORD
 
 BUILT_IN = ("minutes", "portfolio", "action_plans", "budget")
 HUGE = (2**63, 10**20)
 # Query-string values that are no number the database holds, or not ASCII digits.
 NOT_NUMBERS = (str(2**63), str(10**20), "-1", "1e3", "١٢")
-DEMO_PASSWORD = "demo-pass-for-tests"
 ARGUMENT = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 
 
@@ -373,7 +373,7 @@ def document_case(app, client, world):
 
 
 def meeting_case(app, client, world):
-    from tests.test_minutes_meetings import MEETING
+    from plugins.minutes.tests.test_minutes_meetings import MEETING
 
     meeting_id = _created(client.post("/r/burgos/minutes/new", data=MEETING))
 
@@ -387,7 +387,7 @@ def meeting_case(app, client, world):
 
 
 def practice_case(app, client, world):
-    from tests.test_portfolio import FIELDS
+    from plugins.portfolio.tests.test_portfolio import FIELDS
 
     practice_id = _created(client.post("/r/burgos/portfolio/new", data=FIELDS))
 
@@ -400,7 +400,7 @@ def practice_case(app, client, world):
 
 
 def plan_case(app, client, world):
-    from tests.test_action_plans import PLAN
+    from plugins.action_plans.tests.test_action_plans import PLAN
 
     plan_id = _created(client.post("/r/burgos/action_plans/new", data=PLAN))
 
@@ -460,7 +460,7 @@ def test_a_damaged_base_revision_says_what_to_do(app, client, modules):
 
 
 def test_a_meeting_status_change_with_a_huge_version_changes_nothing(app, client, modules):
-    from tests.test_minutes_meetings import MEETING
+    from plugins.minutes.tests.test_minutes_meetings import MEETING
 
     meeting_id = _created(client.post("/r/burgos/minutes/new", data=MEETING))
     url = f"/r/burgos/minutes/meetings/{meeting_id}/status"

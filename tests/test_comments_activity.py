@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import HTMX
-from tests.test_documents import new_document
 from workspace.extensions import db
 from workspace.models import Comment
+from workspace.testing import new_document
 
 EVENTS = 'id="events"'
 

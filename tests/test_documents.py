@@ -10,16 +10,7 @@ from sqlalchemy import select
 from tests.conftest import HTMX, PASSWORD
 from workspace.extensions import db
 from workspace.models import Document, Event, Revision
-
-
-def new_document(client, title="Situation report", body="line 1\n", region="burgos"):
-    from workspace.models import Region
-
-    with client.application.app_context():
-        region_id = db.session.scalar(select(Region.id).where(Region.slug == region)) or 0
-    response = client.post("/docs/new", data={"title": title, "body": body, "region_id": region_id})
-    assert response.status_code == 303, response.text
-    return int(response.headers["Location"].rsplit("/", 1)[1])
+from workspace.testing import new_document
 
 
 def edit_form(client, document_id):

@@ -8,10 +8,10 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 
 from plugins.minutes.models import Meeting, Outcome, Participant
+from plugins.minutes.tests.test_minutes_meetings import MEETING
 from plugins.portfolio.models import Analysis, Practice
+from plugins.portfolio.tests.test_portfolio import FIELDS as PRACTICE
 from tests.conftest import HTMX
-from tests.test_minutes_meetings import MEETING
-from tests.test_portfolio import FIELDS as PRACTICE
 from workspace.extensions import db
 from workspace.models import Document, Region, User
 from workspace.plugins import host

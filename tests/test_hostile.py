@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from tests.hostile import CORPUS, FORBIDDEN
 from workspace.markdown import to_html
-
-
-def offending(html: str) -> list[str]:
-    """Forbidden patterns found in markup. Text is inert, so only tags are searched:
-    a literal "javascript:" in a sentence is harmless, in an href it is not."""
-    tags = " ".join(re.findall(r"<[^>]*>", html))
-    return [pattern for pattern in FORBIDDEN if re.search(pattern, tags, re.I)]
+from workspace.testing import CORPUS, new_document, offending
 
 
 def test_corpus_is_large_enough():
@@ -29,8 +20,6 @@ def test_markdown_renders_hostile_input_inert(text):
 
 
 def test_whole_corpus_in_one_document_page(client, auth, world):
-    from tests.test_documents import new_document
-
     auth.login(world.editor.email)
     document_id = new_document(client, title=CORPUS[0], body="\n\n".join(CORPUS))
     page = client.get(f"/docs/{document_id}").text
@@ -43,8 +32,6 @@ def test_whole_corpus_in_one_document_page(client, auth, world):
 
 @pytest.mark.parametrize("text", CORPUS[:12])
 def test_hostile_titles_and_names_are_escaped(app, client, auth, world, make, text):
-    from tests.test_documents import new_document
-
     make.user("hostile@example.org", name=text)
     auth.login(world.editor.email)
     document_id = new_document(client, title=text, body="x")

@@ -1,5 +1,7 @@
 """The import contract: a plugin imports ``workspace.api`` and no other core module,
-and never another plugin (demo modules and migrations included).
+and never another plugin (demo modules and migrations included). Its tests, in its
+own ``tests`` package, may import ``workspace.testing`` too, and nothing of the
+workspace's repository that is not installed with it (the core's ``tests``).
 
 Plugins written against the API keep working while the core moves its modules
 around; a plugin that reaches into ``workspace.documents`` or ``plugins.minutes``
@@ -18,6 +20,9 @@ import workspace.api
 PLUGINS = Path(__file__).resolve().parent.parent / "plugins"
 # What a plugin's own tests may import besides the API: the shipped pytest fixtures.
 TEST_ONLY = {"workspace.testing"}
+# Top-level modules of the repository that are not installed: the core's tests, the
+# benchmark, the WSGI entry. A plugin elsewhere has none of them.
+NOT_INSTALLED = {"tests", "bench", "wsgi"}
 
 
 def imported_modules(path: Path) -> list[tuple[int, str]]:
@@ -56,6 +61,8 @@ def breaches(path: Path) -> list[str]:
             parts = module.split(".")
             if len(parts) < 2 or parts[1] != own:
                 found.append(f"{path.relative_to(PLUGINS.parent)}:{line} imports {module}")
+        elif top in NOT_INSTALLED:
+            found.append(f"{path.relative_to(PLUGINS.parent)}:{line} imports {module}")
     return found
 
 
@@ -67,6 +74,14 @@ def test_every_plugin_file_is_checked():
     assert {"minutes", "portfolio", "action_plans", "budget"} <= names
     assert any(path.parent.name == "migrations" for path in PLUGIN_FILES)
     assert any(path.name == "demo.py" for path in PLUGIN_FILES)
+    # Each built-in plugin's own tests, conftest included.
+    tests = {
+        path.relative_to(PLUGINS).parts[0]
+        for path in PLUGIN_FILES
+        if "tests" in path.relative_to(PLUGINS).parts
+    }
+    assert {"minutes", "portfolio", "action_plans", "budget"} <= tests
+    assert any(path.name == "conftest.py" for path in PLUGIN_FILES)
 
 
 def test_plugins_import_only_the_api_and_never_each_other():
@@ -87,16 +102,50 @@ def test_plugins_import_only_the_api_and_never_each_other():
         ("from .models import Entry\n", []),
         ("from .. import minutes\n", ["imports plugins.minutes"]),
         ("def f():\n    from plugins.portfolio.models import Practice\n", ["imports plugins"]),
+        # The test fixtures are for tests only; the core's tests are not installed.
+        ("from workspace.testing import HTMX\n", ["imports workspace.testing"]),
+        ("from tests.conftest import HTMX\n", ["imports tests.conftest"]),
     ],
 )
 def test_the_check_catches_what_it_must(tmp_path, monkeypatch, source, expected):
-    folder = tmp_path / "plugins" / "budget"
-    folder.mkdir(parents=True)
-    path = folder / "module.py"
+    assert_breaches(tmp_path, monkeypatch, "plugins/budget/module.py", source, expected)
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("from workspace.api import db\n", []),
+        ("from workspace.testing import HTMX, switch_on\n", []),
+        ("from workspace import testing\n", []),
+        ("import pytest\nfrom openpyxl import load_workbook\n", []),
+        ("from plugins.budget.models import Expenditure\n", []),
+        ("from plugins.budget.tests.test_views import figure\n", []),
+        ("from .test_views import figure\n", []),
+        ("from ..models import Expenditure\n", []),
+        ("from workspace.testing_hostile import CORPUS\n", ["imports workspace.testing_hostile"]),
+        ("from workspace.plugins import host\n", ["imports workspace.plugins"]),
+        ("from workspace import demo, testing\n", ["imports workspace.demo"]),
+        ("from tests.conftest import HTMX\n", ["imports tests.conftest"]),
+        ("from tests import test_documents\n", ["imports tests"]),
+        ("import tests.hostile\n", ["imports tests.hostile"]),
+        ("from plugins.minutes.tests.test_meetings import MEETING\n", ["imports plugins.minutes"]),
+        ("from ...minutes import models\n", ["imports plugins.minutes"]),
+        ("def f():\n    from plugins.portfolio.tests import helpers\n", ["imports plugins"]),
+    ],
+)
+def test_the_check_holds_a_plugins_tests_to_the_api_and_the_fixtures(
+    tmp_path, monkeypatch, source, expected
+):
+    assert_breaches(tmp_path, monkeypatch, "plugins/budget/tests/test_x.py", source, expected)
+
+
+def assert_breaches(tmp_path, monkeypatch, name: str, source: str, expected: list[str]) -> None:
+    path = tmp_path / name
+    path.parent.mkdir(parents=True)
     path.write_text(source)
     monkeypatch.setattr(f"{__name__}.PLUGINS", tmp_path / "plugins")
     found = breaches(path)
-    assert len(found) == len(expected)
+    assert len(found) == len(expected), found
     for breach, fragment in zip(found, expected, strict=True):
         assert fragment in breach
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import HTMX
-from tests.test_documents import new_document
+from workspace.testing import new_document
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from workspace.numbers import (
     parse_money,
     parse_number,
 )
+from workspace.testing import new_document
 
 COMMA_DECIMAL = ["hu", "it", "pl", "es", "lt"]
 NBSP = "\N{NO-BREAK SPACE}"
@@ -148,6 +149,7 @@ def test_the_account_page_sets_the_format_and_zone(app, client, auth, world):
 def test_timestamps_on_pages_are_in_the_readers_zone_not_utc(app, client, auth, world):
     auth.login(world.admin.email)
     client.post("/account", data={"number_format": "en", "time_zone": "Europe/Vilnius"})
+    new_document(client, "Kick-off notes", "Agenda.")  # something to show, with its time
     page = client.get("/activity")
     assert " UTC" not in page.text
     assert "EET" in page.text or "EEST" in page.text

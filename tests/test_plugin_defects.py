@@ -8,11 +8,11 @@ import threading
 import zipfile
 from types import SimpleNamespace
 
+from plugins.budget.tests.test_budget_views import LINE, budget  # noqa: F401  (fixture)
+from plugins.minutes.tests.test_minutes_exports import meeting, minutes_on  # noqa: F401  (fixtures)
+from plugins.minutes.tests.test_minutes_meetings import meeting_url
+from plugins.portfolio.tests.test_portfolio import create, portfolio, switch, write_texts  # noqa: F401
 from tests.conftest import with_panels
-from tests.test_budget_views import LINE, budget  # noqa: F401  (fixture)
-from tests.test_minutes_exports import meeting, minutes_on  # noqa: F401  (fixtures)
-from tests.test_minutes_meetings import meeting_url
-from tests.test_portfolio import create, portfolio, switch, write_texts  # noqa: F401
 from workspace.attachments import attachments_of
 from workspace.extensions import db
 from workspace.models import Document, MembershipRole

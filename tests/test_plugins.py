@@ -16,7 +16,7 @@ from tests.plugins import fixture_plugin
 from workspace import hookspecs
 from workspace.extensions import db
 from workspace.hookspecs import PluginInfo, hookimpl
-from workspace.models import Document, Event, Region, RegionPlugin, User
+from workspace.models import Document, Event, Region, RegionPlugin, User, utcnow
 from workspace.plugins import PluginError, PluginHost, host
 from workspace.revisions import create as create_document
 
@@ -328,6 +328,15 @@ def test_a_plugin_locks_its_own_documents(app, client, auth, world):
     with app.app_context():
         document = db.session.get(Document, sealed_id)
         assert (document.head, document.body, document.deleted_at) == (1, "first text", None)
+    # A lock holds both ways: one deleted before it was sealed stays in the trash.
+    with app.app_context():
+        db.session.get(Document, sealed_id).deleted_at = utcnow()
+        db.session.commit()
+    assert client.post(f"/docs/{sealed_id}/undelete").status_code == 409
+    with app.app_context():
+        assert db.session.get(Document, sealed_id).deleted_at is not None
+        db.session.get(Document, sealed_id).deleted_at = None
+        db.session.commit()
     # Comments stay open, and a document no plugin owns is never locked.
     assert client.post(f"/docs/{sealed_id}/comments", data={"body": "ok"}).status_code in (200, 303)
     assert client.post(f"/docs/{plain_id}/edit", data=form).status_code == 303
@@ -383,7 +392,8 @@ def test_switched_on_nav_marks_the_dashboard_as_current(client, auth, world):
 
 
 def test_document_saved_reaches_plugins(client, auth, world):
-    from tests.test_documents import edit_form, new_document
+    from tests.test_documents import edit_form
+    from workspace.testing import new_document
 
     auth.login(world.editor.email)
     document = new_document(client, "Minutes", "a")

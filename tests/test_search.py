@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import HTMX
-from tests.test_documents import edit_form, new_document
+from tests.test_documents import edit_form
+from workspace.testing import new_document
 
 
 @pytest.fixture

@@ -7,19 +7,21 @@ from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 from flask_migrate import downgrade, upgrade
 
 import workspace
+from plugins.minutes.tests.test_minutes_meetings import minutes_on, new_meeting
 from tests.conftest import bare_app
-from tests.test_documents import new_document
-from tests.test_minutes_meetings import minutes_on, new_meeting
 from tests.test_search import results
 from workspace.extensions import db
 from workspace.models import User
 from workspace.revisions import create
 from workspace.search import fold, search, snippet, terms
+from workspace.testing import new_document
+from workspace.worker_cache import WorkerCache
 
 __all__ = ["minutes_on"]  # the fixture, shared with the meeting tests
 
@@ -139,8 +141,10 @@ def test_the_migration_refolds_an_existing_index(tmp_path):
 
         assert found("lodz") == ["Study visit to Łódź"]
         # Back to the index as it was built before this release: Ł and ß unfolded.
-        downgrade(revision="0010_search_fold@-1")
-        assert found("lodz") == [] and found("strasse") == []
+        # (Later tables are gone too: the worker cache's number among them.)
+        downgrade(revision="0009_user_formats")
+        with patch.object(WorkerCache, "get", lambda _cache, _key, load: load()):
+            assert found("lodz") == [] and found("strasse") == []
         upgrade(revision="heads")
         assert found("lodz") == ["Study visit to Łódź"]
         assert found("strasse") == ["Study visit to Łódź"]

@@ -16,9 +16,9 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from plugins.minutes.models import AgendaItem, Meeting, Outcome, OutcomeKind
+from plugins.minutes.tests.test_minutes_exports import meeting, minutes_on
 from plugins.portfolio.models import Practice
-from tests.test_minutes_exports import meeting, minutes_on
-from tests.test_portfolio import approved, portfolio
+from plugins.portfolio.tests.test_portfolio import approved, portfolio
 from workspace.extensions import db
 from workspace.models import Region
 from workspace.spreadsheets import FORMULA_START, safe_cell, to_csv, to_xlsx

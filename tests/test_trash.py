@@ -9,6 +9,7 @@ the activity stream and the audit trail, and only those its module names may do 
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import zipfile
@@ -19,18 +20,18 @@ import pytest
 from sqlalchemy import select
 
 from plugins.action_plans.models import Plan, PlanAction
+from plugins.action_plans.tests.test_action_plans import add_action as add_plan_action
+from plugins.action_plans.tests.test_action_plans import create as create_plan
 from plugins.minutes.models import Meeting
+from plugins.minutes.tests.test_minutes_meetings import new_meeting, step
 from plugins.portfolio.models import Analysis, Practice
+from plugins.portfolio.tests.test_portfolio import create as create_practice
+from plugins.portfolio.tests.test_portfolio import new_analysis, write_texts
 from tests.conftest import HTMX, PASSWORD, Factory, World, make_app, with_panels
-from tests.test_action_plans import add_action as add_plan_action
-from tests.test_action_plans import create as create_plan
-from tests.test_documents import new_document
-from tests.test_minutes_meetings import new_meeting, step
-from tests.test_portfolio import create as create_practice
-from tests.test_portfolio import new_analysis, write_texts
 from workspace.extensions import db
 from workspace.models import Event, Region
 from workspace.plugins import host
+from workspace.testing import new_document
 
 MODULES = ("minutes", "portfolio", "action_plans")
 
@@ -272,7 +273,8 @@ def test_to_the_trash_and_back(app, client, auth, modules, kind):
     followed = client.get(response.headers["Location"]).text
     assert f"“{made.title}” is moved to the trash. It can be restored from there." in followed
     assert in_trash(app, made.ref)
-    assert client.post(made.trash).status_code == 404  # it is not there to move again
+    again = client.post(made.trash)  # as from a second tab: it is not there to move again
+    assert again.status_code == 409 and "was moved to the trash" in again.text
 
     # Gone for everyone, admins too: by id, its text, lists, search, pickers, exports.
     after = shows(client, made, plain)
@@ -466,3 +468,59 @@ def test_moving_to_the_trash_needs_the_form_token(tmp_path):
     page = client.get(urls[1].removesuffix("/trash")).text
     assert client.post(urls[1], data={"csrf_token": _token(page)}).status_code == 303
     assert in_trash(app, refs[1])
+
+
+def test_a_practice_trashed_while_someone_edits_it_gives_their_text_back(
+    app, client, auth, modules
+):
+    """The editor's form posts after the coordinator moved the practice: nothing is
+    saved, and the page shows what they typed, for them to copy."""
+    sign_in(auth, modules, "editor")
+    practice_id = create_practice(client, title="Zanzibar vouchers")
+    edit_page = client.get(f"/r/burgos/portfolio/{practice_id}/edit").text
+    sign_in(auth, modules, "coordinator")
+    assert client.post(f"/r/burgos/portfolio/{practice_id}/trash").status_code == 303
+
+    sign_in(auth, modules, "editor")
+    typed = "Vouchers of up to 4.500,00 EUR for a first trade fair.\nSecond line."
+    version = re.search(r'name="version"[^>]*value="(\d+)"', edit_page).group(1)
+    form = {"version": version, "title": "Zanzibar vouchers", "summary": typed}
+    answer = client.post(f"/r/burgos/portfolio/{practice_id}/edit", data=form)
+    assert answer.status_code == 409
+    assert "This practice was moved to the trash while you were working" in answer.text
+    assert typed.replace("\n", "\n") in html.unescape(answer.text)
+    assert f'value="{version}"' not in answer.text  # no technical fields shown back
+    # From a fragment form the page keeps the form; the message says why.
+    fragment = client.post(f"/r/burgos/portfolio/{practice_id}/edit", data=form, headers=HTMX)
+    assert fragment.status_code == 409 and fragment.headers["HX-Retarget"] == "#messages"
+    assert "Your text is still in the form" in fragment.text
+    # A page of it is still plainly not there.
+    assert client.get(f"/r/burgos/portfolio/{practice_id}/edit").status_code == 404
+    with app.app_context():
+        assert db.session.get(Practice, practice_id).summary != typed  # nothing saved
+
+
+def test_minutes_text_sent_after_its_meeting_went_to_the_trash_comes_back(
+    app, client, auth, modules
+):
+    made = make_meeting(app, client, auth, modules)
+    sign_in(auth, modules, "editor")
+    edit = client.get(f"/docs/{made.document_id}/edit").text
+    base = re.search(r'name="base"[^>]*value="(\d+)"', edit).group(1)
+    sign_in(auth, modules, "coordinator")
+    assert client.post(made.trash).status_code == 303
+
+    sign_in(auth, modules, "editor")
+    typed = "Decided: the voucher call opens on 1.3.2027."
+    answer = client.post(
+        f"/docs/{made.document_id}/edit",
+        data={"base": base, "title": "Minutes, as I typed them", "body": typed},
+    )
+    assert answer.status_code == 409
+    assert "Nothing was saved" in answer.text and typed in answer.text
+    assert "Minutes, as I typed them" in answer.text
+    assert made.title not in answer.text  # nothing of what they may no longer see
+    # Someone who may not edit there learns nothing new: 404 as before.
+    sign_in(auth, modules, "stakeholder")
+    refused = client.post(f"/docs/{made.document_id}/edit", data={"base": base, "body": "x"})
+    assert refused.status_code in (403, 404)

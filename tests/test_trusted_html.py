@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_documents import new_document
 from workspace.api import Panel
 from workspace.extensions import db
 from workspace.models import Comment, Document
+from workspace.testing import new_document
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [

@@ -1,22 +1,26 @@
 """Regions and plugin switches kept per worker: every worker sees a change at its next
-request, whichever worker (or command) made it, and a rolled-back change is never seen.
+request, whichever worker, host or command made it, and a rolled-back change is never
+seen.
 
-Two apps on one database and one instance folder stand for two gunicorn workers."""
+Two apps on one database stand for two gunicorn workers; with different instance
+folders, for two hosts."""
 
 from __future__ import annotations
 
 from flask import Flask, g
 from sqlalchemy import select, update
 
+from tests.plugins import fixture_plugin
 from workspace import create_app
 from workspace.extensions import db
 from workspace.models import Region, RegionPlugin, User
 from workspace.plugins import host
-from workspace.testing import _open_apps
+from workspace.testing import _open_apps, switch_on
+from workspace.worker_cache import CacheVersion, forget_for_this_request
 
 
-def second_worker(app: Flask) -> Flask:
-    other = create_app({**app.config, "INSTANCE_PATH": app.instance_path})
+def second_worker(app: Flask, instance_path: str | None = None) -> Flask:
+    other = create_app({**app.config, "INSTANCE_PATH": instance_path or app.instance_path})
     _open_apps.append(other)
     return other
 
@@ -104,19 +108,19 @@ def test_a_region_renamed_with_a_table_statement_shows_too(app, world):
     assert "CyL" in first.get("/search").text
 
 
-def at(app, stamp):
-    """A request context of a request that saw ``stamp``."""
+def at(app, number):
+    """A request context of a request that read ``number``."""
     context = app.test_request_context()
     context.push()
-    g.worker_cache_stamp = stamp
+    g.worker_cache_version = number
     return context
 
 
 def test_an_answer_loaded_before_a_change_is_never_kept_after_it(app):
-    """Two threads of one worker: the first loads under the old stamp while the second
+    """Two threads of one worker: the first loads under the old number while the second
     has already moved to the new one."""
     cache = app.extensions["workspace.worker_cache"]
-    old, new = (1, 0, 0), (2, 0, 0)
+    old, new = 1, 2
 
     def slow_load():
         meanwhile = at(app, new)
@@ -137,3 +141,60 @@ def test_an_answer_loaded_before_a_change_is_never_kept_after_it(app):
     again = at(app, new)
     assert cache.get("switches", lambda: "loaded again") == "after the change"
     again.pop()
+
+
+def test_a_switch_flipped_on_another_host_is_seen_at_the_next_request(app, world, tmp_path):
+    """Hosts share the database, not the instance folder."""
+    here = logged_in(app, world.coordinator.email)
+    there = logged_in(second_worker(app, str(tmp_path / "other-host")), world.coordinator.email)
+    assert here.get("/r/burgos/fixture/").status_code == 404
+
+    assert there.post("/r/burgos/plugins/fixture", data={"enabled": "1"}).status_code == 302
+    assert here.get("/r/burgos/fixture/").status_code == 200
+
+
+def test_the_number_moves_with_the_change_and_not_without_it(app, world):
+    with app.app_context():
+        before = db.session.scalar(select(CacheVersion.number))
+        db.session.execute(update(User).values(name="Someone Else"))  # not watched
+        db.session.commit()
+        assert db.session.scalar(select(CacheVersion.number)) == before
+        region = db.session.scalar(select(Region).where(Region.slug == "burgos"))
+        region.name = "Burgos (renamed)"
+        db.session.flush()
+        db.session.rollback()
+        assert db.session.scalar(select(CacheVersion.number)) == before
+        region = db.session.scalar(select(Region).where(Region.slug == "burgos"))
+        region.name = "Burgos (renamed)"
+        db.session.commit()
+        assert db.session.scalar(select(CacheVersion.number)) == before + 1
+
+
+def test_a_request_loads_each_value_once_and_its_own_change_afresh(app, world):
+    cache = app.extensions["workspace.worker_cache"]
+    loads = []
+
+    def load():
+        loads.append(1)
+        return len(loads)
+
+    with app.test_request_context():
+        assert cache.get("key", load) == 1
+        assert cache.get("key", load) == 1  # the request memo, or the worker's
+        forget_for_this_request()  # this request wrote a watched table
+        assert cache.get("key", load) == 2
+        assert cache.get("key", load) == 2
+    with app.test_request_context():
+        # What the writing request loaded was kept for no one else.
+        assert cache.get("key", load) == 1
+
+
+def test_a_plugin_menu_follows_the_plugin_s_own_data(app, world, monkeypatch):
+    """Menus are built for each page, not kept per worker: a plugin's links may depend
+    on its records (the fixture plugin links its notes only where there are some)."""
+    switch_on(app, "burgos", "fixture")
+    first = logged_in(app, world.coordinator.email)
+    assert 'href="/r/burgos/fixture/"' in first.get("/r/burgos/").text
+    for ref in ("fixture:note:1", "fixture:note:2"):  # Burgos's notes
+        monkeypatch.delitem(fixture_plugin.NOTES, ref)
+    assert 'href="/r/burgos/fixture/"' not in first.get("/r/burgos/").text

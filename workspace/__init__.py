@@ -31,17 +31,18 @@ from . import (
     regions,
     rendering,
     search,
+    trash,
     worker_cache,
 )
 from .extensions import csrf, db, htmx, migrate
-from .models import Membership, Partner, Region, RegionPlugin, User
+from .models import Region, RegionPlugin
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
-# What every page shows and rarely changes (regions, switches, menus for each
-# person): kept per worker, see worker_cache.
-worker_cache.watch(Region, RegionPlugin, Partner, User, Membership)
+# What every page shows and rarely changes (the regions, the plugin switches and
+# settings): kept per worker, see worker_cache.
+worker_cache.watch(Region, RegionPlugin)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -79,6 +80,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     converters.init_app(app)
     rendering.init_app(app)
+    trash.init_app(app)
     auth.init_app(app)
     app.register_blueprint(account.bp)
     app.register_blueprint(regions.bp)

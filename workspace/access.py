@@ -12,10 +12,11 @@ from flask import abort, g
 from flask_login import current_user
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
+from werkzeug.exceptions import NotFound
 
 from .extensions import db
 from .models import Document
-from .permissions import Action, require
+from .permissions import Action, can, require
 from .plugins import host
 from .visibility import plugin_allows
 
@@ -50,6 +51,22 @@ def get_document(document_id: int, action: Action = Action.READ, deleted: bool =
     if document.region is not None:
         g.region = document.region
     return document
+
+
+def document_for_save(document_id: int) -> tuple[Document, bool]:
+    """For a save of the document's text: the document, and whether it has gone from
+    view meanwhile (its meeting or practice went to the trash, its module was switched
+    off), so that the person gets their text back (409) rather than a bare 404.
+
+    Only for those who may edit in its region: anyone else gets what ``get_document``
+    answers. A document deleted meanwhile is returned too (``deleted_at`` says so)."""
+    try:
+        return get_document(document_id, Action.EDIT, deleted=True), False
+    except NotFound:
+        document = db.session.scalar(_DOCUMENT_BY_ID, {"id": document_id})
+        if document is None or not can(current_user, Action.EDIT, document.region):
+            raise
+        return document, True
 
 
 def lock_reason(document: Document) -> str | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 import secrets
 from datetime import timedelta
+from types import SimpleNamespace
 
 from flask import (
     Blueprint,
@@ -19,9 +20,9 @@ from flask import (
 )
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import load_only, selectinload
 
-from .access import get_document, lock_reason
+from .access import document_for_save, get_document, lock_reason
 from .activity import record
 from .converters import db_int
 from .document_page import view_context
@@ -144,8 +145,13 @@ def preview() -> Response:
 
 @bp.route("/<id:document_id>/edit", methods=["GET", "POST"])
 def edit(document_id: int) -> Response:
-    # A save for a document deleted meanwhile still answers with the user's text.
-    document = get_document(document_id, Action.EDIT, deleted=request.method == "POST")
+    if request.method == "POST":
+        # A save for a document gone meanwhile still answers with the user's text.
+        document, gone = document_for_save(document_id)
+        if gone:
+            return _gone_from_view(document)
+    else:
+        document = get_document(document_id, Action.EDIT)
     locked = lock_reason(document)
     if request.method == "GET":
         if locked:
@@ -212,15 +218,32 @@ def edit(document_id: int) -> Response:
     return redirect(url_for("documents.view", document_id=document.id), code=303)
 
 
+def _gone_from_view(document: Document) -> Response:
+    """409 with the person's text, naming nothing they may no longer see: the title
+    shown is the one they typed."""
+    form = EditForm()
+    form.form_errors.append(
+        "This text is no longer open: what it belongs to was moved to the trash, or its "
+        "module was switched off here, while you were writing. Nothing was saved. Your "
+        "text is below: copy it to keep it."
+    )
+    shown = SimpleNamespace(id=document.id, title=form.title.data or "Untitled")
+    return render("documents/edit.html", document=shown, form=form, status=409)
+
+
 # ---------------------------------------------------------------- history
 
 
 @bp.get("/<id:document_id>/history")
 def history(document_id: int) -> Response:
     document = get_document(document_id, deleted=True)
+    # What the table shows, not each revision's whole text.
     revisions = db.session.scalars(
         select(Revision)
-        .options(selectinload(Revision.author))
+        .options(
+            load_only(Revision.number, Revision.kind, Revision.created_at, Revision.author_id),
+            selectinload(Revision.author),
+        )
         .where(Revision.document_id == document.id)
         .order_by(Revision.number.desc())
     ).all()
@@ -335,6 +358,7 @@ def delete(document_id: int) -> Response:
 @bp.post("/<id:document_id>/undelete")
 def undelete(document_id: int) -> Response:
     document = get_document(document_id, Action.EDIT, deleted=True)
+    _refuse_if_locked(document)  # as for moving it there: a lock holds both ways
     if document.deleted_at is not None:
         document.deleted_at = None
         record("doc_restored", region=document.region, target=document.ref)

@@ -228,9 +228,9 @@ def menu_links(region: Region | None, user: User) -> list[MenuLink]:
     """Links for the navigation of a region (or, when ``region`` is None, the project).
 
     Called only for plugins switched on for that region (for the project: switched
-    on somewhere), so a switched-off plugin never shows a link. The links may depend
-    on the region, the user and the user's roles, nothing else: each worker keeps
-    them until a region, a switch, a person, a partner or a membership changes.
+    on somewhere), so a switched-off plugin never shows a link. Called once per
+    page, so the links may also depend on the plugin's own data (a count of what
+    awaits the user, say); keep that to one cheap query.
     """
 
 

@@ -8,6 +8,7 @@ and the project's time zone (``TIME_ZONE``, Europe/Brussels by default).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale
@@ -27,7 +28,11 @@ DEFAULT_FORMAT = "en"
 BABEL_LOCALE = {"en": "en_GB"}
 
 
+@lru_cache(maxsize=32)
 def babel_locale(code: str) -> Locale:
+    """Babel's locale for a format code, parsed once per process: parsing builds a new
+    ``Locale`` and looks its data up on disk, which every formatted number would pay
+    for. A ``Locale`` is read-only once built, so workers' threads share it."""
     return Locale.parse(BABEL_LOCALE.get(code, code))
 
 

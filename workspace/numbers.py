@@ -11,15 +11,18 @@ space, a typed dot or space groups them too; the decimal mark is never ambiguous
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 from babel.numbers import (
     NumberFormatError,
+    NumberPattern,
     format_currency,
     format_decimal,
     get_decimal_symbol,
     get_group_symbol,
     is_currency,
     parse_decimal,
+    parse_pattern,
 )
 
 from .locales import babel_locale, current_format
@@ -34,11 +37,13 @@ class NumberError(ValueError):
     """A typed number that cannot be read; the message is shown to the person."""
 
 
-def _pattern(decimals: int, most: int | None = None) -> str:
-    """Babel's pattern for at least ``decimals`` and at most ``most`` decimals."""
+@lru_cache(maxsize=64)
+def _pattern(decimals: int, most: int | None = None) -> NumberPattern:
+    """Babel's pattern for at least ``decimals`` and at most ``most`` decimals, parsed
+    once per process (Babel parses a pattern given as text on every call)."""
     optional = "#" * max((most or decimals) - decimals, 0)
     fraction = "0" * decimals + optional
-    return "#,##0" + ("." + fraction if fraction else "")
+    return parse_pattern("#,##0" + ("." + fraction if fraction else ""))
 
 
 def example(fmt: str | None = None, value: str = "4500.00") -> str:

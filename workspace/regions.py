@@ -107,14 +107,9 @@ def navigation() -> dict[str, Any]:
     g.navigation = {
         "nav_regions": readable_regions(user, list(per_worker("nav_regions", _nav_regions))),
         "current_region": region,
-        # Menus depend only on the region, the person and their roles (see the
-        # menu_links hook): kept per worker until one of those changes.
-        "project_links": per_worker(f"menu {user.id} project", project_links),
-        "region_links": (
-            per_worker(f"menu {user.id} region {region.id}", lambda: region_links(region))
-            if region is not None
-            else ()
-        ),
+        # Built once per request: a plugin's menu may depend on its own data.
+        "project_links": project_links(),
+        "region_links": region_links(region) if region is not None else (),
         "can": lambda action, region=None: can(user, action, region),
     }
     return g.navigation

@@ -13,6 +13,12 @@ tests, in its own repository, get these fixtures with no conftest of their own:
 - ``htmx``: the headers of an HTMX request; ``with_panels(client, path)`` loads a
   dashboard with its lazily loaded panels, as the browser does.
 
+Helpers to import: ``switch_on``, ``sign_in`` (another client, signed in),
+``new_document`` and ``write_document`` (a core document written as in the editor),
+``form_inputs`` (what a form sends back), ``load_demo`` (the InterVentures demo, every
+login's password ``DEMO_PASSWORD``), and the hostile inputs ``CORPUS`` with their
+check ``offending`` (``workspace.testing_hostile``).
+
 Override ``workspace_config`` to change settings; its ``PLUGINS`` entry is the
 allow-list of installed plugins the app loads (a plugin's tests name their own
 plugin, so another broken package in the environment cannot break them)::
@@ -44,8 +50,10 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from . import create_app
+from . import demo as _demo
 from .extensions import db
 from .models import (
+    Document,
     LegalStatus,
     Membership,
     MembershipRole,
@@ -56,12 +64,42 @@ from .models import (
 )
 from .passwords import hash_password
 from .plugins import host
+from .revisions import save
+from .testing_hostile import CORPUS, FORBIDDEN, offending
+
+# What a test imports; the fixtures (app, client, runner, make, world, auth, htmx,
+# workspace_config) come with the pytest plugin and need no import.
+__all__ = [
+    "CORPUS",
+    "DEMO_PASSWORD",
+    "FORBIDDEN",
+    "HTMX",
+    "PASSWORD",
+    "PASSWORD_HASH",
+    "POSTGRES_URL",
+    "AuthActions",
+    "Factory",
+    "World",
+    "bare_app",
+    "database_url",
+    "form_inputs",
+    "load_demo",
+    "make_app",
+    "new_document",
+    "offending",
+    "sign_in",
+    "switch_on",
+    "with_panels",
+    "write_document",
+]
 
 PASSWORD = "correct horse battery"  # noqa: S105  (every test user's, public)
 # scrypt is slow on purpose: hash the shared test password once.
 PASSWORD_HASH = hash_password(PASSWORD)
 POSTGRES_URL = os.environ.get("WORKSPACE_TEST_DATABASE_URL", "")
 HTMX = {"HX-Request": "true"}
+# The password of every account ``load_demo`` creates (public, for tests only).
+DEMO_PASSWORD = "demo-pass-for-tests"  # noqa: S105
 _created_databases: list[str] = []
 _open_apps: list[Flask] = []
 
@@ -297,3 +335,60 @@ def with_panels(client: FlaskClient, path: str) -> str:
     for url in _PANEL_SLOT.findall(page):
         page += client.get(html.unescape(url), headers=HTMX).text
     return page
+
+
+def sign_in(app: Flask, email: str, password: str = PASSWORD) -> FlaskClient:
+    """A new test client of ``app``, signed in as ``email``: for a test where several
+    people act at once, each with a client of their own."""
+    client = app.test_client()
+    response = client.post("/login", data={"email": email, "password": password})
+    assert response.status_code == 302, f"{email} could not sign in"
+    return client
+
+
+_INPUT = re.compile(r"<input\b[^>]*>")
+
+
+def form_inputs(page: str) -> dict[str, str]:
+    """Every named input of ``page`` with the value it shows, as a browser would send
+    it back (file inputs and check boxes left out): post it unchanged to check that
+    what a form shows is what it reads."""
+    found = {}
+    for tag in _INPUT.findall(page):
+        name = re.search(r'\bname="([^"]+)"', tag)
+        value = re.search(r'\bvalue="([^"]*)"', tag)
+        if name and 'type="file"' not in tag and 'type="checkbox"' not in tag:
+            found[html.unescape(name.group(1))] = html.unescape(value.group(1) if value else "")
+    return found
+
+
+def new_document(
+    client: FlaskClient,
+    title: str = "Situation report",
+    body: str = "line 1\n",
+    region: str = "burgos",
+) -> int:
+    """A plain document written through the core's "new document" form by the user
+    signed in on ``client``, in ``region`` (a slug; "none": project-wide). Returns its id."""
+    with client.application.app_context():
+        region_id = db.session.scalar(select(Region.id).where(Region.slug == region)) or 0
+    response = client.post("/docs/new", data={"title": title, "body": body, "region_id": region_id})
+    assert response.status_code == 303, response.text
+    return int(response.headers["Location"].rsplit("/", 1)[1])
+
+
+def write_document(app: Flask, document_id: int, body: str) -> None:
+    """Save ``body`` as the document's new text, as its author would in the core's
+    editor: a new revision, recorded, indexed, and the ``document_saved`` hook called.
+    For the documents a plugin owns (a record's long texts)."""
+    with app.app_context():
+        document = db.session.get(Document, document_id)
+        save(document.id, document.head, document.title, body, document.created_by, None)
+
+
+def load_demo(app: Flask, password: str = DEMO_PASSWORD) -> None:
+    """Load the InterVentures demo (regions, partners, one login per role, then each
+    loaded plugin's ``load_demo``), as ``flask demo`` does; loading twice adds nothing.
+    Every new demo account's password is ``password``."""
+    with app.app_context():
+        _demo.load(password)

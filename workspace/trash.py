@@ -9,9 +9,10 @@ all of it is back, and both moves are in the activity stream and the audit trail
 A plugin's model takes the ``Trashable`` mixin (two columns, added by a migration in
 the plugin's own branch), and the plugin:
 
-- leaves trashed records out of every query (``Model.not_trashed()``) and answers
-  404 for one by id, except on its restore route and its trash page
-  (``Model.trashed()``);
+- leaves trashed records out of every query (``Model.not_trashed()``) and, for one
+  by id, calls ``record.check_trash()`` (``check_trash(trashed=True)`` on its restore
+  route): 404 for a page, 409 with the person's text for a form sent to a record
+  that went to the trash meanwhile; its trash page lists ``Model.trashed()``;
 - hides the record's texts from its ``document_visible`` hook with
   ``documents_in_trash(key, *queries)``, read once per request;
 - moves and restores with ``send_to_trash`` / ``bring_back``, which record the
@@ -29,14 +30,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Response, flash, g, has_app_context
-from sqlalchemy import ColumnElement, ForeignKey, Select
+from flask import Flask, Response, abort, flash, g, has_app_context, request
+from sqlalchemy import ColumnElement, CompoundSelect, ForeignKey, Select
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+from werkzeug.exceptions import NotFound
 
 from .activity import record
 from .extensions import db
 from .models import Region, User, UTCDateTime, utcnow
-from .rendering import render
+from .rendering import error_response, render, wants_fragment
 
 _CACHE = "_trash_documents"
 
@@ -74,6 +76,16 @@ class Trashable:
         self.deleted_by_id = None
         _forget_documents()
 
+    def check_trash(self, trashed: bool = False) -> None:
+        """404 unless the record is where the page expects it: out of the trash (every
+        page), or in it (``trashed=True``: its restore route). A form sent to a record
+        that went to the trash meanwhile gets 409 and the text it carried back
+        (``InTrash``), so nothing the person typed is lost."""
+        if self.in_trash and not trashed:
+            raise InTrash(self)
+        if trashed and not self.in_trash:
+            abort(404)
+
     @classmethod
     def not_trashed(cls) -> ColumnElement[bool]:
         """SQL: the rows that are not in the trash (add it to every query)."""
@@ -85,7 +97,7 @@ class Trashable:
         return cls.deleted_at.is_not(None)
 
 
-def documents_in_trash(key: str, *queries: Select) -> frozenset[int]:
+def documents_in_trash(key: str, *queries: Select | CompoundSelect) -> frozenset[int]:
     """Ids of the documents ``queries`` select (each one column of document ids, e.g.
     ``select(Meeting.minutes_document_id).where(Meeting.trashed())``), read once per
     request under ``key``: ``document_visible`` is asked for every text a list shows.
@@ -97,6 +109,41 @@ def documents_in_trash(key: str, *queries: Select) -> frozenset[int]:
             ids.update(i for i in db.session.scalars(query) if i is not None)
         cache[key] = frozenset(ids)
     return cache[key]
+
+
+class InTrash(NotFound):
+    """A record in the trash was asked for: 404 for a page, 409 with the person's text
+    for a form sent to it (``kept_text``)."""
+
+    def __init__(self, item: Trashable) -> None:
+        super().__init__()
+        self.item = item
+
+
+# Form fields that carry no one's words: never shown back.
+_NOT_TYPED = frozenset({"csrf_token", "base", "save_token", "version", "versions", "from"})
+
+
+def kept_text(error: InTrash) -> Response:
+    """The answer to a request for a record in the trash (the error handler of
+    ``InTrash``). A page is 404. A form is 409: a fragment request keeps the form as it
+    is on the page, with the message beside it; a whole page shows what was typed."""
+    if request.method != "POST":
+        return error_response(404)
+    kind = error.item.ref.split(":")[1].replace("_", " ")
+    message = f"This {kind} was moved to the trash while you were working: nothing was saved."
+    if wants_fragment():
+        return error_response(409, f"{message} Your text is still in the form: copy it.")
+    typed = [
+        (name.replace("_", " ").replace("-", " ").capitalize(), value)
+        for name, value in request.form.items(multi=True)
+        if name not in _NOT_TYPED and value.strip()
+    ]
+    return render("kept_text.html", message=message, typed=typed, status=409)
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(InTrash, kept_text)
 
 
 def _forget_documents() -> None:

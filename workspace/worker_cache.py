@@ -1,100 +1,113 @@
-"""What each worker process keeps between requests: the regions, the plugin switches
-and each person's menus.
+"""What each worker process keeps between requests: the regions and the plugin
+switches and settings, which every page needs (the region menu, the plugin gate,
+search) and an admin or a coordinator changes rarely.
 
-Every page needs them (menus, the plugin gate, search), and they change rarely: an
-admin edits a region or a person, a coordinator flips a switch or a membership. So
-each worker keeps them in memory, and a commit that changes the rows they come from
-replaces a stamp file in the instance folder. Each request looks at the stamp once,
-before its first query (one ``stat``), and a worker that sees a new stamp forgets
-all it kept. The workers of an instance share its
-instance folder, as they share its uploads.
+A number in the database, ``cache_version.number``, says how current they are: a
+flush that writes a watched table (``watch``) raises it, in the same transaction as
+the change. Each request reads the number once, with its first kept value; a worker
+that sees a new number forgets all it kept. Because the number lives beside the data,
+it is committed or rolled back with the change, and every host serving one instance
+sees it, whatever its instance folder.
 
-Reading the stamp before the request's first query matters: the request's database
-snapshot is then at least as new as every change whose stamp it saw.
+Within one request each value is loaded at most once (the request memo), also when
+the worker does not keep it: a request that changed a watched table keeps nothing
+for the other requests and sees its own change.
+
+Reading the number before the value it guards matters: the value is then at least as
+new as every change the number counted.
 """
 
 from __future__ import annotations
 
-import logging
-import os
-import secrets
 import threading
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
-from flask import Flask, current_app, g, has_app_context, has_request_context
-from sqlalchemy import event
-from sqlalchemy.orm import Session, UOWTransaction
+from flask import Flask, current_app, g, has_request_context
+from sqlalchemy import DDL, event, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from .extensions import db
 
 T = TypeVar("T")
 EXTENSION_KEY = "workspace.worker_cache"
-logger = logging.getLogger(__name__)
-STAMP_FILE = "worker-cache.stamp"
-_CHANGED = "worker_cache_changed"
+# In ``g``: the number this request read, or _WROTE once it changed a watched table.
+_SEEN = "worker_cache_version"
+_MEMO = "worker_cache_memo"
+_WROTE = object()
+
+
+class CacheVersion(db.Model):
+    """One row (id 1): raised by every flush that writes a watched table."""
+
+    __tablename__ = "cache_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(default=0)
+
+
+# Tables made by db.create_all get the row the migration inserts.
+event.listen(
+    CacheVersion.__table__,
+    "after_create",
+    DDL("INSERT INTO cache_version (id, number) VALUES (1, 0)"),
+)
+_READ = select(CacheVersion.number).where(CacheVersion.id == 1)
+_RAISE = (
+    update(CacheVersion.__table__)
+    .where(CacheVersion.__table__.c.id == 1)
+    .values(number=CacheVersion.__table__.c.number + 1)
+)
 
 
 class WorkerCache:
     """Thread-safe: threaded servers (``flask run``, gthread workers) share one."""
 
-    def __init__(self, instance_path: str) -> None:
-        self.stamp_path = Path(instance_path) / STAMP_FILE
-        # The stamp and the values kept under it change together, as one tuple.
-        self._kept: tuple[tuple | None, dict[str, Any]] = (None, {})
+    def __init__(self) -> None:
+        # The number and the values kept under it change together, as one tuple.
+        self._kept: tuple[int | None, dict[str, Any]] = (None, {})
         self._lock = threading.Lock()
 
-    def read_stamp(self) -> tuple | None:
-        """The stamp file's change time first, so a later stamp compares greater."""
-        try:
-            stat = os.stat(self.stamp_path)
-        except FileNotFoundError:
-            return None
-        return (stat.st_ctime_ns, stat.st_mtime_ns, stat.st_ino)
-
     def get(self, key: str, load: Callable[[], T]) -> T:
-        """The value kept under ``key``, loaded with ``load()`` when the stamp moved.
+        """The value kept under ``key``, loaded with ``load()`` when the number moved.
         Outside a request (commands, tests' own set-up) it is always loaded afresh."""
-        if not has_request_context() or "worker_cache_stamp" not in g:
+        if not has_request_context():
             return load()
-        stamp = g.worker_cache_stamp
-        kept_stamp, values = self._kept
-        if kept_stamp != stamp:
+        memo = g.setdefault(_MEMO, {})
+        if key not in memo:
+            memo[key] = self._kept_value(key, load)
+        return memo[key]
+
+    def _kept_value(self, key: str, load: Callable[[], T]) -> T:
+        if _SEEN not in g:
+            g.setdefault(_SEEN, db.session.scalar(_READ))
+        seen = g.get(_SEEN)
+        if seen is _WROTE or seen is None:  # None: no row, a database not migrated
+            return load()
+        kept_number, values = self._kept
+        if kept_number != seen:
             with self._lock:
-                kept_stamp, values = self._kept
-                if kept_stamp != stamp:
-                    if _later(kept_stamp, stamp):
-                        # This request began before the last change: its answer may be
-                        # older than what is kept, so it neither uses nor keeps one.
+                kept_number, values = self._kept
+                if kept_number != seen:
+                    if kept_number is not None and kept_number > seen:
+                        # This request read the number before the last change: its
+                        # answer may be older than what is kept, so it keeps none.
                         return load()
                     values = {}
-                    self._kept = (stamp, values)
+                    self._kept = (seen, values)
         if key not in values:
-            # Into the values of this request's stamp: if another thread has moved on
-            # to a newer stamp meanwhile, this answer is kept nowhere that matters.
+            # Into the values of this request's number: if another thread has moved on
+            # to a newer number meanwhile, this answer is kept nowhere that matters.
             values[key] = load()
         return values[key]
 
-    def replace_stamp(self) -> None:
-        """Tell every worker, this one included, that the kept values are out of date."""
-        scratch = self.stamp_path.with_name(f"{STAMP_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
-        try:
-            scratch.write_text(secrets.token_hex(8))
-            os.replace(scratch, self.stamp_path)
-        except OSError:
-            # The change is committed; other workers just see it late. Say so loudly.
-            logger.exception("Could not replace %s: other workers keep old menus", scratch)
-        self._kept = (None, {})
-
-
-def _later(stamp: tuple | None, than: tuple | None) -> bool:
-    return stamp is not None and (than is None or stamp > than)
-
 
 def forget_for_this_request() -> None:
-    """The request changed what is kept and has not committed yet: until it ends, it
-    loads afresh (its own changes included) and keeps nothing."""
+    """The request changed what is kept: until it ends, it loads afresh (its own
+    changes included) and keeps nothing for other requests."""
     if has_request_context():
-        g.pop("worker_cache_stamp", None)
+        g.pop(_MEMO, None)
+        setattr(g, _SEEN, _WROTE)
 
 
 def worker_cache() -> WorkerCache:
@@ -102,25 +115,26 @@ def worker_cache() -> WorkerCache:
 
 
 def per_worker(key: str, load: Callable[[], T]) -> T:
-    """What ``load()`` answers, kept by this worker until a watched table changes."""
+    """What ``load()`` answers, kept by this worker until a watched table changes,
+    and loaded at most once per request."""
     return worker_cache().get(key, load)
 
 
 def watch(*models: type) -> None:
-    """Replace the stamp after any commit that wrote rows of ``models`` through the
-    session: the unit of work or an insert, update or delete statement. Raw SQL
-    (``text()``) is not seen: write these tables through SQLAlchemy's statements.
+    """Raise the number with any flush or statement that writes rows of ``models``
+    through the session: the unit of work or an insert, update or delete statement.
+    Raw SQL (``text()``) is not seen: write these tables through SQLAlchemy.
+
+    The number is raised before the rows are written, so two transactions that
+    change watched rows take their locks in the same order (the number's row first).
     Called once, at import: the listeners are on SQLAlchemy's Session class, so they
-    see every app's sessions.
-    A commit after a rolled-back change may replace it needlessly; that only costs
-    the workers one reload."""
+    see every app's sessions."""
     tables = {model.__table__ for model in models}
 
-    def after_flush(session: Session, _flush: UOWTransaction) -> None:
+    def before_flush(session: Session, _context: Any, _instances: Any) -> None:
         for instance in (*session.new, *session.dirty, *session.deleted):
             if getattr(instance, "__table__", None) in tables:
-                session.info[_CHANGED] = True
-                forget_for_this_request()
+                _raise(session)
                 return
 
     def do_orm_execute(state: Any) -> None:
@@ -129,24 +143,17 @@ def watch(*models: type) -> None:
         written = {getattr(mapper, "local_table", None) for mapper in state.all_mappers}
         written.add(getattr(state.statement, "table", None))  # update(Model.__table__)
         if written & tables:
-            state.session.info[_CHANGED] = True
-            forget_for_this_request()
+            _raise(state.session)
 
-    def after_commit(session: Session) -> None:
-        if session.info.pop(_CHANGED, False) and has_app_context():
-            worker_cache().replace_stamp()
-
-    event.listen(Session, "after_flush", after_flush)
+    event.listen(Session, "before_flush", before_flush)
     event.listen(Session, "do_orm_execute", do_orm_execute)
-    event.listen(Session, "after_commit", after_commit)
+
+
+def _raise(session: Session) -> None:
+    # On the connection, not the session: the statement is not itself watched.
+    session.connection().execute(_RAISE)
+    forget_for_this_request()
 
 
 def init_app(app: Flask) -> None:
-    cache = WorkerCache(app.instance_path)
-    app.extensions[EXTENSION_KEY] = cache
-
-    def look_at_stamp() -> None:
-        g.worker_cache_stamp = cache.read_stamp()
-
-    # First of all before-request functions: before the login gate's first query.
-    app.before_request_funcs.setdefault(None, []).insert(0, look_at_stamp)
+    app.extensions[EXTENSION_KEY] = WorkerCache()

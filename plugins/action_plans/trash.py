@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from flask import Response, g, redirect, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import select, union_all
 from sqlalchemy.orm import selectinload
 
 from workspace.api import (
@@ -57,14 +57,17 @@ def _require_trash_right(plan: Plan) -> None:
 
 
 def trashed_documents() -> frozenset[int]:
-    """The texts of the plans in the trash and of their actions (once per request)."""
+    """The texts of the plans in the trash and of their actions (once per request, in
+    one query: a dashboard asks on every view)."""
     trashed_plans = select(Plan.id).where(Plan.trashed())
     return documents_in_trash(
         "action_plans",
-        select(Plan.context_document_id).where(Plan.trashed()),
-        select(Plan.summary_document_id).where(Plan.trashed()),
-        select(PlanAction.document_id).where(PlanAction.plan_id.in_(trashed_plans)),
-        select(PlanAction.evidence_document_id).where(PlanAction.plan_id.in_(trashed_plans)),
+        union_all(
+            select(Plan.context_document_id).where(Plan.trashed()),
+            select(Plan.summary_document_id).where(Plan.trashed()),
+            select(PlanAction.document_id).where(PlanAction.plan_id.in_(trashed_plans)),
+            select(PlanAction.evidence_document_id).where(PlanAction.plan_id.in_(trashed_plans)),
+        ),
     )
 
 

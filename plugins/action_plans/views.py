@@ -71,8 +71,9 @@ def get_plan(plan_id: int, trashed: bool = False) -> Plan:
     """The plan of the current region, or 404. One in the trash is 404 on every page
     (its actions' too) but the one that brings it back (``trashed=True``)."""
     plan = db.session.get(Plan, plan_id)
-    if plan is None or plan.region_id != g.region.id or plan.in_trash != trashed:
+    if plan is None or plan.region_id != g.region.id:
         abort(404)
+    plan.check_trash(trashed)
     return plan
 
 

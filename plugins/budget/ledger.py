@@ -31,7 +31,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from workspace.api import LegalStatus, Partner, db, format_day, format_number, format_percent
 
@@ -302,33 +302,70 @@ def plan_grid(
     return grid
 
 
-def partner_figures(
+Cell = tuple[str, int, Decimal]  # (category key, period number, amount)
+
+
+def partner_figures(partner: Partner, settings: BudgetSettings) -> Figures:
+    """The figures of one partner."""
+    return all_partner_figures([partner], settings)[partner.id]
+
+
+def all_partner_figures(partners: list[Partner], settings: BudgetSettings) -> dict[int, Figures]:
+    """Figures of every partner given, in two queries of the columns the sums need, as
+    Core rows: lines as objects, or as ORM rows, cost a dashboard more than the rest."""
+    ids = [p.id for p in partners]
+    plan: dict[int, list[Cell]] = defaultdict(list)
+    lines = PlanLine.__table__.c
+    query = select(lines.partner_id, lines.category, lines.period, lines.amount)
+    for partner_id, category, period, amount in db.session.execute(
+        query.where(lines.partner_id.in_(ids))
+    ):
+        plan[partner_id].append((category, period, amount))
+    spent: dict[int, list[Cell]] = defaultdict(list)
+    for (partner_id, category, period), amount in _spent_by_cell(ids).items():
+        spent[partner_id].append((category, period, amount))
+    all_periods = periods(settings)
+    return {p.id: _figures(p, settings, all_periods, plan[p.id], spent[p.id]) for p in partners}
+
+
+def _spent_by_cell(partner_ids: list[int]) -> dict[tuple[int, str, int], Decimal]:
+    """Euros spent per (partner, category key, period), exact to the cent.
+
+    A database that keeps decimals (PostgreSQL) adds them up itself. SQLite keeps a
+    ``Numeric`` as a binary float, so its ``SUM`` would add floats, which is not exact
+    to the cent; there each line's amount is read back as a ``Decimal`` and added here."""
+    lines = Expenditure.__table__.c
+    key = (lines.partner_id, lines.category, lines.period)
+    query = select(*key).where(lines.partner_id.in_(partner_ids))
+    if db.session.get_bind().dialect.supports_native_decimal:
+        rows = db.session.execute(query.add_columns(func.sum(lines.amount_eur)).group_by(*key))
+        return {
+            (partner_id, category, period): total for partner_id, category, period, total in rows
+        }
+    sums: dict[tuple[int, str, int], Decimal] = {}
+    for partner_id, category, period, euro in db.session.execute(
+        query.add_columns(lines.amount_eur)
+    ):
+        cell = (partner_id, category, period)
+        sums[cell] = sums.get(cell, ZERO) + euro
+    return sums
+
+
+def _figures(
     partner: Partner,
     settings: BudgetSettings,
-    plan_lines: Iterable[PlanLine] | None = None,
-    expenditure: Iterable[Expenditure] | None = None,
+    all_periods: list[Period],
+    plan_cells: list[Cell],
+    spent_cells: list[Cell],
 ) -> Figures:
-    """The figures of one partner; lines are loaded unless given (project views load
-    them for all partners in two queries)."""
-    if plan_lines is None:
-        plan_lines = db.session.scalars(select(PlanLine).where(PlanLine.partner_id == partner.id))
-    if expenditure is None:
-        expenditure = db.session.scalars(
-            select(Expenditure).where(Expenditure.partner_id == partner.id)
-        )
-    figures = Figures(periods(settings))
-    known = {p.number for p in figures.periods}
-    figures.planned.update(
-        plan_grid(
-            ((line.category, line.period, line.amount) for line in plan_lines),
-            settings,
-            figures.periods,
-        )
-    )
-    for line in expenditure:
-        category = Category(line.category)
-        if line.period in known and category in ENTERED:
-            figures.spent[category, line.period] += line.amount_eur
+    """One partner's figures from its plan cells and its spending, summed per cell."""
+    figures = Figures(all_periods)
+    known = {p.number for p in all_periods}
+    figures.planned.update(plan_grid(plan_cells, settings, all_periods))
+    for category_key, number, euro in spent_cells:
+        category = Category(category_key)
+        if number in known and category in ENTERED:
+            figures.spent[category, number] += euro
     office = settings.office_rate / HUNDRED
     for number in sorted(known):
         # Rounding point 3, per partner and period.
@@ -344,33 +381,6 @@ def partner_figures(
     else:
         figures.private_contribution = contribution
     return figures
-
-
-def all_partner_figures(partners: list[Partner], settings: BudgetSettings) -> dict[int, Figures]:
-    """Figures of every partner given, in two queries. Only the columns the sums need
-    are read, as plain rows: loading whole lines as objects cost a dashboard more than
-    the rest of the page."""
-    ids = [p.id for p in partners]
-    plan: dict[int, list] = defaultdict(list)
-    spent: dict[int, list] = defaultdict(list)
-    plan_rows = db.session.execute(
-        select(PlanLine.partner_id, PlanLine.category, PlanLine.period, PlanLine.amount).where(
-            PlanLine.partner_id.in_(ids)
-        )
-    )
-    for line in plan_rows:
-        plan[line.partner_id].append(line)
-    spent_rows = db.session.execute(
-        select(
-            Expenditure.partner_id,
-            Expenditure.category,
-            Expenditure.period,
-            Expenditure.amount_eur,
-        ).where(Expenditure.partner_id.in_(ids))
-    )
-    for line in spent_rows:
-        spent[line.partner_id].append(line)
-    return {p.id: partner_figures(p, settings, plan[p.id], spent[p.id]) for p in partners}
 
 
 def combined(figures: Iterable[Figures], settings: BudgetSettings) -> Figures:

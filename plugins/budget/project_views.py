@@ -36,7 +36,7 @@ def project() -> Response:
         "budget/project.html",
         settings=settings,
         partners=partners,
-        switched_off=switched_off_regions(),
+        switched_off=switched_off_regions(partners),
         figures=figures,
         total=total,
         chart=chart.build(total, on),

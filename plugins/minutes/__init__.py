@@ -75,12 +75,16 @@ def dashboard_panels(region, user):
         .order_by(Meeting.starts_at)
         .limit(3)
     ).all()
-    # One query each: many-to-one relations come joined, not as extra statements.
+    # One query each: many-to-one relations come joined, not as extra statements (the
+    # meeting's region too: its address names it).
     actions = db.session.scalars(
         select(Outcome)
         .join(Outcome.meeting)
         .where(where, Outcome.kind == OutcomeKind.ACTION, Outcome.done_at.is_(None))
-        .options(joinedload(Outcome.owner), contains_eager(Outcome.meeting))
+        .options(
+            joinedload(Outcome.owner),
+            contains_eager(Outcome.meeting).joinedload(Meeting.region),
+        )
         .order_by(Outcome.due_date)
         .limit(5)
     ).all()

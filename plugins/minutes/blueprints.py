@@ -90,13 +90,14 @@ def get_meeting(meeting_id: int, action: Action = Action.READ, trashed: bool = F
     A meeting in the trash is 404 on every page but the one that brings it back
     (``trashed=True``, which answers 404 for one that is not in the trash)."""
     meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None or meeting.in_trash != trashed:
+    if meeting is None:
         abort(404)
     if in_project_scope():
         if meeting.region_id is not None:
             abort(404)
     elif meeting.region_id != g.region.id:
         abort(404)
+    meeting.check_trash(trashed)
     require(action, meeting.region)
     return meeting
 

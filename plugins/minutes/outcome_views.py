@@ -14,6 +14,7 @@ from workspace.api import (
     Action,
     Region,
     db,
+    local_referrer,
     record,
     render,
     require,
@@ -216,7 +217,7 @@ def settle_outcome(meeting_id: int, outcome_id: int) -> Response:
                 list_region=g.get("region"),
             )
         return render("minutes/meeting.html", block="agenda", **meeting_context(meeting))
-    return redirect(request.referrer or meeting_url(meeting), code=303)
+    return redirect(local_referrer() or meeting_url(meeting), code=303)
 
 
 # ---------------------------------------------------------------- action item lists

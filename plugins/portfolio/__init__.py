@@ -10,7 +10,7 @@ from pathlib import Path
 
 from flask import url_for
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from workspace.api import (
     Action,
@@ -57,8 +57,11 @@ def dashboard_panels(region, user):
     from .practices import approved_counts
 
     counts = approved_counts()
+    # With their regions, in the same query: each link and the check of it needs one.
     waiting = db.session.scalars(
-        select(Practice).where(
+        select(Practice)
+        .options(joinedload(Practice.region))
+        .where(
             Practice.status == Status.SUBMITTED.value,
             Practice.not_trashed(),
             *([Practice.region_id == region.id] if region is not None else []),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from markupsafe import Markup
 from wtforms import (
     StringField,
     TextAreaField,
@@ -143,3 +144,15 @@ class AnalysisForm(StrippedForm):
 
 
 SCORE_CHOICES = [(score, f"{score}: {label}") for score, label in SCORES.items()]
+# A rating select's score options for each score it can hold (None: not rated yet).
+# The transfer matrix has a select in each of its hundreds of cells: written out once
+# here, rather than looped over in every cell.
+SCORE_OPTIONS: dict[int | None, Markup] = {
+    selected: Markup("").join(
+        Markup('<option value="{}" title="{}" {}>{}</option>').format(
+            score, label, "selected" if score == selected else "", score
+        )
+        for score, label in SCORE_CHOICES
+    )
+    for selected in (None, *SCORES)
+}

@@ -7,6 +7,7 @@ practices of regions where the plugin is on, and that the user may read, appear.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
@@ -16,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from workspace.api import (
+    MAX_ID,
     Action,
     Region,
     can,
@@ -31,7 +33,7 @@ from workspace.api import (
 
 from . import practices as rules
 from .exports import analysis_pdf, conclusions_of, matrix_csv
-from .forms import SCORE_CHOICES, AnalysisForm, RatingForm
+from .forms import SCORE_OPTIONS, AnalysisForm, RatingForm
 from .models import SCORES, TOPICS, Analysis, Practice, Status
 
 bp = Blueprint("portfolio_project", __name__, template_folder="templates")
@@ -154,6 +156,26 @@ def matrix_rows(regions: list[Region], topic: str = "", sort: str = "title", min
     return rows
 
 
+def rating_addresses(regions: list[Region]) -> Callable[[int, int], str]:
+    """Where the matrix's cell for a practice and a region posts its rating, as
+    ``(practice id, region id) -> URL``: ``url_for`` once per region, the practice's
+    id then put in place of a stand-in. The matrix has a form in each of its hundreds
+    of cells, and building each address anew was a third of the page's time."""
+    stand_in = f"/{MAX_ID}/"  # an id segment; the region's slug, after it, has no "/"
+    parts = {}
+    for region in regions:
+        url = url_for("portfolio_project.rate", practice_id=MAX_ID, region=region.slug)
+        before, found, after = url.rpartition(stand_in)
+        assert found, url
+        parts[region.id] = (f"{before}/", f"/{after}")
+
+    def address(practice_id: int, region_id: int) -> str:
+        before, after = parts[region_id]
+        return f"{before}{practice_id}{after}"
+
+    return address
+
+
 def _matrix_filters() -> dict:
     sort = request.args.get("sort", "title")
     minimum = request.args.get("minimum", 0, type=db_int)
@@ -176,7 +198,8 @@ def matrix() -> Response:
         filters=filters,
         topics=TOPICS,
         editable=rules.rating_regions(_me(), regions),
-        score_choices=SCORE_CHOICES,
+        score_options=SCORE_OPTIONS,
+        rating_url=rating_addresses(regions),
         scores=SCORES,
     )
 
@@ -234,7 +257,8 @@ def rate(practice_id: int, region: str) -> Response:
         row=row,
         regions=regions,
         editable=rules.rating_regions(_me(), regions),
-        score_choices=SCORE_CHOICES,
+        score_options=SCORE_OPTIONS,
+        rating_url=rating_addresses(regions),
         scores=SCORES,
         form_errors={(practice.id, the_region.id): form.errors} if status == 422 else {},
     )
@@ -301,8 +325,9 @@ def get_analysis(analysis_id: int, trashed: bool = False) -> Analysis:
     """The analysis, or 404. One in the trash is 404 on every page but the one that
     brings it back (``trashed=True``)."""
     analysis = db.session.get(Analysis, analysis_id)
-    if analysis is None or analysis.in_trash != trashed:
+    if analysis is None:
         abort(404)
+    analysis.check_trash(trashed)
     return analysis
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from flask import Response, g, redirect, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import select, union_all
 from sqlalchemy.orm import selectinload
 
 from workspace.api import (
@@ -46,11 +46,14 @@ def _me():
 
 
 def trashed_documents() -> frozenset[int]:
-    """The texts of the practices and analyses in the trash (read once per request)."""
+    """The texts of the practices and analyses in the trash (read once per request, in
+    one query: a dashboard asks on every view)."""
     return documents_in_trash(
         "portfolio",
-        select(Practice.document_id).where(Practice.trashed()),
-        select(Analysis.document_id).where(Analysis.trashed()),
+        union_all(
+            select(Practice.document_id).where(Practice.trashed()),
+            select(Analysis.document_id).where(Analysis.trashed()),
+        ),
     )
 
 

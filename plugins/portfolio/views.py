@@ -59,10 +59,11 @@ def get_practice(practice_id: int, trashed: bool = False) -> Practice:
     """The practice of the current region, or 404. One in the trash is 404 on every
     page but the one that brings it back (``trashed=True``)."""
     practice = db.session.get(Practice, practice_id)
-    if practice is None or practice.region_id != g.region.id or practice.in_trash != trashed:
+    if practice is None or practice.region_id != g.region.id:
         abort(404)
     if practice.state is Status.DRAFT and not can(_me(), Action.EDIT, practice.region):
         abort(404)  # a draft is the region's own work in progress, as in every list
+    practice.check_trash(trashed)
     return practice
 
 

@@ -20,11 +20,10 @@ from plugins.budget.models import (
     PartnerPlan,
     PlanLine,
 )
-from tests.test_budget_views import DEMO_PASSWORD, figure, form_inputs
-from workspace import demo as core_demo
-from workspace.extensions import db
-from workspace.models import Event, Partner, Region
-from workspace.plugins import host
+from workspace.api import Event, Partner, db
+from workspace.testing import DEMO_PASSWORD, form_inputs, load_demo, switch_on
+
+from .test_budget_views import figure
 
 ITALIAN = {"Accept-Language": "it-IT,it;q=0.9"}
 
@@ -35,10 +34,9 @@ def ceei(app, world):
     each of the five periods and EUR 4,250 of travel in P2: EUR 10,000 with office
     and administration. Flexibility 20 %: EUR 2,000 may move."""
     app.config["BUDGET_TODAY"] = "2020-09-15"
+    for slug in ("burgos", "pannon"):
+        switch_on(app, slug, "budget")
     with app.app_context():
-        for slug in ("burgos", "pannon"):
-            region = db.session.scalar(select(Region).where(Region.slug == slug))
-            host().set_enabled(region, "budget", True, None)
         partner = db.session.scalar(select(Partner).where(Partner.short_name == "CEEI-Burgos"))
         db.session.add(default_settings())
         plan = PartnerPlan(partner_id=partner.id, version=1)
@@ -382,8 +380,8 @@ def test_before_contracting_the_plan_changes_freely(app, client, auth, world, ce
 
 def test_the_demo_plans_are_contracted_with_one_modification(app, client, auth):
     app.config["BUDGET_TODAY"] = "2020-09-15"
+    load_demo(app)
     with app.app_context():
-        core_demo.load(DEMO_PASSWORD)
         ids = {p.short_name: p.id for p in db.session.scalars(select(Partner))}
         totals = {c.partner_id: c.total for c in db.session.scalars(select(Contract))}
     assert len(totals) == 8
@@ -399,8 +397,7 @@ def test_the_demo_plans_are_contracted_with_one_modification(app, client, auth):
     assert "held online" in page
     assert 'data-figure="moved">EUR 2,500.00<' in page
     assert figure(page, "total") == totals[ids["SODEBUR"]]
-    with app.app_context():
-        core_demo.load(DEMO_PASSWORD)  # twice: nothing new
+    load_demo(app)  # twice: nothing new
     assert len(modifications(app)) == 1
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Contract)) == 8

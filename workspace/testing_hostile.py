@@ -1,6 +1,24 @@
-"""Hostile inputs: each tries to get script, handlers, styles, dangerous URLs or htmx
-attributes into a page. Used against every place user text is shown."""
+"""Hostile inputs, and the check that a page shows them inert.
 
+Each input of ``CORPUS`` tries to get script, handlers, styles, dangerous URLs or htmx
+attributes into a page. Put them wherever your plugin shows user text (titles, names,
+Markdown, exports) and check the markup with ``offending``::
+
+    from workspace.testing import CORPUS, offending
+
+    @pytest.mark.parametrize("text", CORPUS)
+    def test_titles_are_inert(client, auth, world, text):
+        ...
+        assert offending(page) == []
+
+Re-exported by ``workspace.testing``; the core's own tests use the same corpus.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Each tries to get script, handlers, styles, dangerous URLs or htmx attributes into a page.
 CORPUS = [
     "<script>alert(1)</script>",
     "<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
@@ -44,6 +62,7 @@ CORPUS = [
     '<a href="vbscript:msgbox(1)">x</a>',
 ]
 
+# What none of them may leave in the tags of a page (``offending`` searches tags only).
 FORBIDDEN = [
     r"<script",
     r"<style",
@@ -66,3 +85,10 @@ FORBIDDEN = [
     r"data-hx-",
     r'id="(messages|main)"',
 ]
+
+
+def offending(html: str) -> list[str]:
+    """Forbidden patterns found in markup. Text is inert, so only tags are searched:
+    a literal "javascript:" in a sentence is harmless, in an href it is not."""
+    tags = " ".join(re.findall(r"<[^>]*>", html))
+    return [pattern for pattern in FORBIDDEN if re.search(pattern, tags, re.I)]

@@ -10,8 +10,10 @@ from docx import Document as Docx
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from tests.conftest import HTMX
-from tests.test_action_plans import (
+from workspace.api import UNAVAILABLE, Comment, Event, db
+from workspace.testing import HTMX, sign_in
+
+from .test_action_plans import (
     BASE,
     a_practice,
     add_action,
@@ -21,10 +23,6 @@ from tests.test_action_plans import (
     plans,
     switch,
 )
-from tests.test_minutes_plugin import sign_in
-from workspace.extensions import db
-from workspace.links import UNAVAILABLE
-from workspace.models import Comment, Event
 
 __all__ = ["plans"]
 

@@ -12,10 +12,10 @@ from icalendar import Calendar
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from tests.conftest import HTMX
-from tests.test_minutes_meetings import add_item, item_ids, meeting_url, minutes_on, new_meeting
-from workspace.extensions import db
-from workspace.models import Document
+from workspace.api import Document, db
+from workspace.testing import HTMX
+
+from .test_minutes_meetings import add_item, item_ids, meeting_url, minutes_on, new_meeting, switch
 
 __all__ = ["minutes_on"]  # the fixture, shared with the meeting tests
 
@@ -140,8 +140,6 @@ def test_the_region_export_carries_the_meetings_and_action_items(client, meeting
 
 
 def test_the_export_leaves_out_a_switched_off_plugin(app, client, meeting):
-    from tests.test_minutes_meetings import switch
-
     switch(app, "burgos", on=False)
     archive = zipfile.ZipFile(io.BytesIO(client.get("/r/burgos/export.zip").data))
     assert not any(name.startswith("minutes/") for name in archive.namelist())

@@ -9,8 +9,10 @@ import re
 from icalendar import Calendar
 from sqlalchemy import select
 
-from tests.conftest import HTMX
-from tests.test_minutes_meetings import (
+from workspace.api import Event, db
+from workspace.testing import HTMX, sign_in
+
+from .test_minutes_meetings import (
     add_item,
     close,
     item_ids,
@@ -20,9 +22,6 @@ from tests.test_minutes_meetings import (
     new_meeting,
     step,
 )
-from tests.test_minutes_plugin import sign_in
-from workspace.extensions import db
-from workspace.models import Event
 
 __all__ = ["minutes_on"]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from decimal import Decimal
 
@@ -12,13 +13,17 @@ from pypdf import PdfReader
 from sqlalchemy import select, update
 
 from plugins.action_plans.models import Plan, PlanAction
-from tests.conftest import HTMX, with_panels
-from tests.hostile import CORPUS
-from tests.test_hostile import offending
-from workspace.extensions import db
-from workspace.models import Document, Link, Region
-from workspace.plugins import host
-from workspace.revisions import save
+from workspace.api import Document, Link, db, enabled_in
+from workspace.testing import (
+    CORPUS,
+    HTMX,
+    load_demo,
+    offending,
+    sign_in,
+    switch_on,
+    with_panels,
+    write_document,
+)
 
 PLAN = {
     "instrument_name": "ROP Castilla y León, priority 3",
@@ -36,10 +41,7 @@ BASE = "/r/burgos/action_plans"
 
 
 def switch(app, slug, plugin="action_plans", on=True):
-    with app.app_context():
-        region = db.session.scalar(select(Region).where(Region.slug == slug))
-        host().set_enabled(region, plugin, on, None)
-        db.session.commit()
+    switch_on(app, slug, plugin, on)
 
 
 @pytest.fixture
@@ -82,9 +84,7 @@ def get_plan(app, plan_id):
 
 def write(app, document_id, body):
     """Write a text, as its author would in the core editor."""
-    with app.app_context():
-        document = db.session.get(Document, document_id)
-        save(document.id, document.head, document.title, body, document.created_by, None)
+    write_document(app, document_id, body)
 
 
 def complete(app, client, plan_id, actions=2):
@@ -599,15 +599,44 @@ def test_hostile_input_is_inert(app, client, auth, plans, text):
 # ---------------------------------------------------------------- traceability
 
 
-def a_practice(app, world, title="Export coaching for small firms"):
-    from plugins.portfolio.practices import new_practice
+# What the portfolio's form asks to describe a good practice, and its long texts.
+PRACTICE = {
+    "institution": "Pannon EGTC",
+    "country": "hu",
+    "summary": "Coaching to export.",
+    "topic": "SME competitiveness",
+    "starts_on": "2018-02-01",
+    "contact": "coaching@example.org",
+}
+PRACTICE_TEXTS = "".join(
+    f"## {section}\n\nText.\n\n"
+    for section in (
+        "Detailed description",
+        "Resources needed",
+        "Evidence of success",
+        "Difficulties encountered and lessons learnt",
+        "Potential for learning or transfer",
+    )
+)
 
-    with app.app_context():
-        region = db.session.scalar(select(Region).where(Region.slug == "pannon"))
-        practice = new_practice(region, db.session.get(type(world.admin), world.admin.id),
-                                title=title, status="approved")  # fmt: skip
-        db.session.commit()
-        return practice.id
+
+def a_practice(app, world, title="Export coaching for small firms"):
+    """An approved good practice of Pannon, through the portfolio's pages (plugins
+    never import each other, their tests included): Pannon's editor describes it and
+    submits it, the lead partner approves it. The portfolio must be on in Pannon."""
+    author = sign_in(app, world.other.email)
+    response = author.post("/r/pannon/portfolio/new", data={**PRACTICE, "title": title})
+    assert response.status_code == 303, response.text
+    practice_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    page = author.get(f"/r/pannon/portfolio/{practice_id}").text
+    texts = int(re.search(r'href="/docs/(\d+)/edit">Write them<', page).group(1))
+    write_document(app, texts, PRACTICE_TEXTS)
+    assert author.post(f"/r/pannon/portfolio/{practice_id}/submit").status_code == 303
+    decision = {"decision": "approve"}
+    admin = sign_in(app, world.admin.email)
+    url = f"/r/pannon/portfolio/{practice_id}/decision"
+    assert admin.post(url, data=decision).status_code == 303
+    return practice_id
 
 
 def test_an_action_is_inspired_by_a_practice(app, client, auth, plans):
@@ -682,13 +711,9 @@ def test_menu_panel_and_search(app, client, auth, plans):
 
 
 def test_demo_has_a_plan_per_region_at_different_stages(app):
-    from workspace import demo
-
+    load_demo(app)
+    load_demo(app)
     with app.app_context():
-        demo.load("demo password 1")
-        db.session.commit()
-        demo.load("demo password 1")
-        db.session.commit()
         plans = db.session.scalars(select(Plan)).all()
         assert sorted(p.region.slug for p in plans) == sorted(
             ["pannon", "lombardy", "podkarpackie", "burgos", "klaipeda"]
@@ -702,5 +727,5 @@ def test_demo_has_a_plan_per_region_at_different_stages(app):
         states = {a.progress for p in plans for a in p.actions}
         assert {"implemented", "in_progress", "not_implemented"} <= states
         burgos = next(p for p in plans if p.region.slug == "burgos")
-        assert "action_plans" in host().enabled_in(burgos.region)
+        assert "action_plans" in enabled_in(burgos.region)
         assert burgos.summary_document.body and burgos.context_document.body

@@ -19,21 +19,20 @@ from sqlalchemy import func, select
 from plugins.budget.entries import FIELDS
 from plugins.budget.ledger import default_settings
 from plugins.budget.models import BudgetSettings, Expenditure, PartnerPlan, PlanLine
-from tests.conftest import HTMX, with_panels
-from workspace import demo as core_demo
-from workspace.extensions import db
-from workspace.models import Event, Partner, Region
-from workspace.plugins import host
-
-DEMO_PASSWORD = "demo-pass-for-tests"
+from workspace.api import DEMO_REGION_SLUGS, Event, Partner, Region, db
+from workspace.testing import (
+    DEMO_PASSWORD,
+    HTMX,
+    form_inputs,
+    load_demo,
+    switch_on,
+    with_panels,
+)
 
 
 def _enable(app, *slugs):
-    with app.app_context():
-        for slug in slugs:
-            region = db.session.scalar(select(Region).where(Region.slug == slug))
-            host().set_enabled(region, "budget", True, None)
-        db.session.commit()
+    for slug in slugs:
+        switch_on(app, slug, "budget")
 
 
 @pytest.fixture
@@ -93,8 +92,7 @@ def remaining(page: str, key: str) -> Decimal:
 @pytest.fixture
 def demo(app, client, auth):
     app.config["BUDGET_TODAY"] = "2020-09-15"
-    with app.app_context():
-        core_demo.load(DEMO_PASSWORD)
+    load_demo(app)
     auth.login("admin@pannon.example", DEMO_PASSWORD)
     with app.app_context():
         return {p.short_name: p.id for p in db.session.scalars(select(Partner))}
@@ -134,8 +132,7 @@ def test_demo_legal_statuses_give_the_derived_split(app, client, demo):
 
 def test_demo_loads_once(app, demo):
     before = (count(app), count(app, PlanLine), count(app, BudgetSettings))
-    with app.app_context():
-        core_demo.load(DEMO_PASSWORD)
+    load_demo(app)
     assert (count(app), count(app, PlanLine), count(app, BudgetSettings)) == before
 
 
@@ -329,10 +326,7 @@ def test_settings_are_for_admins(client, auth, world, budget, role):
 
 
 def _switch_off(app, slug):
-    with app.app_context():
-        region = db.session.scalar(select(Region).where(Region.slug == slug))
-        host().set_enabled(region, "budget", False, None)
-        db.session.commit()
+    switch_on(app, slug, "budget", False)
 
 
 def test_a_region_switch_hides_the_region_pages_never_the_project_record(
@@ -366,7 +360,7 @@ def test_a_region_switch_hides_the_region_pages_never_the_project_record(
     assert "Thematic visit" not in client.get("/search", query_string={"q": "T-77"}).text
 
 
-DEMO_REGIONS = [slug for slug, *_ in core_demo.REGIONS]
+DEMO_REGIONS = list(DEMO_REGION_SLUGS)
 
 
 @pytest.mark.parametrize("slug", DEMO_REGIONS)
@@ -1075,17 +1069,6 @@ def test_bad_settings_are_422_and_change_nothing(client, auth, world, budget, ch
     assert message in response.text
     page = client.get(f"/p/budget/partners/{budget.ceei}").text
     assert figure(page, "erdf") == Decimal("8500.00")
-
-
-def form_inputs(page: str) -> dict[str, str]:
-    """Every named input of ``page`` with the value it shows, as a browser would send."""
-    found = {}
-    for tag in re.findall(r"<input\b[^>]*>", page):
-        name = re.search(r'\bname="([^"]+)"', tag)
-        value = re.search(r'\bvalue="([^"]*)"', tag)
-        if name and 'type="file"' not in tag and 'type="checkbox"' not in tag:
-            found[html.unescape(name.group(1))] = html.unescape(value.group(1) if value else "")
-    return found
 
 
 @pytest.mark.parametrize("language", ["en-GB", "hu-HU", "it-IT", "pl-PL", "es-ES", "lt-LT"])

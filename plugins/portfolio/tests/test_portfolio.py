@@ -13,13 +13,17 @@ from sqlalchemy import func, select
 
 from plugins.portfolio.models import Analysis, Practice, Rating
 from plugins.portfolio.practices import SECTIONS
-from tests.conftest import HTMX, with_panels
-from tests.hostile import CORPUS
-from tests.test_hostile import offending
-from workspace.extensions import db
-from workspace.models import Document, Region
-from workspace.plugins import host
-from workspace.revisions import save
+from workspace.api import Document, Event, Region, create_document, db
+from workspace.testing import (
+    CORPUS,
+    HTMX,
+    load_demo,
+    new_document,
+    offending,
+    switch_on,
+    with_panels,
+    write_document,
+)
 
 FIELDS = {
     "title": "Export coaching for small firms",
@@ -39,10 +43,7 @@ FULL_TEXT = "".join(f"## {name}\n\nText about {name.lower()}.\n\n" for name in S
 
 
 def switch(app, slug, on=True):
-    with app.app_context():
-        region = db.session.scalar(select(Region).where(Region.slug == slug))
-        host().set_enabled(region, "portfolio", on, None)
-        db.session.commit()
+    switch_on(app, slug, "portfolio", on)
 
 
 @pytest.fixture
@@ -67,9 +68,7 @@ def practice(app, practice_id):
 
 def write_texts(app, practice_id, body=FULL_TEXT):
     """Write the practice's long texts, as its author would in the core editor."""
-    with app.app_context():
-        document = db.session.get(Practice, practice_id).document
-        save(document.id, document.head, document.title, body, document.created_by, None)
+    write_document(app, practice(app, practice_id).document_id, body)
 
 
 def approved(app, auth, client, world):
@@ -288,20 +287,12 @@ def test_an_analysis_pdf_holds_its_conclusions(app, client, auth, portfolio):
     assert response.status_code == 303
     with app.app_context():
         analysis = db.session.scalar(select(Analysis))
-        document = analysis.document
-        save(
-            document.id,
-            1,
-            document.title,
-            "## Conclusions\n\nCoaching travels well.\n",
-            document.created_by,
-            None,
-        )
-        analysis_id = analysis.id
+        analysis_id, document_id = analysis.id, analysis.document_id
+    write_document(app, document_id, "## Conclusions\n\nCoaching travels well.\n")
     page = client.get(f"/p/portfolio/analyses/{analysis_id}").text
     assert "Coaching travels well." in page and FIELDS["title"] in page
     # Each text's document page leads back to what it belongs to.
-    conclusions = client.get(f"/docs/{document.id}").text
+    conclusions = client.get(f"/docs/{document_id}").text
     assert f'href="/p/portfolio/analyses/{analysis_id}"' in conclusions
     texts = client.get(f"/docs/{practice(app, practice_id).document_id}").text
     assert f'href="/r/burgos/portfolio/{practice_id}"' in texts
@@ -376,8 +367,6 @@ def test_conclusions_kept_in_the_visited_region_become_writable_by_every_author(
     them in the visited region: "Write conclusions" moves them up, once, recorded."""
     practice_id = approved(app, auth, client, portfolio)
     with app.app_context():
-        from workspace.revisions import create as create_document
-
         burgos = db.session.scalar(select(Region).where(Region.slug == "burgos"))
         author = db.session.get(type(burgos.partners[0].users[0]), portfolio.editor.id)
         document = create_document("Conclusions: Old visit", "Old text.", burgos, author)
@@ -397,8 +386,6 @@ def test_conclusions_kept_in_the_visited_region_become_writable_by_every_author(
     assert saved.status_code in (200, 303)
     assert "Read again in 2021." in client.get(f"/p/portfolio/analyses/{analysis_id}").text
     with app.app_context():
-        from workspace.models import Event
-
         assert db.session.get(Document, document_id).region_id is None
         verbs = db.session.scalars(select(Event.verb).where(Event.target == f"doc:{document_id}"))
         assert "analysis_conclusions_shared" in list(verbs)
@@ -531,28 +518,23 @@ def test_search_panel_export_and_links(app, client, auth, portfolio):
     with app.app_context():
         document_id = db.session.scalar(select(Document.id).where(Document.plugin.is_(None)))
     if document_id is None:
-        from tests.test_documents import new_document
-
         document_id = new_document(client, "Situation report", "text")
     targets = client.get(f"/links/doc/{document_id}/targets?q=coaching", headers=HTMX).text
     assert f"portfolio:practice:{practice_id}" in targets
 
 
 def test_demo_is_idempotent(app):
-    from workspace import demo
+    def counts() -> list[int]:
+        with app.app_context():
+            return [
+                db.session.scalar(select(func.count()).select_from(m))
+                for m in (Practice, Rating, Analysis)
+            ]
 
-    with app.app_context():
-        demo.load("demo password 1")
-        counts = [
-            db.session.scalar(select(func.count()).select_from(m))
-            for m in (Practice, Rating, Analysis)
-        ]
-        demo.load("demo password 1")
-        again = [
-            db.session.scalar(select(func.count()).select_from(m))
-            for m in (Practice, Rating, Analysis)
-        ]
-    assert counts == again and counts[0] == 5 and counts[2] == 1
+    load_demo(app)
+    first = counts()
+    load_demo(app)
+    assert counts() == first and first[0] == 5 and first[2] == 1
 
 
 def test_plugin_style_sheet_is_public_and_confined_to_its_folder(client):
@@ -564,16 +546,26 @@ def test_plugin_style_sheet_is_public_and_confined_to_its_folder(client):
     assert client.get("/static/plugins/nothing/x.css").status_code == 404
 
 
-def test_where_a_practice_was_presented(app, client, auth, portfolio):
-    from tests.test_minutes_meetings import MEETING, new_meeting
+# What the minutes plugin's form asks to plan a meeting.
+MEETING = {
+    "title": "Partner meeting on good practices",
+    "kind": "partner",
+    "day": "2030-04-15",
+    "start": "10:00",
+    "end": "12:30",
+    "timezone": "Europe/Madrid",
+}
 
+
+def test_where_a_practice_was_presented(app, client, auth, portfolio):
     practice_id = approved(app, auth, client, portfolio)
-    with app.app_context():
-        region = db.session.scalar(select(Region).where(Region.slug == "burgos"))
-        host().set_enabled(region, "minutes", True, None)
-        db.session.commit()
+    switch_on(app, "burgos", "minutes")
     auth.login(portfolio.editor.email)
-    meeting_id = new_meeting(client)
+    # A meeting of the minutes plugin, planned through its form: plugins never import
+    # each other, their tests included.
+    meeting = client.post("/r/burgos/minutes/new", data=MEETING)
+    assert meeting.status_code == 303, meeting.text
+    meeting_id = int(meeting.headers["Location"].rsplit("/", 1)[1])
     url = f"/r/burgos/portfolio/{practice_id}"
     picker = client.get(f"{url}/meetings?q={MEETING['title'][:8]}", headers=HTMX).text
     ref = f"minutes:meeting:{meeting_id}"

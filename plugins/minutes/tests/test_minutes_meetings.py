@@ -8,10 +8,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import HTMX
-from workspace.extensions import db
-from workspace.models import Document, Region
-from workspace.plugins import host
+from workspace.api import Document, Partner, db
+from workspace.testing import HTMX, switch_on
 
 MEETING = {
     "title": "Partner meeting on good practices",
@@ -26,10 +24,7 @@ MEETING = {
 
 
 def switch(app, slug: str, on: bool = True) -> None:
-    with app.app_context():
-        region = db.session.scalar(select(Region).where(Region.slug == slug))
-        host().set_enabled(region, "minutes", on, None)
-        db.session.commit()
+    switch_on(app, slug, "minutes", on)
 
 
 @pytest.fixture
@@ -275,8 +270,6 @@ def test_invite_people_partners_and_guests_and_mark_attendance(app, client, auth
     meeting_id = new_meeting(client)
     url = f"{meeting_url(meeting_id)}/participants"
     with app.app_context():
-        from workspace.models import Partner
-
         ceei = db.session.scalar(select(Partner.id).where(Partner.short_name == "CEEI-Burgos"))
     assert client.post(url, data={"partner_id": ceei}, headers=HTMX).status_code == 200
     assert client.post(url, data={"user_id": minutes_on.other.id}).status_code == 303

@@ -8,8 +8,10 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import HTMX, PASSWORD, with_panels
-from tests.test_minutes_meetings import (
+from workspace.api import Region, db, enabled_in
+from workspace.testing import HTMX, new_document, sign_in, with_panels
+
+from .test_minutes_meetings import (
     add_item,
     close,
     item_ids,
@@ -19,17 +21,8 @@ from tests.test_minutes_meetings import (
     new_meeting,
     switch,
 )
-from workspace.extensions import db
-from workspace.models import Region
 
 __all__ = ["minutes_on"]  # the fixture, shared with the meeting tests
-
-
-def sign_in(app, email: str):
-    client = app.test_client()
-    if email:
-        client.post("/login", data={"email": email, "password": PASSWORD})
-    return client
 
 
 @pytest.fixture
@@ -272,8 +265,6 @@ def test_search_finds_meetings_by_title_and_place_for_readers_only(app, minutes_
 
 
 def test_documents_link_to_meetings_and_show_where_they_are_linked_from(app, minutes_on, planned):
-    from tests.test_documents import new_document
-
     editor = sign_in(app, minutes_on.editor.email)
     doc = new_document(editor, "Portfolio analysis Burgos", "x")
     picker = editor.get(f"/links/doc/{doc}/targets?q=partner", headers=HTMX).text
@@ -328,10 +319,8 @@ def test_the_demo_holds_the_project_meetings_and_loads_once(app, runner):
         assert any(a.is_done for a in actions)
         assert any(a.is_overdue(today) for a in actions)
         assert any(not a.is_done and not a.is_overdue(today) for a in actions)
-        from workspace.plugins import host
-
         for region in db.session.scalars(select(Region)):
-            assert "minutes" in host().enabled_in(region)
+            assert "minutes" in enabled_in(region)
     runner.invoke(args=["demo", "--password", "demo-pass-2026"])
     with app.app_context():
         assert db.session.scalar(select(func.count(Meeting.id))) == 7

@@ -15,7 +15,7 @@ from plugins.budget.ledger import (
     percent,
     periods,
 )
-from workspace.spreadsheets import safe_cell
+from workspace.api import safe_cell
 
 
 def test_interventures_periods_are_four_semesters_then_a_year():

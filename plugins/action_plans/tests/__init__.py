@@ -1,0 +1,1 @@
+"""The tests of the action plans: ``pytest plugins/action_plans``."""

@@ -1,0 +1,1 @@
+"""The tests of the meeting minutes: ``pytest plugins/minutes``."""

@@ -1,0 +1,1 @@
+"""The tests of the good-practice portfolio: ``pytest plugins/portfolio``."""
