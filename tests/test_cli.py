@@ -120,9 +120,9 @@ def test_user_create_prints_a_set_password_link(app, runner, client):
     link = result.output.split("link: ")[1].strip()
     assert link.startswith("http://127.0.0.1:5000/set-password/")
     path = link.removeprefix("http://127.0.0.1:5000")
-    client.post(path, data={"password": "boss password", "confirm": "boss password"})
+    client.post(path, data={"password": "corner office keys", "confirm": "corner office keys"})
     response = client.post(
-        "/login", data={"email": "boss@example.org", "password": "boss password"}
+        "/login", data={"email": "boss@example.org", "password": "corner office keys"}
     )
     assert response.status_code == 302
     assert users(app)[0].is_admin

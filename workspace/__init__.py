@@ -31,6 +31,7 @@ from . import (
     regions,
     rendering,
     search,
+    sessions,
     trash,
     worker_cache,
 )
@@ -70,6 +71,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         )
 
     db.init_app(app)
+    sessions.init_app(app)
     worker_cache.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     csrf.init_app(app)
@@ -123,7 +125,6 @@ def _finish_config(app: Flask) -> None:
     config["MAX_CONTENT_LENGTH"] = int(float(config["MAX_UPLOAD_MB"]) * 1024 * 1024)
     secure = bool(config["SECURE_COOKIES"])
     config["SESSION_COOKIE_SECURE"] = secure
-    config["REMEMBER_COOKIE_SECURE"] = secure
     try:
         ZoneInfo(config["TIME_ZONE"])
     except (ZoneInfoNotFoundError, ValueError):

@@ -1,10 +1,13 @@
-"""The account page: how a person reads numbers, dates and times in the workspace."""
+"""The account page: how a person reads numbers, dates and times in the workspace, and
+where they are signed in (their sessions, which they may end)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import delete, select
 
+from . import two_factor, two_factor_views
 from .activity import record
 from .dates import date_example
 from .extensions import db
@@ -13,8 +16,12 @@ from .locales import FORMATS, zone_names
 from .models import utcnow
 from .numbers import example
 from .rendering import render
+from .sessions import BrowserSession, current_hash, end_all
 
 bp = Blueprint("account", __name__, url_prefix="/account")
+# The two-factor pages and their set-up gate come with the account's (they sign in
+# through workspace.auth, so auth cannot be the one to register them).
+bp.record_once(lambda state: two_factor_views.init_app(state.app))
 
 
 class AccountForm(StrippedForm):
@@ -58,4 +65,59 @@ def settings() -> Response:
         number_example=example(),
         date_example=date_example(),
         now=utcnow(),
+        sessions=_sessions_of(user),
+        this_session=current_hash(),
+        device_name=device_name,
+        two_factor_on=two_factor.is_enabled(user),
     )
+
+
+def _sessions_of(user) -> list[BrowserSession]:
+    return list(
+        db.session.scalars(
+            select(BrowserSession)
+            .where(BrowserSession.user_id == user.id)
+            .order_by(BrowserSession.last_seen_at.desc())
+        )
+    )
+
+
+@bp.post("/sessions/end")
+@login_required
+def end_session() -> Response:
+    """End one of the person's other sessions (``session``: its id hash), or all of
+    them (``all``). The session of this browser is ended by signing out."""
+    user = current_user._get_current_object()
+    this = current_hash()
+    if request.form.get("all"):
+        ended = end_all(user, keep=this)
+    else:
+        chosen = request.form.get("session", "")[:64]
+        ended = db.session.execute(
+            delete(BrowserSession)
+            .where(
+                BrowserSession.id_hash == chosen,
+                BrowserSession.user_id == user.id,
+                BrowserSession.id_hash != this,
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    if ended:
+        record("sessions_ended", target=f"user:{user.id}", count=ended)
+    db.session.commit()
+    if ended:
+        flash(f"Signed out on {ended} other {'device' if ended == 1 else 'devices'}.", "success")
+    else:
+        flash("That session had already ended.", "info")
+    return redirect(url_for("account.settings") + "#sessions", 303)
+
+
+def device_name(user_agent: str) -> str:
+    """ "Firefox on Windows": enough for a person to recognise their own device."""
+    browsers = (("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
+                ("Safari/", "Safari"))  # fmt: skip
+    systems = (("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"),
+               ("Windows", "Windows"), ("Mac OS", "macOS"), ("Linux", "Linux"))  # fmt: skip
+    browser = next((name for mark, name in browsers if mark in user_agent), "A browser")
+    system = next((name for mark, name in systems if mark in user_agent), "")
+    return f"{browser} on {system}" if system else browser

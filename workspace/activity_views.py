@@ -54,7 +54,9 @@ AUDIT_ONLY = {
     "login", "login_failed", "permission_refused", "password_changed", "password_set",
     "password_link_issued", "user_created", "user_changed", "user_activated",
     "user_deactivated", "partner_created", "partner_changed", "region_created",
-    "region_changed",
+    "region_changed", "logout", "sessions_ended", "sessions_ended_by_admin",
+    "account_formats_saved", "two_factor_enabled", "two_factor_disabled", "two_factor_failed",
+    "recovery_code_used", "recovery_codes_regenerated", "two_factor_reset_by_admin",
 }  # fmt: skip
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from . import two_factor
 from .activity import record
 from .extensions import db
 from .forms import PartnerForm, RegionForm, UserForm, options
@@ -15,6 +16,7 @@ from .models import LegalStatus, Partner, PartnerRole, Region, User
 from .passwords import issue_set_password_token, revoke_set_password_tokens
 from .permissions import Action, require
 from .rendering import render, wants_fragment
+from .sessions import end_all
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -58,7 +60,13 @@ def users() -> Response:
         .options(selectinload(User.partner), selectinload(User.memberships))
         .order_by(User.active.desc(), User.name)
     ).all()
-    return render("admin/users.html", users=people)
+    with_two_factor = set(db.session.scalars(select(two_factor.TwoFactor.user_id)))
+    return render("admin/users.html", users=people, two_factor_on=lambda u: u.id in with_two_factor)
+
+
+def _user_row(user: User) -> Response:
+    """One person's row again, after a change made from it."""
+    return render("admin/users.html", block="user_row", u=user, two_factor_on=two_factor.is_enabled)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -141,12 +149,48 @@ def set_active(user_id: int) -> Response:
         # A fresh session version ends every open session of a deactivated user,
         # and links handed out before must not revive the account later.
         user.session_version += 1
+        end_all(user)
         revoke_set_password_tokens(user)
         record("user_activated" if active else "user_deactivated", target=f"user:{user.id}")
         db.session.commit()
         flash(f"{user.name} is {'active again' if active else 'deactivated'}.", "success")
     if wants_fragment():
-        return render("admin/users.html", block="user_row", u=user)
+        return _user_row(user)
+    return redirect(url_for("admin.users"), code=303)
+
+
+@bp.post("/users/<id:user_id>/sessions/end")
+def end_sessions(user_id: int) -> Response:
+    """Sign a person out on every device (a lost laptop, a leaving employee)."""
+    user = db.session.get(User, user_id) or abort(404)
+    if user.id == current_user.id:
+        flash("End your own sessions on your account page.", "error")
+    else:
+        ended = end_all(user)
+        record("sessions_ended_by_admin", target=f"user:{user.id}", count=ended)
+        db.session.commit()
+        flash(f"{user.name} is signed out everywhere ({ended} open sessions ended).", "success")
+    if wants_fragment():
+        return _user_row(user)
+    return redirect(url_for("admin.users"), code=303)
+
+
+@bp.post("/users/<id:user_id>/two-factor/off")
+def turn_off_two_factor(user_id: int) -> Response:
+    """For a person who lost both their phone and their recovery codes: two-factor
+    sign-in is off and every session ends; they set it up again at their next sign-in
+    (led there if their role requires it). Check who is asking before you do it."""
+    user = db.session.get(User, user_id) or abort(404)
+    if user.id == current_user.id:
+        flash("Turn your own two-factor sign-in off on your account page.", "error")
+    elif two_factor.is_enabled(user):
+        two_factor.disable(user)
+        end_all(user)
+        record("two_factor_reset_by_admin", target=f"user:{user.id}")
+        db.session.commit()
+        flash(f"Two-factor sign-in is off for {user.name}; they are signed out.", "success")
+    if wants_fragment():
+        return _user_row(user)
     return redirect(url_for("admin.users"), code=303)
 
 

@@ -12,7 +12,8 @@ Groups, in the order of docs/plugins.md:
 - data: ``db`` and the core models a plugin may read (and link to);
 - people: ``can``, ``Action``, ``require``, ``readable_regions``;
 - switches and settings: ``enabled_in``, ``admits``, ``regions_on``, ``region_setting``;
-- pages: ``render``, ``wants_fragment``, ``error_response``, forms and converters;
+- pages: ``render``, ``wants_fragment``, ``error_response``, ``local_referrer``
+  (where to go back to after an action), forms and converters;
 - text: Markdown, PDF, documents and their revisions, search helpers;
 - numbers and dates in the reader's format; spreadsheets and text files;
 - the record: ``record`` for the activity stream, links.
@@ -85,7 +86,7 @@ from .pdf import html_to_pdf
 from .permissions import Action, can, readable_regions, require
 from .plugin_settings import region_setting
 from .plugins import host as _host
-from .rendering import error_response, render, wants_fragment
+from .rendering import error_response, local_referrer, render, wants_fragment
 from .revisions import create as create_document
 from .search import folded_contains, index_document
 from .spreadsheets import FORMULA_START, safe_cell, to_csv, to_xlsx
@@ -222,6 +223,7 @@ __all__ = [
     "parse_date",
     "parse_money",
     "parse_number",
+    "local_referrer",
     "read_rows",
     "readable_regions",
     "record",

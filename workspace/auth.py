@@ -12,8 +12,8 @@ from flask import (
     Blueprint,
     Flask,
     Response,
-    current_app,
     flash,
+    g,
     redirect,
     request,
     session,
@@ -22,25 +22,22 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import bindparam, select
 
+from . import two_factor
 from .activity import record
 from .extensions import db, login_manager
 from .forms import ChangePasswordForm, LoginForm, NewPasswordForm
+from .login_throttle import clear_failures, count_failure, remember_device, wait_for
 from .models import User, utcnow
-from .passwords import (
-    check_password,
-    clear_failures,
-    find_valid_token,
-    normalise_email,
-    reserve_attempt,
-    set_password,
-)
-from .rendering import error_response, render
+from .passwords import check_password, find_valid_token, normalise_email, set_password
+from .rendering import error_response, no_store, render
+from .sessions import end_this, renew
 
 bp = Blueprint("auth", __name__)
 
 PUBLIC_ENDPOINTS = {
     "auth.login",
     "auth.set_password_view",
+    "two_factor.login_code",  # the second step of signing in
     "static",
     "plugin_static",
     "healthz",
@@ -54,13 +51,12 @@ _USER_BY_ID = select(User).where(User.id == bindparam("id"))
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """Resolve the session's "id:version"; a deactivated user or an old version is
-    signed out on the very next request."""
-    ident, _, version = user_id.partition(":")
-    if not ident.isdigit() or not version.isdigit():
-        return None
-    user = db.session.scalar(_USER_BY_ID, {"id": int(ident)})
-    if user is None or not user.active or user.session_version != int(version):
+    """The person of this browser's session row (read with it, in one query), when
+    the session names them at their current session version: a deactivated person,
+    an old version (a password changed elsewhere) or a "remember me" cookie of an
+    earlier release signs in no one."""
+    user = g.get("session_user")
+    if user is None or not user.active or user.get_id() != user_id:
         return None
     return user
 
@@ -114,33 +110,47 @@ def login() -> Response:
         return render("auth/login.html", form=form, status=status)
 
     email = normalise_email(form.email.data)
-    wait = reserve_attempt(email)
-    if wait:
-        form.form_errors.append(
-            f"Too many failed attempts for this address. Try again in {wait} seconds."
-        )
-        return render("auth/login.html", form=form, status=429)
-
     user = db.session.scalar(select(User).where(User.email == email))
+    wait = wait_for(email, user)
+    if wait:
+        form.form_errors.append(wait.message)
+        return render("auth/login.html", form=form, status=429)
     if not check_password(user, form.password.data) or not user.active:
+        count_failure(email, user)
         record("login_failed", actor=user, target=f"email:{email[:100]}")
         db.session.commit()
         form.form_errors.append(WRONG_LOGIN)
         return render("auth/login.html", form=form, status=422)
 
-    clear_failures(email)
-    record("login", actor=user)
+    clear_failures(email, user)
+    next_path = _local_path(request.args.get("next"))
+    if two_factor.is_enabled(user):  # two-factor hook: a code finishes the sign-in
+        db.session.commit()
+        return two_factor.ask_for_code(user, kept=form.remember.data, next_path=next_path)
+    return complete_sign_in(user, kept=form.remember.data, next_path=next_path)
+
+
+def complete_sign_in(user: User, kept: bool, next_path: str | None, **detail) -> Response:
+    """After the password (and the second factor, when on): the person is signed in."""
+    record("login", actor=user, **detail)
     db.session.commit()
     session.clear()
-    login_user(user, remember=form.remember.data)
+    renew(session, kept=kept)  # a new id: one known before is worthless
+    login_user(user)
+    two_factor.note_sign_in(user)  # two-factor hook: led to set-up if the role needs it
     flash(f"Welcome, {user.name}.", "success")
-    return redirect(_local_path(request.args.get("next")) or url_for("regions.home"))
+    response = redirect(next_path or url_for("regions.home"))
+    remember_device(response, user)
+    return response
 
 
 @bp.post("/logout")
 def logout() -> Response:
+    if current_user.is_authenticated:
+        record("logout")
+        db.session.commit()
     logout_user()
-    session.clear()
+    end_this(session)  # the row goes: a copy of the cookie is dead at once
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
 
@@ -148,24 +158,36 @@ def logout() -> Response:
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password() -> Response:
-    form = ChangePasswordForm()
+    user = current_user._get_current_object()
+    # Two-factor hook: with it on, a current code too.
+    on = two_factor.is_enabled(user)
+    form = (two_factor.with_code(ChangePasswordForm) if on else ChangePasswordForm)(account=user)
     if form.validate_on_submit():
-        user = current_user._get_current_object()
         # The current password is throttled like a login: a borrowed session
         # must not become a way to guess it.
-        wait = reserve_attempt(user.email)
+        wait = wait_for(user.email, user)
         if wait:
-            form.current.errors.append(f"Too many wrong attempts. Try again in {wait} seconds.")
+            form.current.errors.append(
+                f"Too many wrong attempts. Try again in {wait.seconds} seconds."
+            )
         elif not check_password(user, form.current.data):
+            count_failure(user.email, user)
+            db.session.commit()
             form.current.errors.append("This is not your current password.")
+        elif "code" in form and (
+            refusal := two_factor.code_refusal(user, form.code.data, "password_change")
+        ):
+            db.session.commit()
+            form.code.errors.append(refusal)
         else:
-            clear_failures(user.email)
+            clear_failures(user.email, user)
             set_password(user, form.password.data)
             record("password_changed", target=f"user:{user.id}")
             db.session.commit()
-            # The new session version; other sessions end. "Keep me signed in" stays.
-            remembered = current_app.config["REMEMBER_COOKIE_NAME"] in request.cookies
-            login_user(user, remember=remembered)
+            # Every session ended; this one goes on, under a new id and the new
+            # session version ("keep me signed in" stays as it was).
+            renew(session, kept=session.kept)
+            login_user(user)
             flash("Your password is changed. Other devices have been signed out.", "success")
             return redirect(url_for("regions.home"))
     status = 422 if form.is_submitted() else 200
@@ -174,6 +196,7 @@ def change_password() -> Response:
 
 @bp.route("/set-password/<token>", methods=["GET", "POST"])
 def set_password_view(token: str) -> Response:
+    no_store()  # the address is the secret
     row = find_valid_token(token)
     if row is None:
         return error_response(
@@ -181,7 +204,7 @@ def set_password_view(token: str) -> Response:
             "This set-password link is unknown, expired or already used. "
             "Ask an administrator for a new one.",
         )
-    form = NewPasswordForm()
+    form = NewPasswordForm(account=row.user)
     if form.validate_on_submit():
         set_password(row.user, form.password.data)
         row.used_at = utcnow()

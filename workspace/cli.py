@@ -18,17 +18,20 @@ from . import scaffold
 from .activity import record
 from .extensions import db
 from .models import Partner, Region, User
+from .password_rules import password_refusal
 from .passwords import issue_set_password_token, normalise_email, set_password
 from .plugins import CORE_REF_PREFIXES, ENTRY_POINT_GROUP, RESERVED_NAMES, host
+from .sessions import end_all
 
 user_cli = AppGroup("user", help="Create and manage accounts.")
 plugins_cli = AppGroup("plugins", help="List plugins and switch them per region.")
 
 
-def _min_length_ok(password: str) -> str:
-    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
-    if len(password) < minimum:
-        raise click.BadParameter(f"use at least {minimum} characters")
+def _acceptable(password: str, account: User | None = None) -> str:
+    """The password rule of the forms (``workspace.password_rules``), for a command."""
+    reason = password_refusal(password, account)
+    if reason:
+        raise click.BadParameter(reason)
     return password
 
 
@@ -43,10 +46,13 @@ def init_command(admin_email: str | None, admin_name: str) -> None:
         click.echo("Database is up to date; an administrator exists.")
         return
     email = normalise_email(admin_email or click.prompt("E-mail of the first administrator"))
-    password = click.prompt(
-        "Password", hide_input=True, confirmation_prompt=True, value_proc=_min_length_ok
-    )
     user = User(email=email, name=admin_name, is_admin=True)
+    password = click.prompt(
+        "Password",
+        hide_input=True,
+        confirmation_prompt=True,
+        value_proc=lambda typed: _acceptable(typed, user),
+    )
     set_password(user, password)
     db.session.add(user)
     record("user_created", actor=user, target="cli")
@@ -65,7 +71,8 @@ def demo_command(password: str | None, if_empty: bool) -> None:
         _echo_existing_demo_logins()
         return
     if password is not None:
-        _min_length_ok(password)
+        # The same rule, without an account: every demo login shares the password.
+        _acceptable(password)
     password = password or secrets.token_urlsafe(9)
     if not demo_data.load(password):
         click.echo("The demo is loaded already; nothing changed.")
@@ -129,8 +136,8 @@ def create_user(
 @click.password_option()
 def set_password_command(email: str, password: str) -> None:
     """Set a new password for an account (signs out its open sessions)."""
-    _min_length_ok(password)
     user = _user(email)
+    _acceptable(password, user)
     set_password(user, password)
     record("password_set", target=f"user:{user.id}", via="cli")
     db.session.commit()
@@ -144,6 +151,7 @@ def deactivate_command(email: str) -> None:
     user = _user(email)
     user.active = False
     user.session_version += 1
+    end_all(user)
     record("user_deactivated", target=f"user:{user.id}", via="cli")
     db.session.commit()
     click.echo(f"{user.email} is deactivated.")

@@ -4,8 +4,6 @@ Every value here is safe to ship: the secret key is generated into the instance
 folder on first start (see ``workspace.secret_key``), never written in code.
 """
 
-from datetime import timedelta
-
 # Set WORKSPACE_DATABASE_URL for PostgreSQL, e.g.
 # postgresql+psycopg://workspace@127.0.0.1/workspace. Empty means the embedded
 # SQLite database instance/workspace.db.
@@ -19,20 +17,31 @@ PROXY_COUNT = 0
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-REMEMBER_COOKIE_NAME = "remember_token"
-REMEMBER_COOKIE_HTTPONLY = True
-REMEMBER_COOKIE_SAMESITE = "Lax"
-PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+# Sessions live on the server (workspace.sessions). One ends after this long without
+# a request, unless "keep me signed in" was ticked...
+SESSION_IDLE_MINUTES = 12 * 60
+# ...and in any case this long after signing in.
+SESSION_ABSOLUTE_DAYS = 30
 
 # Minimum password length for every account.
 PASSWORD_MIN_LENGTH = 8
 # How long a set-password link handed out by an admin stays valid.
 SET_PASSWORD_LINK_HOURS = 72
-# Failed logins for one e-mail address before each further attempt must wait;
-# the wait doubles with every further failure, up to LOGIN_MAX_DELAY_SECONDS.
+# Failed sign-ins for one e-mail address (or from one known browser) before each
+# further try must wait; the wait doubles with every further failure, up to
+# LOGIN_MAX_DELAY_SECONDS. From one client address the allowance is larger (an
+# office shares one); over the whole workspace, more failures than
+# LOGIN_FAILURES_PER_MINUTE in a minute make unknown browsers wait for the next.
+# A browser that signed in to an account before is not slowed by others' failures.
 LOGIN_FREE_ATTEMPTS = 5
+LOGIN_CLIENT_FREE_ATTEMPTS = 50
+LOGIN_FAILURES_PER_MINUTE = 100
 LOGIN_BASE_DELAY_SECONDS = 30
 LOGIN_MAX_DELAY_SECONDS = 15 * 60
+# Roles whose holders must sign in with a second factor (a code from an authenticator
+# app, workspace.two_factor): "admin" and region roles such as "coordinator". They are
+# led through set-up at their next sign-in. WORKSPACE_REQUIRE_TWO_FACTOR=admin,coordinator
+REQUIRE_TWO_FACTOR: list[str] = []
 
 # Which installed plugins (`workspace.plugins` entry points) to load, by name; None
 # loads every installed one. A plugin left out is not even imported, so a broken

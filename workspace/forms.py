@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -24,7 +23,8 @@ from wtforms.widgets import HiddenInput
 
 from .converters import MAX_ID, db_int
 from .dates import DateError, parse_date
-from .models import LegalStatus, MembershipRole, PartnerRole
+from .models import LegalStatus, MembershipRole, PartnerRole, User
+from .password_rules import password_refusal
 
 COUNTRY = Regexp(r"^[A-Z]{2}$", message="Use the two-letter country code, e.g. HU.")
 
@@ -155,10 +155,11 @@ class VersionField(WholeNumberField):
         return "" if self.data is None else str(self.data)
 
 
-def long_enough(form: FlaskForm, field: PasswordField) -> None:
-    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
-    if len(field.data or "") < minimum:
-        raise ValidationError(f"Use at least {minimum} characters.")
+def acceptable_password(form: NewPasswordForm, field: PasswordField) -> None:
+    """The rule of ``workspace.password_rules``, for the account the form is for."""
+    reason = password_refusal(field.data or "", form.account)
+    if reason:
+        raise ValidationError(reason)
 
 
 class LoginForm(StrippedForm):
@@ -168,11 +169,17 @@ class LoginForm(StrippedForm):
 
 
 class NewPasswordForm(StrippedForm):
-    password = PasswordField("New password", validators=[InputRequired(), long_enough])
+    """A new password for ``account``: the password rule needs to know whose it is."""
+
+    password = PasswordField("New password", validators=[InputRequired(), acceptable_password])
     confirm = PasswordField(
         "Repeat the new password",
         validators=[InputRequired(), EqualTo("password", message="The passwords differ.")],
     )
+
+    def __init__(self, *args, account: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.account = account
 
 
 class ChangePasswordForm(NewPasswordForm):

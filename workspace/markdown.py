@@ -9,6 +9,8 @@ around it (``#messages``, ``#main``...).
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import markdown as python_markdown
 import nh3
 from markdown.extensions.tables import TableExtension
@@ -38,11 +40,19 @@ ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
+def _on_this_site(url: str) -> bool:
+    """A relative address (an attachment, ``/docs/3/files/1``): the workspace's own."""
+    parts = urlsplit(url.strip())
+    return not (parts.scheme or parts.netloc or url.strip().startswith("//") or "\\" in url)
+
+
 def _slugify(value: str, separator: str) -> str:
     return HEADING_ID_PREFIX + slugify_unicode(value, separator)
 
 
 def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "img" and attribute == "src" and not _on_this_site(value):
+        return None  # no request to another host when a page is read
     if attribute == "id" and not value.startswith(HEADING_ID_PREFIX):
         return None
     if attribute == "class" and value != "toc":

@@ -200,17 +200,16 @@ class RegionPlugin(db.Model):
 
 
 class LoginThrottle(db.Model):
-    """Failed logins per e-mail address, shared by every worker through the database.
-
-    Keyed by the address typed, whether or not an account has it, so that the
-    slow-down does not reveal which addresses exist.
-    """
+    """Failed sign-ins counted under one key, shared by every worker through the
+    database (workspace.login_throttle): ``email:<address typed>``, ``ip:<client>``,
+    ``device:<id>`` or ``all:<minute>``."""
 
     __tablename__ = "login_throttle"
 
-    email: Mapped[str] = mapped_column(String(254), primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
     failures: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 class SetPasswordToken(db.Model):

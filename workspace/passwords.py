@@ -1,4 +1,4 @@
-"""Password hashing, the slow-down of repeated failed logins, and set-password links."""
+"""Password hashing and set-password links (failed sign-ins: workspace.login_throttle)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
-from .models import LoginThrottle, SetPasswordToken, User, utcnow
+from .models import SetPasswordToken, User, utcnow
+from .sessions import end_all
 
 # Compared against when the e-mail is unknown, so both cases take the same time.
 _DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
@@ -23,11 +23,12 @@ def hash_password(password: str) -> str:
 
 
 def set_password(user: User, password: str) -> None:
-    """Store a new password, sign out every other open session of the user and
-    retire set-password links handed out before."""
+    """Store a new password, end every session of the user and retire set-password
+    links handed out before."""
     user.password_hash = hash_password(password)
     user.session_version = (user.session_version or 0) + 1
     if user.id is not None:
+        end_all(user)  # the caller signs this browser in again, if it should stay
         revoke_set_password_tokens(user)
 
 
@@ -40,70 +41,6 @@ def check_password(user: User | None, password: str) -> bool:
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
-
-
-# ---------------------------------------------------------------- failed logins
-
-
-def reserve_attempt(email: str) -> int:
-    """Count a password attempt for this address *before* the password is checked.
-
-    Returns 0 when the attempt may go ahead, else the seconds to wait. Counting
-    first, in one UPDATE that only matches while the address is not locked, means
-    parallel requests (on any number of workers) cannot all slip past the limit.
-    A successful check calls ``clear_failures``.
-    """
-    key = normalise_email(email)[:254]
-    config = current_app.config
-    for _ in range(2):
-        now = utcnow()
-        failures = db.session.execute(
-            update(LoginThrottle)
-            .where(
-                LoginThrottle.email == key,
-                or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until <= now),
-            )
-            .values(failures=LoginThrottle.failures + 1)
-            .returning(LoginThrottle.failures),
-            execution_options={"synchronize_session": False},
-        ).scalar()
-        if failures is None:
-            locked = db.session.scalar(
-                select(LoginThrottle.locked_until).where(LoginThrottle.email == key)
-            )
-            if locked is not None:
-                db.session.rollback()
-                return max(1, int((locked - now).total_seconds() + 0.999))
-            try:
-                db.session.add(LoginThrottle(email=key, failures=1))
-                db.session.commit()
-            except IntegrityError:
-                # Another worker counted this address's first attempt at the same moment.
-                db.session.rollback()
-                continue
-            failures = 1
-        extra = failures - config["LOGIN_FREE_ATTEMPTS"]
-        if extra >= 0:
-            delay = min(
-                config["LOGIN_BASE_DELAY_SECONDS"] * 2 ** min(extra, 16),
-                config["LOGIN_MAX_DELAY_SECONDS"],
-            )
-            db.session.execute(
-                update(LoginThrottle)
-                .where(LoginThrottle.email == key)
-                .values(locked_until=now + timedelta(seconds=delay)),
-                execution_options={"synchronize_session": False},
-            )
-        db.session.commit()
-        return 0
-    raise RuntimeError("could not count a login attempt")
-
-
-def clear_failures(email: str) -> None:
-    db.session.execute(
-        delete(LoginThrottle).where(LoginThrottle.email == normalise_email(email)[:254]),
-        execution_options={"synchronize_session": False},
-    )
 
 
 # ---------------------------------------------------------------- set-password links

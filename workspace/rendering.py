@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import (
     Flask,
     Response,
@@ -184,7 +186,42 @@ def init_app(app: Flask) -> None:
                 headers.add(name, value)
         if response.mimetype == "text/html":
             response.vary.add("HX-Request")
-            if current_user.is_authenticated:
-                # Private pages must not come back from a cache after signing out.
-                response.headers.setdefault("Cache-Control", "no-store")
+        if _private(response):
+            # Nothing private comes back from a cache after signing out: the pages, the
+            # exports and downloads (PDF, CSV, XLSX, ICS, DOCX), a set-password link.
+            headers["Cache-Control"] = "no-store"
+        if current_app.config["SESSION_COOKIE_SECURE"]:
+            # Served over HTTPS only (secure cookies): browsers never try plain HTTP.
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
+
+
+def _private(response: Response) -> bool:
+    if (request.endpoint or "").endswith("static"):
+        return False  # the app's and the plugins' own files: the same for everyone
+    return (
+        current_user.is_authenticated
+        or "Content-Disposition" in response.headers
+        or g.get("no_store", False)
+    )
+
+
+def local_referrer() -> str | None:
+    """The page the request came from, when it is a page of this workspace: where to
+    go back to after an action. Never another site (no open redirect)."""
+    referrer = request.referrer
+    if not referrer:
+        return None
+    parts = urlsplit(referrer)
+    if parts.netloc != request.host or parts.scheme not in ("http", "https"):
+        return None
+    path = parts.path or "/"
+    if not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return None
+    return f"{path}?{parts.query}" if parts.query else path
+
+
+def no_store() -> None:
+    """This response must never be kept by a cache (a page whose address is a secret,
+    such as a set-password link), whoever asks for it."""
+    g.no_store = True

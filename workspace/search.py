@@ -11,14 +11,13 @@ own results through the ``search`` hook, and can match with ``folded_contains``.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from flask import Blueprint, Response, request, url_for
 from flask_login import current_user
 from sqlalchemy import DDL, delete, event, select, text
-from text_unidecode import unidecode
 
 from .extensions import db
+from .folding import fold
 from .hookspecs import SearchResult
 from .models import Comment, Document, Region, SearchEntry
 from .permissions import Action, can, readable_regions
@@ -50,20 +49,6 @@ event.listen(
     "before_drop",
     DDL("DROP TABLE IF EXISTS search_fts").execute_if(dialect="sqlite"),
 )
-
-
-def fold(value: str) -> str:
-    """Lower-case ASCII, so that "klaipeda" finds "Klaipėda", "lodz" "Łódź" and
-    "strasse" "Straße", everywhere.
-
-    Unicode decomposition alone strips accents but leaves letters such as Ł, ß, Ø or
-    Æ alone; text-unidecode spells them the way people type them without the key
-    (L, ss, O, AE). What is indexed and what is searched for go through this one
-    function: changing it means re-folding the index (see migration 0010).
-    """
-    if value.isascii():
-        return value.lower()
-    return unidecode(unicodedata.normalize("NFKD", value)).lower()
 
 
 def folded_contains(query: str, *texts: str | None) -> bool:
