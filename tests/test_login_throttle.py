@@ -129,3 +129,11 @@ def test_every_failure_is_in_the_audit_trail(app, world):
     with app.app_context():
         verbs = db.session.scalars(select(Event.verb).where(Event.verb == "login_failed")).all()
     assert len(verbs) == 3
+
+
+def test_a_huge_password_is_refused_before_it_is_hashed(app, world):
+    """scrypt on a megabyte would tie up a worker: no accepted password is that long."""
+    huge = sign_in(browser(app), world.editor.email, "x" * 1_000_000)
+    assert huge.status_code == 422
+    assert "E-mail or password is incorrect." in huge.text
+    assert sign_in(browser(app), world.editor.email).status_code == 302

@@ -162,9 +162,15 @@ def acceptable_password(form: NewPasswordForm, field: PasswordField) -> None:
         raise ValidationError(reason)
 
 
+WRONG_LENGTH = "E-mail or password is incorrect."
+
+
 class LoginForm(StrippedForm):
     email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[InputRequired()])
+    # No real password is longer (the rule allows 1,024): a longer one is not hashed.
+    password = PasswordField(
+        "Password", validators=[InputRequired(), Length(max=1024, message=WRONG_LENGTH)]
+    )
     remember = BooleanField("Keep me signed in on this device")
 
 

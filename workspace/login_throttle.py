@@ -146,22 +146,10 @@ def _seconds(delta: timedelta) -> int:
 
 def count_failure(email: str, user: User | None) -> None:
     """Count a wrong password for ``email`` under each of its keys; the caller commits."""
-    config = current_app.config
     now = utcnow()
     keys = {**_keys(email, known_device(user)), _minute(now): 0}
     for key, allowed in keys.items():
-        failures = _add_failure(key, now)
-        extra = failures - allowed
-        if allowed and extra >= 0:
-            delay = min(
-                config["LOGIN_BASE_DELAY_SECONDS"] * 2 ** min(extra, 16),
-                config["LOGIN_MAX_DELAY_SECONDS"],
-            )
-            db.session.execute(
-                LoginThrottle.__table__.update()
-                .where(LoginThrottle.key == key)
-                .values(locked_until=now + timedelta(seconds=delay))
-            )
+        count_key_failure(key, allowed, now)
     # Keys quiet for a day are forgotten (old minutes, addresses tried once).
     db.session.execute(
         delete(LoginThrottle)
@@ -173,6 +161,25 @@ def count_failure(email: str, user: User | None) -> None:
         .where(LoginThrottle.key.startswith("all:"), LoginThrottle.key < _minute(now))
         .execution_options(synchronize_session=False)
     )
+
+
+def count_key_failure(key: str, allowed: int, now: datetime | None = None) -> None:
+    """One more failure under ``key`` (another kind of check, such as a two-factor
+    code, may keep its own key); past ``allowed`` failures (0: never), each further
+    try waits, doubling per failure. The caller commits."""
+    config = current_app.config
+    now = now or utcnow()
+    extra = _add_failure(key, now) - allowed
+    if allowed and extra >= 0:
+        delay = min(
+            config["LOGIN_BASE_DELAY_SECONDS"] * 2 ** min(extra, 16),
+            config["LOGIN_MAX_DELAY_SECONDS"],
+        )
+        db.session.execute(
+            LoginThrottle.__table__.update()
+            .where(LoginThrottle.key == key)
+            .values(locked_until=now + timedelta(seconds=delay))
+        )
 
 
 def _add_failure(key: str, now: datetime) -> int:

@@ -34,7 +34,7 @@ from wtforms.validators import InputRequired, Length
 
 from .activity import record
 from .extensions import db
-from .login_throttle import Wait
+from .login_throttle import Wait, count_key_failure
 from .models import LoginThrottle, Membership, MembershipRole, User, UTCDateTime, utcnow
 from .sessions import renew
 
@@ -179,21 +179,8 @@ def wait_for_code(user: User) -> Wait | None:
 
 
 def _count_failure(user: User) -> None:
-    config = current_app.config
-    key, now = _throttle_key(user), utcnow()
-    row = db.session.get(LoginThrottle, key)
-    if row is None:
-        row = LoginThrottle(key=key, failures=0, last_failure_at=now)
-        db.session.add(row)
-    row.failures += 1
-    row.last_failure_at = now
-    extra = row.failures - config["LOGIN_FREE_ATTEMPTS"]
-    if extra >= 0:
-        delay = min(
-            config["LOGIN_BASE_DELAY_SECONDS"] * 2 ** min(extra, 16),
-            config["LOGIN_MAX_DELAY_SECONDS"],
-        )
-        row.locked_until = now + timedelta(seconds=delay)
+    # One statement (an upsert): two workers failing at once both count.
+    count_key_failure(_throttle_key(user), current_app.config["LOGIN_FREE_ATTEMPTS"])
 
 
 def _accept_totp(user: User, code: str) -> bool:
