@@ -60,6 +60,11 @@ def test_set_up_shows_a_qr_code_and_needs_the_right_code(app, world, auth, clien
     assert page.headers["Cache-Control"] == "no-store"
     assert '<svg width="' in page.text and 'class="qr-code"' in page.text
     assert "style=" not in page.text.split('class="qr-code"')[1].split("</svg>")[0]
+    # Trusted as markup: segno draws only shapes and a fixed title, never the account's
+    # address or the project's name (which the code itself carries, as pixels).
+    svg = page.text.split('class="qr-code"')[1].split("</svg>")[0]
+    assert set(re.findall(r"<(\w+)", svg)) <= {"g", "path", "title"}
+    assert world.editor.email not in svg
     secret = re.search(r'<code class="secret">([A-Z2-7 ]+)</code>', page.text).group(1)
     assert re.fullmatch(r"([A-Z2-7]{4} )+[A-Z2-7]{1,4}", secret)
 

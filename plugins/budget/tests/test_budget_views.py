@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from plugins.budget.entries import FIELDS
 from plugins.budget.ledger import default_settings
 from plugins.budget.models import BudgetSettings, Expenditure, PartnerPlan, PlanLine
-from workspace.api import DEMO_REGION_SLUGS, Event, Partner, Region, db
+from workspace.api import DEMO_REGION_SLUGS, Event, Partner, Region, db, parse_number
 from workspace.testing import (
     DEMO_PASSWORD,
     HTMX,
@@ -77,13 +77,19 @@ LINE = {
 def figure(page: str, name: str) -> Decimal:
     match = re.search(rf'data-figure="{name}">(?:EUR )?([-\d,.]+)', page)
     assert match, f"no {name} figure on the page"
-    return Decimal(match.group(1).replace(",", ""))
+    return shown_amount(match.group(1))
 
 
 def remaining(page: str, key: str) -> Decimal:
     match = re.search(rf'data-remaining="{key}">([-\d,.]+)<', page)
     assert match, f"no remaining {key} on the page"
-    return Decimal(match.group(1).replace(",", ""))
+    return shown_amount(match.group(1))
+
+
+def shown_amount(text: str) -> Decimal:
+    """An amount as the page shows it to the tests' people (English format), read by
+    the core's own parser; it may be negative (an overspent remainder)."""
+    return parse_number(text, minimum=-(10**12), fmt="en")
 
 
 # ---------------------------------------------------------------- the demo
