@@ -122,6 +122,9 @@ def _finish_config(app: Flask) -> None:
         config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {}).setdefault("pool_pre_ping", True)
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
+    config["STORAGE_PATH"] = str(
+        Path(config["STORAGE_PATH"] or Path(app.instance_path) / "uploads").resolve()
+    )
     config["MAX_CONTENT_LENGTH"] = int(float(config["MAX_UPLOAD_MB"]) * 1024 * 1024)
     secure = bool(config["SECURE_COOKIES"])
     config["SESSION_COOKIE_SECURE"] = secure

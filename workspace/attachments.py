@@ -34,7 +34,8 @@ CHUNK = 1024 * 1024
 
 
 def upload_folder() -> Path:
-    folder = Path(current_app.instance_path) / "uploads"
+    """Where uploaded files live: the ``STORAGE_PATH`` setting (every host shares it)."""
+    folder = Path(current_app.config["STORAGE_PATH"])
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

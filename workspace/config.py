@@ -54,6 +54,10 @@ EXTRA_PLUGINS: list[str] = []
 
 # Largest accepted upload (an attachment), in megabytes; larger ones get a 413.
 MAX_UPLOAD_MB = 25
+# Folder of the uploaded files (attachments), stored under generated names. Empty
+# means instance/uploads. Several hosts serving one database share one folder (a
+# network file system or a shared volume): WORKSPACE_STORAGE_PATH=/srv/workspace/files
+STORAGE_PATH = ""
 
 # The project this instance serves, shown in the header.
 PROJECT_NAME = "InterVentures"
