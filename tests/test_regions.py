@@ -12,6 +12,7 @@ from sqlalchemy import select
 from tests.conftest import HTMX, with_panels
 from workspace.extensions import db
 from workspace.models import Event, Membership, MembershipRole, RegionPlugin
+from workspace.testing import new_document, write_document
 
 # Every core region route, the least right it needs, and a payload for it.
 REGION_ROUTES = [
@@ -198,12 +199,58 @@ def test_export_holds_region_data_and_plugin_files(app, client, auth, world):
         f"Notes of Castilla y León, exported by {world.admin.email}\n"
     )
     # A plugin cannot write outside its folder of the archive.
-    assert all(name.startswith(("region.json", "fixture/")) for name in names)
+    assert all(name.startswith(("region.json", "documents/", "fixture/")) for name in names)
     assert not any(".." in name for name in names)
     data = json.loads(archive.read("region.json"))
     assert data["nuts2"] == "ES41"
     assert {m["email"] for m in data["members"]} >= {"coord@example.org", "stake@example.org"}
     assert data["plugins"] == ["fixture"]
+
+
+def test_export_holds_the_region_documents_with_revisions_comments_and_files(
+    app, client, auth, world
+):
+    auth.login(world.editor.email)
+    document_id = new_document(client, "Situación: Burgos", "First text.\n")
+    write_document(app, document_id, "Second text, *revised*.\n")
+    client.post(f"/docs/{document_id}/comments", data={"body": "Check the figures."})
+    scan = bytes(range(256)) * 40
+    for content in (scan, b"a second scan"):  # two files of one name
+        client.post(
+            f"/docs/{document_id}/attachments", data={"file": (io.BytesIO(content), "scan.pdf")}
+        )
+    deleted = new_document(client, "Withdrawn note", "Gone.\n")
+    client.post(f"/docs/{deleted}/delete")
+    auth.logout()
+    auth.login(world.other.email)  # Pannon's editor writes in Pannon
+    elsewhere = new_document(client, "Pannon plan", "Not Burgos.\n", region="pannon")
+    auth.logout()
+
+    auth.login(world.editor.email)
+    archive = zipfile.ZipFile(io.BytesIO(client.get("/r/burgos/export.zip").data))
+    folder = f"documents/{document_id}-situacion-burgos"
+    text = archive.read(f"{folder}/document.md").decode()
+    assert text.startswith('---\ntitle: "Situación: Burgos"\nregion: "burgos"\n')
+    assert text.endswith("---\n\nSecond text, *revised*.\n") and "head_revision: 2" in text
+    assert archive.read(f"{folder}/revisions/0001.md") == b"First text.\n"  # as saved
+    assert archive.read(f"{folder}/revisions/0002.md") == b"Second text, *revised*.\n"
+    revisions = json.loads(archive.read(f"{folder}/revisions.json"))
+    editor = world.editor.name
+    assert [(r["number"], r["author"]) for r in revisions] == [(1, editor), (2, editor)]
+    (comment,) = json.loads(archive.read(f"{folder}/comments.json"))
+    assert comment["text"] == "Check the figures." and comment["author"] == world.editor.name
+    assert archive.read(f"{folder}/attachments/scan.pdf") == scan
+    assert archive.read(f"{folder}/attachments/scan (2).pdf") == b"a second scan"
+    files = json.loads(archive.read(f"{folder}/attachments.json"))
+    assert [(f["file"], f["filename"]) for f in files] == [
+        ("attachments/scan.pdf", "scan.pdf"),
+        ("attachments/scan (2).pdf", "scan.pdf"),
+    ]
+    names = archive.namelist()
+    # A document in the trash and one of another region stay out.
+    assert not any(
+        n.startswith((f"documents/{deleted}-", f"documents/{elsewhere}-")) for n in names
+    )
 
 
 def test_coordinator_who_steps_down_goes_back_to_the_dashboard(app, client, auth, world):

@@ -249,6 +249,11 @@ ROWS: list[Row] = [
     *rows("GET", "/admin/regions", ADMIN),
     *rows("GET POST", "/admin/regions/new", ADMIN),
     *rows("GET POST", "/admin/regions/<id:region_id>", ADMIN),
+    # The whole project as one ZIP (accounts and their password hashes included).
+    *rows("GET", "/admin/archive.zip", ADMIN),
+    *rows("GET POST", "/admin/records", ADMIN),
+    # Deleting for good what is in a trash (the date aside): the lead partner's coordinators.
+    *rows("POST", "/trash/delete", ADMIN),
     # ---------------------------------------------------------------- minutes of Burgos
     # The meeting is published (open), with an agenda item, an action item of the editor
     # and a guest.

@@ -17,6 +17,7 @@ from . import (
     account,
     activity_views,
     admin,
+    archive_views,
     attachments,
     auth,
     cli,
@@ -26,10 +27,13 @@ from . import (
     links,
     plugin_pages,
     plugin_settings,  # noqa: F401  (its page joins regions.bp)
+    purge,
     region_export,  # noqa: F401  (its page joins regions.bp)
     region_members,  # noqa: F401  (its pages join regions.bp)
     regions,
     rendering,
+    request_log,
+    retention,
     search,
     sessions,
     trash,
@@ -70,6 +74,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
         )
 
+    request_log.init_app(app)  # first: its clock starts before every other hook
     db.init_app(app)
     sessions.init_app(app)
     worker_cache.init_app(app)
@@ -93,6 +98,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(activity_views.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(links.bp)
+    app.register_blueprint(archive_views.bp)
+    app.register_blueprint(purge.bp)
+    app.register_blueprint(retention.bp)
     with app.app_context():
         plugin_pages.init_app(app)
     app.before_request(plugin_pages.gate_plugin_pages)
@@ -121,7 +129,17 @@ def _finish_config(app: Flask) -> None:
         # A database server may restart under us; a SQLite file cannot go away.
         config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {}).setdefault("pool_pre_ping", True)
     if not config.get("SECRET_KEY"):
-        config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
+        key_file = Path(app.instance_path) / "secret_key"
+        config["SECRET_KEY"] = _instance_secret(key_file)
+        if not config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+            # A database server may be shared by several hosts, each with its own
+            # instance folder and so its own key: their forms and cookies would not agree.
+            app.logger.warning(
+                "SECRET_KEY is not set: this host signs forms and cookies with the key "
+                "generated in %s. Every host serving this database needs the same key: "
+                "set WORKSPACE_SECRET_KEY to one value on all of them.",
+                key_file,
+            )
     config["STORAGE_PATH"] = str(
         Path(config["STORAGE_PATH"] or Path(app.instance_path) / "uploads").resolve()
     )

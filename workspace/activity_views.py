@@ -57,6 +57,8 @@ AUDIT_ONLY = {
     "region_changed", "logout", "sessions_ended", "sessions_ended_by_admin",
     "account_formats_saved", "two_factor_enabled", "two_factor_disabled", "two_factor_failed",
     "recovery_code_used", "recovery_codes_regenerated", "two_factor_reset_by_admin",
+    "retention_changed",
+    "archive_exported", "archive_imported",
 }  # fmt: skip
 
 

@@ -13,9 +13,10 @@ from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
+from . import backup, scaffold
 from . import demo as demo_data
-from . import scaffold
 from .activity import record
+from .archive import archive_cli
 from .extensions import db
 from .models import Partner, Region, User
 from .password_rules import password_refusal
@@ -273,3 +274,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(user_cli)
     app.cli.add_command(plugins_cli)
+    app.cli.add_command(archive_cli)
+    backup.init_app(app)

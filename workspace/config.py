@@ -59,6 +59,11 @@ MAX_UPLOAD_MB = 25
 # network file system or a shared volume): WORKSPACE_STORAGE_PATH=/srv/workspace/files
 STORAGE_PATH = ""
 
+# Per-request log lines: "text" leaves them to gunicorn's access log; "json" writes one
+# JSON line per request (request id, user id, route, status, duration) to stderr for a
+# log collector (workspace.request_log). WORKSPACE_LOG_FORMAT=json
+LOG_FORMAT = "text"
+
 # The project this instance serves, shown in the header.
 PROJECT_NAME = "InterVentures"
 

@@ -1,6 +1,8 @@
 """A region's export (/r/<region>/export.zip): a ZIP of the core's region.json (the
-region, its partners, members and switched-on plugins) plus the files each plugin
-switched on there gives through its ``export_region`` hook.
+region, its partners, members and switched-on plugins), the region's documents the
+downloading person reads (``documents/<id>-<slug>/``: text, revisions, comments and
+attachments, see ``workspace.document_files``) and the files each plugin switched on
+there gives through its ``export_region`` hook.
 
 The route joins the ``regions`` blueprint (``regions.bp``).
 """
@@ -16,26 +18,33 @@ from typing import Any
 
 from flask import Response
 from flask_login import current_user
+from sqlalchemy import select
 
 from .activity import record
+from .document_files import document_entries
 from .extensions import db
-from .models import Region
-from .permissions import Action
+from .models import Document, Region, User
+from .permissions import Action, can
 from .plugins import host
 from .regions import bp, get_region
+from .visibility import allowed_by_plugins, switched_on_clause
 
 
 @bp.get("/r/<slug:region>/export.zip")
 def export(region: str) -> Response:
     """The region's data as a ZIP: the core's region.json plus each enabled plugin's files."""
     the_region = get_region(region, Action.EDIT)
+    user = current_user._get_current_object()
     plugin_host = host()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("region.json", json.dumps(_region_data(the_region), indent=2))
+        for document in _documents(the_region, user):
+            for path, content in document_entries(document):
+                archive.writestr(f"documents/{path}", content)
         enabled = plugin_host.enabled_in(the_region)
         for plugin, files in plugin_host.call_each(
-            "export_region", enabled, region=the_region, user=current_user._get_current_object()
+            "export_region", enabled, region=the_region, user=user
         ):
             for export_file in files or ():
                 archive.writestr(
@@ -49,6 +58,22 @@ def export(region: str) -> Response:
         mimetype="application/zip",
         headers={"Content-Disposition": f'attachment; filename="{the_region.slug}-{stamp}.zip"'},
     )
+
+
+def _documents(region: Region, user: User) -> list[Document]:
+    """The region's documents the downloading person reads: not deleted, of no plugin
+    switched off there, and not hidden by their plugin (a draft's or a record's in the
+    trash)."""
+    documents = db.session.scalars(
+        select(Document)
+        .where(
+            Document.region_id == region.id,
+            Document.deleted_at.is_(None),
+            switched_on_clause(),
+        )
+        .order_by(Document.id)
+    )
+    return [d for d in allowed_by_plugins(documents, user) if can(user, Action.READ, d.region)]
 
 
 def _safe_name(filename: str) -> str:

@@ -26,18 +26,21 @@ whole trash page (``trash_page``). See docs/plugins.md, "A trash for your record
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Flask, Response, abort, flash, g, has_app_context, request
+from flask_login import current_user
 from sqlalchemy import ColumnElement, CompoundSelect, ForeignKey, Select
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import ONETOMANY, Mapped, declared_attr, mapped_column, relationship
 from werkzeug.exceptions import NotFound
 
+from . import retention
 from .activity import record
 from .extensions import db
-from .models import Region, User, UTCDateTime, utcnow
+from .models import Document, Region, User, UTCDateTime, utcnow
 from .rendering import error_response, render, wants_fragment
 
 _CACHE = "_trash_documents"
@@ -86,6 +89,24 @@ class Trashable:
         if trashed and not self.in_trash:
             abort(404)
 
+    def owned_document_ids(self) -> set[int]:
+        """The core Documents holding this record's texts, deleted with it for good
+        (``workspace.purge``). By default: every column that points at a document, on
+        the record and on the rows it owns (relationships that cascade deletes, as
+        ``cascade="all, delete-orphan"``). A model whose texts are reached another way
+        overrides this."""
+        ids: set[int] = set()
+        for row in owned_rows(self):
+            mapper = sa_inspect(row).mapper
+            for column in mapper.columns:
+                if any(
+                    fk.column.table.name == Document.__tablename__ for fk in column.foreign_keys
+                ):
+                    value = getattr(row, mapper.get_property_by_column(column).key)
+                    if value is not None:
+                        ids.add(value)
+        return ids
+
     @classmethod
     def not_trashed(cls) -> ColumnElement[bool]:
         """SQL: the rows that are not in the trash (add it to every query)."""
@@ -95,6 +116,17 @@ class Trashable:
     def trashed(cls) -> ColumnElement[bool]:
         """SQL: the rows in the trash (for the trash page)."""
         return cls.deleted_at.is_not(None)
+
+
+def owned_rows(row: object) -> Iterator[object]:
+    """``row`` and, depth first, every row its delete cascades to."""
+    yield row
+    for relation in sa_inspect(row).mapper.relationships:
+        if relation.cascade.delete and relation.direction is ONETOMANY:
+            value = getattr(row, relation.key)
+            children = value if relation.uselist else [value] if value is not None else []
+            for child in children:
+                yield from owned_rows(child)
 
 
 def documents_in_trash(key: str, *queries: Select | CompoundSelect) -> frozenset[int]:
@@ -159,8 +191,6 @@ def send_to_trash(
 ) -> None:
     """Move ``item`` to the trash as the current user and record ``<kind>_trashed``
     ("moved <what> to the trash:"); the caller commits, then ``say_trashed``."""
-    from flask_login import current_user
-
     item.move_to_trash(current_user._get_current_object())
     record(
         f"{kind}_trashed",
@@ -198,19 +228,22 @@ def say_restored(title: str) -> None:
 
 @dataclass(frozen=True)
 class TrashRow:
-    """One line of a trash page: what it is, who moved it there and when, and the
-    address that restores it (None when the reader may not)."""
+    """One line of a trash page: what it is, who moved it there and when, the
+    address that restores it (None when the reader may not), and the key an admin's
+    "Delete for good" posts (``workspace.purge``: "<table>:<id>")."""
 
     title: str
     deleted_at: datetime | None
     deleted_by: str
     restore_url: str | None
     detail: str = ""
+    purge_key: str = ""
 
     @classmethod
     def of(cls, item: Trashable, title: str, restore_url: str | None, detail: str = "") -> TrashRow:
         who = item.deleted_by.name if item.deleted_by is not None else ""
-        return cls(title, item.deleted_at, who, restore_url, detail)
+        key = f"{sa_inspect(item).mapper.local_table.name}:{item.id}"
+        return cls(title, item.deleted_at, who, restore_url, detail, key)
 
 
 def trash_page(
@@ -222,11 +255,14 @@ def trash_page(
     intro: str = "",
     **context,
 ) -> Response:
-    """The whole trash page of a plugin (``trash.html``), newest first."""
+    """The whole trash page of a plugin (``trash.html``), newest first. Admins also get
+    "Delete for good" on each row and "Empty the trash", and the retention date."""
     ordered = sorted(rows, key=lambda row: row.deleted_at or utcnow(), reverse=True)
     return render(
         "trash.html",
         rows=ordered,
+        kept_until=retention.current().until if current_user.is_admin else None,
+        may_purge=current_user.is_admin,
         back_url=back_url,
         back_label=back_label,
         eyebrow=eyebrow,

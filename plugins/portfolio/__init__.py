@@ -235,14 +235,21 @@ def load_demo():
 
 @hookimpl
 def export_region(region):
-    from .exports import practices_csv
+    """The region's practices as a table (``practices.csv``) and, one Markdown file
+    each, their long texts (``practices/<id>.md``)."""
+    from .exports import practice_markdown, practices_csv
 
     practices = db.session.scalars(
         select(Practice)
         .where(Practice.region_id == region.id, Practice.not_trashed())
+        .options(selectinload(Practice.document))
         .order_by(Practice.title)
     ).all()
-    return [ExportFile("practices.csv", practices_csv(practices))]
+    return [ExportFile("practices.csv", practices_csv(practices))] + [
+        ExportFile(f"practices/{practice.id}.md", practice_markdown(practice))
+        for practice in practices
+        if practice.document is not None and practice.document.deleted_at is None
+    ]
 
 
 __all__ = ["PLUGIN", "models"]

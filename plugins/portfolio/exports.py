@@ -1,4 +1,5 @@
-"""The portfolio's files: the transfer matrix as CSV, an analysis as PDF."""
+"""The portfolio's files: the transfer matrix as CSV, an analysis as PDF, the practices
+and their texts for the region's export."""
 
 from __future__ import annotations
 
@@ -97,4 +98,15 @@ def practices_csv(practices) -> str:
             ]
             for practice in practices
         ],
+    )
+
+
+def practice_markdown(practice) -> str:
+    """A practice's long texts for the region's export: its title, status and region as
+    a heading, then the document's Markdown as written (one section per template field)."""
+    return (
+        f"# {practice.title}\n\n"
+        f"{practice.state.label} · {practice.region.name}"
+        + (f" · {practice.topic}" if practice.topic else "")
+        + f"\n\n{practice.document.body}\n"
     )

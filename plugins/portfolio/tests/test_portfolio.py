@@ -515,6 +515,10 @@ def test_search_panel_export_and_links(app, client, auth, portfolio):
     rows = list(csv.reader(io.StringIO(archive.read(name).decode("utf-8-sig"))))
     assert rows[1][0] == FIELDS["title"] and rows[1][1] == "Approved"
     assert "coaching@example.org" not in archive.read(name).decode()  # contacts stay inside
+    # Its long texts, as written in the core editor, one file per practice.
+    texts = archive.read(f"portfolio/practices/{practice_id}.md").decode()
+    assert texts.startswith(f"# {FIELDS['title']}\n\nApproved · Castilla y León")
+    assert FULL_TEXT in texts
     with app.app_context():
         document_id = db.session.scalar(select(Document.id).where(Document.plugin.is_(None)))
     if document_id is None:
