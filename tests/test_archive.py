@@ -169,8 +169,12 @@ def test_people_find_each_document_its_revisions_and_files(source):
         names = archive.namelist()
         folder = f"documents/burgos/{source['plan']}-burgos-plan-v2"
         document = archive.read(f"{folder}/document.md").decode()
-        assert "title: Burgos: Plan / v2?" in document
-        assert "head revision: 3" in document
+        # A header of YAML front matter, each value JSON (so YAML reads it too).
+        front = document.split("---\n")[1]
+        header = {k: json.loads(v) for k, v in (line.split(": ", 1) for line in front.splitlines())}
+        assert header["title"] == "Burgos: Plan / v2?"
+        assert header["created_by"].endswith(f"<{EDITOR}>")
+        assert header["head_revision"] == 3
         assert document.endswith("third draft with **Łódź**\n")
         # Revision bodies byte for byte, the Windows line end of the first included.
         assert archive.read(f"{folder}/revisions/0001.md") == b"# Plan\n\nfirst draft\r\nline 2\n"

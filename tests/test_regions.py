@@ -235,10 +235,10 @@ def test_export_holds_the_region_documents_with_revisions_comments_and_files(
     assert archive.read(f"{folder}/revisions/0001.md") == b"First text.\n"  # as saved
     assert archive.read(f"{folder}/revisions/0002.md") == b"Second text, *revised*.\n"
     revisions = json.loads(archive.read(f"{folder}/revisions.json"))
-    editor = world.editor.name
+    editor = f"{world.editor.name} <{world.editor.email}>"
     assert [(r["number"], r["author"]) for r in revisions] == [(1, editor), (2, editor)]
     (comment,) = json.loads(archive.read(f"{folder}/comments.json"))
-    assert comment["text"] == "Check the figures." and comment["author"] == world.editor.name
+    assert comment["text"] == "Check the figures." and comment["author"] == editor
     assert archive.read(f"{folder}/attachments/scan.pdf") == scan
     assert archive.read(f"{folder}/attachments/scan (2).pdf") == b"a second scan"
     files = json.loads(archive.read(f"{folder}/attachments.json"))

@@ -152,17 +152,25 @@ def test_nothing_is_deleted_for_good_before_the_date(app, client, auth, modules,
     app.config["TODAY"] = "2027-07-30"
     made, _, stored = _trashed(app, client, auth, world, kind)
 
-    # No date yet: refused, and the admin is told what is missing.
+    # A trash page loaded once the date had come gave the button...
     sign_in(auth, world, "admin")
+    app.config["TODAY"] = "2027-07-31"
+    set_end(client, "2022-07-31")
     key = _purge_key(client, made)
+
+    # ...the day before, the page offers none, says why, and the route refuses.
+    app.config["TODAY"] = "2027-07-30"
+    page = client.get(made.trash_list).text
+    assert "Records are kept until 31 Jul 2027" in page and "Delete for good" not in page
+    response = client.post("/trash/delete", data={"item": key})
+    assert response.status_code == 409 and KEPT in response.text
+
+    # No date known: refused, and the admin is told what is missing.
+    set_end(client, "")
+    assert "Delete for good" not in client.get(made.trash_list).text
     response = client.post("/trash/delete", data={"item": key})
     assert response.status_code == 409
     assert "an administrator must set the project&#39;s end first" in response.text
-
-    set_end(client, "2022-07-31")
-    assert "Records are kept until 31 Jul 2027" in client.get(made.trash_list).text
-    response = client.post("/trash/delete", data={"item": key})
-    assert response.status_code == 409 and KEPT in response.text
 
     # All of it is still there, and comes back.
     assert stored.exists()

@@ -12,7 +12,9 @@ Browser sessions, login throttling, set-password links and the worker cache numb
 stay out: they are worth nothing elsewhere, and a live session or link must never
 travel. The search index stays out too: the import rebuilds it from the documents.
 
-The admin download is ``archive_views``; the reading side is ``archive_import``.
+Each document's folder is laid out by ``document_files``, as in a region's export. The
+admin download is ``archive_views``, the commands ``archive_cli``; the reading side is
+``archive_import``.
 """
 
 from __future__ import annotations
@@ -21,38 +23,21 @@ import base64
 import enum
 import hashlib
 import json
-import re
-import unicodedata
 import zipfile
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import IO, Any
 
-import click
 from flask import current_app
-from flask.cli import AppGroup
-from flask_login import login_user
 from sqlalchemy import Table, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from .activity import record
-from .attachments import upload_folder
+from .document_files import document_entries, file_name, person, slug, unique_name
 from .extensions import db
-from .models import (
-    Attachment,
-    Comment,
-    Document,
-    Event,
-    Membership,
-    Partner,
-    Region,
-    RegionPlugin,
-    Revision,
-    User,
-)
+from .models import Attachment, Document, Event, Partner, Region, RegionPlugin, User
 from .plugins import host
+from .region_facts import partner_facts, region_facts
 from .spreadsheets import to_csv
 
 # Tables that never travel, and why (README.txt of the archive says so too).
@@ -64,9 +49,8 @@ LEFT_OUT = {
     "search_entry": "the search index, rebuilt from the documents on import",
 }
 ALEMBIC_TABLE = "alembic_version"
-# Document folders and revision files are named for people; these say which is which.
+# The folder of the documents of no region.
 PROJECT_FOLDER = "project"
-CHUNK = 1024 * 1024
 
 README_TEXT = """\
 Project archive of {project}, written {when} UTC.
@@ -135,37 +119,10 @@ def schema_revisions() -> list[str]:
 # ---------------------------------------------------------------- names
 
 
-def slugify(value: str, fallback: str) -> str:
-    """Lower-case ASCII words joined by hyphens: for folder and file names."""
-    ascii_text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60] or fallback
-
-
-def _file_name(name: str) -> str:
-    """A name every file system accepts, keeping the uploaded name where it can."""
-    name = unicodedata.normalize("NFC", name)
-    name = "".join("_" if c in '<>:"/\\|?*' or not c.isprintable() else c for c in name)
-    return name.strip(" .")[:200] or "file"
-
-
-def _unique(name: str, taken: set[str]) -> str:
-    """``name``, or ``stem (2).ext`` and so on when a file of that name (in any case:
-    some file systems ignore it) is in the folder already."""
-    stem, dot, suffix = name.rpartition(".")
-    if not dot or not stem:
-        stem, suffix = name, ""
-    candidate, number = name, 1
-    while candidate.casefold() in taken:
-        number += 1
-        candidate = f"{stem} ({number}){'.' + suffix if suffix else ''}"
-    taken.add(candidate.casefold())
-    return candidate
-
-
 def archive_file_name(when: datetime | None = None) -> str:
     """``<project>-archive-<date>.zip``, the name of a download or of the CLI's file."""
     when = when or datetime.now(UTC)
-    project = slugify(current_app.config["PROJECT_NAME"], "project")
+    project = slug(current_app.config["PROJECT_NAME"], "project")
     return f"{project}-archive-{when:%Y-%m-%d}.zip"
 
 
@@ -187,7 +144,7 @@ def write_archive(out: IO[bytes], user: User | None) -> dict[str, int]:
         )
         archive.writestr("README.txt", readme)
         archive.writestr("project.json", _json(_project(regions)))
-        files = _documents(archive, people, regions)
+        files = _documents(archive)
         archive.writestr("files.json", _json(files))
         archive.writestr("audit/events.csv", _events_csv(people, regions))
         _plugin_files(archive, list(regions.values()), user)
@@ -205,42 +162,18 @@ def _json(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False, default=encode_value) + "\n"
 
 
-def _person(people: dict[int, User], user_id: int | None) -> str | None:
-    user = people.get(user_id) if user_id is not None else None
-    return f"{user.name} <{user.email}>" if user else None
-
-
 def _project(regions: dict[int, Region]) -> dict[str, Any]:
     plugin_host = host()
-    members = db.session.scalars(select(Membership)).all()
     switches = db.session.scalars(select(RegionPlugin).order_by(RegionPlugin.plugin)).all()
     return {
         "project": current_app.config["PROJECT_NAME"],
         "partners": [
-            {
-                "name": p.name,
-                "short_name": p.short_name,
-                "country": p.country,
-                "legal_status": p.legal_status.value,
-                "role": p.role.value,
-                "region": p.region.slug if p.region else None,
-            }
+            {**partner_facts(p), "region": p.region.slug if p.region else None}
             for p in db.session.scalars(select(Partner).order_by(Partner.name))
         ],
         "regions": [
             {
-                "slug": r.slug,
-                "name": r.name,
-                "country": r.country,
-                "nuts2": r.nuts2,
-                "members": sorted(
-                    (
-                        {"email": m.user.email, "name": m.user.name, "role": m.role.value}
-                        for m in members
-                        if m.region_id == r.id
-                    ),
-                    key=lambda member: member["email"],
-                ),
+                **region_facts(r),
                 "plugins": {
                     switch.plugin: {"on": switch.enabled, "settings": switch.settings}
                     for switch in switches
@@ -266,119 +199,24 @@ def _project(regions: dict[int, Region]) -> dict[str, Any]:
     }
 
 
-def _documents(
-    archive: zipfile.ZipFile, people: dict[int, User], regions: dict[int, Region]
-) -> dict[str, dict[str, Any]]:
-    """Write each document's folder; return files.json: stored name -> where the file
-    is in the archive, its size and sha256 (path None: the file was missing)."""
+def _documents(archive: zipfile.ZipFile) -> dict[str, dict[str, Any]]:
+    """Write each document's folder, trash included; return files.json: stored name ->
+    where the file is in the archive, its size and sha256 (path None: the file was
+    missing from the storage folder)."""
     files: dict[str, dict[str, Any]] = {}
-    storage = upload_folder()
     for document in db.session.scalars(select(Document).order_by(Document.id)):
-        region = regions.get(document.region_id) if document.region_id else None
-        folder = (
-            f"documents/{region.slug if region else PROJECT_FOLDER}/"
-            f"{document.id}-{slugify(document.title, 'document')}"
-        )
-        archive.writestr(f"{folder}/document.md", _document_md(document, region, people))
-        revisions = []
-        for revision in document_revisions(document):
-            name = f"revisions/{revision.number:04d}.md"
-            body = revision.body.encode("utf-8")
-            archive.writestr(f"{folder}/{name}", body)
-            revisions.append(
-                {
-                    "number": revision.number,
-                    "file": name,
-                    "title": revision.title,
-                    "kind": revision.kind,
-                    "based_on": revision.base_number,
-                    "author": _person(people, revision.author_id),
-                    "saved_at": revision.created_at,
-                    "sha256": hashlib.sha256(body).hexdigest(),
+        prefix = f"documents/{document.region.slug if document.region else PROJECT_FOLDER}/"
+        for entry in document_entries(document):
+            archive.writestr(prefix + entry.path, entry.content)
+            if entry.stored_name is not None:
+                files[entry.stored_name] = {
+                    "path": prefix + entry.path,
+                    "size": len(entry.content),
+                    "sha256": hashlib.sha256(entry.content).hexdigest(),
                 }
-            )
-        archive.writestr(f"{folder}/revisions.json", _json(revisions))
-        comments = db.session.scalars(
-            select(Comment).where(Comment.document_id == document.id).order_by(Comment.id)
-        )
-        archive.writestr(
-            f"{folder}/comments.json",
-            _json(
-                [
-                    {
-                        "author": _person(people, c.author_id),
-                        "written_at": c.created_at,
-                        "text": c.body,
-                        "resolved_at": c.resolved_at,
-                        "resolved_by": _person(people, c.resolved_by_id),
-                    }
-                    for c in comments
-                ]
-            ),
-        )
-        attachments = db.session.scalars(
-            select(Attachment).where(Attachment.document_id == document.id).order_by(Attachment.id)
-        ).all()
-        if attachments:
-            listed, taken = [], set()
-            for attachment in attachments:
-                path = f"{folder}/attachments/{_unique(_file_name(attachment.filename), taken)}"
-                files[attachment.stored_name] = _add_file(
-                    archive, storage / attachment.stored_name, path
-                )
-                listed.append(
-                    {
-                        "file": path.removeprefix(f"{folder}/")
-                        if files[attachment.stored_name]["path"]
-                        else None,
-                        "filename": attachment.filename,
-                        "size": attachment.size,
-                        "sha256": attachment.sha256,
-                        "uploaded_by": _person(people, attachment.uploaded_by_id),
-                        "uploaded_at": attachment.created_at,
-                    }
-                )
-            archive.writestr(f"{folder}/attachments.json", _json(listed))
+    for stored_name in db.session.scalars(select(Attachment.stored_name)):
+        files.setdefault(stored_name, {"path": None, "size": 0, "sha256": None})
     return files
-
-
-def document_revisions(document: Document) -> list[Revision]:
-    """The document's revisions, oldest first."""
-    return list(
-        db.session.scalars(
-            select(Revision).where(Revision.document_id == document.id).order_by(Revision.number)
-        )
-    )
-
-
-def _document_md(document: Document, region: Region | None, people: dict[int, User]) -> str:
-    creator = _person(people, document.created_by_id)
-    updater = _person(people, document.updated_by_id)
-    header = {
-        "title": document.title,
-        "region": f"{region.name} ({region.slug})" if region else "project-wide",
-        "module": document.plugin or "none (a plain document)",
-        "reference": document.ref,
-        "created": f"{document.created_at.isoformat()} by {creator}",
-        "updated": f"{document.updated_at.isoformat()} by {updater}",
-        "head revision": document.head,
-    }
-    if document.deleted_at is not None:
-        header["in the trash since"] = document.deleted_at.isoformat()
-    lines = [f"{key}: {value}" for key, value in header.items()]
-    return "---\n" + "\n".join(lines) + "\n---\n\n" + document.body
-
-
-def _add_file(archive: zipfile.ZipFile, source: Path, path: str) -> dict[str, Any]:
-    if not source.is_file():
-        return {"path": None, "size": 0, "sha256": None}
-    digest, size = hashlib.sha256(), 0
-    with source.open("rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-    archive.write(source, path)
-    return {"path": path, "size": size, "sha256": digest.hexdigest()}
 
 
 def _events_csv(people: dict[int, User], regions: dict[int, Region]) -> str:
@@ -389,7 +227,7 @@ def _events_csv(people: dict[int, User], regions: dict[int, Region]) -> str:
             [
                 event.id,
                 event.created_at.isoformat(),
-                _person(people, event.actor_id) or "",
+                person(people.get(event.actor_id)) or "",
                 event.verb,
                 event.target,
                 regions[event.region_id].slug if event.region_id in regions else "",
@@ -410,8 +248,8 @@ def _plugin_files(archive: zipfile.ZipFile, regions: list[Region], user: User | 
         ):
             taken: set[str] = set()
             for export_file in export_files or ():
-                parts = [_file_name(part) for part in export_file.filename.split("/") if part]
-                name = _unique("/".join(parts) or "file", taken)
+                parts = [file_name(part) for part in export_file.filename.split("/") if part]
+                name = unique_name("/".join(parts) or "file", taken)
                 archive.writestr(f"plugins/{plugin}/{region.slug}/{name}", export_file.content)
 
 
@@ -435,67 +273,3 @@ def _write_lines(
             out.write((line + "\n").encode("utf-8"))
             count += 1
     return count
-
-
-# ---------------------------------------------------------------- command line
-
-archive_cli = AppGroup("archive", help="Export the whole project as one ZIP, or import one.")
-
-
-@archive_cli.command("export")
-@click.option(
-    "--to",
-    "target",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="File to write (default: <project>-archive-<date>.zip here).",
-)
-def export_command(target: Path | None) -> None:
-    """Write the project archive: documents, files, audit trail and every table."""
-    target = target or Path(archive_file_name())
-    admin = db.session.scalar(
-        select(User).where(User.is_admin.is_(True), User.active.is_(True)).order_by(User.id)
-    )
-    partial = target.with_name(f".{target.name}.partial")
-    try:
-        # Plugins make their files as in a request (links, the reader's rights): as
-        # the first administrator, who may read everything.
-        with current_app.test_request_context("/"), partial.open("wb") as out:
-            if admin is not None:
-                login_user(admin)
-            counts = write_archive(out, admin)
-        partial.replace(target)
-    except OSError as error:
-        partial.unlink(missing_ok=True)
-        raise click.ClickException(f"cannot write {target}: {error.strerror}") from None
-    record("archive_exported", target="project", via="cli", file=target.name)
-    db.session.commit()
-    click.echo(
-        f"Wrote {target}: {counts.get('document', 0)} documents, "
-        f"{counts.get('attachment', 0)} attachments, {counts.get('event', 0)} audit events."
-    )
-
-
-@archive_cli.command("import")
-@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--force", is_flag=True, help="Replace everything in a database that has data.")
-def import_command(source: Path, force: bool) -> None:
-    """Load a project archive into this instance, which should be empty. Applies
-    the migrations first."""
-    from flask_migrate import upgrade
-
-    from .archive_import import import_archive
-
-    upgrade(revision="heads")
-    try:
-        report = import_archive(source, force=force)
-    except ArchiveError as error:
-        raise click.ClickException(str(error)) from None
-    click.echo(
-        f"Imported {source.name}: {report.rows.get('document', 0)} documents, "
-        f"{report.rows.get('user_account', 0)} accounts, {report.files} files."
-    )
-    if report.missing_files:
-        click.echo(
-            f"{report.missing_files} attachment(s) had no file in the archive "
-            "(missing on the instance that wrote it); their downloads answer 404."
-        )

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from . import backup, scaffold
 from . import demo as demo_data
 from .activity import record
-from .archive import archive_cli
+from .archive_cli import archive_cli
 from .extensions import db
 from .models import Partner, Region, User
 from .password_rules import password_refusal

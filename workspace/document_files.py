@@ -2,7 +2,8 @@
 region's export, the project's archive), so a reader finds a text the same way in each:
 
     <id>-<slug>/document.md          the current text, after a header of its facts
-                                     (YAML front matter, values JSON-quoted)
+                                     (YAML front matter, values JSON-quoted; people
+                                     as "Name <email>")
     <id>-<slug>/revisions/0001.md    every revision's text exactly as saved, numbered
                                      as on the history page
     <id>-<slug>/revisions.json       each revision's number, title, kind, author, time
@@ -11,7 +12,8 @@ region's export, the project's archive), so a reader finds a text the same way i
                                      (made unique: "scan (2).pdf")
     <id>-<slug>/attachments.json     which file is which attachment (size, sha256, who)
 
-This is the per-document layout of the project archive (``workspace.archive``) too.
+This is the per-document layout of the project archive (``workspace.archive``) too,
+which also names its other files with ``slug``, ``file_name`` and ``unique_name``.
 """
 
 from __future__ import annotations
@@ -19,28 +21,69 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import unicodedata
 from collections.abc import Iterator
 from datetime import datetime
-from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 
 from .attachments import upload_folder
 from .extensions import db
 from .folding import fold
-from .models import Attachment, Comment, Document, Revision
+from .models import Attachment, Comment, Document, Revision, User
+
+
+class DocumentFile(NamedTuple):
+    """One file of a document's folder."""
+
+    path: str  # under document_folder(document)
+    content: bytes
+    # An attachment's file in the storage folder (Attachment.stored_name), else None.
+    stored_name: str | None = None
+
+
+def slug(value: str, fallback: str) -> str:
+    """Lower-case ASCII words joined by hyphens, for a folder or file name."""
+    words = re.sub(r"[^a-z0-9]+", "-", fold(value)).strip("-")[:60].strip("-")
+    return words or fallback
+
+
+def file_name(name: str) -> str:
+    """A name every file system accepts, keeping the uploaded name where it can: no
+    folder, no character Windows refuses, no leading or trailing dot or space."""
+    name = unicodedata.normalize("NFC", name)
+    name = "".join("_" if c in '<>:"/\\|?*' or not c.isprintable() else c for c in name)
+    return name.strip(" .")[:200] or "file"
+
+
+def unique_name(name: str, taken: set[str]) -> str:
+    """``name``, or ``stem (2).ext`` and so on when a file of that name (in any case:
+    some file systems ignore it) is in ``taken`` already; adds the one it returns."""
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or not stem:
+        stem, suffix = name, ""
+    candidate, number = name, 1
+    while candidate.casefold() in taken:
+        number += 1
+        candidate = f"{stem} ({number}){'.' + suffix if suffix else ''}"
+    taken.add(candidate.casefold())
+    return candidate
+
+
+def person(user: User | None) -> str | None:
+    """A person as the archives name them: "Name <email>"; None for nobody."""
+    return f"{user.name} <{user.email}>" if user is not None else None
 
 
 def document_folder(document: Document) -> str:
     """The document's folder: its id and a slug of its title ("12-situation-report")."""
-    slug = re.sub(r"[^a-z0-9]+", "-", fold(document.title)).strip("-")[:60].strip("-")
-    return f"{document.id}-{slug or 'document'}"
+    return f"{document.id}-{slug(document.title, 'document')}"
 
 
-def document_entries(document: Document) -> Iterator[tuple[str, bytes]]:
-    """(path, content) of each file of ``document``, paths under ``document_folder``.
-    Whether the reader may see the document is the caller's question."""
+def document_entries(document: Document) -> Iterator[DocumentFile]:
+    """Each file of ``document``, paths under ``document_folder``. Whether the reader
+    may see the document is the caller's question."""
     folder = document_folder(document)
     header = {
         "title": document.title,
@@ -48,12 +91,14 @@ def document_entries(document: Document) -> Iterator[tuple[str, bytes]]:
         "module": document.plugin,
         "reference": document.ref,
         "created": _when(document.created_at),
-        "created_by": _name(document.created_by),
+        "created_by": person(document.created_by),
         "updated": _when(document.updated_at),
-        "updated_by": _name(document.updated_by),
+        "updated_by": person(document.updated_by),
         "head_revision": document.head,
     }
-    yield f"{folder}/document.md", _markdown(header, document.body)
+    if document.deleted_at is not None:  # the project archive holds the trash too
+        header["in_trash_since"] = _when(document.deleted_at)
+    yield DocumentFile(f"{folder}/document.md", _markdown(header, document.body))
 
     listed = []
     revisions = db.session.scalars(
@@ -62,7 +107,7 @@ def document_entries(document: Document) -> Iterator[tuple[str, bytes]]:
     for revision in revisions:
         name = f"revisions/{revision.number:04d}.md"
         body = revision.body.encode()
-        yield f"{folder}/{name}", body
+        yield DocumentFile(f"{folder}/{name}", body)
         listed.append(
             {
                 "number": revision.number,
@@ -70,26 +115,26 @@ def document_entries(document: Document) -> Iterator[tuple[str, bytes]]:
                 "title": revision.title,
                 "kind": revision.kind,
                 "based_on": revision.base_number,
-                "author": _name(revision.author),
+                "author": person(revision.author),
                 "saved_at": _when(revision.created_at),
                 "sha256": hashlib.sha256(body).hexdigest(),
             }
         )
-    yield f"{folder}/revisions.json", _json(listed)
+    yield DocumentFile(f"{folder}/revisions.json", _json(listed))
 
     comments = db.session.scalars(
         select(Comment).where(Comment.document_id == document.id).order_by(Comment.id)
     )
-    yield (
+    yield DocumentFile(
         f"{folder}/comments.json",
         _json(
             [
                 {
-                    "author": _name(c.author),
+                    "author": person(c.author),
                     "written_at": _when(c.created_at),
                     "text": c.body,
                     "resolved_at": _when(c.resolved_at),
-                    "resolved_by": _name(c.resolved_by),
+                    "resolved_by": person(c.resolved_by),
                 }
                 for c in comments
             ]
@@ -102,25 +147,26 @@ def document_entries(document: Document) -> Iterator[tuple[str, bytes]]:
     if not attachments:
         return
     storage = upload_folder()
-    listed = []
-    for name, attachment in zip(
-        _unique_names([a.filename for a in attachments]), attachments, strict=True
-    ):
+    listed, taken = [], set()
+    for attachment in attachments:
+        name = unique_name(file_name(attachment.filename), taken)
         stored = storage / attachment.stored_name
         present = stored.is_file()  # a missing file is listed, with its digest, as missing
         if present:
-            yield f"{folder}/attachments/{name}", stored.read_bytes()
+            yield DocumentFile(
+                f"{folder}/attachments/{name}", stored.read_bytes(), attachment.stored_name
+            )
         listed.append(
             {
                 "file": f"attachments/{name}" if present else None,
                 "filename": attachment.filename,
                 "size": attachment.size,
                 "sha256": attachment.sha256,
-                "uploaded_by": _name(attachment.uploaded_by),
+                "uploaded_by": person(attachment.uploaded_by),
                 "uploaded_at": _when(attachment.created_at),
             }
         )
-    yield f"{folder}/attachments.json", _json(listed)
+    yield DocumentFile(f"{folder}/attachments.json", _json(listed))
 
 
 def _json(value: Any) -> bytes:
@@ -134,26 +180,5 @@ def _markdown(facts: dict[str, Any], body: str) -> bytes:
     return ("\n".join([*lines, "---", "", body])).encode()
 
 
-def _unique_names(names: list[str]) -> list[str]:
-    """The names with any that repeat numbered, "scan.pdf", "scan (2).pdf"; never a
-    path: a name is one file in the attachments folder."""
-    taken: set[str] = set()
-    unique = []
-    for name in names:
-        name = re.sub(r"[/\\]", "_", name).lstrip(".") or "file"
-        candidate, n = name, 1
-        while candidate.casefold() in taken:
-            n += 1
-            path = PurePosixPath(name)
-            candidate = f"{path.stem} ({n}){path.suffix}"
-        taken.add(candidate.casefold())
-        unique.append(candidate)
-    return unique
-
-
 def _when(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
-
-
-def _name(user) -> str | None:
-    return user.name if user is not None else None

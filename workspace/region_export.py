@@ -26,6 +26,7 @@ from .extensions import db
 from .models import Document, Region, User
 from .permissions import Action, can
 from .plugins import host
+from .region_facts import partner_facts, region_facts
 from .regions import bp, get_region
 from .visibility import allowed_by_plugins, switched_on_clause
 
@@ -40,8 +41,8 @@ def export(region: str) -> Response:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("region.json", json.dumps(_region_data(the_region), indent=2))
         for document in _documents(the_region, user):
-            for path, content in document_entries(document):
-                archive.writestr(f"documents/{path}", content)
+            for entry in document_entries(document):
+                archive.writestr(f"documents/{entry.path}", entry.content)
         enabled = plugin_host.enabled_in(the_region)
         for plugin, files in plugin_host.call_each(
             "export_region", enabled, region=the_region, user=user
@@ -83,23 +84,7 @@ def _safe_name(filename: str) -> str:
 
 def _region_data(region: Region) -> dict[str, Any]:
     return {
-        "slug": region.slug,
-        "name": region.name,
-        "country": region.country,
-        "nuts2": region.nuts2,
-        "partners": [
-            {
-                "name": p.name,
-                "short_name": p.short_name,
-                "country": p.country,
-                "legal_status": p.legal_status.value,
-                "role": p.role.value,
-            }
-            for p in region.partners
-        ],
-        "members": [
-            {"name": m.user.name, "email": m.user.email, "role": m.role.value}
-            for m in sorted(region.memberships, key=lambda m: m.user.email)
-        ],
+        **region_facts(region),
+        "partners": [partner_facts(p) for p in region.partners],
         "plugins": sorted(host().enabled_in(region)),
     }

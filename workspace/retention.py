@@ -125,11 +125,16 @@ class RecordsKept(Exception):
         )
 
 
+def records_released() -> bool:
+    """Whether the retention date is known and has come: deleting for good is allowed."""
+    until = current().until
+    return until is not None and today() >= until
+
+
 def hold_records() -> None:
     """Raise ``RecordsKept`` unless the retention date is known and has come."""
-    until = current().until
-    if until is None or today() < until:
-        raise RecordsKept(until)
+    if not records_released():
+        raise RecordsKept(current().until)
 
 
 def set_project_end(project_end: date | None, chosen: date | None = None) -> None:

@@ -255,14 +255,16 @@ def trash_page(
     intro: str = "",
     **context,
 ) -> Response:
-    """The whole trash page of a plugin (``trash.html``), newest first. Admins also get
-    "Delete for good" on each row and "Empty the trash", and the retention date."""
+    """The whole trash page of a plugin (``trash.html``), newest first. Admins see the
+    retention date and, once it has come, "Delete for good" on each row and "Empty the
+    trash" (the route refuses before it in any case)."""
     ordered = sorted(rows, key=lambda row: row.deleted_at or utcnow(), reverse=True)
     return render(
         "trash.html",
         rows=ordered,
         kept_until=retention.current().until if current_user.is_admin else None,
-        may_purge=current_user.is_admin,
+        show_retention=current_user.is_admin,
+        may_purge=current_user.is_admin and retention.records_released(),
         back_url=back_url,
         back_label=back_label,
         eyebrow=eyebrow,
