@@ -30,7 +30,7 @@ from decimal import Decimal
 from typing import IO, Any
 
 from flask import current_app
-from sqlalchemy import Table, select, text
+from sqlalchemy import Table, inspect, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from .document_files import document_entries, file_name, person, slug, unique_name
@@ -102,9 +102,17 @@ def encode_value(value: Any) -> Any:
     raise TypeError(f"cannot write {type(value).__name__} to an archive")
 
 
+def present_tables() -> list[Table]:
+    """The models' tables this database has, parents before children (foreign-key
+    order): not every model imported into this process (a plugin package may be
+    importable without being loaded here)."""
+    present = set(inspect(db.session.connection()).get_table_names())
+    return [table for table in db.metadata.sorted_tables if table.name in present]
+
+
 def travelling_tables() -> list[Table]:
-    """The tables an archive carries, parents before children (foreign-key order)."""
-    return [table for table in db.metadata.sorted_tables if table.name not in LEFT_OUT]
+    """The tables an archive carries, in foreign-key order."""
+    return [table for table in present_tables() if table.name not in LEFT_OUT]
 
 
 def schema_revisions() -> list[str]:

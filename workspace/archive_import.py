@@ -45,7 +45,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.types import TypeDecorator
 
 from .activity import record
-from .archive import ALEMBIC_TABLE, ArchiveError, schema_revisions, travelling_tables
+from .archive import (
+    ALEMBIC_TABLE,
+    ArchiveError,
+    present_tables,
+    schema_revisions,
+    travelling_tables,
+)
 from .attachments import CHUNK, upload_folder
 from .extensions import db
 from .markdown import to_html
@@ -154,7 +160,7 @@ def _check_schema(rows: list[list[Any]]) -> None:
 def _check_empty(force: bool) -> None:
     holding = {
         table.name: count
-        for table in db.metadata.sorted_tables
+        for table in present_tables()
         if table.name != "cache_version"
         and (count := db.session.scalar(select(func.count()).select_from(table)))
     }
@@ -166,7 +172,7 @@ def _check_empty(force: bool) -> None:
             f"this instance holds data already: {summary}. Import into an empty database, "
             "or pass --force to delete everything in it first"
         )
-    for table in reversed(db.metadata.sorted_tables):
+    for table in reversed(present_tables()):
         if table.name != "cache_version":
             db.session.execute(delete(table))
     if db.session.get_bind().dialect.name == "sqlite":
