@@ -23,12 +23,18 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	@touch $@ $(VENV)/.installed
 
 ## run: install, migrate instance/workspace.db, load the demo if empty, serve on 127.0.0.1:5000
+## (with the worker beside the server: e-mail to instance/outbox/, scheduled jobs)
 run: $(VENV)/.installed
 	$(FLASK) db upgrade heads
 	$(FLASK) demo --if-empty
 	@echo ""
 	@echo "  InterVentures Workspace: http://$(HOST):$(PORT)"
+	@echo "  E-mail is written to instance/outbox/ and listed on Admin -> Outbox."
 	@echo ""
+	@# The worker runs in the background and is stopped (SIGTERM) when the server stops.
+	$(FLASK) worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
+	trap 'exit 130' INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 ## test: install the test extra, lint, run the whole suite (browser tests included)

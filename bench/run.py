@@ -45,6 +45,8 @@ from sqlalchemy import event, func, insert, select, text, update
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import mail_bench  # beside this script: the mail measurement
+
 from workspace import create_app
 from workspace import demo as demo_data
 from workspace.extensions import db
@@ -742,6 +744,9 @@ def main() -> int:
             args.seconds,
             args.rounds,
         )
+        mail_ms = mail_bench.measure_mail(
+            database or f"sqlite:///{work / 'mail.db'}", work / "mail"
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -781,6 +786,14 @@ def main() -> int:
                 small_count == big_queries[name],
             )
         )
+    rows.append(
+        (
+            f"mail: time per message, {mail_bench.COUNT} sent by worker --once to local SMTP",
+            f"{mail_ms:.1f} ms",
+            f"< {mail_bench.TARGET_MS:.0f} ms",
+            mail_ms < mail_bench.TARGET_MS,
+        )
+    )
     paths = {p.name: p.path for p in [HEALTHZ, SEARCH, *pages]}
     grown_text = ", ".join(f"{grown_small[what]} / {grown[what]} {what}" for what in grown)
     lines = [

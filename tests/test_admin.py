@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import HTMX
+from tests.test_reset import link_in, queued
 from workspace.extensions import db
 from workspace.models import LegalStatus, Partner, Region, SetPasswordToken, User
 
@@ -92,6 +93,9 @@ def test_admin_creates_a_user_and_gets_a_one_time_link(app, client, auth, world)
     assert "/set-password/" in response.text
     link = response.text.split('<output id="set-password-link">')[1].split("</output>")[0]
     path = link[link.index("/set-password/") :]
+    assert "The invitation with this link is on its way" in response.text
+    (invitation,) = queued(app)
+    assert invitation.recipients == ["new.person@example.org"] and link_in(invitation) == link
     auth.logout()
     assert client.get(path).status_code == 200
     client.post(path, data={"password": "my own password", "confirm": "my own password"})

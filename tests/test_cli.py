@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from tests.conftest import PASSWORD, bare_app
+from tests.test_reset import link_in, queued
 from workspace.extensions import db
 from workspace.models import Membership, MembershipRole, Partner, PartnerRole, Region, User
 from workspace.plugins import host
@@ -119,6 +120,8 @@ def test_user_create_prints_a_set_password_link(app, runner, client):
     assert result.exit_code == 0, result.output
     link = result.output.split("link: ")[1].strip()
     assert link.startswith("http://127.0.0.1:5000/set-password/")
+    (invitation,) = queued(app)  # the same link, e-mailed
+    assert invitation.recipients == ["boss@example.org"] and link_in(invitation) == link
     path = link.removeprefix("http://127.0.0.1:5000")
     client.post(path, data={"password": "corner office keys", "confirm": "corner office keys"})
     response = client.post(

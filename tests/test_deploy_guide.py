@@ -322,12 +322,28 @@ def test_the_service_serves_the_workspace(deployment, service):
     Session(service).sign_in()
 
 
+def test_the_worker_unit_runs_the_worker(deployment):
+    """The worker unit's command, with --once (one round, then exit) so it ends."""
+    unit = deployment.local(deployment.blocks["worker-service"])
+    answer = subprocess.run(
+        [*shlex.split(unit_value(unit, "ExecStart")), "--once"],
+        cwd=unit_value(unit, "WorkingDirectory"),
+        env=clean_environment(**environment_file(Path(unit_value(unit, "EnvironmentFile")))),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert answer.returncode == 0, answer.stderr[-3000:]
+    assert answer.stdout.startswith("Mail: ")
+
+
 def test_the_units_pass_systemd_analyze(deployment, tmp_path):
     analyze = shutil.which("systemd-analyze")
     if analyze is None:
         pytest.skip("systemd-analyze is not installed")
     units = {
         "workspace.service": "service",
+        "workspace-worker.service": "worker-service",
         "workspace-backup.service": "backup-service",
         "workspace-backup.timer": "backup-timer",
     }

@@ -21,6 +21,7 @@ from tests.test_trash import MAKERS, Made, sign_in
 from tests.test_trash import switch_on as switch_modules_on
 from workspace import retention
 from workspace.extensions import db
+from workspace.follows import Follow
 from workspace.models import Attachment, Comment, Document, Event, Link, Revision
 from workspace.testing import load_demo, new_document
 
@@ -214,6 +215,8 @@ def test_after_the_date_a_record_goes_for_good_with_its_texts(app, client, auth,
             assert db.session.scalar(count) == 0
         links = select(func.count()).where(Link.source == f"doc:{plain}")
         assert db.session.scalar(links) == 0  # the link to it went with it
+        follows = select(func.count()).where(Follow.target == f"doc:{made.document_id}")
+        assert db.session.scalar(follows) == 0  # its author followed it: not any more
         event = db.session.scalar(select(Event).where(Event.verb == "deleted_for_good"))
         assert event.target == made.ref and event.actor_id == world.admin.id
     assert made.title not in client.get("/search?q=Zanzibar").text

@@ -61,14 +61,17 @@ from plugins.portfolio.tests.test_portfolio import new_analysis, write_texts
 from tests.conftest import HTMX, Factory, World, make_app
 from workspace import worker_cache
 from workspace.extensions import db
+from workspace.mail import queue_mail
 from workspace.models import (
     Attachment,
     Comment,
     Link,
     Membership,
     MembershipRole,
+    Region,
     User,
 )
+from workspace.notifications import notify
 from workspace.passwords import issue_set_password_token
 from workspace.plugins import host
 from workspace.testing import new_document, sign_in, switch_on
@@ -117,6 +120,8 @@ INVITED     = profile(LOGIN, DENIED, DENIED, DENIED, DENIED, OK,     OK,     DEN
 AUTHOR      = profile(LOGIN, DENIED, DENIED, DENIED, DENIED, OK,     DENIED, OK)
 # A draft good practice is its region's work in progress: for the others it does not exist.
 DRAFT       = profile(LOGIN, DENIED, GONE,   GONE,   OK,     OK,     OK,     OK)
+# A notification is its addressee's (the editor's): for anyone else it does not exist.
+OWN         = profile(LOGIN, GONE,   GONE,   GONE,   GONE,   OK,     GONE,   GONE)
 # fmt: on
 
 # The objects of a project meeting, for the /p/minutes/ routes.
@@ -186,6 +191,7 @@ ROWS: list[Row] = [
     *rows("GET POST", "/login", PUBLIC),
     *rows("POST", "/logout", SIGNED_IN),
     *rows("GET POST", "/set-password/<token>", PUBLIC),
+    *rows("GET POST", "/forgot-password", PUBLIC),
     *rows("GET POST", "/account/password", SIGNED_IN),
     *rows("GET POST", "/account", SIGNED_IN),
     *rows("POST", "/account/sessions/end", SIGNED_IN),
@@ -194,6 +200,14 @@ ROWS: list[Row] = [
     *rows("POST", "/account/two-factor/off", SIGNED_IN),
     *rows("POST", "/account/two-factor/recovery-codes", SIGNED_IN),
     *rows("GET", "/healthz", PUBLIC),
+    # ---------------------------------------------------------------- notifications
+    *rows("GET", "/inbox", SIGNED_IN),
+    *rows("GET", "/inbox/<id:notification_id>", OWN),
+    *rows("POST", "/inbox/<id:notification_id>/read", OWN),
+    *rows("POST", "/inbox/read-all", SIGNED_IN),
+    *rows("GET POST", "/account/notifications", SIGNED_IN),
+    # A mail's link: its signed token says whose e-mail stops (here a wrong one: 400).
+    *rows("GET POST", "/unsubscribe/<token>", PUBLIC),
     # ---------------------------------------------------------------- regions
     *rows("GET", "/", SIGNED_IN),
     *rows("GET", f"{R}/", READ),
@@ -220,6 +234,8 @@ ROWS: list[Row] = [
     *rows("POST", f"{DOC}/delete", EDIT),
     *rows("POST", f"{DOC}/undelete", EDIT),
     *rows("GET", f"{DOC}/activity", READ),
+    *rows("POST", f"{DOC}/follow", READ),
+    *rows("POST", f"{DOC}/unfollow", READ),
     *rows("POST", f"{DOC}/comments", COMMENT),
     # The comment is the editor's: its author or an editor of the region settles it.
     *rows("POST", f"{DOC}/comments/<id:comment_id>/resolve", EDIT),
@@ -240,6 +256,7 @@ ROWS: list[Row] = [
     *rows("GET POST", "/admin/users/new", ADMIN),
     *rows("GET POST", "/admin/users/<id:user_id>", ADMIN),
     *rows("POST", "/admin/users/<id:user_id>/link", ADMIN),
+    *rows("POST", "/admin/users/<id:user_id>/invitation", ADMIN),
     *rows("POST", "/admin/users/<id:user_id>/active", ADMIN),
     *rows("POST", "/admin/users/<id:user_id>/sessions/end", ADMIN),
     *rows("POST", "/admin/users/<id:user_id>/two-factor/off", ADMIN),
@@ -252,6 +269,9 @@ ROWS: list[Row] = [
     # The whole project as one ZIP (accounts and their password hashes included).
     *rows("GET", "/admin/archive.zip", ADMIN),
     *rows("GET POST", "/admin/records", ADMIN),
+    # The e-mail queued and sent, with its text (set-password links among them).
+    *rows("GET", "/admin/outbox", ADMIN),
+    *rows("GET", "/admin/outbox/<id:message_id>", ADMIN),
     # Deleting for good what is in a trash (the date aside): the lead partner's coordinators.
     *rows("POST", "/trash/delete", ADMIN),
     # ---------------------------------------------------------------- minutes of Burgos
@@ -594,7 +614,9 @@ def build(app: Flask) -> SimpleNamespace:
     }
     with app.app_context():
         v["token"] = issue_set_password_token(db.session.get(User, victim.id))
+        mail = queue_mail(victim.email, "Welcome", "Hello.")
         db.session.commit()
+        v["message_id"] = mail.id
 
     # A document of Burgos, with a comment of the editor, a file and a link.
     v["document_id"] = document = new_document(editor, "Situation report", "line 1\n")
@@ -607,6 +629,16 @@ def build(app: Flask) -> SimpleNamespace:
     v["comment_id"] = _one(app, select(Comment.id).where(Comment.document_id == document))
     v["attachment_id"] = _one(app, select(Attachment.id).where(Attachment.document_id == document))
     v["link_id"] = _one(app, select(Link.id).where(Link.source == f"doc:{document}"))
+    with app.app_context():
+        said = notify(
+            [db.session.get(User, world.editor.id)],
+            "mention",
+            "Coord mentioned you",
+            f"/docs/{document}",
+            region=db.session.get(Region, world.burgos.id),
+        )
+        db.session.commit()
+        v["notification_id"] = said[0].id
 
     # Meetings of Burgos and of the project.
     burgos = _meetings(app, editor, "burgos", world.editor.id, ceei)

@@ -24,7 +24,13 @@ from . import (
     comment_views,
     converters,
     documents,
+    follows,
     links,
+    notification_digest,  # noqa: F401  (its scheduled job)
+    notification_views,
+    notifications,
+    outbox_views,  # noqa: F401  (its pages join admin.bp)
+    password_reset,
     plugin_pages,
     plugin_settings,  # noqa: F401  (its page joins regions.bp)
     purge,
@@ -37,6 +43,7 @@ from . import (
     search,
     sessions,
     trash,
+    worker,
     worker_cache,
 )
 from .extensions import csrf, db, htmx, migrate
@@ -89,6 +96,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     rendering.init_app(app)
     trash.init_app(app)
     auth.init_app(app)
+    app.register_blueprint(password_reset.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(regions.bp)
     app.register_blueprint(admin.bp)
@@ -104,8 +112,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         plugin_pages.init_app(app)
     app.before_request(plugin_pages.gate_plugin_pages)
+    with app.app_context():
+        notifications.init_app(app)  # after the plugins: it asks them for their kinds
+    app.register_blueprint(notification_views.bp)
+    app.register_blueprint(follows.bp)
     app.context_processor(regions.navigation)
     cli.init_app(app)
+    worker.init_app(app)
 
     @app.get("/healthz")
     def healthz() -> tuple[dict[str, str], int]:
@@ -144,6 +157,10 @@ def _finish_config(app: Flask) -> None:
         Path(config["STORAGE_PATH"] or Path(app.instance_path) / "uploads").resolve()
     )
     config["MAX_CONTENT_LENGTH"] = int(float(config["MAX_UPLOAD_MB"]) * 1024 * 1024)
+    if isinstance(config["TRUSTED_HOSTS"], str):  # WORKSPACE_TRUSTED_HOSTS=a.example,b.example
+        config["TRUSTED_HOSTS"] = [
+            h.strip() for h in config["TRUSTED_HOSTS"].split(",") if h.strip()
+        ]
     secure = bool(config["SECURE_COOKIES"])
     config["SESSION_COOKIE_SECURE"] = secure
     try:

@@ -59,6 +59,7 @@ AUDIT_ONLY = {
     "recovery_code_used", "recovery_codes_regenerated", "two_factor_reset_by_admin",
     "retention_changed",
     "archive_exported", "archive_imported",
+    "invitation_sent", "password_reset_requested", "password_reset",
 }  # fmt: skip
 
 

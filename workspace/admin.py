@@ -12,6 +12,7 @@ from . import two_factor
 from .activity import record
 from .extensions import db
 from .forms import PartnerForm, RegionForm, UserForm, options
+from .invitations import invite
 from .models import LegalStatus, Partner, PartnerRole, Region, User
 from .passwords import issue_set_password_token, revoke_set_password_tokens
 from .permissions import Action, require
@@ -102,23 +103,28 @@ def _user_form(user: User | None) -> Response:
             try:
                 db.session.flush()
                 record("user_created" if is_new else "user_changed", target=f"user:{target.id}")
-                token = issue_set_password_token(target) if is_new else None
+                link = invite(target, _link, invited_by=current_user) if is_new else None
                 db.session.commit()
             except IntegrityError:
                 db.session.rollback()
                 form.email.errors.append(DUPLICATE)
             else:
-                if token:
-                    return _show_link(target, token)
+                if link:
+                    return _show_link(target, link, invited=True)
                 flash(f"{target.name} is saved.", "success")
                 return redirect(url_for("admin.users"), code=303)
     status = 422 if form.is_submitted() else 200
     return render("admin/user_form.html", form=form, user=user, status=status)
 
 
-def _show_link(user: User, token: str) -> Response:
-    link = url_for("auth.set_password_view", token=token, _external=True)
-    response = render("admin/set_password_link.html", user=user, link=link)
+def _link(token: str) -> str:
+    """The address of a set-password link, on the host (and scheme) the admin uses."""
+    return url_for("auth.set_password_view", token=token, _external=True)
+
+
+def _show_link(user: User, link: str, invited: bool = False) -> Response:
+    """The link, shown once (``invited``: the invitation carrying it is on its way)."""
+    response = render("admin/set_password_link.html", user=user, link=link, invited=invited)
     # Shown once, in answer to a POST: keep its address out of the browser history.
     response.headers["HX-Push-Url"] = "false"
     return response
@@ -130,10 +136,22 @@ def password_link(user_id: int) -> Response:
     if not user.active:
         flash("Reactivate the account before handing out a link.", "error")
         return redirect(url_for("admin.users"), code=303)
-    token = issue_set_password_token(user)
+    link = _link(issue_set_password_token(user))
     record("password_link_issued", target=f"user:{user.id}")
     db.session.commit()
-    return _show_link(user, token)
+    return _show_link(user, link)
+
+
+@bp.post("/users/<id:user_id>/invitation")
+def send_invitation(user_id: int) -> Response:
+    """The invitation again, with a new link (for one that went astray or expired)."""
+    user = db.session.get(User, user_id) or abort(404)
+    if not user.active:
+        flash("Reactivate the account before sending an invitation.", "error")
+        return redirect(url_for("admin.users"), code=303)
+    link = invite(user, _link, invited_by=current_user)
+    db.session.commit()
+    return _show_link(user, link, invited=True)
 
 
 @bp.post("/users/<id:user_id>/active")

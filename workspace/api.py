@@ -18,6 +18,9 @@ Groups, in the order of docs/plugins.md:
 - numbers and dates in the reader's format; spreadsheets and text files;
 - the record: ``record`` for the activity stream, links.
 - the trash: ``Trashable`` and the moves, events and page of a record's trash.
+- background work: ``scheduled`` registers a job the worker runs every so often.
+- notifications: ``notify`` and ``NotificationKind``; following things by reference
+  (``follow``, ``unfollow``, ``is_following``, ``followers``).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from .attachments import attachments_of
 from .converters import MAX_ID, db_int
 from .dates import DateError, date_example, format_day, format_moment, parse_date
 from .extensions import db
+from .follows import follow, followers, is_following, unfollow
 from .forms import (
     COUNTRY,
     ChoiceField,
@@ -52,6 +56,7 @@ from .hookspecs import (
     Setting,
     hookimpl,
 )
+from .jobs import scheduled
 from .links import UNAVAILABLE, describe, links_of
 from .markdown import render_markup
 from .merge import merge3
@@ -71,6 +76,8 @@ from .models import (
     UTCDateTime,
     utcnow,
 )
+from .notification_kinds import NotificationKind
+from .notifications import notify
 from .numbers import (
     NumberError,
     check_currency,
@@ -173,6 +180,7 @@ __all__ = [
     "MembershipRole",
     "MenuLink",
     "MultiChoiceField",
+    "NotificationKind",
     "NumberError",
     "Panel",
     "Partner",
@@ -206,6 +214,8 @@ __all__ = [
     "enabled_in",
     "error_response",
     "find_targets",
+    "follow",
+    "followers",
     "folded_contains",
     "format_day",
     "format_moment",
@@ -216,9 +226,11 @@ __all__ = [
     "html_to_pdf",
     "index_document",
     "input_value",
+    "is_following",
     "links_of",
     "merge3",
     "number_example",
+    "notify",
     "options",
     "parse_date",
     "parse_money",
@@ -230,6 +242,7 @@ __all__ = [
     "region_setting",
     "regions_on",
     "render",
+    "scheduled",
     "render_markup",
     "require",
     "safe_cell",
@@ -240,6 +253,7 @@ __all__ = [
     "to_csv",
     "to_xlsx",
     "trash_page",
+    "unfollow",
     "utcnow",
     "wants_fragment",
 ]

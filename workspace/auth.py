@@ -37,7 +37,9 @@ bp = Blueprint("auth", __name__)
 PUBLIC_ENDPOINTS = {
     "auth.login",
     "auth.set_password_view",
+    "password_reset.forgot_password",
     "two_factor.login_code",  # the second step of signing in
+    "notifications.unsubscribe",  # a mail's link: its signed token says who
     "static",
     "plugin_static",
     "healthz",
@@ -201,14 +203,17 @@ def set_password_view(token: str) -> Response:
     if row is None:
         return error_response(
             404,
-            "This set-password link is unknown, expired or already used. "
-            "Ask an administrator for a new one.",
+            "This set-password link is unknown, expired or already used. Ask for a "
+            "new one with “Forgot password?” on the sign-in page, or ask an administrator.",
         )
     form = NewPasswordForm(account=row.user)
     if form.validate_on_submit():
+        # Replacing a password the account had is a reset, whoever sent the link;
+        # two-factor sign-in stays as it was (set_password leaves it alone).
+        verb = "password_reset" if row.user.password_hash else "password_set"
         set_password(row.user, form.password.data)
         row.used_at = utcnow()
-        record("password_set", actor=row.user, target=f"user:{row.user.id}")
+        record(verb, actor=row.user, target=f"user:{row.user.id}")
         db.session.commit()
         logout_user()
         flash("Your password is set. Please sign in.", "success")

@@ -18,9 +18,10 @@ from . import demo as demo_data
 from .activity import record
 from .archive_cli import archive_cli
 from .extensions import db
+from .invitations import invite
 from .models import Partner, Region, User
 from .password_rules import password_refusal
-from .passwords import issue_set_password_token, normalise_email, set_password
+from .passwords import normalise_email, set_password
 from .plugins import CORE_REF_PREFIXES, ENTRY_POINT_GROUP, RESERVED_NAMES, host
 from .sessions import end_all
 
@@ -104,14 +105,14 @@ def _echo_existing_demo_logins() -> None:
 @click.option("--partner", "partner_short", help="Short name of the partner organisation.")
 @click.option(
     "--base-url",
-    default="http://127.0.0.1:5000",
-    show_default=True,
-    help="Address of the site, for the set-password link.",
+    help="Address of the site, for the set-password link (printed and e-mailed); "
+    "default: the BASE_URL setting.",
 )
 def create_user(
-    email: str, name: str | None, admin: bool, partner_short: str | None, base_url: str
+    email: str, name: str | None, admin: bool, partner_short: str | None, base_url: str | None
 ) -> None:
-    """Create an account and print a one-time link to set its password."""
+    """Create an account, queue its invitation e-mail and print the one-time link to set
+    its password (to hand over another way)."""
     email = normalise_email(email)
     if "@" not in email:
         raise click.BadParameter("not an e-mail address", param_hint="EMAIL")
@@ -126,10 +127,12 @@ def create_user(
     db.session.add(user)
     db.session.flush()
     record("user_created", target=f"user:{user.id}", via="cli")
-    token = issue_set_password_token(user)
+    site = (base_url or current_app.config["BASE_URL"]).rstrip("/")
+    link = invite(user, lambda token: f"{site}/set-password/{token}", None)
     db.session.commit()
     click.echo(f"Created {email}{' (administrator)' if admin else ''}.")
-    click.echo(f"Hand over this one-time link: {base_url.rstrip('/')}/set-password/{token}")
+    click.echo(f"Invitation queued for {email} (the mail worker sends it).")
+    click.echo(f"Hand over this one-time link: {link}")
 
 
 @user_cli.command("set-password")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, url_for
 from flask_login import current_user
 
+from . import mentions
 from .access import get_document
 from .activity import record
 from .document_page import view_context
@@ -45,6 +46,7 @@ def add(document_id: int) -> Response:
     db.session.flush()
     index_comment(document, comment)
     record("comment_added", region=document.region, target=document.ref, comment=comment.id)
+    mentions.comment_added(document, comment, current_user._get_current_object())
     db.session.commit()
     flash("Your comment is added.", "success")
     return _done(document)

@@ -12,6 +12,7 @@ from flask_login import current_user
 from .access import lock_reason
 from .attachments import attachments_of
 from .comments import can_settle, comments_of
+from .follows import is_following
 from .forms import CommentForm
 from .links import UNAVAILABLE, links_of
 from .models import Document
@@ -32,4 +33,5 @@ def view_context(document: Document, comment_form: CommentForm | None = None) ->
         "comments": comments_of(document),
         "comment_form": comment_form,
         "can_settle": lambda comment: can_settle(comment, document),
+        "following": is_following(user, document.ref),
     }

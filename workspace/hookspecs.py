@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from flask import Blueprint
 
     from .models import Document, Region, Revision, User
+    from .notification_kinds import NotificationKind
 
 hookspec = pluggy.HookspecMarker("workspace")
 hookimpl = pluggy.HookimplMarker("workspace")
@@ -295,6 +296,20 @@ def export_region(region: Region, user: User) -> list[ExportFile]:
     (who may edit the region) downloads it: leave out what ``user`` may not read.
 
     Called only for plugins switched on for the region.
+    """
+
+
+# ---------------------------------------------------------------------- notifications
+
+
+@hookspec
+def notification_kinds() -> list[NotificationKind]:
+    """The kinds of notification the plugin sends with ``notify``, each named
+    ``<plugin>.<what>`` ("minutes.action_assigned"), with a label and the e-mail a
+    person gets until they choose (``"immediately"``, ``"daily"`` or ``"off"``).
+
+    Called once at start-up; people choose per kind on ``/account/notifications``. A
+    kind not named after its plugin, or taken already, stops the app.
     """
 
 

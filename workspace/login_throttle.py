@@ -163,13 +163,15 @@ def count_failure(email: str, user: User | None) -> None:
     )
 
 
-def count_key_failure(key: str, allowed: int, now: datetime | None = None) -> None:
+def count_key_failure(key: str, allowed: int, now: datetime | None = None) -> int:
     """One more failure under ``key`` (another kind of check, such as a two-factor
-    code, may keep its own key); past ``allowed`` failures (0: never), each further
-    try waits, doubling per failure. The caller commits."""
+    code or a password-reset request, may keep its own key); past ``allowed`` failures
+    (0: never), each further try waits, doubling per failure. Returns the count under
+    the key. The caller commits."""
     config = current_app.config
     now = now or utcnow()
-    extra = _add_failure(key, now) - allowed
+    failures = _add_failure(key, now)
+    extra = failures - allowed
     if allowed and extra >= 0:
         delay = min(
             config["LOGIN_BASE_DELAY_SECONDS"] * 2 ** min(extra, 16),
@@ -180,6 +182,7 @@ def count_key_failure(key: str, allowed: int, now: datetime | None = None) -> No
             .where(LoginThrottle.key == key)
             .values(locked_until=now + timedelta(seconds=delay))
         )
+    return failures
 
 
 def _add_failure(key: str, now: datetime) -> int:

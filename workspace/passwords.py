@@ -61,18 +61,27 @@ def revoke_set_password_tokens(user: User) -> None:
         old.used_at = now
 
 
-def issue_set_password_token(user: User) -> str:
-    """Create a one-time token; earlier unused tokens of the user stop working."""
+def issue_set_password_token(user: User, hours: int | None = None) -> str:
+    """Create a one-time token, valid for ``hours`` (by default
+    ``SET_PASSWORD_LINK_HOURS``); earlier unused tokens of the user stop working."""
     now = utcnow()
     revoke_set_password_tokens(user)
     token = secrets.token_urlsafe(32)
-    hours = current_app.config["SET_PASSWORD_LINK_HOURS"]
+    hours = hours or current_app.config["SET_PASSWORD_LINK_HOURS"]
     db.session.add(
         SetPasswordToken(
-            user=user, token_hash=_digest(token), expires_at=now + timedelta(hours=hours)
+            user=user,
+            token_hash=_digest(token),
+            created_at=now,
+            expires_at=now + timedelta(hours=hours),
         )
     )
     return token
+
+
+def link_lifetime(hours: int) -> str:
+    """ "72 hours", "1 hour": how long a set-password link works, for a sentence."""
+    return f"{hours} hour{'' if hours == 1 else 's'}"
 
 
 def find_valid_token(token: str) -> SetPasswordToken | None:

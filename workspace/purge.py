@@ -9,7 +9,8 @@ trash, it deletes what the record owns:
   relationships; the database's ``ondelete="CASCADE"`` does the rest);
 - its texts, ``Trashable.owned_document_ids()``: each Document with its revisions,
   comments, attachments (their files too, after the commit) and search entries;
-- the links from and to the record, the rows it owns and its texts.
+- the links from and to the record, the rows it owns and its texts, and who follows
+  any of them.
 
 The events stay: the audit trail records what was, and this deletion with it.
 """
@@ -26,6 +27,7 @@ from .activity import record
 from .attachments import upload_folder
 from .converters import db_int
 from .extensions import db
+from .follows import Follow
 from .models import Attachment, Comment, Document, Link, Region, Revision
 from .permissions import Action, require
 from .rendering import error_response, local_referrer
@@ -76,6 +78,7 @@ def delete_for_good(items: Sequence[Trashable]) -> list[str]:
         for document in documents:
             files.extend(_delete_document(document))
         db.session.execute(delete(Link).where(Link.source.in_(refs) | Link.target.in_(refs)))
+        db.session.execute(delete(Follow).where(Follow.target.in_(refs)))
         record(
             "deleted_for_good",
             region=region if isinstance(region, Region) else None,

@@ -17,7 +17,7 @@ from flask import (
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 from jinja2_fragments.flask import render_block
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from . import dates, numbers
 from .extensions import db
@@ -163,6 +163,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:
         if error.code is None or error.code < 400:
+            return error
+        if isinstance(error, SecurityError):
+            # A host not in TRUSTED_HOSTS: no address can be built on it, so no page.
             return error
         if error.code == 413:
             limit = app.config["MAX_UPLOAD_MB"]

@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select, update
 
+from . import mentions
 from .activity import record
 from .extensions import db
+from .follows import follow
 from .markdown import to_html
 from .merge import Conflict, merge3
 from .models import Document, Region, Revision, User, utcnow
@@ -81,6 +83,8 @@ def create(title: str, body: str, region: Region | None, author: User, plugin: s
     )
     index_document(document)
     record("doc_created", region=region, target=document.ref, actor=author, title=title)
+    follow(author, document.ref)
+    mentions.document_written(document, "", body, author)
     db.session.commit()
     host().pm.hook.document_saved(document=document, revision=revision(document.id, 1))
     return document
@@ -110,7 +114,7 @@ def save(
             earlier = db.session.scalar(select(Revision).where(Revision.save_token == save_token))
             if earlier is not None:
                 return SaveResult(SaveOutcome.DUPLICATE, document, earlier)
-        head = document.head
+        head, head_body = document.head, document.body
         new_title, new_body, outcome = title, body, SaveOutcome.SAVED
         others: list[User] = []
         if base != head:
@@ -178,6 +182,7 @@ def save(
         document = db.session.get(Document, document_id, populate_existing=True)
         record(verb, region=document.region, target=document.ref, actor=author, revision=head + 1)
         index_document(document)
+        mentions.document_written(document, head_body, new_body, author)
         db.session.commit()
         host().pm.hook.document_saved(document=document, revision=new_revision)
         return SaveResult(outcome, document, new_revision, others)

@@ -28,6 +28,7 @@ from workspace.hookspecs import (
     hookimpl,
 )
 from workspace.models import Region
+from workspace.notification_kinds import NotificationKind
 from workspace.permissions import Action, can
 from workspace.plugin_settings import region_setting
 
@@ -150,6 +151,18 @@ def export_region(region, user):
     return [
         ExportFile("notes.txt", f"Notes of {region.name}, exported by {user.email}\n"),
         ExportFile("../evil/x.txt", "x"),
+    ]
+
+
+@_called
+def notification_kinds():
+    return [
+        NotificationKind(
+            "fixture.note_flagged",
+            "A note is flagged",
+            "A note of your region is flagged for the coordinator.",
+            default="immediately",
+        )
     ]
 
 

@@ -1,0 +1,46 @@
+"""Admin -> Outbox: the e-mail the workspace queued, sent or gave up on.
+
+With no mail server set (a laptop, a trial) this is where the messages can be read:
+each one's text as it was composed. With a server it shows what is waiting for a
+retry and why a message failed. Admins only (the pages join ``admin.bp``).
+"""
+
+from __future__ import annotations
+
+from flask import Response, abort, current_app
+from sqlalchemy import func, select
+
+from . import clock
+from .admin import bp
+from .extensions import db
+from .mail import OutboxMessage, compose, sender
+from .rendering import render
+
+SHOWN = 200
+
+
+@bp.get("/outbox")
+def outbox() -> Response:
+    messages = db.session.scalars(
+        select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(SHOWN)
+    ).all()
+    counts = dict(
+        db.session.execute(
+            select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+        ).all()
+    )
+    return render(
+        "admin/outbox.html",
+        outbox_messages=messages,
+        counts=counts,
+        server=current_app.config["MAIL_SERVER"],
+        shown=SHOWN,
+    )
+
+
+@bp.get("/outbox/<id:message_id>")
+def outbox_message(message_id: int) -> Response:
+    message = db.session.get(OutboxMessage, message_id) or abort(404)
+    email = compose(message, sender(current_app.config), message.sent_at or clock.now())
+    headers = [(name, str(value)) for name, value in email.items()]
+    return render("admin/outbox_message.html", message=message, headers=headers)
