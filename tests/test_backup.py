@@ -212,6 +212,28 @@ def test_restore_refuses_a_workspace_that_is_not_empty_unless_forced(source, arc
         assert db.session.scalar(select(Document).where(Document.title == "Evidence"))
 
 
+def test_a_restore_renders_the_pages_html_again_from_the_markdown(tmp_path, source, people):
+    # A backup is checked against its manifest, not signed: HTML written into the
+    # database behind the app's back must not reach the page after a restore.
+    client = sign_in(source, people.editor.email)
+    document = new_document(client, "Planted", "Plain **text**.\n")
+    client.post(f"/docs/{document}/comments", data={"body": "A remark."})
+    planted = '<script>alert("planted")</script>'
+    with source.app_context():
+        db.session.execute(text("UPDATE document SET html = :html"), {"html": planted})
+        db.session.execute(text("UPDATE comment SET html = :html"), {"html": planted})
+        db.session.commit()
+    archive = take_backup(source, tmp_path / "backups")
+    target = instance(tmp_path, "target", revision=None)
+
+    restored = run(target, "restore", str(archive))
+    assert restored.exit_code == 0, restored.output
+    assert "Rendered 2 stored texts again" in restored.output
+    page = sign_in(target, people.editor.email).get(f"/docs/{document}").text
+    assert "<strong>text</strong>" in page and "A remark." in page
+    assert "planted" not in page
+
+
 def damage(archive: Path, part: str) -> None:
     """Change one byte in the middle of a part's content."""
     with tarfile.open(archive) as tar:

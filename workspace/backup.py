@@ -53,6 +53,7 @@ from . import pg_client
 from .activity import record
 from .extensions import db
 from .models import User
+from .revisions import refresh_stored_html
 
 FORMAT = "interventures-workspace-backup"
 FORMAT_VERSION = 1
@@ -475,6 +476,11 @@ def restore_command(archive: Path, force: bool) -> None:
             f"The archive's schema ({', '.join(restored)}) was older than this code: "
             "migrated to the current one."
         )
+    # The archive is checked against its manifest, not signed: the pages' trusted HTML
+    # is rendered here from the Markdown rather than taken from the copy.
+    refreshed = refresh_stored_html()
+    if refreshed:
+        click.echo(f"Rendered {_count(refreshed, 'stored text')} again with today's sanitiser.")
     record("backup_restored", target="cli", archive=archive.name, made=manifest["created_at"])
     db.session.commit()
 

@@ -21,7 +21,7 @@ from .extensions import db
 from .follows import follow
 from .markdown import to_html
 from .merge import Conflict, merge3
-from .models import Document, Region, Revision, User, utcnow
+from .models import Comment, Document, Region, Revision, User, utcnow
 from .plugins import host
 from .search import index_document
 
@@ -208,3 +208,22 @@ def _authors_since(document_id: int, base: int) -> list[User]:
         if row.author is not None and row.author not in authors:
             authors.append(row.author)
     return authors
+
+
+def refresh_stored_html() -> int:
+    """Render the stored HTML of every document and comment again from its Markdown,
+    with today's sanitiser; return how many changed.
+
+    The pages trust the ``html`` columns (``Document.rendered``), which only
+    ``to_html`` writes. A database that comes from elsewhere (a restored backup) or
+    was written under older rules would otherwise be trusted as it stands.
+    """
+    changed = 0
+    for model in (Document, Comment):
+        rows = db.session.execute(select(model.id, model.body, model.html)).all()
+        for row_id, body, stored in rows:
+            fresh = to_html(body or "")
+            if fresh != stored:
+                db.session.execute(update(model).where(model.id == row_id).values(html=fresh))
+                changed += 1
+    return changed
