@@ -9,9 +9,9 @@ The archive is untrusted input, whoever hands it over:
   size ``files.json`` declares, which must also fit on the disk), so a small ZIP
   that inflates to terabytes stops at the cap;
 - each file's sha256 is checked before it is kept;
-- the HTML the workspace caches (documents, comments) is never read from the
-  archive: it is rendered again from the Markdown by ``markdown.to_html``, so a
-  tampered archive cannot plant a script.
+- the HTML the workspace caches (documents, comments) is never trusted from the
+  archive: ``revisions.refresh_stored_html`` renders it again from the Markdown
+  before the import commits, so a tampered archive cannot plant a script.
 
 The data must belong to the schema this code builds: an archive from newer code (or
 naming a plugin that is not installed here) is refused, and so is one from older
@@ -54,8 +54,8 @@ from .archive import (
 )
 from .attachments import CHUNK, upload_folder
 from .extensions import db
-from .markdown import to_html
 from .models import Attachment, Document
+from .revisions import refresh_stored_html
 from .search import index_document
 
 # The tables' JSON, all together, read into memory: far above a project's size
@@ -64,8 +64,6 @@ MAX_DATA_BYTES = 4 * 1024**3
 # What Attachment.stored_name looks like (secrets.token_hex): nothing that walks out
 # of the storage folder.
 STORED_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
-# Columns of cached, sanitised HTML and the Markdown they are rendered from.
-RENDERED = {"document": ("html", "body"), "comment": ("html", "body")}
 BATCH = 1000
 
 
@@ -262,9 +260,6 @@ def _load(archive: zipfile.ZipFile) -> ImportReport:
                 name: _decode(table, table.columns[name], value)
                 for name, value in zip(columns, row, strict=True)
             }
-            if table.name in RENDERED:
-                html, source = RENDERED[table.name]
-                values[html] = to_html(values.get(source) or "")
             records.append(values)
         try:
             for start in range(0, len(records), BATCH):
@@ -275,6 +270,7 @@ def _load(archive: zipfile.ZipFile) -> ImportReport:
             ) from None
         report.rows[table.name] = len(records)
     _reset_sequences(tables)
+    refresh_stored_html()
     return report
 
 
