@@ -18,7 +18,8 @@ Groups, in the order of docs/plugins.md:
 - numbers and dates in the reader's format; spreadsheets and text files;
 - the record: ``record`` for the activity stream, links.
 - the trash: ``Trashable`` and the moves, events and page of a record's trash.
-- background work: ``scheduled`` registers a job the worker runs every so often.
+- background work: ``scheduled`` registers a job the worker runs every so often;
+  ``now`` is the current moment (UTC), which tests fix with the ``NOW`` setting.
 - notifications: ``notify`` and ``NotificationKind``; following things by reference
   (``follow``, ``unfollow``, ``is_following``, ``followers``).
 """
@@ -32,6 +33,7 @@ from sqlalchemy import select
 from . import demo as _demo
 from .activity import record
 from .attachments import attachments_of
+from .clock import now
 from .converters import MAX_ID, db_int
 from .dates import DateError, date_example, format_day, format_moment, parse_date
 from .extensions import db
@@ -231,6 +233,7 @@ __all__ = [
     "merge3",
     "number_example",
     "notify",
+    "now",
     "options",
     "parse_date",
     "parse_money",

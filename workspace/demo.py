@@ -1,22 +1,44 @@
-"""The InterVentures demo: its partners, regions and one login per role.
+"""The InterVentures demo: its partners, regions, one login per role, and a week of
+work on a shared document that fills a few inboxes and the outbox.
 
-Loading is idempotent: whatever already exists (matched by slug, short name or
-e-mail) is left exactly as it is, so running the demo twice changes nothing.
+Loading is idempotent: whatever already exists (matched by slug, short name,
+e-mail or title) is left exactly as it is, so running the demo twice changes nothing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from . import retention
+from . import clock, mentions, retention
+from .activity import record
 from .extensions import db
-from .models import LegalStatus, Membership, MembershipRole, Partner, PartnerRole, Region, User
+from .follows import follow
+from .markdown import to_html
+from .models import (
+    Comment,
+    Document,
+    Event,
+    LegalStatus,
+    Membership,
+    MembershipRole,
+    Partner,
+    PartnerRole,
+    Region,
+    Revision,
+    User,
+    utcnow,
+)
+from .notification_models import Notification
 from .passwords import hash_password
 from .plugins import host
+from .revisions import create, save
+from .search import index_comment
 
 # 36 months from 1 August 2019 (DOMAIN.md): records are kept 5 years after it.
 PROJECT_END = date(2022, 7, 31)
@@ -235,8 +257,10 @@ def load(password: str) -> list[User]:
         retention.set_project_end(PROJECT_END)
     db.session.flush()
     # In the host's order: a plugin's demo runs after those of ``PluginInfo.after``,
-    # inside a request context, so that ``url_for`` and the link hooks answer there.
-    with current_app.test_request_context("/"):
+    # inside a request context, so that ``url_for`` and the link hooks answer there;
+    # on ``BASE_URL``, so the links of the demo's mails lead to the workspace.
+    with current_app.test_request_context("/", base_url=current_app.config["BASE_URL"]):
+        _week_of_notifications()
         host().call_each("load_demo")
     db.session.commit()
     return created
@@ -268,3 +292,147 @@ def _partner(demo: DemoPartner, regions: dict[str, Region]) -> Partner:
         )
         db.session.add(partner)
     return partner
+
+
+# ---------------------------------------------------------------- a week of notifications
+
+WEEK_DOCUMENT = "Burgos action plan: stakeholder consultation"
+WEEK_REGION = "burgos"
+WEEK_PLAN = """# Stakeholder consultation for the Burgos action plan
+
+The consultation runs in two rounds: a workshop in Burgos for the regional agencies,
+then an online round for the rural municipalities.
+
+- Round 1: workshop at CEEI-Burgos, 40 invitations
+- Round 2: online questionnaire, open for three weeks
+"""
+# Revision 2 puts the request on top, where the inbox's snippet shows it.
+APPROVAL = (
+    "@Anna Kovács, please approve the consultation plan by Friday, so that the "
+    "invitations can go out on Monday.\n\n"
+)
+# (day of the week, hour, minute, author's e-mail, the comment), oldest first.
+WEEK_COMMENTS = [
+    (
+        2,
+        14,
+        20,
+        "editor@ceei.example",
+        "I added the 14 stakeholders of the province to the invitation list. "
+        "@Elena Fernández, can SODEBUR add the rural municipalities?",
+    ),
+    (
+        3,
+        11,
+        5,
+        "coordinator@aebr.example",
+        "@Lucía García the progress report of semester 4 for Burgos was due on Monday "
+        "and is now overdue: please send it to the lead partner this week.",
+    ),
+    (
+        4,
+        16,
+        45,
+        "coordinator@sodebur.example",
+        "The rural municipalities are on the list. @Anna Kovács, the plan is ready "
+        "for your approval.",
+    ),
+]
+
+
+@contextmanager
+def _at(moment: datetime) -> Iterator[None]:
+    """Run one step of the demo's week as if at ``moment``.
+
+    ``clock.now()`` dates the notifications, their mails and follows; the rows the
+    core dates with the system clock (revisions, events) are moved back afterwards,
+    so the inbox, the outbox and the document's history tell the same week. Each step
+    is committed, as its request would be: a save starts a transaction of its own."""
+    config = current_app.config
+    fixed, started = config.get("NOW"), utcnow()
+    config["NOW"] = moment
+    try:
+        yield
+    finally:
+        config["NOW"] = fixed
+    for model in (Revision, Event):
+        db.session.execute(
+            update(model).where(model.created_at >= started).values(created_at=moment),
+            execution_options={"synchronize_session": False},
+        )
+    db.session.commit()
+
+
+def _week_of_notifications() -> None:
+    """The last week on one Burgos document, in the core's own kinds: Lucía García
+    writes the consultation plan and asks the admin, Anna Kovács, to approve it (a
+    mention, e-mailed at once); comments follow over the week, with an overdue report
+    and more mentions, so the admin's and the coordinators' inboxes, and the outbox,
+    hold a realistic week. Added once: nothing happens if the document exists."""
+    if db.session.scalar(select(Document.id).where(Document.title == WEEK_DOCUMENT)):
+        return
+    people = {
+        u.email: u
+        for u in db.session.scalars(
+            select(User).where(
+                User.email.in_(
+                    [ADMIN[0], "coordinator@ceei.example"] + [c[3] for c in WEEK_COMMENTS]
+                )
+            )
+        )
+    }
+    region = db.session.scalar(select(Region).where(Region.slug == WEEK_REGION))
+    if region is None or len(people) != 5:  # someone renamed or removed: no week
+        return
+    admin, lucia = people[ADMIN[0]], people["coordinator@ceei.example"]
+    monday = (clock.now() - timedelta(days=6)).replace(hour=0, minute=0, second=0, microsecond=0)
+    with _at(monday + timedelta(hours=9, minutes=10)):
+        document = create(WEEK_DOCUMENT, WEEK_PLAN, region, lucia)
+        # The admin follows the plan she is to approve: its comments reach her digest.
+        follow(admin, document.ref)
+    with _at(monday + timedelta(days=1, hours=10, minutes=5)):
+        save(document.id, 1, WEEK_DOCUMENT, APPROVAL + WEEK_PLAN, lucia)
+    for day, hour, minute, email, body in WEEK_COMMENTS:
+        moment = monday + timedelta(days=day, hours=hour, minutes=minute)
+        with _at(moment):
+            _comment(document, people[email], body, moment)
+    db.session.execute(
+        update(Document)
+        .where(Document.id == document.id)
+        .values(
+            created_at=monday + timedelta(hours=9, minutes=10),
+            updated_at=monday + timedelta(days=1, hours=10, minutes=5),
+        )
+    )
+    # The admin has read the first comment in her inbox; the rest wait for her.
+    first = db.session.scalar(
+        select(Notification)
+        .where(Notification.user_id == admin.id, Notification.kind == "comment")
+        .order_by(Notification.created_at)
+        .limit(1)
+    )
+    if first is not None:
+        first.read_at = first.created_at + timedelta(hours=1)
+
+
+def _comment(document: Document, author: User, body: str, moment: datetime) -> None:
+    """A comment as the document page adds one: indexed, recorded, and telling the
+    people it mentions and those following the document."""
+    comment = Comment(
+        document_id=document.id,
+        author_id=author.id,
+        body=body,
+        html=to_html(body),
+        created_at=moment,
+    )
+    db.session.add(comment)
+    db.session.flush()
+    index_comment(document, comment)
+    record(
+        "comment_added",
+        region=document.region,
+        target=document.ref,
+        actor=author,
+        comment=comment.id,
+    )
+    mentions.comment_added(document, comment, author)

@@ -205,6 +205,13 @@ def document_visible(document):
 
 
 @hookimpl
+def notification_kinds():
+    from .notices import KINDS
+
+    return KINDS
+
+
+@hookimpl
 def document_lock(document):
     from .plans import plan_of_document
 

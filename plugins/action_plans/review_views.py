@@ -18,6 +18,7 @@ from workspace.api import (
     require,
 )
 
+from . import notices
 from . import plans as rules
 from .forms import MonitorForm
 from .models import Status
@@ -41,6 +42,7 @@ def send_to_review(plan_id: int) -> Response:
         flash("Before review, fill in: " + "; ".join(missing) + ".", "error")
         return render("action_plans/view.html", **_context(plan), status=422)
     rules.set_status(plan, _me(), Status.REVIEW, "sent an action plan to review:")
+    notices.plan_review(plan)
     db.session.commit()
     flash("Sent to review: the advisory partner and coordinators can comment each text.", "success")
     return redirect(url_for("action_plans.view", plan_id=plan.id), code=303)
@@ -78,6 +80,7 @@ def endorse(plan_id: int) -> Response:
     rules.set_status(
         plan, _me(), Status.ENDORSED, "endorsed an action plan:", open_comments=len(open_comments)
     )
+    notices.plan_endorsed(plan)
     db.session.commit()
     flash("The plan is endorsed. Its texts are read-only until it is re-opened.", "success")
     return redirect(url_for("action_plans.view", plan_id=plan.id), code=303)

@@ -30,8 +30,9 @@ from workspace.api import (
 
 # The blueprints live in views.py; the project pages register on them from their own
 # modules, imported here so that every route is in place before PLUGIN hands the
-# blueprints over. They import views.py, never the other way round.
-from . import demo, import_views, partner_views, plan_views, settings_views  # noqa: F401
+# blueprints over. They import views.py, never the other way round. Importing reminders
+# registers its scheduled job.
+from . import demo, import_views, partner_views, plan_views, reminders, settings_views  # noqa: F401
 from .entries import find_lines
 from .ledger import all_partner_figures, combined, get_settings, today
 from .models import PartnerPlan
@@ -53,6 +54,11 @@ PLUGIN = PluginInfo(
     project_blueprints=(project_pages,),
     migrations=Path(__file__).with_name("migrations"),
 )
+
+
+@hookimpl
+def notification_kinds():
+    return reminders.KINDS
 
 
 @hookimpl

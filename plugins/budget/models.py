@@ -274,3 +274,19 @@ class ModificationCell(db.Model):
     @property
     def difference(self) -> Decimal:
         return self.after - self.before
+
+
+class PeriodNotice(db.Model):
+    """That a region's coordinators were told a reporting period closes soon: the
+    ``budget.period_closing`` job tells each region once per period, however often it
+    runs. A period is known by its last day, so a change of the calendar that moves
+    it makes a new period to announce."""
+
+    __tablename__ = "budget_period_notice"
+    __table_args__ = (UniqueConstraint("region_id", "period_end"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id", ondelete="CASCADE"))
+    period_end: Mapped[date] = mapped_column(Date)
+    period_number: Mapped[int]
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime())

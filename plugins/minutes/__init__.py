@@ -29,12 +29,14 @@ from workspace.api import (
 )
 
 # Each module with pages registers them on the blueprints when it is imported: all of
-# them are, here, before PLUGIN hands the blueprints to the core.
+# them are, here, before PLUGIN hands the blueprints to the core (and notifications
+# registers its scheduled job).
 from . import (  # noqa: F401  (the *_views modules, views and trash: for their pages)
     agenda_views,
     demo,
     export_views,
     exports,
+    notifications,
     outcome_views,
     participant_views,
     trash,
@@ -162,6 +164,11 @@ def describe_refs(refs, user):
     if not ids:
         return {}
     return {m.ref: _target(m) for m in _meetings(list(ids))}
+
+
+@hookimpl
+def notification_kinds():
+    return notifications.KINDS
 
 
 @hookimpl

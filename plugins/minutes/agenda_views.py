@@ -14,6 +14,7 @@ from workspace.api import (
     record,
 )
 
+from . import notifications
 from .blueprints import (
     changeable,
     meeting_route,
@@ -54,6 +55,7 @@ def add_agenda_item(meeting_id: int) -> Response:
         )
     )
     record("agenda_item_added", region=meeting.region, target=meeting.ref, title=form.title.data)
+    notifications.agenda_changed(meeting)
     db.session.commit()
     return fragment_or_page(meeting, "agenda")
 
@@ -71,6 +73,7 @@ def move_agenda_item(meeting_id: int, item_id: int) -> Response:
         items[index], items[other] = items[other], items[index]
         for position, each in enumerate(items, start=1):
             each.position = position
+        notifications.agenda_changed(meeting)
         db.session.commit()
         db.session.refresh(meeting)
     return fragment_or_page(meeting, "agenda", moved=item.id)
@@ -91,6 +94,7 @@ def edit_agenda_item(meeting_id: int, item_id: int) -> Response:
     item.title = form.title.data
     item.duration_minutes = form.duration_minutes.data
     item.presenter = form.presenter.data or ""
+    notifications.agenda_changed(meeting)
     db.session.commit()
     flash(f"“{item.title}” is saved.", "success")
     return fragment_or_page(meeting, "agenda")
@@ -193,5 +197,6 @@ def delete_agenda_item(meeting_id: int, item_id: int) -> Response:
         title=item.title,
         item=item.id,
     )
+    notifications.agenda_changed(meeting)
     db.session.commit()
     return fragment_or_page(meeting, "agenda")

@@ -15,6 +15,7 @@ views on these blueprints live in ``views`` (meeting list and the meeting itself
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from flask import Blueprint, Response, abort, g, request, url_for
@@ -135,9 +136,15 @@ def changeable(meeting_id: int) -> tuple[Meeting, Response | None]:
     return meeting, None
 
 
-def commit_meeting(meeting: Meeting) -> bool:
-    """Commit a change of the meeting row; False when someone saved it in between."""
+def commit_meeting(meeting: Meeting, then: Callable[[], object] | None = None) -> bool:
+    """Commit a change of the meeting row; False when someone saved it in between.
+
+    ``then`` runs in the same transaction once the row is written (the notifications
+    of the change), so a stale save is refused before anyone is told of it."""
     try:
+        if then is not None:
+            db.session.flush()
+            then()
         db.session.commit()
     except StaleDataError:
         db.session.rollback()

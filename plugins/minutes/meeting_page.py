@@ -25,6 +25,7 @@ from workspace.api import (
     User,
     can,
     db,
+    is_following,
     links_of,
     render,
     wants_fragment,
@@ -145,6 +146,10 @@ def meeting_context(meeting: Meeting, **overrides) -> dict:
         "cancel_form": None,
         "pickers_hint": pickers_hint(meeting),
         "owner_hint": "For action items: someone who can open this meeting.",
+        # Following a meeting is following its minutes document: the core tells the
+        # followers of a document of each comment on it.
+        "following_minutes": meeting.minutes_document is not None
+        and is_following(current_user, meeting.minutes_document.ref),
         "agenda_form": None,
         "outcome_forms": {},
         "edit_forms": {},

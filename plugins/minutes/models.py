@@ -305,6 +305,10 @@ class Outcome(db.Model):
     # Bumped by every edit of the text, kind, owner or due date (not by marking it
     # done): an edit based on an older version is answered 409 with the input kept.
     version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # The due date the owner was reminded of as near, and as passed (the
+    # ``minutes.reminders`` job): each is told once, and again for a new due date.
+    reminded_due: Mapped[date | None] = mapped_column(Date())
+    reminded_overdue: Mapped[date | None] = mapped_column(Date())
 
     meeting: Mapped[Meeting] = relationship(back_populates="outcomes")
     agenda_item: Mapped[AgendaItem] = relationship(back_populates="outcomes")

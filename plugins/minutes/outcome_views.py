@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from workspace.api import (
     Action,
     Region,
+    User,
     db,
     local_referrer,
     record,
@@ -22,6 +23,7 @@ from workspace.api import (
     wants_fragment,
 )
 
+from . import notifications
 from .agenda_views import _agenda_item
 from .blueprints import (
     _today,
@@ -73,6 +75,9 @@ def add_outcome(meeting_id: int, item_id: int) -> Response:
     )
     db.session.add(outcome)
     record("outcome_added", region=meeting.region, target=meeting.ref, kind=outcome.kind.value)
+    owner = db.session.get(User, outcome.owner_id) if outcome.owner_id else None
+    if owner is not None:
+        notifications.action_assigned(outcome, owner)
     db.session.commit()
     return fragment_or_page(meeting, "agenda")
 
@@ -136,6 +141,7 @@ def edit_outcome(meeting_id: int, outcome_id: int) -> Response:
         "owner_id": (form.owner_id.data or None) if action else None,
         "due_date": form.due_date.data if action else None,
     }
+    owner_before = outcome.owner_id
     if not action:
         values.update(done_at=None, done_by_id=None)
     written = db.session.execute(
@@ -165,6 +171,12 @@ def edit_outcome(meeting_id: int, outcome_id: int) -> Response:
         text=form.text.data[:80],
         phrase="edited an outcome of",
     )
+    owner_id = values["owner_id"]
+    if owner_id is not None and owner_id != owner_before:
+        db.session.refresh(outcome)  # the text and due date as saved just now
+        owner = db.session.get(User, owner_id)
+        if owner is not None:
+            notifications.action_assigned(outcome, owner)
     db.session.commit()
     db.session.refresh(meeting)
     flash("The outcome is saved.", "success")

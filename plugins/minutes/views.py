@@ -29,6 +29,7 @@ from workspace.api import (
     utcnow,
 )
 
+from . import notifications
 from .blueprints import (
     NEXT_STEP,
     PLUGIN_NAME,
@@ -266,7 +267,11 @@ def change_status(meeting_id: int) -> Response:
         target=meeting.ref,
         title=meeting.title,
     )
-    if not commit_meeting(meeting):
+    tell = {
+        MeetingStatus.OPEN: lambda: notifications.agenda_changed(meeting, published=True),
+        MeetingStatus.CLOSED: lambda: notifications.approval_awaited(meeting),
+    }
+    if not commit_meeting(meeting, then=None if reopen else tell.get(target)):
         return error_response(409, "Someone else changed this meeting in the meantime.")
     messages = {
         MeetingStatus.OPEN: "The agenda is published.",

@@ -226,6 +226,13 @@ def document_visible(document, user):
     return can(user, Action.EDIT, document.region)
 
 
+@hookimpl
+def notification_kinds():
+    from .notices import KINDS
+
+    return KINDS
+
+
 @hookimpl  # after the minutes' demo (``PLUGIN.after``): practices link to its meeting
 def load_demo():
     from .demo import load

@@ -28,6 +28,7 @@ from workspace.api import (
     utcnow,
 )
 
+from . import notices
 from . import practices as rules
 from .forms import DecisionForm, PracticeForm
 from .models import SCORES, Practice, Rating, Status
@@ -202,6 +203,7 @@ def submit(practice_id: int) -> Response:
         flash("Before submitting, fill in: " + ", ".join(missing) + ".", "error")
         return _back(practice, 422)
     rules.submit(practice, _me())
+    notices.practice_submitted(practice)
     db.session.commit()
     flash("Submitted: the lead partner's coordinators will validate it.", "success")
     return _back(practice)
@@ -230,6 +232,7 @@ def decide(practice_id: int) -> Response:
         form.note.errors = ["Tell the region why: write a message."]
         return render("portfolio/view.html", **_view_context(practice, form), status=422)
     rules.decide(practice, _me(), status, note)
+    notices.practice_decided(practice)
     db.session.commit()
     verb = {"approved": "approved", "returned": "returned to the region", "declined": "declined"}
     flash(f"“{practice.title}” is {verb[status.value]}.", "success")

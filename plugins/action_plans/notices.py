@@ -1,0 +1,100 @@
+"""What the action plans tell people: a plan sent for review (to those who review it:
+the region's coordinators, who endorse it, and the advisory partner's staff who may
+comment there) and a plan endorsed (to the region's editors and coordinators, who wrote
+it). Called by the views before their commit, so a change that is rolled back tells
+nobody; the core leaves out the actor and whoever may not read the plan.
+"""
+
+from __future__ import annotations
+
+from flask import url_for
+from sqlalchemy import select
+
+from workspace.api import (
+    Action,
+    Membership,
+    MembershipRole,
+    NotificationKind,
+    Partner,
+    PartnerRole,
+    User,
+    can,
+    db,
+    notify,
+)
+
+from .models import Plan
+
+REVIEW = "action_plans.plan_review"
+ENDORSED = "action_plans.plan_endorsed"
+
+KINDS = [
+    NotificationKind(
+        REVIEW,
+        "An action plan is sent for review",
+        "A plan of a region you coordinate, or one the advisory partner reviews, "
+        "waits for comments and endorsement.",
+        default="immediately",
+    ),
+    NotificationKind(
+        ENDORSED,
+        "An action plan is endorsed",
+        "A plan of a region you edit or coordinate is endorsed; its texts are read-only.",
+        default="immediately",
+    ),
+]
+
+
+def _members(plan: Plan, roles: tuple[MembershipRole, ...]) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.region_id == plan.region_id, Membership.role.in_(roles))
+        )
+    )
+
+
+def _send(plan: Plan, people: list[User], kind: str, subject: str, body: str) -> None:
+    # The plan's policy context is the target: the core then applies its region, the
+    # switch and the plugin's own rule (a plan in the trash is gone with its texts).
+    notify(
+        people,
+        kind,
+        subject,
+        url_for("action_plans.view", region=plan.region.slug, plan_id=plan.id),
+        body=body,
+        region=plan.region,
+        target=plan.context_document or plan.ref,
+    )
+
+
+def plan_review(plan: Plan) -> None:
+    """Tell the plan's reviewers that it waits for them."""
+    advisers = [
+        user
+        for user in db.session.scalars(
+            select(User)
+            .join(Partner, Partner.id == User.partner_id)
+            .where(Partner.role == PartnerRole.ADVISORY)
+        )
+        if can(user, Action.COMMENT, plan.region)  # who may comment on the texts
+    ]
+    _send(
+        plan,
+        _members(plan, (MembershipRole.COORDINATOR,)) + advisers,
+        REVIEW,
+        f"Action plan to review: “{plan.instrument_name}” ({plan.region.name})",
+        "Comment on each of its texts; the region's coordinators endorse it.",
+    )
+
+
+def plan_endorsed(plan: Plan) -> None:
+    """Tell the region's editors and coordinators that their plan is endorsed."""
+    _send(
+        plan,
+        _members(plan, (MembershipRole.EDITOR, MembershipRole.COORDINATOR)),
+        ENDORSED,
+        f"Action plan endorsed: “{plan.instrument_name}” ({plan.region.name})",
+        "Its texts are read-only until it is re-opened; Phase 2 monitoring can start.",
+    )

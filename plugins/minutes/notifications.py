@@ -1,0 +1,206 @@
+"""What the minutes tell people: an action item assigned to them, due in 3 days or
+overdue; minutes awaiting their partner's approval; an agenda published or changed
+for a meeting they take part in (with the meeting's ``.ics``).
+
+The views call the ``*_`` functions below before their commit, so a notification
+exists only if the change does. Due and overdue come from the hourly
+``minutes.reminders`` job, which notes on each action item the due date it reminded
+of (``reminded_due``, ``reminded_overdue``): each state is told once per due date, and
+a new due date is told again. Who may not read the meeting, the acting person and a
+region where the minutes are off are left out by the core's ``notify``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
+
+from workspace.api import (
+    Membership,
+    MembershipRole,
+    NotificationKind,
+    User,
+    db,
+    notify,
+    now,
+    regions_on,
+    scheduled,
+)
+
+from . import exports
+from .blueprints import meeting_url
+from .models import Meeting, MeetingStatus, Outcome, OutcomeKind
+
+DUE_SOON_DAYS = 3
+
+KINDS = [
+    NotificationKind(
+        "minutes.action_assigned",
+        "An action item is assigned to me",
+        "An action item of a meeting's minutes names you as its owner.",
+        default="immediately",
+    ),
+    NotificationKind(
+        "minutes.action_due",
+        "An action item of mine is due in 3 days",
+        "An open action item you own is due within the next three days.",
+        default="daily",
+    ),
+    NotificationKind(
+        "minutes.action_overdue",
+        "An action item of mine is overdue",
+        "An open action item you own is past its due date.",
+        default="daily",
+    ),
+    NotificationKind(
+        "minutes.approval_awaited",
+        "Minutes await my partner's approval",
+        "A meeting your organisation took part in is closed: its minutes await your "
+        "organisation's approval (you are one of its coordinators).",
+        default="immediately",
+    ),
+    NotificationKind(
+        "minutes.agenda_changed",
+        "The agenda of a meeting I take part in is published or changed",
+        "The agenda is published, or an item of a published agenda is added, changed, "
+        "moved or removed; the mail carries the meeting's calendar entry (.ics).",
+        default="immediately",
+    ),
+]
+
+
+def action_assigned(outcome: Outcome, owner: User) -> None:
+    """Tell ``owner`` that the action item is theirs now."""
+    meeting = outcome.meeting
+    due = f" (due {outcome.due_date:%Y-%m-%d})" if outcome.due_date else ""
+    notify(
+        [owner],
+        "minutes.action_assigned",
+        f"Action for you from “{meeting.title}”{due}",
+        meeting_url(meeting),
+        body=outcome.text,
+        region=meeting.region,
+        target=meeting.ref,
+    )
+
+
+def approval_awaited(meeting: Meeting) -> None:
+    """Tell the coordinators of each participating partner that the closed minutes
+    await their organisation's word."""
+    partner_ids = [partner.id for partner in meeting.participating_partners()]
+    if not partner_ids:
+        return
+    coordinators = db.session.scalars(
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(User.partner_id.in_(partner_ids), Membership.role == MembershipRole.COORDINATOR)
+        .distinct()
+    ).all()
+    notify(
+        coordinators,
+        "minutes.approval_awaited",
+        f"The minutes of “{meeting.title}” await your organisation's approval",
+        meeting_url(meeting),
+        body="The meeting is closed. Approve the minutes or comment on them for your "
+        "organisation on the meeting's page.",
+        region=meeting.region,
+        target=meeting.ref,
+    )
+
+
+def agenda_changed(meeting: Meeting, published: bool = False) -> None:
+    """Tell the invited people with an account that the agenda is published (or, once
+    published, changed), with the meeting's calendar entry attached. A draft's agenda
+    is nobody's news yet, and a meeting under way or over is not re-announced."""
+    if not published and meeting.status is not MeetingStatus.OPEN:
+        return
+    people = [p.user for p in meeting.participants if p.user is not None]
+    if not people:
+        return
+    if not published:
+        # The calendar lists the agenda as it is now, moves and removals included.
+        db.session.flush()
+        db.session.expire(meeting, ["agenda"])
+    ics = exports.calendar([meeting], meeting.title, meeting_url).to_ical()
+    verb = "published" if published else "changed"
+    agenda = "\n".join(f"{i}. {item.title}" for i, item in enumerate(meeting.agenda, start=1))
+    notify(
+        people,
+        "minutes.agenda_changed",
+        f"Agenda {verb}: “{meeting.title}”, {meeting.local_start:%Y-%m-%d %H:%M}",
+        meeting_url(meeting),
+        body=agenda,
+        region=meeting.region,
+        target=meeting.ref,
+        attachments=[(f"meeting-{meeting.id}.ics", ics, "text/calendar")],
+    )
+
+
+def _open_actions():
+    """Open action items of meetings that are live (not cancelled or in the trash)
+    where the minutes are switched on."""
+    regions = regions_on("minutes")
+    where_on = Meeting.region_id.in_(regions)
+    if regions:  # project-wide meetings count while the minutes are on somewhere
+        where_on = or_(where_on, Meeting.region_id.is_(None))
+    return (
+        select(Outcome)
+        .join(Outcome.meeting)
+        .where(
+            Outcome.kind == OutcomeKind.ACTION,
+            Outcome.done_at.is_(None),
+            Outcome.owner_id.is_not(None),
+            Outcome.due_date.is_not(None),
+            Meeting.not_trashed(),
+            Meeting.cancelled_at.is_(None),
+            where_on,
+        )
+        .options(joinedload(Outcome.owner), joinedload(Outcome.meeting))
+    )
+
+
+def _page(meeting: Meeting) -> str:
+    """The meeting's path, built by hand: the worker has no request to build it from."""
+    base = f"/r/{meeting.region.slug}/minutes" if meeting.region else "/p/minutes"
+    return f"{base}/meetings/{meeting.id}"
+
+
+def _remind(outcome: Outcome, kind: str, subject: str) -> None:
+    meeting = outcome.meeting
+    notify(
+        [outcome.owner],
+        kind,
+        subject,
+        _page(meeting),
+        body=outcome.text,
+        region=meeting.region,
+        target=meeting.ref,
+    )
+
+
+@scheduled("minutes.reminders", every=timedelta(hours=1))
+def send_reminders() -> None:
+    """Remind owners of open action items due within 3 days, and of overdue ones,
+    once per state and due date."""
+    today: date = now().date()
+    soon = today + timedelta(days=DUE_SOON_DAYS)
+    for outcome in db.session.scalars(_open_actions()).unique():
+        due = outcome.due_date
+        if due < today:
+            if outcome.reminded_overdue != due:
+                _remind(
+                    outcome,
+                    "minutes.action_overdue",
+                    f"Overdue since {due:%Y-%m-%d}: your action from “{outcome.meeting.title}”",
+                )
+                outcome.reminded_overdue = due
+        elif due <= soon and outcome.reminded_due != due:
+            _remind(
+                outcome,
+                "minutes.action_due",
+                f"Due on {due:%Y-%m-%d}: your action from “{outcome.meeting.title}”",
+            )
+            outcome.reminded_due = due
+    db.session.commit()
