@@ -17,7 +17,8 @@ Helpers to import: ``switch_on``, ``sign_in`` (another client, signed in),
 ``new_document`` and ``write_document`` (a core document written as in the editor),
 ``form_inputs`` (what a form sends back), ``load_demo`` (the InterVentures demo, every
 login's password ``DEMO_PASSWORD``), and the hostile inputs ``CORPUS`` with their
-check ``offending`` (``workspace.testing_hostile``).
+check ``offending`` (``workspace.testing_hostile``), and for notifications ``inbox``,
+``queued_mails`` and ``run_worker`` (``workspace.testing_inbox``).
 
 Override ``workspace_config`` to change settings; its ``PLUGINS`` entry is the
 allow-list of installed plugins the app loads (a plugin's tests name their own
@@ -66,6 +67,7 @@ from .passwords import hash_password
 from .plugins import host
 from .revisions import save
 from .testing_hostile import CORPUS, FORBIDDEN, offending
+from .testing_inbox import inbox, queued_mails, run_worker
 
 # What a test imports; the fixtures (app, client, runner, make, world, auth, htmx,
 # workspace_config) come with the pytest plugin and need no import.
@@ -83,10 +85,13 @@ __all__ = [
     "bare_app",
     "database_url",
     "form_inputs",
+    "inbox",
     "load_demo",
     "make_app",
     "new_document",
     "offending",
+    "queued_mails",
+    "run_worker",
     "sign_in",
     "switch_on",
     "with_panels",

@@ -6,15 +6,12 @@ nor someone who may not read the plan."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from sqlalchemy import select
 
 from plugins.action_plans import notices
 from plugins.action_plans.models import Plan
 from workspace.api import MembershipRole, PartnerRole, db
-from workspace.testing import sign_in, switch_on
+from workspace.testing import inbox, queued_mails, sign_in, switch_on
 
 from .test_action_plans import BASE, complete, create
 
@@ -22,22 +19,10 @@ TO_REVIEW = "Action plan to review: “ROP Castilla y León, priority 3” (Cast
 ENDORSED = "Action plan endorsed: “ROP Castilla y León, priority 3” (Castilla y León)"
 
 
-def inbox(app, user) -> list[tuple[str, str]]:
-    """(link, subject) of each notification the person's inbox page lists."""
-    page = sign_in(app, user.email).get("/inbox").text
-    return re.findall(r'<a href="(/inbox/\d+)">([^<]+)</a>', page)
-
 
 def subjects(app, user) -> list[str]:
-    return [subject for _, subject in inbox(app, user)]
+    return [subject for subject, _ in inbox(app, user)]
 
-
-def mails(app, user) -> list[tuple[str, str]]:
-    """(subject, text) of the mails queued for the person."""
-    table = db.metadata.tables["outbox_message"]
-    with app.app_context():
-        rows = db.session.execute(select(table.c.recipients, table.c.subject, table.c.text_body))
-        return [(subject, text) for to, subject, text in rows if user.email in to]
 
 
 @pytest.fixture
@@ -66,13 +51,13 @@ def in_review(app, world) -> int:
 def test_a_plan_sent_for_review_reaches_its_reviewers_at_once(app, team):
     plan_id = in_review(app, team)
     for reviewer in (team.coordinator, team.adviser):
-        [(link, subject)] = inbox(app, reviewer)
+        [(subject, link)] = inbox(app, reviewer)
         assert subject == TO_REVIEW
         client = sign_in(app, reviewer.email)
         response = client.get(link)
         assert response.headers["Location"] == f"{BASE}/{plan_id}"
         assert "ROP Castilla y León, priority 3" in client.get(f"{BASE}/{plan_id}").text
-        [(mail_subject, text)] = mails(app, reviewer)
+        [(mail_subject, text)] = queued_mails(app, reviewer)
         assert mail_subject == TO_REVIEW and f"http://localhost{link}" in text
     # Not the editor who sent it, nor those who do not review Burgos's plan.
     for person in (team.editor, team.stakeholder, team.other, team.elsewhere, team.admin):
@@ -89,14 +74,14 @@ def test_an_endorsed_plan_reaches_the_regions_editors_and_coordinators(app, make
     assert coordinator.post(f"{BASE}/{plan_id}/endorse").status_code == 303
     for person in (team.editor, team.adviser):
         assert ENDORSED in subjects(app, person)
-        assert ENDORSED in [subject for subject, _ in mails(app, person)]
-    [link] = [link for link, subject in inbox(app, team.editor) if subject == ENDORSED]
+        assert ENDORSED in [subject for subject, _ in queued_mails(app, person)]
+    [link] = [link for subject, link in inbox(app, team.editor) if subject == ENDORSED]
     assert sign_in(app, team.editor.email).get(link).headers["Location"] == f"{BASE}/{plan_id}"
     # The coordinator endorsed it: told of the review only.
     assert subjects(app, team.coordinator) == [TO_REVIEW]
     for person in (team.stakeholder, team.other, team.elsewhere):
         assert inbox(app, person) == []
-    assert mails(app, gone) == []  # an inactive account
+    assert queued_mails(app, gone) == []  # an inactive account
 
 
 def test_a_plan_in_the_trash_or_switched_off_tells_nobody(app, team):

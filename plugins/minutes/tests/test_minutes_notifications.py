@@ -8,7 +8,6 @@ worker writes to ``instance/outbox/``."""
 from __future__ import annotations
 
 import email
-import html
 import re
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -20,7 +19,7 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from workspace.api import db
-from workspace.testing import HTMX, sign_in
+from workspace.testing import HTMX, inbox, run_worker, sign_in
 
 from .test_minutes_meetings import (
     add_item,
@@ -34,14 +33,6 @@ from .test_minutes_meetings import (
 
 __all__ = ["minutes_on"]
 
-
-def inbox(app, user) -> list[tuple[str, str]]:
-    """(subject, link) of each notification on the person's inbox page, newest first."""
-    page = sign_in(app, user.email).get("/inbox").text
-    return [
-        (html.unescape(subject), link)
-        for link, subject in re.findall(r'<a href="(/inbox/\d+)"[^>]*>([^<]*)</a>', page)
-    ]
 
 
 def opens(app, user, link: str, expected: str) -> None:
@@ -63,10 +54,6 @@ def mails_to(app, runner, user) -> list[EmailMessage]:
     ]
     return [m for m in messages if user.email in m["To"]]
 
-
-def run_jobs_at(app, runner, moment: datetime) -> None:
-    app.config["NOW"] = moment
-    assert runner.invoke(args=["worker", "--once"]).exit_code == 0
 
 
 def add_action(client, app, meeting_id: int, owner, due: str = "2030-05-15") -> None:
@@ -157,21 +144,21 @@ def test_due_in_3_days_and_overdue_are_each_told_once_by_the_hourly_job(app, run
     def told() -> list[tuple[str, str]]:
         return inbox(app, w.coordinator)[: -assigned or None]
 
-    run_jobs_at(app, runner, datetime(2030, 5, 11, 9, tzinfo=UTC))  # 4 days ahead
+    run_worker(app, datetime(2030, 5, 11, 9, tzinfo=UTC))  # 4 days ahead
     assert told() == []
-    run_jobs_at(app, runner, datetime(2030, 5, 12, 9, tzinfo=UTC))  # 3 days ahead
+    run_worker(app, datetime(2030, 5, 12, 9, tzinfo=UTC))  # 3 days ahead
     ((subject, link),) = told()
     assert subject == "Due on 2030-05-15: your action from “Partner meeting on good practices”"
     opens(app, w.coordinator, link, meeting_url(meeting_id))
-    run_jobs_at(app, runner, datetime(2030, 5, 13, 9, tzinfo=UTC))
-    run_jobs_at(app, runner, datetime(2030, 5, 15, 9, tzinfo=UTC))
+    run_worker(app, datetime(2030, 5, 13, 9, tzinfo=UTC))
+    run_worker(app, datetime(2030, 5, 15, 9, tzinfo=UTC))
     assert len(told()) == 1  # once
 
-    run_jobs_at(app, runner, datetime(2030, 5, 16, 9, tzinfo=UTC))
+    run_worker(app, datetime(2030, 5, 16, 9, tzinfo=UTC))
     overdue = "Overdue since 2030-05-15: your action from “Partner meeting on good practices”"
     assert [s for s, _ in told()][0] == overdue
-    run_jobs_at(app, runner, datetime(2030, 5, 17, 9, tzinfo=UTC))
-    run_jobs_at(app, runner, datetime(2030, 5, 20, 9, tzinfo=UTC))
+    run_worker(app, datetime(2030, 5, 17, 9, tzinfo=UTC))
+    run_worker(app, datetime(2030, 5, 20, 9, tzinfo=UTC))
     assert [s for s, _ in told()].count(overdue) == 1 and len(told()) == 2
 
 
@@ -187,7 +174,7 @@ def test_a_done_action_item_is_not_reminded(app, runner, minutes_on):
         outcome_id = db.session.scalar(select(Outcome.id))
     settle = f"{meeting_url(meeting_id)}/outcomes/{outcome_id}/settle"
     assert editor.post(settle, data={"done": "1"}).status_code == 303
-    run_jobs_at(app, runner, datetime(2030, 5, 16, 9, tzinfo=UTC))
+    run_worker(app, datetime(2030, 5, 16, 9, tzinfo=UTC))
     assert len(inbox(app, w.coordinator)) == 1  # the assignment only
 
 
@@ -199,12 +186,12 @@ def test_nothing_is_told_of_a_region_where_the_minutes_are_switched_off(app, run
     add_action(editor, app, meeting_id, w.coordinator, due="2030-05-15")
     before = inbox(app, w.coordinator)
     switch(app, "burgos", on=False)
-    run_jobs_at(app, runner, datetime(2030, 5, 12, 9, tzinfo=UTC))
-    run_jobs_at(app, runner, datetime(2030, 5, 16, 9, tzinfo=UTC))
+    run_worker(app, datetime(2030, 5, 12, 9, tzinfo=UTC))
+    run_worker(app, datetime(2030, 5, 16, 9, tzinfo=UTC))
     assert inbox(app, w.coordinator) == before
     # Switched on again, the reminder still open comes (it was not used up meanwhile).
     switch(app, "burgos")
-    run_jobs_at(app, runner, datetime(2030, 5, 17, 9, tzinfo=UTC))
+    run_worker(app, datetime(2030, 5, 17, 9, tzinfo=UTC))
     assert inbox(app, w.coordinator)[0][0].startswith("Overdue since 2030-05-15")
 
 

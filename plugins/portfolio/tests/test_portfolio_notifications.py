@@ -5,16 +5,14 @@ practice; never the person who acted, nor someone who may not read the practice.
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 
 from plugins.portfolio import notices
 from plugins.portfolio.models import Practice
 from plugins.portfolio.practices import SECTIONS
 from workspace.api import Membership, MembershipRole, db
-from workspace.testing import sign_in, switch_on, write_document
+from workspace.testing import inbox, queued_mails, sign_in, switch_on, write_document
 
 FIELDS = {
     "title": "Export coaching for small firms",
@@ -29,18 +27,6 @@ TEXT = "".join(f"## {name}\n\nText about {name.lower()}.\n\n" for name in SECTIO
 TO_VALIDATE = "Good practice to validate: “Export coaching for small firms” (Castilla y León)"
 
 
-def inbox(app, user) -> list[tuple[str, str]]:
-    """(link, subject) of each notification the person's inbox page lists."""
-    page = sign_in(app, user.email).get("/inbox").text
-    return re.findall(r'<a href="(/inbox/\d+)">([^<]+)</a>', page)
-
-
-def mails(app, user) -> list[tuple[str, str]]:
-    """(subject, text) of the mails queued for the person."""
-    table = db.metadata.tables["outbox_message"]
-    with app.app_context():
-        rows = db.session.execute(select(table.c.recipients, table.c.subject, table.c.text_body))
-        return [(subject, text) for to, subject, text in rows if user.email in to]
 
 
 def opens(app, user, link: str) -> str:
@@ -76,20 +62,20 @@ def test_a_submitted_practice_reaches_the_admins_at_once(app, make, portfolio):
     world = portfolio
     gone = make.user("gone@example.org", admin=True, active=False)
     submitted(app, world.editor)
-    [(link, subject)] = inbox(app, world.admin)
+    [(subject, link)] = inbox(app, world.admin)
     assert subject == TO_VALIDATE
     assert FIELDS["title"] in opens(app, world.admin, link)
-    [(mail_subject, text)] = mails(app, world.admin)
+    [(mail_subject, text)] = queued_mails(app, world.admin)
     assert mail_subject == TO_VALIDATE and f"http://localhost{link}" in text
     # Only the admins validate: the author, the region and an inactive admin hear nothing.
     for person in (world.editor, world.coordinator, world.other, world.stakeholder):
         assert inbox(app, person) == []
-    assert mails(app, gone) == []
+    assert queued_mails(app, gone) == []
 
 
 def test_the_link_of_a_submitted_practice_opens_it(app, portfolio):
     practice_id = submitted(app, portfolio.editor)
-    [(link, _)] = inbox(app, portfolio.admin)
+    [(_, link)] = inbox(app, portfolio.admin)
     client = sign_in(app, portfolio.admin.email)
     assert client.get(link).headers["Location"] == f"/r/burgos/portfolio/{practice_id}"
 
@@ -105,13 +91,13 @@ def test_a_decision_reaches_the_author_and_the_regions_coordinators(app, portfol
     assert response.status_code == 303
     said = "Good practice returned for changes: “Export coaching for small firms”"
     for person in (world.editor, world.coordinator):
-        [(link, subject)] = inbox(app, person)
+        [(subject, link)] = inbox(app, person)
         assert subject == said
         assert "Add figures on exports." in opens(app, person, link)
-        [(mail_subject, text)] = mails(app, person)
+        [(mail_subject, text)] = queued_mails(app, person)
         assert mail_subject == said and "Add figures on exports." in text
     # The admin decided: told of the submission only, not of their own decision.
-    assert [subject for _, subject in inbox(app, world.admin)] == [TO_VALIDATE]
+    assert [subject for subject, _ in inbox(app, world.admin)] == [TO_VALIDATE]
     assert inbox(app, world.stakeholder) == [] and inbox(app, world.other) == []
 
 
@@ -120,7 +106,7 @@ def test_an_approval_says_so(app, portfolio):
     sign_in(app, portfolio.admin.email).post(
         f"/r/burgos/portfolio/{practice_id}/decision", data={"decision": "approve"}
     )
-    assert [s for _, s in inbox(app, portfolio.editor)] == [
+    assert [s for s, _ in inbox(app, portfolio.editor)] == [
         "Good practice approved: “Export coaching for small firms”"
     ]
 
@@ -136,7 +122,7 @@ def test_an_author_who_may_no_longer_read_the_region_hears_nothing(app, make, po
     sign_in(app, world.admin.email).post(
         f"/r/burgos/portfolio/{practice_id}/decision", data={"decision": "decline", "note": "No."}
     )
-    assert inbox(app, expert) == [] and mails(app, expert) == []
+    assert inbox(app, expert) == [] and queued_mails(app, expert) == []
     assert len(inbox(app, world.coordinator)) == 1
 
 
