@@ -43,8 +43,9 @@ def queued_mails(app: Flask, user: User | str) -> list[tuple[str, str]]:
     address = _email(user)
     with app.app_context():
         rows = db.session.execute(
-            select(OutboxMessage.recipients, OutboxMessage.subject, OutboxMessage.text_body)
-            .order_by(OutboxMessage.id)
+            select(
+                OutboxMessage.recipients, OutboxMessage.subject, OutboxMessage.text_body
+            ).order_by(OutboxMessage.id)
         )
         return [(subject, text) for to, subject, text in rows if address in to]
 

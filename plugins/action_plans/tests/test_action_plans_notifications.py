@@ -19,10 +19,8 @@ TO_REVIEW = "Action plan to review: “ROP Castilla y León, priority 3” (Cast
 ENDORSED = "Action plan endorsed: “ROP Castilla y León, priority 3” (Castilla y León)"
 
 
-
 def subjects(app, user) -> list[str]:
     return [subject for subject, _ in inbox(app, user)]
-
 
 
 @pytest.fixture

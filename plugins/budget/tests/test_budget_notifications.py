@@ -14,9 +14,6 @@ from workspace.testing import inbox, queued_mails, run_worker, sign_in, switch_o
 CLOSING = "Reporting period P1 closes on 31 Jan 2020"
 
 
-
-
-
 @pytest.fixture
 def people(app, make, world):
     switch_on(app, "burgos", "budget")

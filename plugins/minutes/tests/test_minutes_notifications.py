@@ -34,7 +34,6 @@ from .test_minutes_meetings import (
 __all__ = ["minutes_on"]
 
 
-
 def opens(app, user, link: str, expected: str) -> None:
     """The inbox link takes the person to ``expected``, a page that opens."""
     client = sign_in(app, user.email)
@@ -53,7 +52,6 @@ def mails_to(app, runner, user) -> list[EmailMessage]:
         for path in sorted(folder.glob("*.eml"))
     ]
     return [m for m in messages if user.email in m["To"]]
-
 
 
 def add_action(client, app, meeting_id: int, owner, due: str = "2030-05-15") -> None:

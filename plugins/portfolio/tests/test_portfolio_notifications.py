@@ -27,8 +27,6 @@ TEXT = "".join(f"## {name}\n\nText about {name.lower()}.\n\n" for name in SECTIO
 TO_VALIDATE = "Good practice to validate: “Export coaching for small firms” (Castilla y León)"
 
 
-
-
 def opens(app, user, link: str) -> str:
     """Follow a notification's link as its reader: the page it leads to."""
     client = sign_in(app, user.email)
