@@ -411,6 +411,8 @@ ROWS: list[Row] = [
     *rows("POST", f"{PLAN}/review", EDIT),
     *rows("POST", f"{PLAN}/endorse", MANAGE),
     *rows("POST", f"{PLAN}/reopen", MANAGE),
+    *rows("POST", f"{PLAN}/follow", READ),
+    *rows("POST", f"{PLAN}/unfollow", READ),
     *rows("POST", f"{PLAN}/trash", EDIT),
     *rows("POST", f"{PLAN}/untrash", EDIT, use={"plan_id": "trashed_plan"}),
     *rows("POST", f"{PLAN}/actions", EDIT),

@@ -6,7 +6,9 @@ meetings, practices and plans use the same table through ``workspace.api``
 follows it from the start (``revisions.create``) and may unfollow it.
 
 The Follow button of a document page posts to ``/docs/<id>/follow`` or ``.../unfollow``;
-anyone who may read the document may follow it.
+anyone who may read the document may follow it. A record with several texts (an action
+plan) has a Follow button of its own, and its plugin names the record's reference for
+each text (``document_followed_as``), so its followers hear of comments on any of them.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from . import clock
 from .access import get_document
 from .extensions import db
-from .models import User, UTCDateTime
+from .models import Document, User, UTCDateTime
+from .plugins import host
 from .rendering import render, wants_fragment
 
 bp = Blueprint("follows", __name__, url_prefix="/docs")
@@ -77,6 +80,24 @@ def followers(ref: str) -> list[User]:
     return list(
         db.session.scalars(
             select(User).join(Follow, Follow.user_id == User.id).where(Follow.target == ref)
+        )
+    )
+
+
+def document_followers(document: Document) -> list[User]:
+    """The people following ``document``, or a record it is a text of (a meeting's
+    minutes, a plan's texts: the owning plugin's ``document_followed_as``), each once."""
+    refs = [document.ref]
+    if document.plugin:
+        for _, answer in host().call_each(
+            "document_followed_as", [document.plugin], document=document
+        ):
+            refs.extend(answer or [])
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.id.in_(select(Follow.user_id).where(Follow.target.in_(refs))))
+            .order_by(User.id)
         )
     )
 

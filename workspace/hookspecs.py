@@ -344,6 +344,17 @@ def document_visible(document: Document, user: User) -> bool | None:
 
 
 @hookspec
+def document_followed_as(document: Document) -> list[str]:
+    """The references of the plugin's records that its ``document`` is a text of
+    (``["action_plans:plan:4"]`` for each text of that plan), so that whoever follows
+    the record hears of comments on its texts as whoever follows the text does.
+
+    Called only on the plugin that owns the document (``document.plugin``) when a
+    comment is added; whether each follower may read the text is ``notify``'s question.
+    """
+
+
+@hookspec
 def document_saved(document: Document, revision: Revision) -> None:
     """A document got a new revision (created, edited, merged or restored), after the
     commit. ``document.plugin`` names the plugin that owns it, if any."""

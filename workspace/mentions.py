@@ -21,7 +21,7 @@ import re
 from sqlalchemy import select
 
 from .extensions import db
-from .follows import followers
+from .follows import document_followers
 from .models import Comment, Document, User
 from .notifications import notify
 
@@ -99,7 +99,7 @@ def comment_added(document: Document, comment: Comment, author: User) -> None:
         actor=author,
     )
     notify(
-        [user for user in followers(document.ref) if user not in named],
+        [user for user in document_followers(document) if user not in named],
         "comment",
         f"{author.name} commented on “{document.title}”",
         url,

@@ -28,9 +28,9 @@ from workspace.api import (
     hookimpl,
 )
 
-# action_views, review_views, trash: their pages join the region blueprint (views.bp),
+# action_views, follow_views, review_views, trash: their pages join the region blueprint (views.bp),
 # which is registered only once they are imported.
-from . import action_views, models, review_views, trash  # noqa: F401
+from . import action_views, follow_views, models, review_views, trash  # noqa: F401
 from .models import Plan, PlanAction, Status
 from .project_views import bp as project_bp
 from .views import bp as region_bp
@@ -219,6 +219,21 @@ def document_lock(document):
     if plan is not None and plan.state is Status.ENDORSED:
         return "The action plan is endorsed, so its texts are read-only until it is re-opened."
     return None
+
+
+@hookimpl
+def document_followed_as(document):
+    """Each text of a plan, its actions' evidence included, is the plan's to the
+    people following the plan (follow_views)."""
+    from .plans import plan_of_document
+
+    plan = plan_of_document(document)
+    if plan is None:
+        action = db.session.scalar(
+            select(PlanAction).where(PlanAction.evidence_document_id == document.id)
+        )
+        plan = action.plan if action is not None else None
+    return [plan.ref] if plan is not None else []
 
 
 @hookimpl

@@ -21,6 +21,7 @@ from workspace.api import (
     describe,
     enabled_anywhere,
     find_targets,
+    is_following,
     record,
     render,
     render_markup,
@@ -134,6 +135,9 @@ def _view_context(practice: Practice, decision_form: DecisionForm | None = None)
         "can_validate": rules.may_validate(user) and practice.state is Status.SUBMITTED,
         "can_return_to_draft": rules.may_return_to_draft(user, practice),
         "missing": rules.missing_for_submission(practice) if practice.state.editable else [],
+        # Following a practice is following its text, where its comments are.
+        "following_practice": practice.document is not None
+        and is_following(user, practice.document.ref),
         "decision_form": decision_form or DecisionForm(formdata=None),
         "presented": presentations(practice),
         "inspired": inspired(practice),

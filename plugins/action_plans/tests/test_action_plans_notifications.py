@@ -10,10 +10,10 @@ import pytest
 
 from plugins.action_plans import notices
 from plugins.action_plans.models import Plan
-from workspace.api import MembershipRole, PartnerRole, db
-from workspace.testing import inbox, queued_mails, sign_in, switch_on
+from workspace.api import Document, MembershipRole, PartnerRole, db
+from workspace.testing import HTMX, inbox, queued_mails, sign_in, switch_on
 
-from .test_action_plans import BASE, complete, create
+from .test_action_plans import BASE, complete, create, get_plan
 
 TO_REVIEW = "Action plan to review: “ROP Castilla y León, priority 3” (Castilla y León)"
 ENDORSED = "Action plan endorsed: “ROP Castilla y León, priority 3” (Castilla y León)"
@@ -102,3 +102,38 @@ def test_a_plan_in_the_trash_or_switched_off_tells_nobody(app, team):
         notices.plan_endorsed(db.session.get(Plan, plan_id))
         db.session.commit()
     assert ENDORSED in subjects(app, team.editor)
+
+
+def title(app, document_id: int) -> str:
+    with app.app_context():
+        return db.session.get(Document, document_id).title
+
+
+def comment(app, user, document_id: int, body: str) -> None:
+    response = sign_in(app, user.email).post(f"/docs/{document_id}/comments", data={"body": body})
+    assert response.status_code in (200, 303), response.text
+
+
+def test_following_a_plan_tells_of_comments_on_any_of_its_texts(app, team):
+    editor = sign_in(app, team.editor.email)
+    plan_id = create(editor)
+    follower = sign_in(app, team.other.email)
+    page = follower.get(f"{BASE}/{plan_id}").text
+    assert 'aria-pressed="false"' in page and ">Follow</button>" in page
+    pressed = follower.post(f"{BASE}/{plan_id}/follow", headers=HTMX)
+    assert ">Following</button>" in pressed.text
+    assert ">Following</button>" in follower.get(f"{BASE}/{plan_id}").text
+    # An action written after the follow is the plan's too.
+    complete(app, editor, plan_id, actions=1)
+    context, _, action_text = get_plan(app, plan_id)["documents"]
+    comment(app, team.adviser, action_text, "Which firms does this reach?")
+    comment(app, team.coordinator, context, "The programme was amended in 2021.")
+    assert subjects(app, team.other) == [
+        f"{team.coordinator.name} commented on “{title(app, context)}”",
+        f"{team.adviser.name} commented on “{title(app, action_text)}”",
+    ]
+    # Someone who does not follow it hears nothing; after unfollowing, neither.
+    assert inbox(app, team.elsewhere) == []
+    follower.post(f"{BASE}/{plan_id}/unfollow")
+    comment(app, team.adviser, action_text, "And a second question.")
+    assert len(inbox(app, team.other)) == 2

@@ -135,3 +135,20 @@ def test_nothing_is_sent_where_the_portfolio_is_switched_off(app, portfolio):
         db.session.commit()
     assert len(inbox(app, portfolio.admin)) == 1  # the submission, made while it was on
     assert inbox(app, portfolio.editor) == [] and inbox(app, portfolio.coordinator) == []
+
+
+def test_following_a_practice_tells_of_comments_on_its_texts(app, portfolio):
+    practice_id = submitted(app, portfolio.editor)
+    with app.app_context():
+        document_id = db.session.get(Practice, practice_id).document_id
+    admin = sign_in(app, portfolio.admin.email)
+    page = admin.get(f"/r/burgos/portfolio/{practice_id}").text
+    assert ">Follow</button>" in page
+    assert admin.post(f"/docs/{document_id}/follow").status_code == 303
+    assert ">Following</button>" in admin.get(f"/r/burgos/portfolio/{practice_id}").text
+    coordinator = sign_in(app, portfolio.coordinator.email)
+    coordinator.post(f"/docs/{document_id}/comments", data={"body": "Add the 2023 figures?"})
+    assert [s for s, _ in inbox(app, portfolio.admin)] == [
+        f"{portfolio.coordinator.name} commented on “Good practice: {FIELDS['title']}”",
+        TO_VALIDATE,
+    ]
