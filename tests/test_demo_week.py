@@ -14,12 +14,15 @@ from tests.test_reset import queued
 from workspace.demo import WEEK_DOCUMENT
 from workspace.extensions import db
 from workspace.notification_models import Notification
-from workspace.testing import DEMO_PASSWORD, load_demo, sign_in
+from workspace.testing import DEMO_PASSWORD, inbox, load_demo, sign_in
 
 # A Sunday evening: the demo's week ran from Monday the 22nd to Friday the 26th.
 NOW = datetime(2027, 3, 28, 18, 0, tzinfo=UTC)
 ADMIN = "admin@pannon.example"
 LUCIA = "coordinator@ceei.example"
+MILAN_APPROVAL = (
+    "The minutes of “4th interregional meeting, Milan” await your organisation's approval"
+)
 
 
 @pytest.fixture
@@ -30,8 +33,7 @@ def workspace_config() -> dict:
 def inbox_of(app, email: str) -> tuple[str, list[tuple[str, str]]]:
     """The person's inbox page, and its notifications' (subject, link) newest first."""
     page = sign_in(app, email, DEMO_PASSWORD).get("/inbox").text
-    items = re.findall(r'<a href="(/inbox/\d+)">([^<]+)</a>', page)
-    return page, [(subject, link) for link, subject in items]
+    return page, inbox(app, email, DEMO_PASSWORD)
 
 
 def test_the_admin_signs_in_to_a_week_of_work_in_her_inbox(app):
@@ -45,11 +47,13 @@ def test_the_admin_signs_in_to_a_week_of_work_in_her_inbox(app):
         f"Lucía García mentioned you in “{WEEK_DOCUMENT}”",
     ]
     assert [s for s in subjects if WEEK_DOCUMENT in s] == week
+    # The last meeting's minutes await her partner's approval, newest of all.
+    assert subjects[0] == MILAN_APPROVAL
     assert "please approve the consultation plan by Friday" in page
     assert "26 Mar 2027" in page and "23 Mar 2027" in page
-    # She read one already: three wait for her, in the header and on the button.
-    assert "Mark all read (3)" in page
-    assert page.count('class="badge badge-new"') == 3
+    # She read one already: four wait for her, in the header and on the button.
+    assert "Mark all read (4)" in page
+    assert page.count('class="badge badge-new"') == 4
 
     client = sign_in(app, ADMIN, DEMO_PASSWORD)
     approval = dict(items)[week[-1]]
@@ -63,11 +67,17 @@ def test_the_admin_signs_in_to_a_week_of_work_in_her_inbox(app):
     assert "Revision 2 · 23 Mar 2027, 11:05 CET by Lucía García" in document_page.text
 
 
-def test_the_coordinator_hears_that_her_report_is_overdue(app):
+def test_the_coordinator_hears_that_her_report_and_her_action_are_overdue(app):
     load_demo(app)
     page, items = inbox_of(app, LUCIA)
     assert f"Sabine Weber mentioned you in a comment on “{WEEK_DOCUMENT}”" in dict(items)
     assert "progress report of semester 4 for Burgos was due on Monday" in page
+    # The minutes' reminder of an action item of hers, overdue since Monday.
+    overdue = "Overdue since 2027-03-23: your action from “3rd interregional meeting, Rzeszów”"
+    assert [s for s, _ in items[:2]] == [overdue, MILAN_APPROVAL]
+    client = sign_in(app, LUCIA, DEMO_PASSWORD)
+    meeting = client.get(client.get(dict(items)[overdue]).headers["Location"])
+    assert "consultation on the recommendations" in meeting.text
 
 
 def test_the_outbox_holds_the_mentions_of_the_week(app):
@@ -79,6 +89,9 @@ def test_the_outbox_holds_the_mentions_of_the_week(app):
         ([LUCIA], 25),  # Thursday: the overdue report
         ([ADMIN], 26),
     ]
+    # The minutes' approval request went to each partner's coordinator at once.
+    approvals = [m.recipients for m in queued(app, "notification") if m.subject == MILAN_APPROVAL]
+    assert [ADMIN] in approvals and [LUCIA] in approvals and len(approvals) == 8
     approval = mails[0]
     assert "please approve the consultation plan by Friday" in approval.text_body
     # The link opens the notification (marking it read) on the workspace's address.

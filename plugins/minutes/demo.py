@@ -17,10 +17,11 @@ from workspace.api import (
     User,
     create_document,
     db,
+    now,
     switch_on_once,
-    utcnow,
 )
 
+from . import notifications
 from .models import (
     AgendaItem,
     Approval,
@@ -273,7 +274,15 @@ def _meetings(today: date) -> list[DemoMeeting]:
                             "Draft the policy recommendations for the next programming period.",
                             "coordinator@pannon.example",
                             today + timedelta(days=30),
-                        )
+                        ),
+                        # Overdue since last week: the reminder is in Lucía's inbox.
+                        DemoOutcome(
+                            action,
+                            "Send the list of Castilla y León's stakeholders for the "
+                            "consultation on the recommendations.",
+                            "coordinator@ceei.example",
+                            today - timedelta(days=5),
+                        ),
                     ],
                 ),
             ],
@@ -321,13 +330,20 @@ def load() -> None:
         return
     for slug in DEMO_REGIONS:
         switch_on_once(by_slug[slug], "minutes")
-    for demo in _meetings(utcnow().date()):
+    added = []
+    for demo in _meetings(now().date()):
         if db.session.scalar(select(Meeting.id).where(Meeting.title == demo.title)):
             continue
-        _add(demo, by_slug, partners, users, author)
+        added.append(_add(demo, by_slug, partners, users, author))
+    # The inboxes of a running consortium: the last meeting's minutes await the
+    # partners' approval, and the owners of overdue action items are reminded (as the
+    # worker's hourly job would; each item once, so loading again adds nothing).
+    if added and not added[-1].approvals:
+        notifications.approval_awaited(added[-1])
+    notifications.send_reminders()
 
 
-def _add(demo: DemoMeeting, regions, partners, users, author) -> None:
+def _add(demo: DemoMeeting, regions, partners, users, author) -> Meeting:
     zone = ZoneInfo(demo.zone)
     region = regions[demo.region] if demo.region else None
     meeting = Meeting(
@@ -410,3 +426,4 @@ def _add(demo: DemoMeeting, regions, partners, users, author) -> None:
     meeting.minutes_document_id = document.id
     link_minutes(document, meeting)
     db.session.flush()
+    return meeting

@@ -102,7 +102,7 @@ def approval_awaited(meeting: Meeting) -> None:
         coordinators,
         "minutes.approval_awaited",
         f"The minutes of “{meeting.title}” await your organisation's approval",
-        meeting_url(meeting),
+        _page(meeting),  # the demo sends it too, outside any request
         body="The meeting is closed. Approve the minutes or comment on them for your "
         "organisation on the meeting's page.",
         region=meeting.region,
