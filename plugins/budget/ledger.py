@@ -31,7 +31,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import Integer, cast, func, select
 
 from workspace.api import LegalStatus, Partner, db, format_day, format_number, format_percent
 
@@ -333,22 +333,22 @@ def _spent_by_cell(partner_ids: list[int]) -> dict[tuple[int, str, int], Decimal
 
     A database that keeps decimals (PostgreSQL) adds them up itself. SQLite keeps a
     ``Numeric`` as a binary float, so its ``SUM`` would add floats, which is not exact
-    to the cent; there each line's amount is read back as a ``Decimal`` and added here."""
+    to the cent; there each amount (whole cents, so a float within half a cent of
+    them) is turned into an integer number of cents first, and the integers added up."""
     lines = Expenditure.__table__.c
     key = (lines.partner_id, lines.category, lines.period)
-    query = select(*key).where(lines.partner_id.in_(partner_ids))
+    query = select(*key).where(lines.partner_id.in_(partner_ids)).group_by(*key)
     if db.session.get_bind().dialect.supports_native_decimal:
-        rows = db.session.execute(query.add_columns(func.sum(lines.amount_eur)).group_by(*key))
+        rows = db.session.execute(query.add_columns(func.sum(lines.amount_eur)))
         return {
             (partner_id, category, period): total for partner_id, category, period, total in rows
         }
-    sums: dict[tuple[int, str, int], Decimal] = {}
-    for partner_id, category, period, euro in db.session.execute(
-        query.add_columns(lines.amount_eur)
-    ):
-        cell = (partner_id, category, period)
-        sums[cell] = sums.get(cell, ZERO) + euro
-    return sums
+    in_cents = cast(func.round(lines.amount_eur * 100), Integer)
+    rows = db.session.execute(query.add_columns(func.sum(in_cents)))
+    return {
+        (partner_id, category, period): Decimal(cents_total).scaleb(-2)
+        for partner_id, category, period, cents_total in rows
+    }
 
 
 def _figures(

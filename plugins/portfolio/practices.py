@@ -245,6 +245,19 @@ def rate(practice: Practice, region: Region, user: User, score: int, note: str) 
 # ---------------------------------------------------------------- counts
 
 
+def rating_counts(practices: list[Practice]) -> dict[int, int]:
+    """Practice id -> how many regions rated it, for the cards of a list: counted in
+    the database rather than by loading every rating."""
+    if not practices:
+        return {}
+    rows = db.session.execute(
+        select(Rating.practice_id, func.count())
+        .where(Rating.practice_id.in_([p.id for p in practices]))
+        .group_by(Rating.practice_id)
+    )
+    return dict(rows.all())
+
+
 def approved_counts() -> dict[int, int]:
     """Region id -> approved practices: the indicator "good practices identified".
     A practice in the trash does not count until it is back."""

@@ -83,7 +83,7 @@ def index() -> Response:
     }
     query = (
         select(Practice)
-        .options(selectinload(Practice.region), selectinload(Practice.ratings))
+        .options(selectinload(Practice.region))
         .where(Practice.region_id.in_([r.id for r in regions]), Practice.not_trashed())
         .order_by(Practice.title)
     )
@@ -107,6 +107,7 @@ def index() -> Response:
         "portfolio/browse.html",
         block="results",
         practices=practices,
+        rating_counts=rules.rating_counts(practices),
         regions=regions,
         topics=TOPICS,
         statuses=list(Status),

@@ -73,7 +73,6 @@ def get_practice(practice_id: int, trashed: bool = False) -> Practice:
 def index() -> Response:
     practices = db.session.scalars(
         select(Practice)
-        .options(selectinload(Practice.ratings))
         .where(Practice.region_id == g.region.id, Practice.not_trashed())
         .order_by(Practice.title)
     ).all()
@@ -84,6 +83,7 @@ def index() -> Response:
     return render(
         "portfolio/index.html",
         practices=visible,
+        rating_counts=rules.rating_counts(visible),
         can_create=can(user, Action.EDIT, g.region),
         approved=sum(1 for p in practices if p.state is Status.APPROVED),
         # The region's editors write drafts, so they may find one in the trash.

@@ -1170,3 +1170,28 @@ def test_a_number_in_another_format_is_refused_and_kept_in_the_form(
     assert "The amount must be a number written like 4,500.00." in response.text
     assert 'value="4.500,00"' in response.text
     assert count(app) == 0
+
+
+def test_spending_adds_up_to_the_cent_however_many_lines(app, client, auth, world, budget):
+    """Ten thousand lines of 0.10 € and 0.29 € (neither exact as a binary float, which
+    is how SQLite keeps them), summed in the database, are exactly 1,950.00 €."""
+    with app.app_context():
+        common = {"partner_id": budget.ceei, "period": 2, "category": "travel",
+                  "invoice_date": date(2020, 3, 1), "payment_date": date(2020, 3, 2),
+                  "vat": Decimal("0.00"), "currency": "EUR", "rate": Decimal(1)}  # fmt: skip
+        for n in range(5000):
+            for amount in (Decimal("0.10"), Decimal("0.29")):
+                db.session.add(
+                    Expenditure(
+                        description=f"Ticket {n}", amount=amount, amount_eur=amount, **common
+                    )
+                )
+        db.session.commit()
+    auth.login(world.admin.email)
+    summary = list(
+        csv.DictReader(
+            io.StringIO(client.get("/p/budget/export-summary.csv").data.decode("utf-8-sig"))
+        )
+    )
+    (ceei,) = [row for row in summary if row["Partner"] == "CEEI-Burgos"]
+    assert ceei["Spent EUR"] == "1950.00"
