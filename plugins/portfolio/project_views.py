@@ -177,6 +177,9 @@ def rating_addresses(regions: list[Region]) -> Callable[[int, int], str]:
     return address
 
 
+MATRIX_PAGE = 25  # practices per page of the matrix
+
+
 def _matrix_filters() -> dict:
     sort = request.args.get("sort", "title")
     minimum = request.args.get("minimum", 0, type=db_int)
@@ -191,11 +194,18 @@ def _matrix_filters() -> dict:
 def matrix() -> Response:
     regions = portfolio_regions()
     filters = _matrix_filters()
+    rows = matrix_rows(regions, **filters)
+    # A page of rows at a time: each row is a form per region, and a consortium's
+    # hundred practices in one page took a phone, and the server, long to build.
+    pages = max(-(-len(rows) // MATRIX_PAGE), 1)
+    page = min(max(request.args.get("page", 1, type=db_int) or 1, 1), pages)
+    first = (page - 1) * MATRIX_PAGE
     return render(
         "portfolio/matrix.html",
         block="matrix",
         regions=regions,
-        rows=matrix_rows(regions, **filters),
+        rows=rows[first : first + MATRIX_PAGE],
+        paging={"page": page, "pages": pages, "first": first + 1, "total": len(rows)},
         filters=filters,
         topics=TOPICS,
         editable=rules.rating_regions(_me(), regions),

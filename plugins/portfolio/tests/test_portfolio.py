@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from plugins.portfolio.models import Analysis, Practice, Rating
+from plugins.portfolio.models import Analysis, Practice, Rating, Status
 from plugins.portfolio.practices import SECTIONS
 from workspace.api import Document, Event, Region, create_document, db
 from workspace.testing import (
@@ -631,3 +631,33 @@ def test_keyword_wildcards_match_only_themselves(app, client, auth, portfolio):
     assert FIELDS["title"] in client.get("/p/portfolio/?q=coaching").text
     for wildcard in ("%", "_", "\\"):
         assert FIELDS["title"] not in client.get("/p/portfolio/", query_string={"q": wildcard}).text
+
+
+def test_the_matrix_shows_a_page_of_practices_at_a_time(app, client, auth, portfolio):
+    """Sixty practices: three pages of 25, 25 and 10, each reached by its link, with
+    the filters kept; the CSV still holds every practice."""
+    with app.app_context():
+        for n in range(60):
+            db.session.add(
+                Practice(
+                    region_id=portfolio.burgos.id,
+                    title=f"Practice {n:02d}",
+                    status=Status.APPROVED.value,
+                    topic="SME competitiveness",
+                )  # fmt: skip
+            )
+        db.session.commit()
+    auth.login(portfolio.other.email)
+    first = client.get("/p/portfolio/matrix").text
+    assert first.count('<tr id="practice-') == 25
+    assert "Practices 1–25 of 60" in first and "Practice 00" in first
+    assert "Practice 25" not in first
+    third = client.get("/p/portfolio/matrix?page=3&topic=SME+competitiveness").text
+    assert third.count('<tr id="practice-') == 10
+    assert "Practices 51–60 of 60" in third and "Practice 59" in third
+    assert 'href="/p/portfolio/matrix?page=2&amp;topic=SME+competitiveness' in third
+    # A page past the end shows the last; nonsense shows the first.
+    assert "Practices 51–60 of 60" in client.get("/p/portfolio/matrix?page=9").text
+    assert "Practices 1–25 of 60" in client.get("/p/portfolio/matrix?page=x").text
+    rows = list(csv.reader(io.StringIO(client.get("/p/portfolio/matrix.csv").data.decode())))
+    assert len(rows) == 61
