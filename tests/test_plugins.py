@@ -15,10 +15,12 @@ from tests.conftest import HTMX, make_app, with_panels
 from tests.plugins import fixture_plugin
 from workspace import hookspecs
 from workspace.extensions import db
+from workspace.follows import follow
 from workspace.hookspecs import PluginInfo, hookimpl
 from workspace.models import Document, Event, Region, RegionPlugin, User, utcnow
 from workspace.plugins import PluginError, PluginHost, host
 from workspace.revisions import create as create_document
+from workspace.testing import inbox, sign_in
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "plugins.md"
 HOOK_NAMES = sorted(
@@ -301,7 +303,32 @@ def test_every_hook_is_exercised(tmp_path):
     with app.app_context():
         sealed = create_document("Note [sealed]", "text", None, admin_of(app), plugin="fixture")
     assert "This note is sealed." in client.get(f"/docs/{sealed.id}").text
+    client.post(f"/docs/{sealed.id}/comments", data={"body": "Sealed, but open to comments."})
+    addresses = client.post("/account/calendar").text
+    feed = re.search(r"http://localhost(/calendar/[\w-]+/mine\.ics)", addresses).group(1)
+    assert "Note on export vouchers" in app.test_client().get(feed).text
     assert set(HOOK_NAMES) == fixture_plugin.CALLED
+
+
+def test_the_followers_of_a_plugins_record_hear_of_comments_on_its_texts(app, world):
+    """The fixture's sealed notes are texts of its folder (``document_followed_as``):
+    whoever follows the folder is told of a comment on one, once, as is whoever follows
+    the note itself; a plain note's comments are not the folder's news."""
+    with app.app_context():
+        admin = db.session.get(User, world.admin.id)
+        sealed = create_document("Note [sealed]", "text", None, admin, plugin="fixture")
+        plain = create_document("Note", "text", None, admin, plugin="fixture")
+        for person in (world.coordinator, world.other):
+            follow(db.session.get(User, person.id), fixture_plugin.FOLDER)
+        follow(db.session.get(User, world.other.id), sealed.ref)  # both: told once
+        db.session.commit()
+        ids = sealed.id, plain.id
+    editor = sign_in(app, world.editor.email)
+    for document_id in ids:
+        editor.post(f"/docs/{document_id}/comments", data={"body": "Is this final?"})
+    told = f"{world.editor.name} commented on “Note [sealed]”"
+    for person in (world.coordinator, world.other):
+        assert [subject for subject, _ in inbox(app, person)] == [told]
 
 
 def admin_of(app):

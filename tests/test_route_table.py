@@ -59,7 +59,7 @@ from plugins.portfolio.models import Practice
 from plugins.portfolio.tests.test_portfolio import create as create_practice
 from plugins.portfolio.tests.test_portfolio import new_analysis, write_texts
 from tests.conftest import HTMX, Factory, World, make_app
-from workspace import worker_cache
+from workspace import calendar_feeds, worker_cache
 from workspace.extensions import db
 from workspace.mail import queue_mail
 from workspace.models import (
@@ -208,6 +208,14 @@ ROWS: list[Row] = [
     *rows("GET POST", "/account/notifications", SIGNED_IN),
     # A mail's link: its signed token says whose e-mail stops (here a wrong one: 400).
     *rows("GET POST", "/unsubscribe/<token>", PUBLIC),
+    # ---------------------------------------------------------------- calendar feeds
+    *rows("POST", "/account/calendar", SIGNED_IN),
+    *rows("POST", "/account/calendar/stop", SIGNED_IN),
+    # A calendar app's address: its token says whose feeds they are (the editor's), whoever
+    # asks; anything else at that place is not there, for anyone.
+    *rows("GET", "/calendar/<token>/mine.ics", PUBLIC, use={"token": "calendar_token"}),
+    *rows("GET", "/calendar/<token>/<slug:region>.ics", PUBLIC, use={"token": "calendar_token"}),
+    *rows("GET", "/calendar/<token>/mine.ics", dict.fromkeys(ROLES, GONE), case="no such address"),
     # ---------------------------------------------------------------- regions
     *rows("GET", "/", SIGNED_IN),
     *rows("GET", f"{R}/", READ),
@@ -246,6 +254,9 @@ ROWS: list[Row] = [
     *rows("GET", "/links/doc/<id:document_id>/targets", EDIT),
     *rows("POST", "/links/doc/<id:document_id>", EDIT),
     *rows("POST", "/links/doc/<id:document_id>/<id:link_id>/remove", EDIT),
+    # The @ picker: who may write a mention there (a comment, a new text) asks who may read it.
+    *rows("GET", f"{DOC}/mentionable", COMMENT),
+    *rows("GET", "/docs/new/mentionable", CONSORTIUM),
     # ---------------------------------------------------------------- activity, search
     *rows("GET", "/activity", SIGNED_IN),
     *rows("GET", f"{R}/activity", READ),
@@ -616,6 +627,7 @@ def build(app: Flask) -> SimpleNamespace:
     }
     with app.app_context():
         v["token"] = issue_set_password_token(db.session.get(User, victim.id))
+        v["calendar_token"] = calendar_feeds.issue(db.session.get(User, world.editor.id))
         mail = queue_mail(victim.email, "Welcome", "Hello.")
         db.session.commit()
         v["message_id"] = mail.id

@@ -20,12 +20,14 @@ from . import (
     archive_views,
     attachments,
     auth,
+    calendar_feeds,
     cli,
     comment_views,
     converters,
     documents,
     follows,
     links,
+    mention_picker,
     notification_digest,  # noqa: F401  (its scheduled job)
     notification_views,
     notifications,
@@ -106,6 +108,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(activity_views.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(links.bp)
+    app.register_blueprint(mention_picker.bp)
     app.register_blueprint(archive_views.bp)
     app.register_blueprint(purge.bp)
     app.register_blueprint(retention.bp)
@@ -116,6 +119,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         notifications.init_app(app)  # after the plugins: it asks them for their kinds
     app.register_blueprint(notification_views.bp)
     app.register_blueprint(follows.bp)
+    app.register_blueprint(calendar_feeds.bp)
     app.context_processor(regions.navigation)
     cli.init_app(app)
     worker.init_app(app)

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import delete, select
 
-from . import two_factor, two_factor_views
+from . import calendar_feeds, two_factor, two_factor_views
 from .activity import record
 from .dates import date_example
 from .extensions import db
@@ -69,6 +69,7 @@ def settings() -> Response:
         this_session=current_hash(),
         device_name=device_name,
         two_factor_on=two_factor.is_enabled(user),
+        calendar=calendar_feeds.token_of(user),
     )
 
 

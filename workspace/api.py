@@ -49,6 +49,7 @@ from .forms import (
     options,
 )
 from .hookspecs import (
+    CalendarEntry,
     ExportFile,
     LinkTarget,
     MenuLink,
@@ -167,6 +168,7 @@ __all__ = [
     "MAX_ID",
     "UNAVAILABLE",
     "Action",
+    "CalendarEntry",
     "ChoiceField",
     "Comment",
     "DateError",

@@ -40,6 +40,8 @@ PUBLIC_ENDPOINTS = {
     "password_reset.forgot_password",
     "two_factor.login_code",  # the second step of signing in
     "notifications.unsubscribe",  # a mail's link: its signed token says who
+    "calendar_feeds.my_feed",  # calendar apps: the address's token says who
+    "calendar_feeds.region_feed",
     "static",
     "plugin_static",
     "healthz",

@@ -24,6 +24,8 @@ from flask import current_app, render_template
 from markupsafe import Markup
 
 if TYPE_CHECKING:
+    from datetime import date, datetime
+
     import click
     from flask import Blueprint
 
@@ -213,6 +215,35 @@ class ExportFile:
     content: bytes | str
 
 
+@dataclass(frozen=True)
+class CalendarEntry:
+    """One entry of a calendar feed (``calendar_entries``): a meeting, a deadline.
+
+    - ``uid``: unique and stable across requests ("minutes-meeting-4@host"): a
+      subscribed calendar app updates the entry with that uid instead of adding one.
+    - ``start``: an aware ``datetime`` (shown at that moment, in its time zone), or a
+      ``date`` for an all-day entry; ``end`` of the same kind, or None (an all-day
+      entry then lasts its day).
+    - ``url``: the thing's page, absolute (``url_for(..., _external=True)``).
+    - ``status``: iCalendar's STATUS, "" for none: ``"CONFIRMED"``, ``"TENTATIVE"``
+      or ``"CANCELLED"``; ``sequence``: bump it at every change (a record's version).
+    - ``region``: the ``Region`` (or its id) the thing belongs to, None for something
+      project-wide. As for ``SearchResult``, the core drops the entries of regions
+      where the plugin is off and those the feed's owner may not read.
+    """
+
+    uid: str
+    title: str
+    start: date | datetime
+    end: date | datetime | None = None
+    url: str = ""
+    location: str = ""
+    description: str = ""
+    status: str = ""
+    sequence: int = 0
+    region: Region | int | None = None
+
+
 # ---------------------------------------------------------------------- set-up
 
 
@@ -369,3 +400,20 @@ def plugin_enabled(region: Region, plugin: str, user: User | None) -> None:
 @hookspec
 def plugin_disabled(region: Region, plugin: str, user: User | None) -> None:
     """A plugin was switched off for a region; its data stays in the database."""
+
+
+# ---------------------------------------------------------------------- calendars
+
+
+@hookspec
+def calendar_entries(user: User, region: Region | None) -> list[CalendarEntry]:
+    """Entries for a calendar feed that ``user``'s calendar app reads by a personal
+    address (``/calendar/<token>/...``, no session): with ``region`` None, the
+    person's own feed (the meetings they take part in, their deadlines); otherwise
+    that region's feed (its meetings).
+
+    Called for the personal feed when the plugin is on in at least one region, for a
+    region's feed when it is on there and ``user`` may read the region. Give each
+    entry its ``region``: the core drops those of regions where the plugin is off and
+    those ``user`` may not read, and in a region's feed those of other regions.
+    """

@@ -17,6 +17,7 @@ Comments and documents call in here while they save, in the same transaction.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from sqlalchemy import select
 
@@ -39,12 +40,7 @@ def mentioned(text: str) -> set[User]:
     starts = [match.end() for match in _AT.finditer(text)]
     if not starts:
         return set()
-    handles: dict[str, set[User]] = {}
-    for user in db.session.scalars(select(User).where(User.active.is_(True))):
-        for handle in (user.name, user.email.rpartition("@")[0]):
-            handle = " ".join(handle.split()).casefold()
-            if handle:
-                handles.setdefault(handle, set()).add(user)
+    handles = handle_owners(db.session.scalars(select(User).where(User.active.is_(True))))
     folded = text.casefold()
     found: set[User] = set()
     for start in starts:
@@ -59,6 +55,19 @@ def mentioned(text: str) -> set[User]:
         if best is not None and len(handles[best]) == 1:
             found |= handles[best]
     return found
+
+
+def handle_owners(people: Iterable[User]) -> dict[str, set[User]]:
+    """Each name and e-mail local part of ``people``, compared as a mention is (case
+    folded, spaces collapsed), with the people it belongs to: a handle of one person
+    mentions them, a handle two people share mentions neither."""
+    handles: dict[str, set[User]] = {}
+    for user in people:
+        for handle in (user.name, user.email.rpartition("@")[0]):
+            handle = " ".join(handle.split()).casefold()
+            if handle:
+                handles.setdefault(handle, set()).add(user)
+    return handles
 
 
 def snippet(text: str) -> str:

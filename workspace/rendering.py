@@ -127,6 +127,7 @@ ASSETS = {
     "css": "css/app.css",
     "htmx": "vendor/htmx-2.0.11.min.js",
     "js": "js/app.js",
+    "mention_picker": "js/mention_picker.js",
 }
 
 

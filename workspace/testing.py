@@ -66,6 +66,7 @@ from .models import (
 from .passwords import hash_password
 from .plugins import host
 from .revisions import save
+from .testing_clients import PASSWORD, sign_in
 from .testing_hostile import CORPUS, FORBIDDEN, offending
 from .testing_inbox import inbox, queued_mails, run_worker
 
@@ -98,7 +99,6 @@ __all__ = [
     "write_document",
 ]
 
-PASSWORD = "correct horse battery"  # noqa: S105  (every test user's, public)
 # scrypt is slow on purpose: hash the shared test password once.
 PASSWORD_HASH = hash_password(PASSWORD)
 POSTGRES_URL = os.environ.get("WORKSPACE_TEST_DATABASE_URL", "")
@@ -340,15 +340,6 @@ def with_panels(client: FlaskClient, path: str) -> str:
     for url in _PANEL_SLOT.findall(page):
         page += client.get(html.unescape(url), headers=HTMX).text
     return page
-
-
-def sign_in(app: Flask, email: str, password: str = PASSWORD) -> FlaskClient:
-    """A new test client of ``app``, signed in as ``email``: for a test where several
-    people act at once, each with a client of their own."""
-    client = app.test_client()
-    response = client.post("/login", data={"email": email, "password": password})
-    assert response.status_code == 302, f"{email} could not sign in"
-    return client
 
 
 _INPUT = re.compile(r"<input\b[^>]*>")

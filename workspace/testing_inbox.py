@@ -21,6 +21,7 @@ from sqlalchemy import select
 from .extensions import db
 from .mail import OutboxMessage
 from .models import User
+from .testing_clients import PASSWORD, sign_in
 
 _ITEM = re.compile(r'<a href="(/inbox/\d+)"[^>]*>([^<]*)</a>')
 
@@ -32,8 +33,6 @@ def _email(user: User | str) -> str:
 def inbox(app: Flask, user: User | str, password: str | None = None) -> list[tuple[str, str]]:
     """(subject, link) of each notification on the person's inbox page, newest first;
     ``password`` for an account that does not have the test password (the demo's)."""
-    from .testing import PASSWORD, sign_in
-
     page = sign_in(app, _email(user), password or PASSWORD).get("/inbox").text
     return [(html.unescape(subject), link) for link, subject in _ITEM.findall(page)]
 

@@ -33,6 +33,7 @@ from workspace.api import (
 # registers its scheduled job).
 from . import (  # noqa: F401  (the *_views modules, views and trash: for their pages)
     agenda_views,
+    calendar_feed,
     demo,
     export_views,
     exports,
@@ -174,6 +175,11 @@ def notification_kinds():
 @hookimpl
 def load_demo():
     demo.load()
+
+
+@hookimpl
+def calendar_entries(user, region):
+    return calendar_feed.entries(user, region)
 
 
 @hookimpl

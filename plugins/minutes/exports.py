@@ -38,32 +38,51 @@ def calendar(meetings: Iterable[Meeting], name: str, url: Callable[..., str]) ->
     stamp = utcnow()
     for meeting in meetings:
         event = Event()
-        event.add("uid", f"minutes-meeting-{meeting.id}@{request.host}")
+        event.add("uid", meeting_uid(meeting))
         event.add("dtstamp", stamp)
-        title = one_line(meeting.title)
-        # Calendars that ignore STATUS still tell a cancelled meeting by its summary.
-        event.add("summary", f"Cancelled: {title}" if meeting.is_cancelled else title)
+        event.add("summary", summary(meeting))
         event.add("dtstart", meeting.local_start)
         event.add("dtend", meeting.local_end)
         event.add("status", event_status(meeting))
         # Every save bumps the version: a subscribed calendar takes the newer entry.
         event.add("sequence", meeting.version)
         if meeting.where:
-            event.add("location", one_line(meeting.place or meeting.online_url))
+            event.add("location", location(meeting))
         page = url(meeting, _external=True)
         event.add("url", page)
-        # The description has several lines (icalendar escapes them); each one is a line.
-        lines = [meeting.kind.label]
-        if meeting.is_cancelled:
-            lines.insert(0, one_line(f"Cancelled. {meeting.cancel_reason}"))
-        if meeting.online_url:
-            lines.append(f"Join online: {one_line(meeting.online_url)}")
-        lines += [f"{i}. {one_line(item.title)}" for i, item in enumerate(meeting.agenda, start=1)]
-        lines.append(f"Meeting page: {page}")
-        event.add("description", "\n".join(lines))
+        event.add("description", description(meeting, page))
         cal.add_component(event)
     cal.add_missing_timezones()
     return cal
+
+
+def meeting_uid(meeting: Meeting) -> str:
+    """The meeting's UID, the same in every file and feed: a calendar app that has the
+    meeting from one of them updates it from another."""
+    return f"minutes-meeting-{meeting.id}@{request.host}"
+
+
+def summary(meeting: Meeting) -> str:
+    title = one_line(meeting.title)
+    # Calendars that ignore STATUS still tell a cancelled meeting by its summary.
+    return f"Cancelled: {title}" if meeting.is_cancelled else title
+
+
+def location(meeting: Meeting) -> str:
+    return one_line(meeting.place or meeting.online_url)
+
+
+def description(meeting: Meeting, page: str) -> str:
+    """The meeting's kind, how to join, its agenda and its page, a line each
+    (icalendar escapes the line breaks)."""
+    lines = [meeting.kind.label]
+    if meeting.is_cancelled:
+        lines.insert(0, one_line(f"Cancelled. {meeting.cancel_reason}"))
+    if meeting.online_url:
+        lines.append(f"Join online: {one_line(meeting.online_url)}")
+    lines += [f"{i}. {one_line(item.title)}" for i, item in enumerate(meeting.agenda, start=1)]
+    lines.append(f"Meeting page: {page}")
+    return "\n".join(lines)
 
 
 def event_status(meeting: Meeting) -> str:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 from werkzeug.serving import BaseWSGIServer, make_server
 
@@ -24,9 +25,11 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 from tests.conftest import PASSWORD, Factory, World, make_app
+from workspace.demo import WEEK_DOCUMENT
 from workspace.extensions import db
-from workspace.models import Region
+from workspace.models import Document, Region
 from workspace.plugins import host
+from workspace.testing import DEMO_PASSWORD, load_demo
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -76,17 +79,14 @@ def closing_before_send(app: WSGIApplication) -> WSGIApplication:
     return wrapped
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    app = make_app(tmp_path_factory.mktemp("e2e"), WTF_CSRF_ENABLED=True)
-    world = World(Factory(app))
-    set_plugin(app, "pannon", "fixture", True)
-
+@contextmanager
+def serving(app: Flask, name: str) -> Iterator[str]:
+    """Serve ``app`` on a free port in a thread; yields its base URL."""
     server: BaseWSGIServer = make_server("127.0.0.1", 0, closing_before_send(app), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
     thread.start()
     try:
-        yield LiveServer(app=app, world=world, url=f"http://127.0.0.1:{server.server_port}")
+        yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
         thread.join(timeout=10)
@@ -94,6 +94,52 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    app = make_app(tmp_path_factory.mktemp("e2e"), WTF_CSRF_ENABLED=True)
+    world = World(Factory(app))
+    set_plugin(app, "pannon", "fixture", True)
+    with serving(app, "e2e-live-server") as url:
+        yield LiveServer(app=app, world=world, url=url)
+
+
+# ---------------------------------------------------------------- the demo's own server
+
+DEMO_ADMIN = "admin@pannon.example"  # Anna Kovács
+DEMO_COORDINATOR = "coordinator@ceei.example"  # Lucía García, coordinator in Burgos
+
+
+@dataclass
+class DemoServer:
+    app: Flask
+    url: str
+    document_id: int  # the demo week's document, where its comments and mentions are
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
+    """The InterVentures demo on a live server of its own (the session's server holds
+    the test world, not the demo's people), shared by the tests that need real people."""
+    app = make_app(tmp_path_factory.mktemp("demo-e2e"), WTF_CSRF_ENABLED=True)
+    load_demo(app)
+    with app.app_context():
+        document_id = db.session.scalar(select(Document.id).where(Document.title == WEEK_DOCUMENT))
+        db.session.remove()
+    with serving(app, "e2e-demo-server") as url:
+        yield DemoServer(app, url, document_id)
+
+
+def demo_person(browser: Browser, server: DemoServer, email: str) -> Page:
+    """A browser of the demo person's own (its own session cookie), signed in."""
+    page = browser.new_context(base_url=server.url).new_page()
+    page.goto("/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#messages")).to_contain_text("Welcome,")
+    return page
 
 
 @pytest.fixture(scope="session")

@@ -2,81 +2,43 @@
 admin in a comment; the admin sees the count in the header, follows the notification to
 the comment, marks one read and then all read, the count following without a reload.
 
-Run with ``pytest tests/e2e/test_notifications_browser.py``; the demo gets a live server
-of its own (the session's server holds the test world, not the demo's people).
+Run with ``pytest tests/e2e/test_notifications_browser.py``; the demo runs on a live
+server of its own (``demo_server`` in conftest.py).
 """
 
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
-from tests.conftest import make_app
 from workspace.demo import WEEK_DOCUMENT
 from workspace.extensions import db
-from workspace.models import Document, User
+from workspace.models import User
 from workspace.notification_models import Notification
-from workspace.testing import DEMO_PASSWORD, load_demo
 
-from .conftest import closing_before_send
+from .conftest import DEMO_ADMIN as ADMIN
+from .conftest import DEMO_COORDINATOR as COORDINATOR
+from .conftest import DemoServer
+from .conftest import demo_person as person
 
 pytestmark = pytest.mark.e2e
 
-ADMIN = "admin@pannon.example"  # Anna Kovács
-COORDINATOR = "coordinator@ceei.example"  # Lucía García, coordinator in Burgos
 MENTION = "@Anna Kovács the invitations are ready to go out on Monday."
 
 
-@dataclass
-class DemoServer:
-    url: str
-    document_id: int
-    unread: int  # the admin's unread notifications before the test's mention
-
-
-@pytest.fixture(scope="module")
-def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
-    app = make_app(tmp_path_factory.mktemp("demo-e2e"), WTF_CSRF_ENABLED=True)
-    load_demo(app)
-    with app.app_context():
-        document_id = db.session.scalar(select(Document.id).where(Document.title == WEEK_DOCUMENT))
-        admin_id = db.session.scalar(select(User.id).where(User.email == ADMIN))
-        unread = db.session.scalar(
+def unread_of(server: DemoServer, email: str) -> int:
+    with server.app.app_context():
+        user_id = db.session.scalar(select(User.id).where(User.email == email))
+        count = db.session.scalar(
             select(func.count(Notification.id)).where(
-                Notification.user_id == admin_id, Notification.read_at.is_(None)
+                Notification.user_id == user_id, Notification.read_at.is_(None)
             )
         )
         db.session.remove()
-    server = make_server("127.0.0.1", 0, closing_before_send(app), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="e2e-demo-server", daemon=True)
-    thread.start()
-    try:
-        yield DemoServer(f"http://127.0.0.1:{server.server_port}", document_id, unread)
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-
-
-def person(browser: Browser, server: DemoServer, email: str) -> Page:
-    """A browser of the person's own (its own session cookie), signed in."""
-    page = browser.new_context(base_url=server.url).new_page()
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator("#messages")).to_contain_text("Welcome,")
-    return page
+    return count
 
 
 def header_count(page: Page, unread: int) -> None:
@@ -92,7 +54,8 @@ def header_count(page: Page, unread: int) -> None:
 def test_a_mention_reaches_the_inbox_and_leads_to_the_comment(
     browser: Browser, demo_server: DemoServer
 ) -> None:
-    assert demo_server.unread >= 2, "the demo's week leaves the admin unread notifications"
+    before = unread_of(demo_server, ADMIN)
+    assert before >= 2, "the demo's week leaves the admin unread notifications"
     coordinator = person(browser, demo_server, COORDINATOR)
     coordinator.goto(f"/docs/{demo_server.document_id}")
     coordinator.get_by_role("textbox", name="Comment").fill(MENTION)
@@ -101,7 +64,7 @@ def test_a_mention_reaches_the_inbox_and_leads_to_the_comment(
     coordinator.context.close()
 
     admin = person(browser, demo_server, ADMIN)
-    unread = demo_server.unread + 1
+    unread = before + 1
     header_count(admin, unread)
 
     admin.get_by_role("link", name=re.compile(r"^Inbox")).click()

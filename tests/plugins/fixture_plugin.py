@@ -7,6 +7,7 @@ written to ``CALLS`` for the tests to read.
 from __future__ import annotations
 
 import functools
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from workspace.extensions import db
 from workspace.hookspecs import (
+    CalendarEntry,
     ExportFile,
     LinkTarget,
     MenuLink,
@@ -192,6 +194,7 @@ NOTES = {
     "fixture:note:3": ("Note on export vouchers in Pannon", "pannon"),
     "fixture:note:4": ("Project note on export vouchers", None),
 }
+FOLDER = "fixture:folder:1"  # the record the sealed notes are texts of
 
 
 def _notes():
@@ -253,6 +256,16 @@ def describe_refs(refs, user):
 
 
 @_called
+def calendar_entries(user, region):
+    """A day of each note, in every feed, whoever asks: the core keeps each feed to
+    what it may show (tests/test_calendar_feeds.py checks that it does)."""
+    return [
+        CalendarEntry(f"{ref}@fixture", label, date(2030, 1, 15), url=url, region=region)
+        for ref, label, region, url in _notes()
+    ]
+
+
+@_called
 def document_lock(document):
     return "This note is sealed." if "[sealed]" in document.title else None
 
@@ -263,6 +276,13 @@ def document_visible(document, user):
     if "[private]" not in document.title:
         return None
     return can(user, Action.EDIT, document.region)
+
+
+@_called
+def document_followed_as(document):
+    """A sealed note is a text of the notes' folder: whoever follows the folder hears
+    of comments on it."""
+    return [FOLDER] if "[sealed]" in document.title else []
 
 
 @_called
