@@ -304,6 +304,44 @@ def test_the_inbox_counts_lists_and_marks_read(app, world, doc):
     assert "badge-new" not in page
 
 
+def test_the_inbox_pages_through_years_of_notifications(app, world):
+    """120 notifications: 50 a page, newest first; marking one read on page 2 keeps
+    the reader on page 2, and marking all read marks all, not just the page."""
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    with app.app_context():
+        db.session.add_all(
+            Notification(
+                user_id=world.editor.id,
+                kind="mention",
+                subject=f"Notice {n:03d}",
+                url="/",
+                created_at=start + timedelta(hours=n),
+                delivery="off",
+            )  # fmt: skip
+            for n in range(120)
+        )
+        db.session.commit()
+    editor = sign_in(app, world.editor.email)
+    first = editor.get("/inbox").text
+    assert first.count('class="notification unread"') == 50
+    assert "Notice 119" in first and "Notice 070" in first and "Notice 069" not in first
+    assert "Page 1 of 3" in first and 'href="/inbox?page=2" rel="next"' in first
+    second = editor.get("/inbox?page=2").text
+    assert "Notice 069" in second and "Notice 020" in second and "Notice 019" not in second
+    assert 'href="/inbox?page=1" rel="prev"' in second
+    with app.app_context():
+        notice = db.session.scalar(
+            select(Notification.id).where(Notification.subject == "Notice 050")
+        )
+    swapped = editor.post(f"/inbox/{notice}/read", data={"page": "2"}, headers=HTMX).text
+    assert "Page 2 of 3" in swapped and "Notice 050" in swapped
+    assert unread_shown(swapped) == "119"
+    last = editor.get("/inbox?page=99").text  # past the end: the last page
+    assert "Page 3 of 3" in last and last.count('class="notification unread"') == 20
+    editor.post("/inbox/read-all", data={"page": "3"})
+    assert unread_shown(editor.get("/inbox").text) is None
+
+
 def test_the_empty_inbox_says_what_comes_there(app, world):
     page = sign_in(app, world.editor.email).get("/inbox").text
     assert "Nothing here yet." in page

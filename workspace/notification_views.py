@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from . import clock
 from .activity import record
+from .converters import db_int
 from .extensions import csrf, db
 from .models import User
 from .notification_kinds import Delivery
@@ -25,22 +26,35 @@ from .rendering import error_response, no_store, render, wants_fragment
 
 bp = Blueprint("notifications", __name__)
 
-INBOX_SIZE = 100
+INBOX_PAGE = 50  # notifications a page of the inbox shows, newest first
 
 
 # ---------------------------------------------------------------- the inbox
 
 
 def _inbox(status: int = 200) -> Response:
+    """A page of the inbox (``page`` from the address, or from the form whose button
+    swapped the list, so marking one read keeps the reader on their page)."""
     user = current_user._get_current_object()
+    mine = Notification.user_id == user.id
+    total = db.session.scalar(select(func.count(Notification.id)).where(mine)) or 0
+    pages = max(-(-total // INBOX_PAGE), 1)
+    page = min(max(request.values.get("page", 1, type=db_int) or 1, 1), pages)
     items = db.session.scalars(
         select(Notification)
-        .where(Notification.user_id == user.id)
+        .where(mine)
         .order_by(Notification.created_at.desc(), Notification.id.desc())
-        .limit(INBOX_SIZE)
+        .offset((page - 1) * INBOX_PAGE)
+        .limit(INBOX_PAGE)
     ).all()
     return render(
-        "notifications/inbox.html", block="inbox", status=status, items=items, unread=unread_count()
+        "notifications/inbox.html",
+        block="inbox",
+        status=status,
+        items=items,
+        unread=unread_count(),
+        page=page,
+        pages=pages,
     )
 
 
