@@ -212,6 +212,19 @@ def test_the_daily_digest_comes_once_at_seven_local_time(app, world, doc):
     assert "third" in later.text_body and "first" not in later.text_body
 
 
+def test_the_digest_leaves_out_a_text_deleted_since(app, world, doc):
+    choose(app, world.coordinator, mention="daily")
+    sign_in(app, world.stakeholder.email).post(
+        f"/docs/{doc}/comments", data={"body": "@coord see the draft"}
+    )
+    assert sign_in(app, world.editor.email).post(f"/docs/{doc}/delete").status_code in (302, 303)
+    app.config["NOW"] = START + timedelta(hours=1)  # 07:00 in Brussels
+    with app.app_context():
+        assert send_digests() == 0
+    assert mails_to(app, world.coordinator) == []
+    assert len(inbox_of(app, world.coordinator)) == 1  # still in the inbox
+
+
 def test_the_digest_follows_the_persons_time_zone_and_skips_what_was_read(app, world, doc):
     with app.app_context():
         db.session.get(User, world.coordinator.id).time_zone = "Europe/Vilnius"

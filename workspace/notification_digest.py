@@ -4,7 +4,9 @@ with their unread notifications of the kinds they get daily, not yet e-mailed.
 A scheduled job of the worker (``workspace.jobs``) looks every few minutes. The day of a
 person's last digest is kept in ``notification_digest`` and claimed with a conditional
 write before the mail is queued, so two workers (or a job run twice) send one digest a
-day. A notification read in the inbox before the digest is left out of it.
+day. A notification read in the inbox before the digest is left out of it, and so is
+one that ``notify`` would not send now (its module switched off where it lives, its
+text deleted, the person's access gone): it stays in the inbox, unmailed.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from .models import User
 from .notification_kinds import Delivery
 from .notification_mail import send_digest
 from .notification_models import Notification, NotificationDigest
-from .notifications import kinds
+from .notifications import kinds, still_for
 
 DIGEST_TIME = time(7, 0)
 
@@ -55,11 +57,17 @@ def send_digests() -> int:
         local = moment.astimezone(zone_of(user))
         if local.time() < DIGEST_TIME or not _claim_day(user, local.date(), moment):
             continue
-        items = db.session.scalars(
-            select(Notification)
-            .where(Notification.user_id == user.id, *_PENDING, Notification.created_at <= moment)
-            .order_by(Notification.created_at, Notification.id)
-        ).all()
+        items = [
+            item
+            for item in db.session.scalars(
+                select(Notification)
+                .where(
+                    Notification.user_id == user.id, *_PENDING, Notification.created_at <= moment
+                )
+                .order_by(Notification.created_at, Notification.id)
+            )
+            if still_for(item, user)  # what is no longer theirs stays in the inbox only
+        ]
         if not items:
             db.session.rollback()  # nothing to send: the day stays unclaimed
             continue

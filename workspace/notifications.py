@@ -229,6 +229,24 @@ def _switched_on(plugin: str, region: Region | None) -> bool:
     return plugin in plugin_host.enabled_in(region)
 
 
+def still_for(notification: Notification, user: User) -> bool:
+    """Whether ``notification`` may still go to ``user`` by mail, as ``notify`` would
+    decide now: a digest goes out hours after the news, and meanwhile the module may
+    have been switched off where it lives, the text deleted, or the person's access
+    taken away."""
+    region = db.session.get(Region, notification.region_id) if notification.region_id else None
+    if notification.plugin is not None and not _switched_on(notification.plugin, region):
+        return False
+    target = notification.target or ""
+    number = target.removeprefix("doc:")
+    if target.startswith("doc:") and number.isdigit():
+        document = db.session.get(Document, int(number))
+        return (
+            document is not None and document.deleted_at is None and document_shown(document, user)
+        )
+    return can(user, Action.READ, region)
+
+
 # ---------------------------------------------------------------- the inbox
 
 

@@ -54,6 +54,19 @@ def test_the_coordinators_hear_once_a_week_before_a_period_ends(app, people):
         assert inbox(app, person) == []
 
 
+def test_the_digest_leaves_out_a_reminder_of_a_module_switched_off_since(app, people):
+    run_worker(app, "2020-01-24T03:00:00+00:00")  # queued for the 09:00 digest
+    switch_on(app, "burgos", "budget", False)
+    run_worker(app, "2020-01-24T09:00:00+00:00")
+    assert queued_mails(app, people.coordinator) == []
+    assert [s for s, _ in inbox(app, people.coordinator)] == [CLOSING]  # kept, unmailed
+    # Switched on again before the next morning: the reminder is mailed then.
+    switch_on(app, "burgos", "budget")
+    run_worker(app, "2020-01-25T09:00:00+00:00")
+    [(_, text)] = queued_mails(app, people.coordinator)
+    assert CLOSING in text
+
+
 def test_a_region_switching_budget_on_in_the_week_is_told_too(app, people):
     run_worker(app, "2020-01-24T03:00:00+00:00")
     switch_on(app, "pannon", "budget")
