@@ -223,6 +223,15 @@ def test_the_digest_leaves_out_a_text_deleted_since(app, world, doc):
         assert send_digests() == 0
     assert mails_to(app, world.coordinator) == []
     assert len(inbox_of(app, world.coordinator)) == 1  # still in the inbox
+    # Opening it says why it leads nowhere, instead of a bare 404.
+    coordinator = sign_in(app, world.coordinator.email)
+    with app.app_context():
+        (notice,) = db.session.scalars(
+            select(Notification.id).where(Notification.user_id == world.coordinator.id)
+        ).all()
+    opened = coordinator.get(f"/inbox/{notice}")
+    assert opened.status_code == 303 and opened.headers["Location"] == "/inbox"
+    assert "has been deleted since" in coordinator.get("/inbox").text
 
 
 def test_the_digest_follows_the_persons_time_zone_and_skips_what_was_read(app, world, doc):

@@ -21,7 +21,14 @@ from .models import User
 from .notification_kinds import Delivery
 from .notification_mail import DIGEST, read_unsubscribe_token
 from .notification_models import Notification
-from .notifications import is_local, kinds, preferences_of, set_preference, unread_count
+from .notifications import (
+    is_local,
+    kinds,
+    preferences_of,
+    set_preference,
+    still_for,
+    unread_count,
+)
 from .rendering import error_response, no_store, render, wants_fragment
 
 bp = Blueprint("notifications", __name__)
@@ -77,6 +84,14 @@ def open_notification(notification_id: int) -> Response:
     if notification.read_at is None:
         notification.read_at = clock.now()
         db.session.commit()
+    if not still_for(notification, current_user._get_current_object()):
+        # Rather than a bare 404 or 403: say why the link leads nowhere now.
+        flash(
+            "What this notification is about has been deleted since, its module switched "
+            "off, or you may no longer read it.",
+            "error",
+        )
+        return redirect(url_for("notifications.inbox"), 303)
     target = notification.url if is_local(notification.url) else url_for("notifications.inbox")
     return redirect(target, 303)
 
