@@ -317,6 +317,31 @@ def test_the_outbox_page_is_for_admins(app, runner, world, make: Factory):
     assert admin.get("/admin/outbox/999999").status_code == 404
 
 
+def test_an_admin_sends_a_failed_message_again(app, runner, world):
+    app.config["MAIL_MAX_ATTEMPTS"] = 1
+    message_id = queue(app, "ana@example.org", "Reminder", "Your report is due.")
+    work(runner)  # no server answers: out of its one attempt
+    assert stored(app, message_id).status == "failed"
+    admin = sign_in(app, world.admin.email)
+    page = admin.get(f"/admin/outbox/{message_id}").text
+    assert "Send again now" in page
+    response = admin.post(f"/admin/outbox/{message_id}/retry")
+    assert response.status_code == 303
+    again = stored(app, message_id)
+    assert (again.status, again.next_attempt_at) == ("queued", app.config["NOW"])
+    assert "sends it again at its next look" in admin.get(response.location).text
+    work(runner)  # the server is still away: one more attempt, failed again
+    assert (stored(app, message_id).status, stored(app, message_id).attempts) == ("failed", 2)
+    # A sent message has nothing to send again.
+    app.config["MAIL_SERVER"] = ""
+    admin.post(f"/admin/outbox/{message_id}/retry")
+    work(runner)
+    assert stored(app, message_id).status == "sent"
+    refused = admin.post(f"/admin/outbox/{message_id}/retry", follow_redirects=True)
+    assert "there is nothing to send again" in refused.text
+    assert stored(app, message_id).status == "sent"
+
+
 @pytest.fixture
 def job_registry():
     """Jobs registered by a test leave with it."""

@@ -283,6 +283,7 @@ ROWS: list[Row] = [
     # The e-mail queued and sent, with its text (set-password links among them).
     *rows("GET", "/admin/outbox", ADMIN),
     *rows("GET", "/admin/outbox/<id:message_id>", ADMIN),
+    *rows("POST", "/admin/outbox/<id:message_id>/retry", ADMIN),
     # Deleting for good what is in a trash (the date aside): the lead partner's coordinators.
     *rows("POST", "/trash/delete", ADMIN),
     # ---------------------------------------------------------------- minutes of Burgos

@@ -2,18 +2,21 @@
 
 With no mail server set (a laptop, a trial) this is where the messages can be read:
 each one's text as it was composed. With a server it shows what is waiting for a
-retry and why a message failed. Admins only (the pages join ``admin.bp``).
+retry and why a message failed, and "Send again" puts a failed or waiting message at
+the front of the worker's queue (one more attempt, now: after a server's outage, or
+once a full mailbox has room). Admins only (the pages join ``admin.bp``).
 """
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app
+from flask import Response, abort, current_app, flash, redirect, url_for
 from sqlalchemy import func, select
 
 from . import clock
+from .activity import record
 from .admin import bp
 from .extensions import db
-from .mail import OutboxMessage, compose, sender
+from .mail import MailStatus, OutboxMessage, compose, sender
 from .rendering import render
 
 SHOWN = 200
@@ -44,3 +47,17 @@ def outbox_message(message_id: int) -> Response:
     email = compose(message, sender(current_app.config), message.sent_at or clock.now())
     headers = [(name, str(value)) for name, value in email.items()]
     return render("admin/outbox_message.html", message=message, headers=headers)
+
+
+@bp.post("/outbox/<id:message_id>/retry")
+def retry_message(message_id: int) -> Response:
+    message = db.session.get(OutboxMessage, message_id) or abort(404)
+    if message.status not in (MailStatus.FAILED, MailStatus.QUEUED):
+        flash(f"This message is {message.status}: there is nothing to send again.", "error")
+        return redirect(url_for("admin.outbox_message", message_id=message.id), 303)
+    message.status = MailStatus.QUEUED.value
+    message.next_attempt_at = clock.now()
+    record("mail_retried", target=f"mail:{message.id}")
+    db.session.commit()
+    flash("The worker sends it again at its next look, within a minute.", "success")
+    return redirect(url_for("admin.outbox_message", message_id=message.id), 303)
