@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_login import current_user
@@ -34,7 +35,7 @@ from workspace.api import (
 from . import practices as rules
 from .exports import analysis_pdf, conclusions_of, matrix_csv
 from .forms import SCORE_OPTIONS, AnalysisForm, RatingForm
-from .models import SCORES, TOPICS, Analysis, Practice, Status
+from .models import SCORES, TOPICS, Analysis, Practice, Rating, Status
 
 bp = Blueprint("portfolio_project", __name__, template_folder="templates")
 
@@ -123,7 +124,7 @@ def index() -> Response:
 @dataclass
 class Row:
     practice: Practice
-    scores: dict[int, object]  # region id -> Rating
+    scores: dict[int, object]  # region id -> Score (or the Rating just saved)
 
     @property
     def average(self) -> float | None:
@@ -131,23 +132,37 @@ class Row:
         return sum(values) / len(values) if values else None
 
 
+class Score(NamedTuple):
+    """A region's rating of a practice, as the matrix shows it."""
+
+    score: int
+    note: str
+
+
 def matrix_rows(regions: list[Region], topic: str = "", sort: str = "title", minimum: int = 0):
-    practices = db.session.scalars(
+    region_ids = [r.id for r in regions]
+    query = (
         select(Practice)
-        .options(selectinload(Practice.region), selectinload(Practice.ratings))
+        .options(selectinload(Practice.region))
         .where(
-            Practice.region_id.in_([r.id for r in regions]),
+            Practice.region_id.in_(region_ids),
             Practice.status.in_(IN_PORTFOLIO),
             Practice.not_trashed(),
         )
         .order_by(Practice.title)
-    ).all()
-    region_ids = {r.id for r in regions}
-    rows = [
-        Row(p, {r.region_id: r for r in p.ratings if r.region_id in region_ids})
-        for p in practices
-        if not topic or p.topic == topic
-    ]
+    )
+    if topic:
+        query = query.where(Practice.topic == topic)
+    practices = db.session.scalars(query).all()
+    # The ratings as plain rows, read in one query: the matrix has hundreds of cells,
+    # and ORM objects for them cost the page more than the rest of it.
+    scores: dict[int, dict[int, Score]] = {p.id: {} for p in practices}
+    ratings = select(Rating.practice_id, Rating.region_id, Rating.score, Rating.note).where(
+        Rating.region_id.in_(region_ids), Rating.practice_id.in_(list(scores))
+    )
+    for practice_id, region_id, score, note in db.session.execute(ratings):
+        scores[practice_id][region_id] = Score(score, note or "")
+    rows = [Row(p, scores[p.id]) for p in practices]
     if minimum:
         rows = [row for row in rows if (row.average or 0) >= minimum]
     if sort == "interest":
