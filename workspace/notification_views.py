@@ -9,7 +9,7 @@ so it is exempt from the CSRF check on purpose and nowhere else.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select, update
 
@@ -120,6 +120,7 @@ def mark_all_read() -> Response:
 
 
 def _done() -> Response:
+    g.pop("unread_notifications", None)  # read with the session, before the change
     if wants_fragment():
         return _inbox()
     return redirect(url_for("notifications.inbox"), 303)

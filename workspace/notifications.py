@@ -251,7 +251,9 @@ def still_for(notification: Notification, user: User) -> bool:
 
 
 def unread_count() -> int:
-    """The signed-in person's unread notifications, counted once per request."""
+    """The signed-in person's unread notifications, counted once per request (with
+    the session's own query, ``sessions.DatabaseSessions``; a view that marks some read
+    drops the count from ``g`` to have it counted again)."""
     if not current_user.is_authenticated:
         return 0
     if "unread_notifications" not in g:
