@@ -68,6 +68,21 @@ def test_practice_from_draft_to_approved_and_rated(browser: Browser, live_server
     rater.reload()
     row = rater.locator("tr", has=rater.get_by_role("link", name=TITLE))
     expect(row.locator(".average")).to_have_text("3.0")
+    # A filter swaps the matrix in place: one matrix, not one inside the other.
+    rater.get_by_label("Topic").select_option("SME competitiveness")
+    expect(rater).to_have_url(re.compile(r"topic=SME"))
+    expect(rater.locator("#matrix")).to_have_count(1)
+    expect(rater.get_by_role("link", name=TITLE)).to_be_visible()
+    # So does the portfolio's own filter, and the search page as one types.
+    rater.goto("/p/portfolio/")
+    rater.get_by_label("Keyword").fill("coaching")
+    expect(rater).to_have_url(re.compile(r"q=coaching"))
+    expect(rater.locator("#results")).to_have_count(1)
+    expect(rater.locator("#results .practice-card", has_text=TITLE)).to_be_visible()
+    rater.goto("/search")
+    rater.locator("#q").fill("coaching")
+    expect(rater).to_have_url(re.compile(r"q=coaching"))
+    expect(rater.locator("#results")).to_have_count(1)
 
     # The admin moves it to the trash (the browser asks first) and brings it back.
     admin.goto(practice_url)
