@@ -104,11 +104,13 @@ def index() -> Response:
         if p.state is not Status.DRAFT or can(user, Action.EDIT, p.region)
     ]
     approved = rules.approved_counts()
+    shown, paging = one_page(practices, BROWSE_PAGE)
     return render(
         "portfolio/browse.html",
         block="results",
-        practices=practices,
-        rating_counts=rules.rating_counts(practices),
+        practices=shown,
+        paging=paging,
+        rating_counts=rules.rating_counts(shown),
         regions=regions,
         topics=TOPICS,
         statuses=list(Status),
@@ -193,6 +195,18 @@ def rating_addresses(regions: list[Region]) -> Callable[[int, int], str]:
 
 
 MATRIX_PAGE = 25  # practices per page of the matrix
+BROWSE_PAGE = 24  # cards per page of the portfolio (rows of 2, 3 or 4 fill up)
+
+
+def one_page(items: list, size: int) -> tuple[list, dict]:
+    """The page of ``items`` the address asks for (``?page=``; out of range: the
+    nearest), and what the pager shows (``portfolio/_paging.html``)."""
+    pages = max(-(-len(items) // size), 1)
+    page = min(max(request.args.get("page", 1, type=db_int) or 1, 1), pages)
+    first = (page - 1) * size
+    shown = items[first : first + size]
+    paging = {"page": page, "pages": pages, "first": first + 1, "total": len(items)}
+    return shown, {**paging, "shown": len(shown)}
 
 
 def _matrix_filters() -> dict:
@@ -209,18 +223,15 @@ def _matrix_filters() -> dict:
 def matrix() -> Response:
     regions = portfolio_regions()
     filters = _matrix_filters()
-    rows = matrix_rows(regions, **filters)
     # A page of rows at a time: each row is a form per region, and a consortium's
     # hundred practices in one page took a phone, and the server, long to build.
-    pages = max(-(-len(rows) // MATRIX_PAGE), 1)
-    page = min(max(request.args.get("page", 1, type=db_int) or 1, 1), pages)
-    first = (page - 1) * MATRIX_PAGE
+    rows, paging = one_page(matrix_rows(regions, **filters), MATRIX_PAGE)
     return render(
         "portfolio/matrix.html",
         block="matrix",
         regions=regions,
-        rows=rows[first : first + MATRIX_PAGE],
-        paging={"page": page, "pages": pages, "first": first + 1, "total": len(rows)},
+        rows=rows,
+        paging=paging,
         filters=filters,
         topics=TOPICS,
         editable=rules.rating_regions(_me(), regions),

@@ -633,7 +633,7 @@ def test_keyword_wildcards_match_only_themselves(app, client, auth, portfolio):
         assert FIELDS["title"] not in client.get("/p/portfolio/", query_string={"q": wildcard}).text
 
 
-def test_the_matrix_shows_a_page_of_practices_at_a_time(app, client, auth, portfolio):
+def test_the_matrix_and_the_portfolio_show_a_page_at_a_time(app, client, auth, portfolio):
     """Sixty practices: three pages of 25, 25 and 10, each reached by its link, with
     the filters kept; the CSV still holds every practice."""
     with app.app_context():
@@ -661,3 +661,8 @@ def test_the_matrix_shows_a_page_of_practices_at_a_time(app, client, auth, portf
     assert "Practices 1–25 of 60" in client.get("/p/portfolio/matrix?page=x").text
     rows = list(csv.reader(io.StringIO(client.get("/p/portfolio/matrix.csv").data.decode())))
     assert len(rows) == 61
+    # The portfolio's cards come 24 a page, with the same pager.
+    cards = client.get("/p/portfolio/?topic=SME+competitiveness&page=3").text
+    assert cards.count('class="practice-card"') == 12
+    assert "Practices 49–60 of 60" in cards and "Practice 59" in cards
+    assert 'href="/p/portfolio/?page=2&amp;' in cards
