@@ -131,15 +131,19 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer
         yield DemoServer(app, url, document_id)
 
 
-def demo_person(browser: Browser, server: DemoServer, email: str) -> Page:
-    """A browser of the demo person's own (its own session cookie), signed in."""
-    page = browser.new_context(base_url=server.url).new_page()
+def sign_in(page: Page, email: str, password: str = PASSWORD) -> Page:
+    """Sign in through the login form and wait until the overview greets the user."""
     page.goto("/login")
     page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page.locator("#messages")).to_contain_text("Welcome,")
     return page
+
+
+def demo_person(browser: Browser, server: DemoServer, email: str) -> Page:
+    """A browser of the demo person's own (its own session cookie), signed in."""
+    return sign_in(browser.new_context(base_url=server.url).new_page(), email, DEMO_PASSWORD)
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from tests.conftest import PASSWORD
+from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -20,16 +20,6 @@ BURGOS = "Castilla y León"
 BODY = [f"line {n}" for n in range(1, 11)]
 
 Login = Callable[..., Page]
-
-
-def sign_in(page: Page, email: str) -> Page:
-    """Sign in through the login form and wait until the overview greets the user."""
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator("#messages")).to_contain_text("Welcome,")
-    return page
 
 
 def body_field(page: Page) -> Locator:
