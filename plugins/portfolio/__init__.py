@@ -27,7 +27,11 @@ from workspace.api import (
     hookimpl,
 )
 
-from . import models, trash  # trash: its pages join both blueprints
+from . import (  # trash: its pages join both blueprints
+    matrix_views,  # noqa: F401  (its pages join project_bp)
+    models,
+    trash,
+)
 from .models import Practice, Status
 from .project_views import bp as project_bp
 from .views import bp as region_bp

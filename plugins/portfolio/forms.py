@@ -148,7 +148,10 @@ SCORE_CHOICES = [(score, f"{score}: {label}") for score, label in SCORES.items()
 # The transfer matrix has a select in each of its hundreds of cells: written out once
 # here, rather than looped over in every cell.
 SCORE_OPTIONS: dict[int | None, Markup] = {
-    selected: Markup("").join(
+    selected: Markup('<option value=""{}>–</option>').format(
+        "" if selected is not None else Markup(" selected")
+    )
+    + Markup("").join(
         Markup('<option value="{}" title="{}" {}>{}</option>').format(
             score, label, "selected" if score == selected else "", score
         )

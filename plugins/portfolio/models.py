@@ -41,6 +41,9 @@ class Status(enum.StrEnum):
         return self in (Status.DRAFT, Status.RETURNED)
 
 
+# Practices that are in the portfolio: submitted ones are shown as awaiting validation.
+IN_PORTFOLIO = (Status.SUBMITTED.value, Status.APPROVED.value)
+
 # Interest of a region in transferring a practice, with what each score means.
 SCORES = {
     0: "No interest",

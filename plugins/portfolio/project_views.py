@@ -1,5 +1,5 @@
-"""Project pages of the portfolio (/p/portfolio/): every practice, the transfer
-matrix where each region rates every practice, and portfolio analyses.
+"""Project pages of the portfolio (/p/portfolio/): every practice and portfolio
+analyses; the transfer matrix's pages join this blueprint from matrix_views.py.
 
 Served by the core while the plugin is on somewhere, to consortium staff. Only
 practices of regions where the plugin is on, and that the user may read, appear.
@@ -7,18 +7,12 @@ practices of regions where the plugin is on, and that the user may read, appear.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import NamedTuple
-
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from workspace.api import (
-    MAX_ID,
     Action,
     Region,
     can,
@@ -33,14 +27,13 @@ from workspace.api import (
 )
 
 from . import practices as rules
-from .exports import analysis_pdf, conclusions_of, matrix_csv
-from .forms import SCORE_OPTIONS, AnalysisForm, RatingForm
-from .models import SCORES, TOPICS, Analysis, Practice, Rating, Status
+from .exports import analysis_pdf, conclusions_of
+from .forms import AnalysisForm
+from .matrix import matrix_rows
+from .models import SCORES, TOPICS, Analysis, Practice, Status
 
 bp = Blueprint("portfolio_project", __name__, template_folder="templates")
 
-# Practices that are in the portfolio: submitted ones are shown as awaiting validation.
-IN_PORTFOLIO = (Status.SUBMITTED.value, Status.APPROVED.value)
 CONCLUSIONS_TEMPLATE = "## Conclusions\n\n\n## Practices to transfer\n\n"
 
 
@@ -120,81 +113,9 @@ def index() -> Response:
     )
 
 
-# ---------------------------------------------------------------- transfer matrix
+# ---------------------------------------------------------------- paging
 
 
-@dataclass
-class Row:
-    practice: Practice
-    scores: dict[int, object]  # region id -> Score (or the Rating just saved)
-
-    @property
-    def average(self) -> float | None:
-        values = [rating.score for rating in self.scores.values()]
-        return sum(values) / len(values) if values else None
-
-
-class Score(NamedTuple):
-    """A region's rating of a practice, as the matrix shows it."""
-
-    score: int
-    note: str
-
-
-def matrix_rows(regions: list[Region], topic: str = "", sort: str = "title", minimum: int = 0):
-    region_ids = [r.id for r in regions]
-    query = (
-        select(Practice)
-        .options(selectinload(Practice.region))
-        .where(
-            Practice.region_id.in_(region_ids),
-            Practice.status.in_(IN_PORTFOLIO),
-            Practice.not_trashed(),
-        )
-        .order_by(Practice.title)
-    )
-    if topic:
-        query = query.where(Practice.topic == topic)
-    practices = db.session.scalars(query).all()
-    # The ratings as plain rows, read in one query: the matrix has hundreds of cells,
-    # and ORM objects for them cost the page more than the rest of it.
-    scores: dict[int, dict[int, Score]] = {p.id: {} for p in practices}
-    ratings = select(Rating.practice_id, Rating.region_id, Rating.score, Rating.note).where(
-        Rating.region_id.in_(region_ids), Rating.practice_id.in_(list(scores))
-    )
-    for practice_id, region_id, score, note in db.session.execute(ratings):
-        scores[practice_id][region_id] = Score(score, note or "")
-    rows = [Row(p, scores[p.id]) for p in practices]
-    if minimum:
-        rows = [row for row in rows if (row.average or 0) >= minimum]
-    if sort == "interest":
-        rows.sort(key=lambda row: -(row.average or -1))
-    elif sort == "region":
-        rows.sort(key=lambda row: (row.practice.region.name, row.practice.title.casefold()))
-    return rows
-
-
-def rating_addresses(regions: list[Region]) -> Callable[[int, int], str]:
-    """Where the matrix's cell for a practice and a region posts its rating, as
-    ``(practice id, region id) -> URL``: ``url_for`` once per region, the practice's
-    id then put in place of a stand-in. The matrix has a form in each of its hundreds
-    of cells, and building each address anew was a third of the page's time."""
-    stand_in = f"/{MAX_ID}/"  # an id segment; the region's slug, after it, has no "/"
-    parts = {}
-    for region in regions:
-        url = url_for("portfolio_project.rate", practice_id=MAX_ID, region=region.slug)
-        before, found, after = url.rpartition(stand_in)
-        assert found, url
-        parts[region.id] = (f"{before}/", f"/{after}")
-
-    def address(practice_id: int, region_id: int) -> str:
-        before, after = parts[region_id]
-        return f"{before}{practice_id}{after}"
-
-    return address
-
-
-MATRIX_PAGE = 25  # practices per page of the matrix
 BROWSE_PAGE = 24  # cards per page of the portfolio (rows of 2, 3 or 4 fill up)
 
 
@@ -207,98 +128,6 @@ def one_page(items: list, size: int) -> tuple[list, dict]:
     shown = items[first : first + size]
     paging = {"page": page, "pages": pages, "first": first + 1, "total": len(items)}
     return shown, {**paging, "shown": len(shown)}
-
-
-def _matrix_filters() -> dict:
-    sort = request.args.get("sort", "title")
-    minimum = request.args.get("minimum", 0, type=db_int)
-    return {
-        "topic": request.args.get("topic", "") if request.args.get("topic") in TOPICS else "",
-        "sort": sort if sort in ("title", "interest", "region") else "title",
-        "minimum": minimum if minimum in (1, 2, 3) else 0,
-    }
-
-
-@bp.get("/matrix")
-def matrix() -> Response:
-    regions = portfolio_regions()
-    filters = _matrix_filters()
-    # A page of rows at a time: each row is a form per region, and a consortium's
-    # hundred practices in one page took a phone, and the server, long to build.
-    rows, paging = one_page(matrix_rows(regions, **filters), MATRIX_PAGE)
-    return render(
-        "portfolio/matrix.html",
-        block="matrix",
-        regions=regions,
-        rows=rows,
-        paging=paging,
-        filters=filters,
-        topics=TOPICS,
-        editable=rules.rating_regions(_me(), regions),
-        score_options=SCORE_OPTIONS,
-        rating_url=rating_addresses(regions),
-        scores=SCORES,
-    )
-
-
-@bp.get("/matrix.csv")
-def matrix_export() -> Response:
-    regions = portfolio_regions()
-    rows = matrix_rows(regions, **_matrix_filters())
-    response = Response(matrix_csv(regions, rows), mimetype="text/csv")
-    response.headers["Content-Disposition"] = 'attachment; filename="portfolio-matrix.csv"'
-    return response
-
-
-@bp.post("/matrix/<id:practice_id>/<slug:region>")
-def rate(practice_id: int, region: str) -> Response:
-    regions = portfolio_regions()
-    the_region = next((r for r in regions if r.slug == region), None)
-    practice = db.session.get(Practice, practice_id)
-    if (
-        the_region is None
-        or practice is None
-        or practice.in_trash
-        or practice.region_id not in {r.id for r in regions}
-    ):
-        abort(404)
-    require(Action.EDIT, the_region)
-    if practice.status not in IN_PORTFOLIO or practice.region_id == the_region.id:
-        abort(409)  # drafts are not rated, nor a region's own practice
-    form = RatingForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            rules.rate(practice, the_region, _me(), form.score.data, form.note.data or "")
-            db.session.commit()
-        except IntegrityError:
-            # Someone gave this region's first rating at the same moment: update theirs.
-            db.session.rollback()
-            rules.rate(practice, the_region, _me(), form.score.data, form.note.data or "")
-            db.session.commit()
-    else:
-        status = 422
-    if not request.htmx:
-        if status == 422:
-            flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
-        return redirect(url_for("portfolio_project.matrix"), code=303)
-    db.session.expire(practice)
-    row = Row(
-        practice,
-        {r.region_id: r for r in practice.ratings if r.region_id in {x.id for x in regions}},
-    )
-    return render(
-        "portfolio/matrix.html",
-        block="row",
-        status=status,
-        row=row,
-        regions=regions,
-        editable=rules.rating_regions(_me(), regions),
-        score_options=SCORE_OPTIONS,
-        rating_url=rating_addresses(regions),
-        scores=SCORES,
-        form_errors={(practice.id, the_region.id): form.errors} if status == 422 else {},
-    )
 
 
 # ---------------------------------------------------------------- analyses
@@ -334,7 +163,11 @@ def new_analysis() -> Response:
     form.practices.choices = [(row.practice.id, row.practice.title) for row in candidates]
     if form.validate_on_submit():
         region = next((r for r in regions if r.id == form.region_id.data), None)
-        chosen = [row.practice for row in candidates if row.practice.id in set(form.practices.data)]
+        chosen = db.session.scalars(
+            select(Practice).where(
+                Practice.id.in_({row.practice.id for row in candidates} & set(form.practices.data))
+            )
+        ).all()
         # The conclusions are project-wide, like the analysis: whoever may create an
         # analysis (an editor in any region) may write them, whichever region was visited.
         document = create_document(

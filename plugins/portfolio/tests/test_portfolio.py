@@ -17,6 +17,7 @@ from workspace.api import Document, Event, Region, create_document, db
 from workspace.testing import (
     CORPUS,
     HTMX,
+    PASSWORD,
     load_demo,
     new_document,
     offending,
@@ -219,6 +220,47 @@ def test_rating_updates_the_row_and_refuses_bad_scores(app, client, auth, portfo
     assert client.post(
         f"/p/portfolio/matrix/{practice_id}/burgos", data={"score": "1"}
     ).status_code in (403, 409)
+
+
+@pytest.mark.parametrize(
+    "workspace_config", [{"PLUGINS": ["portfolio", "minutes"], "WTF_CSRF_ENABLED": True}]
+)
+def test_a_matrix_cell_saves_with_and_without_script(app, client, portfolio):
+    """With CSRF checked: a browser without script sends the cell's form as written
+    (its token is in the noscript part); htmx sends only the score, note and the page's
+    CSRF header, and gets the row back."""
+    with app.app_context():
+        region = db.session.scalar(select(Region).where(Region.slug == "burgos"))
+        owner = db.session.get(type(portfolio.coordinator), portfolio.coordinator.id)
+        practice = Practice(region=region, title="Export coaching", status="approved")
+        practice.document = create_document("Export coaching", "Text", region, owner)
+        db.session.add(practice)
+        db.session.commit()
+        practice_id = practice.id
+    login = client.get("/login").text
+    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', login).group(1)
+    # An editor of Pannon.
+    client.post(
+        "/login", data={"email": portfolio.other.email, "password": PASSWORD, "csrf_token": token}
+    )
+    page = client.get("/p/portfolio/matrix").text
+    row = re.search(rf'<tr id="practice-{practice_id}">.*?</tr>', page, re.S).group(0)
+    (form,) = re.findall(r"<form .*?</form>", row, re.S)  # Burgos's own cell has none
+    action = re.search(r'action="([^"]+)"', form).group(1)
+    assert action == f"/p/portfolio/matrix/{practice_id}/pannon"
+    assert re.search(r'hx-post="' + re.escape(action) + '"', form)
+    token = re.search(r'<noscript><input type="hidden" name="csrf_token" value="([^"]+)"', form)
+    response = client.post(action, data={"score": "2", "note": "", "csrf_token": token.group(1)})
+    assert response.status_code == 303
+    assert client.post(action, data={"score": "1"}, headers=HTMX).status_code == 400
+    header = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
+    response = client.post(
+        action, data={"score": "3", "note": "Fits"}, headers={**HTMX, "X-CSRFToken": header}
+    )
+    assert response.status_code == 200 and "3.0" in response.text
+    assert 'value="Fits"' in response.text
+    with app.app_context():
+        assert db.session.scalar(select(Rating.score)) == 3
 
 
 def test_matrix_csv_matches_the_matrix(app, client, auth, portfolio):
