@@ -70,8 +70,21 @@ class PluginHost:
         self.blueprint_owner: dict[str, tuple[str, str]] = {}
         # Folders of the plugins' Alembic migrations (``PluginInfo.migrations``).
         self.migration_folders: list[str] = []
-        # Plugin names in the order hooks are called (``PluginInfo.after``, then name).
-        self.order: list[str] = []
+        # Hook name -> its implementations in the host's order; read on every call of
+        # a hook (a list page asks ``document_visible`` once per row), so kept, and
+        # forgotten whenever a plugin is registered or the order changes.
+        self._impls: dict[str, list[pluggy.HookImpl]] = {}
+        self._order: list[str] = []
+
+    @property
+    def order(self) -> list[str]:
+        """Plugin names in the order hooks are called (``PluginInfo.after``, then name)."""
+        return self._order
+
+    @order.setter
+    def order(self, names: list[str]) -> None:
+        self._order = names
+        self._impls.clear()
 
     # ------------------------------------------------------------ loading
 
@@ -147,6 +160,7 @@ class PluginHost:
         except SettingError as error:
             raise PluginError(str(error)) from error
         self.pm.register(module, name=info.name)
+        self._impls.clear()
         self.infos[info.name] = info
         self.order = sorted(self.infos)
 
@@ -169,13 +183,8 @@ class PluginHost:
         plugin's own picker).
         """
         wanted = None if only is None else set(only)
-        rank = {name: index for index, name in enumerate(self.order)}
-        impls = sorted(
-            getattr(self.pm.hook, hook_name).get_hookimpls(),
-            key=lambda impl: (rank.get(impl.plugin_name, len(rank)), impl.plugin_name),
-        )
         results = []
-        for impl in impls:
+        for impl in self._hook_impls(hook_name):
             if wanted is not None and impl.plugin_name not in wanted:
                 continue
             args = {name: kwargs[name] for name in impl.argnames}
@@ -234,9 +243,19 @@ class PluginHost:
             readable[region_id] = can(user, Action.READ, region)
         return readable[region_id]
 
+    def _hook_impls(self, hook_name: str) -> list[pluggy.HookImpl]:
+        impls = self._impls.get(hook_name)
+        if impls is None:
+            rank = {name: index for index, name in enumerate(self.order)}
+            impls = self._impls[hook_name] = sorted(
+                getattr(self.pm.hook, hook_name).get_hookimpls(),
+                key=lambda impl: (rank.get(impl.plugin_name, len(rank)), impl.plugin_name),
+            )
+        return impls
+
     def implementing(self, hook_name: str) -> set[str]:
         """The installed plugins that implement ``hook_name``."""
-        return {impl.plugin_name for impl in getattr(self.pm.hook, hook_name).get_hookimpls()}
+        return {impl.plugin_name for impl in self._hook_impls(hook_name)}
 
     def collect(self, hook_name: str, only: Iterable[str] | None = None, **kwargs: Any) -> list:
         """Flatten the lists a hook returns, skipping plugins that returned None."""

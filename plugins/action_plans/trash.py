@@ -56,19 +56,20 @@ def _require_trash_right(plan: Plan) -> None:
         require(Action.MANAGE, plan.region)  # a 403, in the audit trail
 
 
+# Built once: ``document_visible`` asks for it on every plan text a page lists.
+_TRASHED_PLANS = select(Plan.id).where(Plan.trashed())
+_TRASHED_DOCUMENTS = union_all(
+    select(Plan.context_document_id).where(Plan.trashed()),
+    select(Plan.summary_document_id).where(Plan.trashed()),
+    select(PlanAction.document_id).where(PlanAction.plan_id.in_(_TRASHED_PLANS)),
+    select(PlanAction.evidence_document_id).where(PlanAction.plan_id.in_(_TRASHED_PLANS)),
+)
+
+
 def trashed_documents() -> frozenset[int]:
     """The texts of the plans in the trash and of their actions (once per request, in
     one query: a dashboard asks on every view)."""
-    trashed_plans = select(Plan.id).where(Plan.trashed())
-    return documents_in_trash(
-        "action_plans",
-        union_all(
-            select(Plan.context_document_id).where(Plan.trashed()),
-            select(Plan.summary_document_id).where(Plan.trashed()),
-            select(PlanAction.document_id).where(PlanAction.plan_id.in_(trashed_plans)),
-            select(PlanAction.evidence_document_id).where(PlanAction.plan_id.in_(trashed_plans)),
-        ),
-    )
+    return documents_in_trash("action_plans", _TRASHED_DOCUMENTS)
 
 
 CHANGED = "Someone else changed this plan in the meantime; nothing was changed. Reload the page."

@@ -61,14 +61,15 @@ def _require_trash_right(meeting: Meeting) -> None:
         require(Action.MANAGE, meeting.region)  # a 403, in the audit trail
 
 
+# Built once: ``document_visible`` asks for it on every minutes text a page lists.
+_TRASHED_DOCUMENTS = select(Meeting.minutes_document_id).where(
+    Meeting.trashed(), Meeting.minutes_document_id.is_not(None)
+)
+
+
 def trashed_documents() -> frozenset[int]:
     """The minutes texts of the meetings in the trash (read once per request)."""
-    return documents_in_trash(
-        "minutes",
-        select(Meeting.minutes_document_id).where(
-            Meeting.trashed(), Meeting.minutes_document_id.is_not(None)
-        ),
-    )
+    return documents_in_trash("minutes", _TRASHED_DOCUMENTS)
 
 
 @region_bp.app_template_global("minutes_may_trash")

@@ -45,16 +45,17 @@ def _me():
     return current_user._get_current_object()
 
 
+# Built once: ``document_visible`` asks for it on every practice text a page lists.
+_TRASHED_DOCUMENTS = union_all(
+    select(Practice.document_id).where(Practice.trashed()),
+    select(Analysis.document_id).where(Analysis.trashed()),
+)
+
+
 def trashed_documents() -> frozenset[int]:
     """The texts of the practices and analyses in the trash (read once per request, in
     one query: a dashboard asks on every view)."""
-    return documents_in_trash(
-        "portfolio",
-        union_all(
-            select(Practice.document_id).where(Practice.trashed()),
-            select(Analysis.document_id).where(Analysis.trashed()),
-        ),
-    )
+    return documents_in_trash("portfolio", _TRASHED_DOCUMENTS)
 
 
 # ---------------------------------------------------------------- practices
