@@ -38,6 +38,9 @@ from workspace.api import LegalStatus, Partner, db, format_day, format_number, f
 from .models import ENTERED, BudgetSettings, Category, Expenditure, PartnerPlan, PlanLine
 
 CENT = Decimal("0.01")
+# A key as stored -> its Category: Category(key) is slow enough to show on a page that
+# reads every partner's plan and spending cells.
+CATEGORY_OF = {c.value: c for c in Category}
 ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)
 PROJECT_START = date(2019, 8, 1)
@@ -185,6 +188,8 @@ class Figures:
 
     @staticmethod
     def _sum(grid: Grid, category: Category | None, period: int | None) -> Decimal:
+        if category is None and period is None:
+            return sum(grid.values(), ZERO)  # the totals: asked for on every row of a page
         return sum(
             (
                 value
@@ -212,16 +217,24 @@ class Figures:
     def erdf_share(self) -> Decimal | None:
         return percent(self.erdf_planned, self.total)
 
+    @staticmethod
+    def _by(grid: Grid, part: int) -> dict:
+        """The grid's sums per category (``part`` 0) or per period (1), in one pass:
+        a page shows them for every partner."""
+        sums: dict = defaultdict(lambda: ZERO)
+        for key, value in grid.items():
+            sums[key[part]] += value
+        return sums
+
     def category_rows(self) -> list[Row]:
-        return [
-            Row(c.label, self.planned_in(category=c), self.spent_in(category=c), key=c.value)
-            for c in Category
-        ]
+        planned, spent = self._by(self.planned, 0), self._by(self.spent, 0)
+        return [Row(c.label, planned[c], spent[c], key=c.value) for c in Category]
 
     def period_rows(self) -> list[Row]:
+        by_planned, by_spent = self._by(self.planned, 1), self._by(self.spent, 1)
         rows, planned, spent = [], ZERO, ZERO
         for p in self.periods:
-            row = Row(p.label, self.planned_in(period=p.number), self.spent_in(period=p.number))
+            row = Row(p.label, by_planned[p.number], by_spent[p.number])
             planned += row.planned
             spent += row.spent
             row.cumulative_planned, row.cumulative_spent, row.period = planned, spent, p
@@ -293,7 +306,7 @@ def plan_grid(
     known = {p.number for p in (all_periods or periods(settings))}
     grid: Grid = defaultdict(lambda: ZERO)
     for category_key, number, amount in cells:
-        category = Category(category_key)
+        category = CATEGORY_OF[category_key]
         if number in known and category in ENTERED:
             grid[category, number] += amount
     office = settings.office_rate / HUNDRED
@@ -363,7 +376,7 @@ def _figures(
     known = {p.number for p in all_periods}
     figures.planned.update(plan_grid(plan_cells, settings, all_periods))
     for category_key, number, euro in spent_cells:
-        category = Category(category_key)
+        category = CATEGORY_OF[category_key]
         if number in known and category in ENTERED:
             figures.spent[category, number] += euro
     office = settings.office_rate / HUNDRED

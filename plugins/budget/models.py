@@ -12,7 +12,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workspace.api import Document, Partner, User, UTCDateTime, db, utcnow
@@ -126,11 +126,14 @@ class Expenditure(db.Model):
     """
 
     __tablename__ = "budget_expenditure"
+    # The spending sums (ledger._spent_by_cell) read only this index, never the lines;
+    # it also finds a partner's lines.
+    __table_args__ = (
+        Index("ix_budget_expenditure_spending", "partner_id", "category", "period", "amount_eur"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    partner_id: Mapped[int] = mapped_column(
-        ForeignKey("partner.id", ondelete="CASCADE"), index=True
-    )
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"))
     period: Mapped[int]
     category: Mapped[str] = mapped_column(String(20))
     description: Mapped[str] = mapped_column(String(200))
