@@ -24,9 +24,9 @@ from flask import (
 )
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import load_only
 
 from .extensions import db
 from .models import Document, Membership, Partner, Region, User
@@ -56,6 +56,14 @@ _MEMBER_ROWS = (
     .outerjoin(Partner, Partner.id == User.partner_id)
     .where(Membership.region_id == bindparam("region_id"))
 )
+# The documents a module's ``document_visible`` is asked about: the hooks read their id
+# and region (any other column loads when read).
+_ASKED_DOCUMENTS = (
+    select(Document)
+    .options(load_only(Document.plugin, Document.region_id))
+    .where(Document.id.in_(bindparam("ids", expanding=True)))
+)
+_MEMBER_COUNTS = select(Membership.region_id, func.count()).group_by(Membership.region_id)
 _RECENT_DOCUMENTS = (
     select(
         Document.id,
@@ -204,20 +212,21 @@ def region_panels(region: str, name: str) -> Response:
 
 @bp.get("/")
 def home() -> Response:
-    regions = db.session.scalars(
-        select(Region)
-        .options(selectinload(Region.partners), selectinload(Region.memberships))
-        .order_by(Region.name)
-    ).all()
-    partners = db.session.scalars(
-        select(Partner).options(selectinload(Partner.region)).order_by(Partner.name)
-    ).all()
+    regions = db.session.scalars(select(Region).order_by(Region.name)).all()
+    # Each partner's region is then found among those loaded, with no query of its own.
+    partners = db.session.scalars(select(Partner).order_by(Partner.name)).all()
+    partners_of: dict[int, list[Partner]] = {}
+    for partner in partners:
+        if partner.region_id is not None:
+            partners_of.setdefault(partner.region_id, []).append(partner)
     plugin_host = host()
     visible = readable_regions(current_user, list(regions))
     return render(
         "regions/home.html",
         regions=visible,
         partners=sorted(partners, key=lambda p: (p.role != "lead", p.role == "advisory", p.name)),
+        partners_of=partners_of,
+        member_counts=dict(db.session.execute(_MEMBER_COUNTS).all()),
         enabled={region.id: plugin_host.enabled_in(region) for region in visible},
         my_region_ids={m.region_id for m in current_user.memberships},
         panel_slots=panel_slots(None),
@@ -259,7 +268,7 @@ def recent_documents(region: Region, enabled: set[str]) -> list:
     asked = {row.id for row in rows if row.plugin in hooked}
     if asked:
         user = current_user._get_current_object()
-        documents = db.session.scalars(select(Document).where(Document.id.in_(asked)))
+        documents = db.session.scalars(_ASKED_DOCUMENTS, {"ids": sorted(asked)})
         hidden = {d.id for d in documents if not plugin_allows(d, user)}
         rows = [row for row in rows if row.id not in hidden]
     return rows[:RECENT]
