@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from workspace.api import (
@@ -75,11 +75,17 @@ def index() -> Response:
         "status": request.args.get("status", ""),
         "q": request.args.get("q", "").strip()[:100],
     }
+    user = _me()
+    # Drafts only for those who may edit in their region (as the practice page).
+    editable = [r.id for r in regions if can(user, Action.EDIT, r)]
     query = (
         select(Practice)
-        .options(selectinload(Practice.region))
-        .where(Practice.region_id.in_([r.id for r in regions]), Practice.not_trashed())
-        .order_by(Practice.title)
+        .where(
+            Practice.region_id.in_([r.id for r in regions]),
+            Practice.not_trashed(),
+            or_(Practice.status != Status.DRAFT.value, Practice.region_id.in_(editable)),
+        )
+        .order_by(Practice.title, Practice.id)
     )
     chosen = next((r for r in regions if r.slug == filters["region"]), None)
     if chosen is not None:
@@ -90,14 +96,9 @@ def index() -> Response:
         query = query.where(Practice.status == filters["status"])
     if filters["q"]:
         query = _search(query, filters["q"])
-    user = _me()
-    practices = [
-        p
-        for p in db.session.scalars(query)
-        if p.state is not Status.DRAFT or can(user, Action.EDIT, p.region)
-    ]
     approved = rules.approved_counts()
-    shown, paging = one_page(practices, BROWSE_PAGE)
+    # The page's cards only are loaded (each practice's region is among ``regions``).
+    shown, paging = page_of(query, BROWSE_PAGE)
     return render(
         "portfolio/browse.html",
         block="results",
@@ -119,11 +120,25 @@ def index() -> Response:
 BROWSE_PAGE = 24  # cards per page of the portfolio (rows of 2, 3 or 4 fill up)
 
 
+def _page_number(pages: int) -> int:
+    return min(max(request.args.get("page", 1, type=db_int) or 1, 1), pages)
+
+
+def page_of(query, size: int) -> tuple[list, dict]:
+    """As ``one_page``, for the rows of a query: counted, then only the page read."""
+    total = db.session.scalar(query.with_only_columns(func.count()).order_by(None)) or 0
+    pages = max(-(-total // size), 1)
+    first = (_page_number(pages) - 1) * size
+    shown = db.session.scalars(query.offset(first).limit(size)).all()
+    paging = {"page": first // size + 1, "pages": pages, "first": first + 1, "total": total}
+    return shown, {**paging, "shown": len(shown)}
+
+
 def one_page(items: list, size: int) -> tuple[list, dict]:
     """The page of ``items`` the address asks for (``?page=``; out of range: the
     nearest), and what the pager shows (``portfolio/_paging.html``)."""
     pages = max(-(-len(items) // size), 1)
-    page = min(max(request.args.get("page", 1, type=db_int) or 1, 1), pages)
+    page = _page_number(pages)
     first = (page - 1) * size
     shown = items[first : first + size]
     paging = {"page": page, "pages": pages, "first": first + 1, "total": len(items)}
