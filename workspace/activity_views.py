@@ -21,7 +21,7 @@ from .permissions import Action, can, readable_regions, require
 from .plugins import host
 from .regions import get_region
 from .rendering import render
-from .visibility import hidden_events_clause, plugin_allows, switched_on_clause
+from .visibility import hidden_by_plugins, hidden_events_clause, switched_on_clause
 
 bp = Blueprint("activity", __name__)
 
@@ -91,12 +91,7 @@ def _objects(events: list[Event]) -> dict[str, LinkTarget]:
             # named: its page would be 404.
             .where(switched_on_clause())
         ).all()
-        hooked = host().implementing("document_visible")
-        asked = {row.id for row in rows if row.plugin in hooked}
-        hidden = set()
-        if asked:
-            documents = db.session.scalars(select(Document).where(Document.id.in_(asked)))
-            hidden = {d.id for d in documents if not plugin_allows(d, user)}
+        hidden = hidden_by_plugins([(row.id, row.plugin) for row in rows], user)
         for id_, title, deleted_at, _ in rows:
             if id_ in hidden:
                 continue

@@ -26,14 +26,13 @@ from flask_login import current_user
 from jinja2_fragments.flask import render_block
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import load_only
 
 from .extensions import db
 from .models import Document, Membership, Partner, Region, User
 from .permissions import Action, can, readable_regions, require
 from .plugins import host
 from .rendering import render, wants_fragment
-from .visibility import plugin_allows
+from .visibility import hidden_by_plugins
 from .worker_cache import per_worker
 
 bp = Blueprint("regions", __name__)
@@ -55,13 +54,6 @@ _MEMBER_ROWS = (
     .join(Membership, Membership.user_id == User.id)
     .outerjoin(Partner, Partner.id == User.partner_id)
     .where(Membership.region_id == bindparam("region_id"))
-)
-# The documents a module's ``document_visible`` is asked about: the hooks read their id
-# and region (any other column loads when read).
-_ASKED_DOCUMENTS = (
-    select(Document)
-    .options(load_only(Document.plugin, Document.region_id))
-    .where(Document.id.in_(bindparam("ids", expanding=True)))
 )
 _MEMBER_COUNTS = select(Membership.region_id, func.count()).group_by(Membership.region_id)
 _RECENT_DOCUMENTS = (
@@ -264,14 +256,10 @@ def recent_documents(region: Region, enabled: set[str]) -> list:
         _RECENT_DOCUMENTS,
         {"region_id": region.id, "plugins": sorted(enabled)},
     ).all()
-    hooked = host().implementing("document_visible")
-    asked = {row.id for row in rows if row.plugin in hooked}
-    if asked:
-        user = current_user._get_current_object()
-        documents = db.session.scalars(_ASKED_DOCUMENTS, {"ids": sorted(asked)})
-        hidden = {d.id for d in documents if not plugin_allows(d, user)}
-        rows = [row for row in rows if row.id not in hidden]
-    return rows[:RECENT]
+    hidden = hidden_by_plugins(
+        [(row.id, row.plugin) for row in rows], current_user._get_current_object()
+    )
+    return [row for row in rows if row.id not in hidden][:RECENT]
 
 
 def _switch_value(value: str | None) -> bool:

@@ -23,7 +23,7 @@ from .models import Comment, Document, Region, SearchEntry
 from .permissions import Action, can, readable_regions
 from .plugins import host
 from .rendering import render
-from .visibility import plugin_allows, switched_on_clause
+from .visibility import hidden_by_plugins, switched_on_clause
 
 bp = Blueprint("search", __name__)
 
@@ -173,6 +173,18 @@ def _all_in(words: list[str], title: str) -> bool:
     return all(any(token.startswith(word) for token in tokens) for word in words)
 
 
+_ENTRIES = select(
+    SearchEntry.id,
+    SearchEntry.ref,
+    SearchEntry.document_id,
+    SearchEntry.region_id,
+    SearchEntry.kind,
+    SearchEntry.title,
+    SearchEntry.body,
+    Document.plugin,
+).join(Document, Document.id == SearchEntry.document_id)
+
+
 def search(query: str, user, limit: int = LIMIT) -> list[SearchResult]:
     """What ``user`` may read that matches ``query``: documents, comments, then plugins'."""
     words = terms(query)
@@ -183,21 +195,13 @@ def search(query: str, user, limit: int = LIMIT) -> list[SearchResult]:
     project = can(user, Action.READ)
     # Ask for more than needed: some hits may be in regions the user cannot read.
     hits = _hits(words, limit * 2)
-    plugin_host = host()
+    # Plain rows, without the folded text: the hits' fields are only shown.
     rows = db.session.execute(
-        select(SearchEntry, Document.plugin)
-        .join(Document, Document.id == SearchEntry.document_id)
-        # The texts of a plugin switched off where they live stay out of sight.
-        .where(SearchEntry.id.in_(hits), switched_on_clause(plugin_host))
+        _ENTRIES.where(SearchEntry.id.in_(hits), switched_on_clause())
     ).all()
-    entries = {entry.id: entry for entry, _ in rows}
-    # The texts a plugin hides from this reader (document_visible), asked per document.
-    hooked = plugin_host.implementing("document_visible")
-    asked = {entry.document_id for entry, plugin in rows if plugin in hooked}
-    if asked:
-        documents = db.session.scalars(select(Document).where(Document.id.in_(asked)))
-        hidden = {d.id for d in documents if not plugin_allows(d, user)}
-        entries = {id_: e for id_, e in entries.items() if e.document_id not in hidden}
+    # The texts a plugin hides from this reader (document_visible).
+    hidden = hidden_by_plugins([(row.document_id, row.plugin) for row in rows], user)
+    entries = {row.id: row for row in rows if row.document_id not in hidden}
     names = {region.id: region.name for region in regions}
     results: list[SearchResult] = []
     for hit in hits:
@@ -222,6 +226,7 @@ def search(query: str, user, limit: int = LIMIT) -> list[SearchResult]:
             break
     # Screened by the host: results of regions where their plugin is off, or that
     # the user may not read, are dropped (PluginHost.admits).
+    plugin_host = host()
     results += plugin_host.collect("search", plugin_host.enabled_anywhere(), query=query, user=user)
     return results
 

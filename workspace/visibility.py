@@ -20,8 +20,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, String, and_, cast, literal_column, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    and_,
+    bindparam,
+    cast,
+    literal_column,
+    or_,
+    select,
+)
+from sqlalchemy.orm import load_only
 
+from .extensions import db
 from .models import Document, Event, User
 from .permissions import Action, can
 from .plugins import PluginHost, host
@@ -63,6 +74,27 @@ def plugin_allows(document: Document, user: User | None) -> bool:
         return True
     answers = plugin_host.call_each("document_visible", [plugin], document=document, user=user)
     return all(answer is not False for _, answer in answers)
+
+
+# The documents a module's ``document_visible`` is asked about, for a list: the hooks
+# read a document's id, module and region (any other column loads when read).
+_ASKED_DOCUMENTS = (
+    select(Document)
+    .options(load_only(Document.plugin, Document.region_id))
+    .where(Document.id.in_(bindparam("ids", expanding=True)))
+)
+
+
+def hidden_by_plugins(rows: Iterable[tuple[int, str | None]], user: User | None) -> set[int]:
+    """Which of the documents listed as (id, plugin) rows their plugin's
+    ``document_visible`` hides from ``user``: for lists read as plain rows, which load
+    as objects only the documents a hook is asked about."""
+    hooked = host().implementing("document_visible")
+    asked = sorted({id_ for id_, plugin in rows if plugin in hooked})
+    if not asked:
+        return set()
+    documents = db.session.scalars(_ASKED_DOCUMENTS, {"ids": asked})
+    return {d.id for d in documents if not plugin_allows(d, user)}
 
 
 def document_shown(document: Document, user: User | None) -> bool:
