@@ -33,6 +33,7 @@ from .permissions import Action, require
 from .rendering import error_response, local_referrer
 from .search import unindex
 from .trash import Trashable, owned_rows
+from .worker_cache import forget_kept
 
 bp = Blueprint("purge", __name__)
 
@@ -88,6 +89,9 @@ def delete_for_good(items: Sequence[Trashable]) -> list[str]:
             phrase="deleted for good from the trash:",
         )
         titles.append(title)
+    # Their ids may be given again (SQLite reuses the highest): the workers' lists of
+    # texts in the trash (trash.documents_in_trash) must not name a new text.
+    forget_kept()
     db.session.commit()
     # The files go after the commit: a failed commit must not lose them.
     folder = upload_folder()

@@ -30,7 +30,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Flask, Response, abort, flash, g, has_app_context, request
+from flask import Flask, Response, abort, flash, has_app_context, request
 from flask_login import current_user
 from sqlalchemy import ColumnElement, CompoundSelect, ForeignKey, Select
 from sqlalchemy import inspect as sa_inspect
@@ -42,8 +42,7 @@ from .activity import record
 from .extensions import db
 from .models import Document, Region, User, UTCDateTime, utcnow
 from .rendering import error_response, render, wants_fragment
-
-_CACHE = "_trash_documents"
+from .worker_cache import forget_kept, per_worker
 
 
 class Trashable:
@@ -131,16 +130,18 @@ def owned_rows(row: object) -> Iterator[object]:
 
 def documents_in_trash(key: str, *queries: Select | CompoundSelect) -> frozenset[int]:
     """Ids of the documents ``queries`` select (each one column of document ids, e.g.
-    ``select(Meeting.minutes_document_id).where(Meeting.trashed())``), read once per
-    request under ``key``: ``document_visible`` is asked for every text a list shows.
-    Moving a record or bringing it back forgets what was read."""
-    cache = g.setdefault(_CACHE, {}) if has_app_context() else {}
-    if key not in cache:
+    ``select(Meeting.minutes_document_id).where(Meeting.trashed())``): ``document_visible``
+    asks for them on every text a list shows. Each worker keeps the answer under ``key``
+    until a record goes to the trash, comes back or is deleted for good (which the core
+    does for every module: ``move_to_trash``, ``restore``, ``purge.delete_for_good``)."""
+
+    def load() -> frozenset[int]:
         ids: set[int] = set()
         for query in queries:
             ids.update(i for i in db.session.scalars(query) if i is not None)
-        cache[key] = frozenset(ids)
-    return cache[key]
+        return frozenset(ids)
+
+    return per_worker(f"trash:{key}", load)
 
 
 class InTrash(NotFound):
@@ -180,7 +181,7 @@ def init_app(app: Flask) -> None:
 
 def _forget_documents() -> None:
     if has_app_context():
-        g.pop(_CACHE, None)
+        forget_kept()
 
 
 # ---------------------------------------------------------------- moving

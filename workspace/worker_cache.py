@@ -120,6 +120,12 @@ def per_worker(key: str, load: Callable[[], T]) -> T:
     return worker_cache().get(key, load)
 
 
+def forget_kept() -> None:
+    """A change no watched table shows (a record moved to or from the trash, or
+    deleted for good): every worker forgets what it keeps, with this transaction."""
+    _raise(db.session)
+
+
 def watch(*models: type) -> None:
     """Raise the number with any flush or statement that writes rows of ``models``
     through the session: the unit of work or an insert, update or delete statement.

@@ -104,11 +104,12 @@ def _folded_ids(query: str, *columns) -> list[int]:
 
 
 def _matching_actions(query: str, limit: int):
+    """Actions, of plans not in the trash, whose title or funding sources contain
+    ``query``; each action's plan and region come from the session when already read."""
     ids = _folded_ids(query, PlanAction.title, PlanAction.funding_sources)
     return db.session.scalars(
         select(PlanAction)
         .join(PlanAction.plan)
-        .options(selectinload(PlanAction.plan).selectinload(Plan.region))
         .where(PlanAction.id.in_(ids), Plan.not_trashed())
         .order_by(PlanAction.title)
         .limit(limit)
@@ -120,13 +121,10 @@ def search(query, user):
     query = query.strip()
     if len(query) < 2:
         return []
-    ids = _folded_ids(query, Plan.instrument_name, Plan.other_partners)
-    plans = db.session.scalars(
-        select(Plan)
-        .options(selectinload(Plan.region))
-        .where(Plan.id.in_(ids), Plan.not_trashed())
-        .limit(20)
-    ).all()
+    # A project has a plan or two a region: all are read, and matched here, so that
+    # the matching actions find their plans (and the regions) already read.
+    plans = db.session.scalars(select(Plan).where(Plan.not_trashed()).order_by(Plan.id)).all()
+    matching = [p for p in plans if folded_contains(query, p.instrument_name, p.other_partners)]
     # Each result says its region: the core drops those of regions where the plugin
     # is off and those the reader may not read.
     results = [
@@ -138,7 +136,7 @@ def search(query, user):
             f"{p.region.name} · {p.state.label}",
             p.region,
         )
-        for p in plans
+        for p in matching[:20]
     ]
     for action in _matching_actions(query, 20):
         target = _action_target(action)

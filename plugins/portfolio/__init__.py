@@ -113,9 +113,10 @@ def _matching(query: str, limit: int):
         )
     )
     ids = [id_ for id_, *texts in rows if folded_contains(query, *texts)]
+    # Each practice's region comes from the session when already read (search reads
+    # every region first).
     return db.session.scalars(
         select(Practice)
-        .options(selectinload(Practice.region))
         .where(Practice.id.in_(ids))
         .order_by(Practice.title)
         .limit(limit)
