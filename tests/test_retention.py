@@ -245,3 +245,25 @@ def test_emptying_the_trash_deletes_every_row_of_the_page(app, client, auth, mod
     # Asked again (a second tab): they are gone, so there is nothing to find.
     assert client.post("/trash/delete", data={"item": keys}).status_code == 404
     assert client.post("/trash/delete", data={}).status_code == 400
+
+
+def test_a_text_given_the_id_of_one_deleted_for_good_is_not_hidden(app, client, auth, modules):
+    """The workers keep the ids of the texts in the trash. SQLite gives a deleted
+    highest id again: the new meeting's minutes must not inherit the old one's place."""
+    world = modules
+    app.config["TODAY"] = "2027-07-31"
+    made = MAKERS["meeting"](app, client, auth, world)
+    sign_in(auth, world, made.trasher)
+    assert client.post(made.trash).status_code == 303
+    sign_in(auth, world, "admin")
+    assert client.get(f"/docs/{made.document_id}").status_code == 404  # the list is kept
+    set_end(client, "2022-07-31")
+    assert client.post("/trash/delete", data={"item": _purge_key(client, made)}).status_code == 303
+
+    again = MAKERS["meeting"](app, client, auth, world)
+    with app.app_context():
+        if db.session.get_bind().dialect.name == "sqlite":
+            assert again.document_id == made.document_id  # the case this test is about
+    sign_in(auth, world, "admin")
+    assert client.get(f"/docs/{again.document_id}").status_code == 200
+    assert again.title in client.get("/search?q=Zanzibar").text
