@@ -71,7 +71,7 @@ def meetings_page(region: Region | None) -> Response:
     query = (
         select(Meeting)
         .where(visible_meetings_filter(current_user, region))
-        .options(selectinload(Meeting.region), selectinload(Meeting.agenda))
+        .options(selectinload(Meeting.region))
     )
     if when == "past":
         query = query.where(Meeting.ends_at < now).order_by(Meeting.starts_at.desc())
