@@ -116,10 +116,7 @@ def _matching(query: str, limit: int):
     # Each practice's region comes from the session when already read (search reads
     # every region first).
     return db.session.scalars(
-        select(Practice)
-        .where(Practice.id.in_(ids))
-        .order_by(Practice.title)
-        .limit(limit)
+        select(Practice).where(Practice.id.in_(ids)).order_by(Practice.title).limit(limit)
     ).all()
 
 
