@@ -6,6 +6,7 @@ import csv
 import io
 import re
 import zipfile
+from html.parser import HTMLParser
 
 import pytest
 from pypdf import PdfReader
@@ -651,6 +652,50 @@ def test_hostile_text_is_inert_on_every_portfolio_page(app, client, auth, portfo
     practice_page = client.get(f"/r/burgos/portfolio/{practice_id}").text
     sections = practice_page.split('class="practice-sections"', 1)[1].split("</article>", 1)[0]
     assert offending(sections) == []
+    # The matrix's rating forms are written in Python (portfolio/matrix.py): the title
+    # in their labels and a hostile note stay text there too, on the page and in the
+    # row an HTMX save swaps in.
+    auth.logout()
+    auth.login(portfolio.other.email)  # an editor of Pannon: a form in the cell
+    saved = client.post(
+        f"/p/portfolio/matrix/{practice_id}/pannon",
+        data={"score": "2", "note": text[:300]},
+        headers=HTMX,
+    )
+    assert saved.status_code == 200
+    row = re.search(
+        rf'<tr id="practice-{practice_id}">.*?</tr>', client.get("/p/portfolio/matrix").text, re.S
+    ).group(0)
+    swapped = re.search(rf'<tr id="practice-{practice_id}">.*?</tr>', saved.text, re.S).group(0)
+    for html in (row, swapped):
+        tags, values = _markup_of(html)
+        # Only the cell's own elements and attributes: the text broke out of none.
+        assert tags <= MATRIX_TAGS and {name for name, _ in values} <= MATRIX_ATTRIBUTES
+        # ...and it is still all there, as text: in the labels and in the note.
+        labels = [value for name, value in values if name == "aria-label"]
+        assert any(value.endswith(f" in {text[:100]}") for value in labels)
+        assert ("value", text[:300]) in values
+
+
+MATRIX_TAGS = {"tr", "th", "td", "a", "br", "small", "form", "select", "option", "input"}
+MATRIX_TAGS |= {"noscript", "button", "span", "strong"}
+MATRIX_ATTRIBUTES = {"id", "scope", "href", "class", "method", "action", "hx-post", "hx-trigger"}
+MATRIX_ATTRIBUTES |= {"name", "aria-label", "value", "title", "selected", "type", "maxlength"}
+MATRIX_ATTRIBUTES |= {"placeholder"}
+
+
+def _markup_of(html: str) -> tuple[set[str], set[tuple[str, str]]]:
+    """The elements of ``html`` and its (attribute, value) pairs, as a browser parses them."""
+    tags: set[str] = set()
+    values: set[tuple[str, str]] = set()
+
+    class Reader(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            tags.add(tag)
+            values.update((name, value or "") for name, value in attrs)
+
+    Reader().feed(html)
+    return tags, values
 
 
 def test_practice_texts_leave_lists_and_search_with_the_plugin(app, client, auth, portfolio):
