@@ -255,6 +255,8 @@ def test_admin_creates_and_edits_a_region(app, client, auth, world):
     [
         ({"slug": "Burgos Region"}, "Lower-case letters, digits and hyphens"),
         ({"slug": "burgos"}, "Another region uses this slug."),
+        # /calendar/<token>/mine.ics is a person's own feed, not a region's.
+        ({"slug": "mine"}, "“mine” is taken by the workspace&#39;s own addresses."),
         ({"nuts2": "HU23"}, "A NUTS 2 code of IT starts with IT."),
         ({"nuts2": "I"}, "A NUTS 2 code looks like HU23."),
     ],

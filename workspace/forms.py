@@ -213,6 +213,11 @@ class PartnerForm(StrippedForm):
     region_id = ChoiceField("Region", coerce=int)
 
 
+# Region slugs that would be mistaken for another address: /calendar/<token>/mine.ics
+# is a person's own calendar feed, not the feed of a region "mine".
+RESERVED_SLUGS = frozenset({"mine"})
+
+
 class RegionForm(StrippedForm):
     slug = StringField(
         "Slug (address)",
@@ -235,6 +240,10 @@ class RegionForm(StrippedForm):
             Regexp(r"^[A-Z]{2}[A-Z0-9]{2}$", message="A NUTS 2 code looks like HU23."),
         ],
     )
+
+    def validate_slug(self, field: StringField) -> None:
+        if field.data in RESERVED_SLUGS:
+            raise ValidationError(f"“{field.data}” is taken by the workspace's own addresses.")
 
     def validate_nuts2(self, field: StringField) -> None:
         country = (self.country.data or "").upper()

