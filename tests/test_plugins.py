@@ -307,6 +307,9 @@ def test_every_hook_is_exercised(tmp_path):
     addresses = client.post("/account/calendar").text
     feed = re.search(r"http://localhost(/calendar/[\w-]+/mine\.ics)", addresses).group(1)
     assert "Note on export vouchers" in app.test_client().get(feed).text
+    calendar = {"start_date": "2019-08-01", "phase1_months": "24", "phase1_period_months": "6"}
+    calendar |= {"phase2_months": "12", "phase2_period_months": "12", "report_days": "14"}
+    assert client.post("/admin/calendar", data=calendar).status_code == 303
     assert set(HOOK_NAMES) == fixture_plugin.CALLED
 
 

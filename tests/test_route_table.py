@@ -280,6 +280,7 @@ ROWS: list[Row] = [
     # The whole project as one ZIP (accounts and their password hashes included).
     *rows("GET", "/admin/archive.zip", ADMIN),
     *rows("GET POST", "/admin/records", ADMIN),
+    *rows("GET POST", "/admin/calendar", ADMIN),
     # The e-mail queued and sent, with its text (set-password links among them).
     *rows("GET", "/admin/outbox", ADMIN),
     *rows("GET", "/admin/outbox/<id:message_id>", ADMIN),

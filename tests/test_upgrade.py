@@ -28,6 +28,7 @@ from sqlalchemy import Date, DateTime, Numeric, bindparam, text
 from tests.conftest import PASSWORD, PASSWORD_HASH, bare_app
 from tests.test_deploy_guide import Session, clean_environment, free_port, stop, wait_for
 from workspace.extensions import db
+from workspace.project_calendar import project_calendar
 
 ROOT = Path(__file__).resolve().parent.parent
 EARLY_CORE = "0004_attachments"
@@ -205,6 +206,33 @@ def test_an_early_database_upgrades_to_heads_with_its_data(tmp_path):
     meeting = editor.get("/r/burgos/minutes/meetings/1").text
     assert "Stakeholder group meeting 3" in meeting and "Quorum reached." in meeting
     assert "Border start-up voucher" in editor.get("/r/burgos/portfolio/1").text
+
+
+def test_the_budget_calendar_moves_to_the_core_with_its_values(tmp_path):
+    """b006: a calendar saved in the budget's settings becomes the project's calendar
+    (core 0020); the budget's rates stay where they were."""
+    app = early_database(tmp_path, WTF_CSRF_ENABLED=False)
+    with app.app_context():
+        insert(
+            "budget_settings", id=1, start_date=date(2024, 1, 1), phase1_months=18,
+            phase1_period_months=6, phase2_months=12, phase2_period_months=12,
+            erdf_rate_public=Decimal("80.00"), erdf_rate_private=Decimal("70.00"),
+            office_rate=Decimal("15.00"), closed_through=1, version=3,
+        )  # fmt: skip
+        db.session.commit()
+        upgrade(revision="heads")
+        calendar = project_calendar()
+        assert (calendar.start_date, calendar.phase1_months) == (date(2024, 1, 1), 18)
+        assert (calendar.phase2_months, calendar.report_days, calendar.version) == (12, 14, 1)
+        budget = db.session.execute(text("SELECT * FROM budget_settings")).one()._mapping
+        assert "start_date" not in budget and budget["erdf_rate_public"] == Decimal("80.00")
+    admin = app.test_client()
+    response = admin.post("/login", data={"email": "admin@pannon.example", "password": PASSWORD})
+    assert response.status_code == 302
+    page = admin.get("/admin/calendar").text
+    # 18 months in semesters, then a year: P4 is Phase 2, from 1 July 2025.
+    assert "P4" in page and "P5" not in page
+    assert "1 Jul 2025 – 30 Jun 2026" in page and "14 Jul 2026" in page
 
 
 def readme_upgrade_steps() -> list[str]:

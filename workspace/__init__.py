@@ -35,6 +35,7 @@ from . import (
     password_reset,
     plugin_pages,
     plugin_settings,  # noqa: F401  (its page joins regions.bp)
+    project_calendar_views,
     purge,
     region_export,  # noqa: F401  (its page joins regions.bp)
     region_members,  # noqa: F401  (its pages join regions.bp)
@@ -112,6 +113,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(archive_views.bp)
     app.register_blueprint(purge.bp)
     app.register_blueprint(retention.bp)
+    app.register_blueprint(project_calendar_views.bp)
     with app.app_context():
         plugin_pages.init_app(app)
     app.before_request(plugin_pages.gate_plugin_pages)

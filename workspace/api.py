@@ -96,6 +96,7 @@ from .pdf import html_to_pdf
 from .permissions import Action, can, readable_regions, require
 from .plugin_settings import region_setting
 from .plugins import host as _host
+from .project_calendar import Period, add_months, period_of, periods, project_calendar, project_end
 from .rendering import error_response, local_referrer, render, wants_fragment
 from .revisions import create as create_document
 from .search import folded_contains, index_document
@@ -189,6 +190,7 @@ __all__ = [
     "Panel",
     "Partner",
     "PartnerRole",
+    "Period",
     "PluginInfo",
     "Region",
     "RegionPlugin",
@@ -202,6 +204,7 @@ __all__ = [
     "User",
     "VersionField",
     "WholeNumberField",
+    "add_months",
     "admits",
     "attachments_of",
     "bring_back",
@@ -240,6 +243,10 @@ __all__ = [
     "parse_date",
     "parse_money",
     "parse_number",
+    "period_of",
+    "periods",
+    "project_calendar",
+    "project_end",
     "local_referrer",
     "read_rows",
     "readable_regions",

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
     from .models import Document, Region, Revision, User
     from .notification_kinds import NotificationKind
+    from .project_calendar import Period
 
 hookspec = pluggy.HookspecMarker("workspace")
 hookimpl = pluggy.HookimplMarker("workspace")
@@ -416,4 +417,18 @@ def calendar_entries(user: User, region: Region | None) -> list[CalendarEntry]:
     region's feed when it is on there and ``user`` may read the region. Give each
     entry its ``region``: the core drops those of regions where the plugin is off and
     those ``user`` may not read, and in a region's feed those of other regions.
+    """
+
+
+# ---------------------------------------------------------------------- the project
+
+
+@hookspec
+def calendar_changed(periods: list[Period]) -> str | None:
+    """The project's calendar is changing to ``periods`` (``workspace.api.Period``:
+    number, phase, start, end, report_due), in the transaction that changes it, in
+    every installed plugin whatever the switches. Bring what the plugin files by period
+    in line (each dated record to its new period) and return None; or return a message
+    saying why the change cannot be made (an expense would fall outside the project):
+    the core then changes nothing, yours included, and shows the message to the admin.
     """

@@ -114,6 +114,15 @@ def dashboard_panels(region, user):
 
 
 @hookimpl
+def calendar_changed(periods):
+    """The project's calendar changes: every expenditure line moves to its new period,
+    or the change is refused (a line outside the project, a closed period gone)."""
+    from .settings_views import refile_lines
+
+    return refile_lines(periods)
+
+
+@hookimpl
 def search(query, user):
     """Expenditure lines by description or invoice number, for the consortium; lines of
     partners whose region switched the budget off stay out of the hits."""

@@ -23,17 +23,18 @@ partner views add up to the project view to the cent, in every table and export.
 
 from __future__ import annotations
 
-import calendar
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask import current_app
 from sqlalchemy import Integer, cast, func, select
 
 from workspace.api import LegalStatus, Partner, db, format_day, format_number, format_percent
+from workspace.api import Period as CalendarPeriod
+from workspace.api import periods as project_periods
 
 from .models import ENTERED, BudgetSettings, Category, Expenditure, PartnerPlan, PlanLine
 
@@ -43,7 +44,6 @@ CENT = Decimal("0.01")
 CATEGORY_OF = {c.value: c for c in Category}
 ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)
-PROJECT_START = date(2019, 8, 1)
 
 
 def cents(value: Decimal) -> Decimal:
@@ -77,11 +77,6 @@ def get_settings() -> BudgetSettings:
 
 def default_settings() -> BudgetSettings:
     return BudgetSettings(
-        start_date=PROJECT_START,
-        phase1_months=24,
-        phase1_period_months=6,
-        phase2_months=12,
-        phase2_period_months=12,
         erdf_rate_public=Decimal("85.00"),
         erdf_rate_private=Decimal("75.00"),
         office_rate=Decimal("15.00"),
@@ -90,14 +85,11 @@ def default_settings() -> BudgetSettings:
     )
 
 
-def add_months(day: date, months: int) -> date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 @dataclass(frozen=True)
 class Period:
+    """A reporting period of the project's calendar (the core's), and whether the
+    budget has closed it."""
+
     number: int
     phase: int
     start: date
@@ -116,26 +108,13 @@ class Period:
         return self.start <= day <= self.end
 
 
-def periods(settings: BudgetSettings) -> list[Period]:
-    """Reporting periods from the start date: Phase 1 in steps of its period length,
-    then Phase 2 in steps of its own; a last short step ends with its phase."""
-    result: list[Period] = []
-    start = settings.start_date
-    for phase, months, step in (
-        (1, settings.phase1_months, settings.phase1_period_months),
-        (2, settings.phase2_months, settings.phase2_period_months),
-    ):
-        phase_end = add_months(start, months)
-        while start < phase_end:
-            end = min(add_months(start, step), phase_end)
-            number = len(result) + 1
-            result.append(
-                Period(
-                    number, phase, start, end - timedelta(days=1), number <= settings.closed_through
-                )
-            )
-            start = end
-    return result
+def periods(settings: BudgetSettings, calendar: list[CalendarPeriod] | None = None) -> list[Period]:
+    """The project's reporting periods (``calendar``, or the core's calendar as saved),
+    closed up to ``settings.closed_through``."""
+    return [
+        Period(p.number, p.phase, p.start, p.end, p.number <= settings.closed_through)
+        for p in (calendar if calendar is not None else project_periods())
+    ]
 
 
 def project_end(settings: BudgetSettings) -> date:

@@ -55,17 +55,14 @@ ENTERED = [c for c in Category if not c.is_flat_rate]
 
 
 class BudgetSettings(db.Model):
-    """The project's calendar and rates. One row; the defaults are Interreg Europe
-    2014-2020's (ERDF 85 % public / 75 % private non-profit, 15 % flat rate)."""
+    """The project's rates and which periods the budget has closed. One row; the
+    defaults are Interreg Europe 2014-2020's (ERDF 85 % public / 75 % private
+    non-profit, 15 % flat rate). The periods are the core's calendar's (migration b006
+    moved the calendar there)."""
 
     __tablename__ = "budget_settings"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    start_date: Mapped[date] = mapped_column(Date)
-    phase1_months: Mapped[int] = mapped_column(default=24)
-    phase1_period_months: Mapped[int] = mapped_column(default=6)
-    phase2_months: Mapped[int] = mapped_column(default=12)
-    phase2_period_months: Mapped[int] = mapped_column(default=12)
     erdf_rate_public: Mapped[Decimal] = mapped_column(PERCENT, default=Decimal("85.00"))
     erdf_rate_private: Mapped[Decimal] = mapped_column(PERCENT, default=Decimal("75.00"))
     office_rate: Mapped[Decimal] = mapped_column(PERCENT, default=Decimal("15.00"))

@@ -1,6 +1,7 @@
-"""The budget settings an admin keeps (``/p/budget/settings``): the project's start,
-phases and reporting periods, ERDF and office rates, the flexibility, and which
-periods are closed. A new calendar moves every expenditure line to its period."""
+"""The budget settings an admin keeps (``/p/budget/settings``): ERDF and office rates,
+the flexibility, and which periods are closed. The periods are the project calendar's
+(Admin → Calendar, the core's); when it changes, ``refile_lines`` (the module's
+``calendar_changed`` hook) moves every expenditure line to its new period."""
 
 from __future__ import annotations
 
@@ -10,18 +11,17 @@ from wtforms import StringField
 
 from workspace.api import (
     Action,
-    DateError,
     NumberError,
     StrippedForm,
     db,
     format_day,
     input_value,
-    parse_date,
     parse_number,
     record,
     render,
     require,
 )
+from workspace.api import Period as CalendarPeriod
 
 from .ledger import get_settings, periods
 from .models import BudgetSettings, Expenditure
@@ -29,11 +29,6 @@ from .views import project_pages
 
 
 class SettingsForm(StrippedForm):
-    start_date = StringField("Project start")
-    phase1_months = StringField("Phase 1 length (months)")
-    phase1_period_months = StringField("Phase 1 reporting period (months)")
-    phase2_months = StringField("Phase 2 length (months)")
-    phase2_period_months = StringField("Phase 2 reporting period (months)")
     erdf_rate_public = StringField("ERDF rate, public bodies (%)")
     erdf_rate_private = StringField("ERDF rate, private non-profit bodies (%)")
     office_rate = StringField("Office and administration (% of staff)")
@@ -43,22 +38,11 @@ class SettingsForm(StrippedForm):
     closed_through = StringField("Closed periods (reported up to period number)")
 
 
-MONTH_FIELDS = ("phase1_months", "phase1_period_months", "phase2_months", "phase2_period_months")
 RATE_FIELDS = ("erdf_rate_public", "erdf_rate_private", "office_rate", "flexibility_rate")
 
 
 def _check_settings(form: SettingsForm) -> dict:
     values = {}
-    try:
-        values["start_date"] = parse_date(form.start_date.data, "The project start")
-    except DateError as error:
-        form.start_date.errors = [str(error)]
-    for name in MONTH_FIELDS:
-        text = form[name].data or ""
-        if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 120:
-            form[name].errors = ["A whole number of months from 1 to 120."]
-        else:
-            values[name] = int(text)
     for name in RATE_FIELDS:
         try:
             rate = parse_number(form[name].data, "The rate")
@@ -84,15 +68,9 @@ def settings_page() -> Response:
     if request.method == "POST":
         form = SettingsForm()
         values = _check_settings(form)
-        if not any(f.errors for f in form):
-            trial = BudgetSettings(**{**_settings_dict(settings), **values})
-            new_periods = periods(trial)
-            if values["closed_through"] > len(new_periods):
-                form.closed_through.errors = [f"The project has {len(new_periods)} periods."]
-            else:
-                moved = _repartition(new_periods)
-                if moved is not None:
-                    form.start_date.errors = [moved]
+        count = len(periods(settings))
+        if not any(f.errors for f in form) and values["closed_through"] > count:
+            form.closed_through.errors = [f"The project has {count} periods."]
         if any(f.errors for f in form):
             db.session.rollback()
             status = 422
@@ -115,7 +93,6 @@ def settings_page() -> Response:
         shown = _settings_dict(settings)
         # What the form shows is read back in the same format: 85,00 for an Italian.
         shown.update({name: input_value(shown[name]) for name in RATE_FIELDS})
-        shown["start_date"] = shown["start_date"].isoformat()
         form = SettingsForm(formdata=None, data=shown)
     return render(
         "budget/settings.html",
@@ -127,20 +104,28 @@ def settings_page() -> Response:
 
 
 def _settings_dict(settings: BudgetSettings) -> dict:
-    names = ("start_date", *MONTH_FIELDS, *RATE_FIELDS, "closed_through")
+    names = (*RATE_FIELDS, "closed_through")
     return {name: getattr(settings, name) for name in names}
 
 
-def _repartition(new_periods) -> str | None:
-    """Put every expenditure line in its period under the new calendar; a message when
-    a line would fall outside the project."""
+def refile_lines(new_periods: list[CalendarPeriod]) -> str | None:
+    """Put every expenditure line in its period under a new calendar; a message, and
+    nothing moved, when a line would fall outside the project or a closed period would
+    no longer exist."""
+    closed = get_settings().closed_through
+    if closed > len(new_periods):
+        return (
+            f"the budget has closed the periods up to P{closed}, and the new calendar has "
+            f"{len(new_periods)}."
+        )
     start, end = new_periods[0].start, new_periods[-1].end
-    for line in db.session.scalars(select(Expenditure)):
-        found = next((p for p in new_periods if p.contains(line.payment_date)), None)
-        if found is None:
+    lines = db.session.scalars(select(Expenditure)).all()
+    for line in lines:
+        if not start <= line.payment_date <= end:
             return (
-                f"Expenditure paid on {format_day(line.payment_date)} would fall outside the "
-                f"project ({format_day(start)} – {format_day(end)})."
+                f"expenditure paid on {format_day(line.payment_date)} would fall outside "
+                f"the project ({format_day(start)} – {format_day(end)})."
             )
-        line.period = found.number
+    for line in lines:
+        line.period = next(p.number for p in new_periods if p.contains(line.payment_date))
     return None

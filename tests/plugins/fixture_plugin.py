@@ -288,3 +288,11 @@ def document_followed_as(document):
 @_called
 def document_saved(document, revision):
     CALLS.append(("document_saved", document.title, revision.number))
+
+
+@_called
+def calendar_changed(periods):
+    """Refuses a calendar of fewer than two periods (the notes are filed in P2),
+    to show that a module's refusal leaves the calendar as it was."""
+    CALLS.append(("calendar_changed", len(periods)))
+    return None if len(periods) >= 2 else "a fixture note is filed in P2."

@@ -162,9 +162,7 @@ def downgrade():
     op.drop_index(op.f("ix_budget_modification_contract_id"), table_name="budget_modification")
     op.drop_index(op.f("ix_budget_modification_partner_id"), table_name="budget_modification")
     op.drop_table("budget_modification")
-    op.drop_index(
-        op.f("ix_budget_contract_line_contract_id"), table_name="budget_contract_line"
-    )
+    op.drop_index(op.f("ix_budget_contract_line_contract_id"), table_name="budget_contract_line")
     op.drop_table("budget_contract_line")
     op.drop_index(op.f("ix_budget_contract_partner_id"), table_name="budget_contract")
     op.drop_table("budget_contract")

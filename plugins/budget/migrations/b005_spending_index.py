@@ -29,7 +29,5 @@ def upgrade():
 
 
 def downgrade():
-    op.create_index(
-        "ix_budget_expenditure_partner_id", "budget_expenditure", ["partner_id"]
-    )
+    op.create_index("ix_budget_expenditure_partner_id", "budget_expenditure", ["partner_id"])
     op.drop_index("ix_budget_expenditure_spending", table_name="budget_expenditure")

@@ -1,9 +1,10 @@
-"""The budget arithmetic: periods from the settings, rounding points, lines from text."""
+"""The budget arithmetic: periods from the project calendar, rounding points, lines from text."""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 
@@ -15,11 +16,26 @@ from plugins.budget.ledger import (
     percent,
     periods,
 )
+from workspace.api import periods as calendar_periods
 from workspace.api import safe_cell
+
+INTERVENTURES = {
+    "start_date": date(2019, 8, 1),
+    "phase1_months": 24,
+    "phase1_period_months": 6,
+    "phase2_months": 12,
+    "phase2_period_months": 12,
+    "report_days": 14,
+}
+
+
+def budget_periods(settings, **calendar):
+    """The budget's periods under InterVentures' calendar, or one changed by ``calendar``."""
+    return periods(settings, calendar_periods(SimpleNamespace(**{**INTERVENTURES, **calendar})))
 
 
 def test_interventures_periods_are_four_semesters_then_a_year():
-    found = periods(default_settings())
+    found = budget_periods(default_settings())
     assert [(p.label, p.phase, p.start, p.end) for p in found] == [
         ("P1", 1, date(2019, 8, 1), date(2020, 1, 31)),
         ("P2", 1, date(2020, 2, 1), date(2020, 7, 31)),
@@ -29,12 +45,16 @@ def test_interventures_periods_are_four_semesters_then_a_year():
     ]
 
 
-def test_period_lengths_are_settings_and_a_short_last_step_ends_with_its_phase():
+def test_period_lengths_come_from_the_calendar_and_closing_from_the_budget():
     settings = default_settings()
-    settings.phase1_months, settings.phase1_period_months = 10, 4
-    settings.phase2_months, settings.phase2_period_months = 6, 6
     settings.closed_through = 2
-    found = periods(settings)
+    found = budget_periods(
+        settings,
+        phase1_months=10,
+        phase1_period_months=4,
+        phase2_months=6,
+        phase2_period_months=6,
+    )
     assert [(p.start, p.end, p.closed) for p in found] == [
         (date(2019, 8, 1), date(2019, 11, 30), True),
         (date(2019, 12, 1), date(2020, 3, 31), True),
@@ -73,7 +93,7 @@ GOOD = {
 
 
 def test_a_good_line_gets_its_period_and_euro_amount():
-    checked = check_line(GOOD, periods(default_settings()))
+    checked = check_line(GOOD, budget_periods(default_settings()))
     assert checked.ok, checked.errors
     assert checked.values["period"] == 2
     assert checked.values["currency"] == "PLN"
@@ -105,7 +125,7 @@ def test_a_good_line_gets_its_period_and_euro_amount():
     ],
 )
 def test_bad_lines_say_what_is_wrong(change, field, message):
-    checked = check_line({**GOOD, **change}, periods(default_settings()))
+    checked = check_line({**GOOD, **change}, budget_periods(default_settings()))
     assert not checked.ok
     assert message in checked.errors[field]
 
@@ -113,7 +133,7 @@ def test_bad_lines_say_what_is_wrong(change, field, message):
 def test_a_closed_period_takes_no_more_expenditure():
     settings = default_settings()
     settings.closed_through = 2
-    checked = check_line(GOOD, periods(settings))
+    checked = check_line(GOOD, budget_periods(settings))
     assert "P2" in checked.errors["payment_date"]
     assert "closed" in checked.errors["payment_date"]
 
@@ -128,7 +148,7 @@ def test_csv_rows_are_checked_one_by_one(app):
     )
     # A Polish reader's file: thousands grouped with a space, decimal comma.
     with app.test_request_context(headers={"Accept-Language": "pl-PL,pl;q=0.9"}):
-        rows = read_csv(text, periods(default_settings()))
+        rows = read_csv(text, budget_periods(default_settings()))
     assert [row.number for row in rows] == [2, 3, 5]
     assert rows[0].checked.ok and rows[0].checked.values["amount"] == Decimal("4200.00")
     assert "formula" in rows[1].checked.errors["description"]

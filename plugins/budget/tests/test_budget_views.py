@@ -19,7 +19,15 @@ from sqlalchemy import func, select
 from plugins.budget.entries import FIELDS
 from plugins.budget.ledger import default_settings
 from plugins.budget.models import BudgetSettings, Expenditure, PartnerPlan, PlanLine
-from workspace.api import DEMO_REGION_SLUGS, Event, Partner, Region, db, parse_number
+from workspace.api import (
+    DEMO_REGION_SLUGS,
+    Event,
+    Partner,
+    Region,
+    db,
+    parse_number,
+    project_calendar,
+)
 from workspace.testing import (
     DEMO_PASSWORD,
     HTMX,
@@ -994,11 +1002,6 @@ def test_search_finds_lines_by_invoice_number_for_the_consortium(app, client, au
 def test_admin_changes_the_rates_and_the_figures_follow(client, auth, world, budget):
     auth.login(world.admin.email)
     data = {
-        "start_date": "2019-08-01",
-        "phase1_months": "24",
-        "phase1_period_months": "6",
-        "phase2_months": "12",
-        "phase2_period_months": "12",
         "erdf_rate_public": "80",
         "erdf_rate_private": "70",
         "office_rate": "15",
@@ -1018,11 +1021,6 @@ def test_admin_changes_the_rates_and_the_figures_follow(client, auth, world, bud
 
 
 SETTINGS = {
-    "start_date": "2019-08-01",
-    "phase1_months": "24",
-    "phase1_period_months": "6",
-    "phase2_months": "12",
-    "phase2_period_months": "12",
     "erdf_rate_public": "85",
     "erdf_rate_private": "75",
     "office_rate": "15",
@@ -1031,27 +1029,51 @@ SETTINGS = {
 }
 
 
-def test_new_period_lengths_move_lines_to_their_new_periods(app, client, auth, world, budget):
+CALENDAR = {
+    "start_date": "2019-08-01",
+    "phase1_months": "24",
+    "phase1_period_months": "6",
+    "phase2_months": "12",
+    "phase2_period_months": "12",
+    "report_days": "14",
+}
+
+
+def test_a_new_calendar_moves_lines_to_their_new_periods(app, client, auth, world, budget):
+    """The calendar is the core's (Admin → Calendar); the budget files its lines by
+    its periods, and refuses a calendar that would leave a line outside the project."""
     auth.login(world.admin.email)
     line_id = _a_line(app, budget.ceei)  # paid 2 Sep 2020: P3 in semesters
-    response = client.post("/p/budget/settings", data={**SETTINGS, "phase1_period_months": "12"})
+    response = client.post("/admin/calendar", data={**CALENDAR, "phase1_period_months": "12"})
     assert response.status_code == 303
     with app.app_context():
         assert db.session.get(Expenditure, line_id).period == 2
+    assert "P2" in client.get(f"/p/budget/partners/{budget.ceei}").text
     # A start after the line's payment would leave it outside the project.
-    response = client.post("/p/budget/settings", data={**SETTINGS, "start_date": "2020-10-01"})
+    response = client.post("/admin/calendar", data={**CALENDAR, "start_date": "2020-10-01"})
     assert response.status_code == 422
-    assert "Expenditure paid on 2 Sept 2020 would fall outside the project" in response.text
+    assert (
+        "Nothing was changed: expenditure paid on 2 Sept 2020 would fall outside the project"
+        in response.text
+    )
     with app.app_context():
         assert db.session.get(Expenditure, line_id).period == 2
-        assert db.session.scalar(select(BudgetSettings.phase1_period_months)) == 12
+        assert project_calendar().phase1_period_months == 12
+    # Nor may periods the budget has closed disappear.
+    settings = {**SETTINGS, "closed_through": "4"}
+    assert client.post("/p/budget/settings", data=settings).status_code == 422  # 3 periods
+    assert (
+        client.post("/p/budget/settings", data={**settings, "closed_through": "3"}).status_code
+        == 303
+    )
+    response = client.post("/admin/calendar", data={**CALENDAR, "phase1_period_months": "24"})
+    assert response.status_code == 422
+    assert "closed the periods up to P3, and the new calendar has 2" in response.text
 
 
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"start_date": "soon"}, "write it as 15/03/2022 or 2022-03-15"),
-        ({"phase1_months": "0"}, "A whole number of months"),
         ({"erdf_rate_public": "120"}, "at most 100 %"),
         ({"closed_through": "9"}, "The project has 5 periods."),
     ],
@@ -1059,11 +1081,6 @@ def test_new_period_lengths_move_lines_to_their_new_periods(app, client, auth, w
 def test_bad_settings_are_422_and_change_nothing(client, auth, world, budget, change, message):
     auth.login(world.admin.email)
     data = {
-        "start_date": "2019-08-01",
-        "phase1_months": "24",
-        "phase1_period_months": "6",
-        "phase2_months": "12",
-        "phase2_period_months": "12",
         "erdf_rate_public": "85",
         "erdf_rate_private": "75",
         "office_rate": "15",
