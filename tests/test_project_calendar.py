@@ -107,3 +107,20 @@ def test_only_admins_keep_the_calendar(client, auth, world):
     auth.login(world.coordinator.email)
     assert client.get("/admin/calendar").status_code == 403
     assert client.post("/admin/calendar", data=CALENDAR).status_code == 403
+
+
+def test_two_first_saves_at_once_keep_one_calendar(app, client, auth, world, monkeypatch):
+    """Both read "nothing saved yet"; the second to save is told to check, not lost."""
+    auth.login(world.admin.email)
+    assert client.post("/admin/calendar", data=CALENDAR).status_code == 303
+    from workspace import project_calendar_views
+
+    # The second admin's request read the calendar before the first one's was saved.
+    unsaved = lambda: ProjectCalendar(**project_calendar_views.DEFAULT, version=0)  # noqa: E731
+    monkeypatch.setattr(project_calendar_views, "project_calendar", unsaved)
+    response = client.post("/admin/calendar", data={**CALENDAR, "report_days": "30"})
+    assert response.status_code == 422
+    assert "someone saved the calendar a moment ago" in response.text
+    with app.app_context():
+        (saved,) = db.session.scalars(select(ProjectCalendar)).all()
+        assert saved.report_days == 14

@@ -8,6 +8,7 @@ message, and then nothing changes.
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, url_for
+from sqlalchemy.exc import IntegrityError
 from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange
 
@@ -39,6 +40,7 @@ class CalendarForm(StrippedForm):
 
 
 FIELDS = tuple(DEFAULT)
+CALENDAR_ID = 1  # the table holds one row, always this one
 
 
 def change_calendar(values: dict) -> str | None:
@@ -46,6 +48,7 @@ def change_calendar(values: dict) -> str | None:
     its records in line; a module's message when one refuses (the caller rolls back)."""
     saved = project_calendar()
     if saved.version == 0:
+        saved.id = CALENDAR_ID  # two first saves at once: one fails (IntegrityError)
         db.session.add(saved)
     saved.version += 1
     for name, value in values.items():
@@ -69,11 +72,14 @@ def calendar_page() -> Response:
     current = project_calendar()
     form = CalendarForm(data={name: getattr(current, name) for name in FIELDS})
     if form.validate_on_submit():
-        refusal = change_calendar({name: form[name].data for name in FIELDS})
-        if refusal is None:
-            db.session.commit()
-            flash("The calendar is saved.", "success")
-            return redirect(url_for("project_calendar.calendar_page"), code=303)
+        try:
+            refusal = change_calendar({name: form[name].data for name in FIELDS})
+            if refusal is None:
+                db.session.commit()
+                flash("The calendar is saved.", "success")
+                return redirect(url_for("project_calendar.calendar_page"), code=303)
+        except IntegrityError:
+            refusal = "someone saved the calendar a moment ago: check it, then save again."
         db.session.rollback()
         form.form_errors.append(f"Nothing was changed: {refusal}")
     status = 422 if form.is_submitted() else 200
