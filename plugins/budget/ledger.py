@@ -32,7 +32,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from flask import current_app
 from sqlalchemy import Integer, cast, func, select
 
-from workspace.api import LegalStatus, Partner, db, format_day, format_number, format_percent
+from workspace.api import LegalStatus, Partner, db, format_number, format_percent
 from workspace.api import Period as CalendarPeriod
 from workspace.api import periods as project_periods
 
@@ -86,33 +86,18 @@ def default_settings() -> BudgetSettings:
 
 
 @dataclass(frozen=True)
-class Period:
+class Period(CalendarPeriod):
     """A reporting period of the project's calendar (the core's), and whether the
-    budget has closed it."""
+    budget has closed it: no expenditure is added to a closed period."""
 
-    number: int
-    phase: int
-    start: date
-    end: date  # inclusive
     closed: bool = False
-
-    @property
-    def label(self) -> str:
-        return f"P{self.number}"
-
-    @property
-    def span(self) -> str:
-        return f"{format_day(self.start)} – {format_day(self.end)}"
-
-    def contains(self, day: date) -> bool:
-        return self.start <= day <= self.end
 
 
 def periods(settings: BudgetSettings, calendar: list[CalendarPeriod] | None = None) -> list[Period]:
     """The project's reporting periods (``calendar``, or the core's calendar as saved),
     closed up to ``settings.closed_through``."""
     return [
-        Period(p.number, p.phase, p.start, p.end, p.number <= settings.closed_through)
+        Period(p.number, p.phase, p.start, p.end, p.report_due, p.number <= settings.closed_through)
         for p in (calendar if calendar is not None else project_periods())
     ]
 
