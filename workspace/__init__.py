@@ -23,6 +23,7 @@ from . import (
     calendar_feeds,
     cli,
     comment_views,
+    controller_views,
     converters,
     documents,
     follows,
@@ -114,6 +115,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(purge.bp)
     app.register_blueprint(retention.bp)
     app.register_blueprint(project_calendar_views.bp)
+    app.register_blueprint(controller_views.bp)
     with app.app_context():
         plugin_pages.init_app(app)
     app.before_request(plugin_pages.gate_plugin_pages)

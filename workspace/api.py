@@ -32,8 +32,9 @@ from sqlalchemy import select
 
 from . import demo as _demo
 from .activity import record
-from .attachments import attachments_of
+from .attachments import attachments_of, send_attachment
 from .clock import now
+from .controllers import controlled_partner_ids, controllers_of, controls
 from .converters import MAX_ID, db_int
 from .dates import DateError, date_example, format_day, format_moment, parse_date
 from .extensions import db
@@ -50,11 +51,14 @@ from .forms import (
 )
 from .hookspecs import (
     CalendarEntry,
+    CertifiedLine,
+    Expense,
     ExportFile,
     LinkTarget,
     MenuLink,
     Panel,
     PluginInfo,
+    ReportItem,
     SearchResult,
     Setting,
     hookimpl,
@@ -64,6 +68,7 @@ from .links import UNAVAILABLE, describe, links_of
 from .markdown import render_markup
 from .merge import merge3
 from .models import (
+    Attachment,
     Comment,
     Document,
     Event,
@@ -151,6 +156,20 @@ def switch_on_once(region: Region, plugin: str) -> bool:
     return decided is None and _host().set_enabled(region, plugin, True, None)
 
 
+def report_items(partner: Partner, period: Period, user: User) -> list[ReportItem]:
+    """What the modules switched on in ``partner``'s region (every installed one for a
+    partner without a region) hold of its work in ``period``: the ``report_items``
+    hook's answers, in the host's order."""
+    only = _host().enabled_in(partner.region) if partner.region is not None else None
+    return _host().collect("report_items", only, partner=partner, period=period, user=user)
+
+
+def report_certified(partner: Partner, period: Period, lines: list[CertifiedLine]) -> None:
+    """Tell every installed module that ``partner``'s report for ``period`` is certified
+    with ``lines``, in the caller's transaction (the ``report_certified`` hook)."""
+    _host().call_each("report_certified", partner=partner, period=period, lines=lines)
+
+
 def find_targets(
     query: str, user: User | None, plugins: Iterable[str] | None = None
 ) -> list[LinkTarget]:
@@ -161,6 +180,16 @@ def find_targets(
 
 
 __all__ = [
+    "Attachment",
+    "send_attachment",
+    "report_certified",
+    "report_items",
+    "controls",
+    "controllers_of",
+    "controlled_partner_ids",
+    "ReportItem",
+    "Expense",
+    "CertifiedLine",
     "COUNTRY",
     "DEMO_ADMIN_EMAIL",
     "DEMO_REGION_SLUGS",

@@ -102,6 +102,12 @@ def download(document_id: int, attachment_id: int) -> Response:
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None or attachment.document_id != document.id:
         abort(404)
+    return send_attachment(attachment)
+
+
+def send_attachment(attachment: Attachment) -> Response:
+    """The file of ``attachment`` as a download (404 when its file is gone); the caller
+    has checked that the reader may have it."""
     path = upload_folder() / attachment.stored_name
     if not path.is_file():
         abort(404)

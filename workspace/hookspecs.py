@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     import click
     from flask import Blueprint
 
-    from .models import Document, Region, Revision, User
+    from .models import Document, Partner, Region, Revision, User
     from .notification_kinds import NotificationKind
     from .project_calendar import Period
 
@@ -115,6 +115,9 @@ class PluginInfo:
       not receive the region slug (``url_for`` fills it in for the current region).
     - ``project_blueprints``: blueprints of project-wide pages, mounted at
       ``/p/<name>/``, served while the plugin is on in at least one region.
+    - ``control_blueprints``: project-wide pages that controllers reach too (mounted
+      like ``project_blueprints``): the core lets in partner staff and anyone who
+      controls a partner (``controls``); each view still checks which partner.
     - ``migrations``: the folder of the plugin's Alembic scripts, one branch of the
       core's history: its first script has ``branch_labels = ("<name>",)``,
       ``down_revision = None`` and ``depends_on`` the core revision it needs.
@@ -132,13 +135,20 @@ class PluginInfo:
     description: str
     blueprints: tuple[Blueprint, ...] = ()
     project_blueprints: tuple[Blueprint, ...] = ()
+    control_blueprints: tuple[Blueprint, ...] = ()
     migrations: str | Path | None = None
     after: tuple[str, ...] = ()
     settings: tuple[Setting, ...] = ()
 
     def __post_init__(self) -> None:
         # Lists are accepted and kept as tuples, so the facts stay hashable and fixed.
-        for field in ("blueprints", "project_blueprints", "after", "settings"):
+        for field in (
+            "blueprints",
+            "project_blueprints",
+            "control_blueprints",
+            "after",
+            "settings",
+        ):
             value = getattr(self, field)
             if isinstance(value, str | Setting):
                 value = (value,)
@@ -243,6 +253,57 @@ class CalendarEntry:
     status: str = ""
     sequence: int = 0
     region: Region | int | None = None
+
+
+@dataclass(frozen=True)
+class Expense:
+    """What a programme's monitoring system asks of one expenditure line: the cost
+    category (its label), the invoice, when it was paid, the amount in its currency and
+    the rate (units of the currency per euro), and the amount in EUR."""
+
+    category: str
+    invoice_number: str
+    invoice_date: date
+    payment_date: date
+    amount: Decimal
+    currency: str
+    rate: Decimal
+    amount_eur: Decimal
+
+
+@dataclass(frozen=True)
+class ReportItem:
+    """One line of a partner report (``report_items``): a record of the period.
+
+    - ``section``: the heading it is listed under ("Expenditure: Staff", "Meetings
+      hosted"); sections keep the order in which items first name them.
+    - ``key``: the record's stable reference ("budget:expenditure:17"): a control result
+      and a certified amount are kept against it.
+    - ``url``: the record's page, for those who may open it; ``day``: when it happened.
+    - ``expense``: the facts of an expenditure line; only items with one are controlled.
+    - ``attachments``: ids of core attachments that are its evidence (invoices, proofs
+      of payment); a report's controller may download exactly these.
+    """
+
+    section: str
+    key: str
+    title: str
+    url: str = ""
+    day: date | None = None
+    detail: str = ""
+    expense: Expense | None = None
+    attachments: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class CertifiedLine:
+    """The controller's result for one expenditure line of a certified report: the
+    amount declared and the amount found eligible (EUR), and why it is lower."""
+
+    key: str
+    declared_eur: Decimal
+    eligible_eur: Decimal
+    reason: str = ""
 
 
 # ---------------------------------------------------------------------- set-up
@@ -431,4 +492,27 @@ def calendar_changed(periods: list[Period]) -> str | None:
     in line (each dated record to its new period) and return None; or return a message
     saying why the change cannot be made (an expense would fall outside the project):
     the core then changes nothing, yours included, and shows the message to the admin.
+    """
+
+
+@hookspec
+def report_items(partner: Partner, period: Period, user: User) -> list[ReportItem]:
+    """What ``partner`` did and spent in ``period``, from the plugin's records, as
+    ``ReportItem``s for its partner report: expenditure lines (with an ``Expense``),
+    meetings, closed action items, practices, action-plan progress. ``user`` is who
+    reads or submits the report: leave out what they may not read.
+
+    Asked only of plugins switched on in the partner's region (every installed plugin
+    for a partner without a region). What a report holds once submitted is a frozen
+    copy, so later changes of the records do not change it.
+    """
+
+
+@hookspec
+def report_certified(partner: Partner, period: Period, lines: list[CertifiedLine]) -> None:
+    """A controller certified ``partner``'s report for ``period``: ``lines`` hold the
+    eligible amount of every expenditure line (by ``ReportItem.key``) the report
+    declared. Keep what concerns the plugin's own keys (the budget's certified
+    figures); ignore the others. Called in the certifying transaction, in every
+    installed plugin.
     """

@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, abort, current_app, g, request, send_from_directory
+from flask_login import current_user
 from sqlalchemy import select
 
+from .controllers import controlled_partner_ids
 from .extensions import db, migrate
 from .models import Region
 from .permissions import Action, require
@@ -42,6 +44,8 @@ def init_app(app: Flask) -> None:
             _mount(app, plugin_host, name, blueprint, "region", f"/r/<slug:region>/{name}")
         for blueprint in info.project_blueprints:
             _mount(app, plugin_host, name, blueprint, "project", f"/p/{name}")
+        for blueprint in info.control_blueprints:
+            _mount(app, plugin_host, name, blueprint, "control", f"/p/{name}")
     plugin_host.pm.hook.register_commands(cli=app.cli)
     _serve_static_files(app, plugin_host)
     plugin_host.migration_folders = [
@@ -97,6 +101,12 @@ def gate_plugin_pages() -> None:
         if plugin_name not in plugin_host.enabled_anywhere():
             abort(404)
         require(Action.READ)
+        return
+    if scope == "control":
+        if plugin_name not in plugin_host.enabled_anywhere():
+            abort(404)
+        if not controlled_partner_ids(current_user):
+            require(Action.READ)
         return
     region = db.session.scalar(select(Region).where(Region.slug == g.get("plugin_region_slug")))
     if region is None or plugin_name not in plugin_host.enabled_in(region):

@@ -30,7 +30,7 @@ from workspace.api import (
 
 # action_views, follow_views, review_views, trash: their pages join the region blueprint (views.bp),
 # which is registered only once they are imported.
-from . import action_views, follow_views, models, review_views, trash  # noqa: F401
+from . import action_views, follow_views, models, reporting, review_views, trash  # noqa: F401
 from .models import Plan, PlanAction, Status
 from .project_views import bp as project_bp
 from .views import bp as region_bp
@@ -256,3 +256,8 @@ def export_region(region):
 
 
 __all__ = ["PLUGIN", "models"]
+
+
+@hookimpl
+def report_items(partner, period, user):
+    return reporting.items(partner, period, user)

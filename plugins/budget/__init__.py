@@ -32,7 +32,15 @@ from workspace.api import (
 # modules, imported here so that every route is in place before PLUGIN hands the
 # blueprints over. They import views.py, never the other way round. Importing reminders
 # registers its scheduled job.
-from . import demo, import_views, partner_views, plan_views, reminders, settings_views  # noqa: F401
+from . import (  # noqa: F401
+    demo,
+    import_views,
+    partner_views,
+    plan_views,
+    reminders,
+    reporting,
+    settings_views,
+)
 from .entries import find_lines
 from .ledger import all_partner_figures, combined, get_settings, today
 from .models import PartnerPlan
@@ -187,3 +195,13 @@ def export_region(region):
 @hookimpl
 def load_demo():
     demo.load()
+
+
+@hookimpl
+def report_items(partner, period, user):
+    return reporting.items(partner, period, user)
+
+
+@hookimpl
+def report_certified(partner, period, lines):
+    reporting.certified(partner, lines)

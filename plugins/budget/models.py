@@ -147,8 +147,18 @@ class Expenditure(db.Model):
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
 
+    # The controller's result once the partner's report of the period is certified
+    # (the report_certified hook): the eligible amount in EUR and, when lower, why.
+    eligible_eur: Mapped[Decimal | None] = mapped_column(MONEY)
+    deduction_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    certified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
     partner: Mapped[Partner] = relationship()
     created_by: Mapped[User | None] = relationship()
+
+    @property
+    def ref(self) -> str:
+        return f"budget:expenditure:{self.id}"
 
 
 class ImportBatch(db.Model):

@@ -167,6 +167,10 @@ def delete_line(partner_id: int, line_id: int) -> Response:
     period = next((p for p in periods(get_settings()) if p.number == line.period), None)
     if period is not None and period.closed:
         return error_response(422, f"{period.label} is closed; its lines stay as reported.")
+    if line.certified_at is not None:
+        return error_response(
+            422, f"“{line.description}” is certified by the controller; it stays as reported."
+        )
     record(
         "budget_expenditure_deleted",
         region=partner.region,

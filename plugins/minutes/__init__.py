@@ -40,6 +40,7 @@ from . import (  # noqa: F401  (the *_views modules, views and trash: for their 
     notifications,
     outcome_views,
     participant_views,
+    reporting,
     trash,
     views,
 )
@@ -209,3 +210,8 @@ def document_lock(document):
 def document_visible(document):
     """The minutes of a meeting in the trash are gone with it, until it is back."""
     return False if document.id in trash.trashed_documents() else None
+
+
+@hookimpl
+def report_items(partner, period, user):
+    return reporting.items(partner, period, user)

@@ -30,6 +30,7 @@ from workspace.api import (
 from . import (  # trash: its pages join both blueprints
     matrix_views,  # noqa: F401  (its pages join project_bp)
     models,
+    reporting,
     trash,
 )
 from .models import Practice, Status
@@ -262,3 +263,8 @@ def export_region(region):
 
 
 __all__ = ["PLUGIN", "models"]
+
+
+@hookimpl
+def report_items(partner, period, user):
+    return reporting.items(partner, period, user)

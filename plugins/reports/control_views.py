@@ -1,0 +1,134 @@
+"""The controller's steps on a partner report: start the control, record the eligible
+amount of each expenditure line (and why, when it is lower), return the report with
+remarks, or certify it."""
+
+from __future__ import annotations
+
+from flask import Response, request
+from flask_login import current_user
+
+from workspace.api import NumberError, format_number, parse_money, render
+
+from . import snapshot, workflow
+from .access import may_control, require_that
+from .models import PartnerReport, State
+from .report_views import REPORT, context, done, posted_version, refused
+from .views import get_partner_period, pages
+
+REASON_MAX = 500
+
+
+def _controlled(partner_id: int, number: int):
+    partner, period = get_partner_period(partner_id, number)
+    require_that(may_control(current_user, partner), partner)
+    report = workflow.find(partner, period.number)
+    if report is None or report.submission is None:
+        return partner, period, None
+    return partner, period, report
+
+
+@pages.post(f"{REPORT}/control")
+def start_control(partner_id: int, number: int) -> Response:
+    partner, period, report = _controlled(partner_id, number)
+    if report is None:
+        return refused(partner, period, workflow.Refused("This report is not submitted yet.", 409))
+    try:
+        workflow.start_control(report, posted_version(), current_user)
+    except workflow.Refused as refusal:
+        return refused(partner, period, refusal)
+    return done(partner, period, f"The control of {partner.short_name}'s {period.label} has begun.")
+
+
+def checked_results(report: PartnerReport):
+    """The eligible amounts posted for the submission's lines: (errors by line, what was
+    typed by line, the lines' results)."""
+    errors: dict[str, str] = {}
+    typed: dict[str, tuple[str, str]] = {}
+    checked = []
+    for item in snapshot.expenses(snapshot.loads(report.submission.items)):
+        declared = item.expense.amount_eur
+        amount_text = request.form.get(f"eligible:{item.key}")
+        if amount_text is None:  # not on the form: the saved result stands
+            continue
+        reason = request.form.get(f"reason:{item.key}", "").strip()
+        typed[item.key] = (amount_text, reason)
+        try:
+            eligible = parse_money(amount_text, "The eligible amount")
+        except NumberError as error:
+            errors[item.key] = str(error)
+            continue
+        if eligible > declared:
+            errors[item.key] = (
+                f"The eligible amount cannot exceed the declared EUR {format_number(declared)}."
+            )
+        elif eligible < declared and not reason:
+            errors[item.key] = "Say why the amount is lower: the partner reads the reason."
+        elif len(reason) > REASON_MAX:
+            errors[item.key] = f"Keep the reason under {REASON_MAX} characters."
+        else:
+            checked.append((item.key, declared, eligible, reason))
+    return errors, typed, checked
+
+
+def save_results(partner, period, report: PartnerReport) -> Response | None:
+    """Keep the posted results; the page again with every message (422) when a line is
+    wrong, and then nothing is saved."""
+    if report.status is not State.IN_CONTROL:
+        message = "Start the control before recording results."
+        if report.status is not State.SUBMITTED:
+            message = f"This report is {report.status.label.lower()}: its results stand."
+        return refused(partner, period, workflow.Refused(message, 409))
+    errors, typed, checked = checked_results(report)
+    if errors:
+        page = context(partner, period, report)
+        return render("reports/report.html", status=422, errors=errors, typed=typed, **page)
+    for key, declared, eligible, reason in checked:
+        workflow.record_result(report.submission, key, declared, eligible, reason, current_user)
+    return None
+
+
+@pages.post(f"{REPORT}/results")
+def results(partner_id: int, number: int) -> Response:
+    """Save the eligible amounts of all lines at once; with any line wrong, nothing is
+    saved and the page shows every message beside its line, with what was typed."""
+    partner, period, report = _controlled(partner_id, number)
+    if report is None:
+        return refused(partner, period, workflow.Refused("This report is not submitted yet.", 409))
+    if posted_version() != report.version:
+        return refused(partner, period, workflow.Refused(workflow.STALE, 409))
+    answer = save_results(partner, period, report)
+    if answer is not None:
+        return answer
+    report.version += 1
+    return done(partner, period, "The control results are saved.")
+
+
+@pages.post(f"{REPORT}/return")
+def give_back(partner_id: int, number: int) -> Response:
+    partner, period, report = _controlled(partner_id, number)
+    if report is None:
+        return refused(partner, period, workflow.Refused("This report is not submitted yet.", 409))
+    try:
+        workflow.give_back(report, posted_version(), current_user, request.form.get("remarks", ""))
+    except workflow.Refused as refusal:
+        return refused(partner, period, refusal)
+    return done(
+        partner, period, f"The report is returned to {partner.short_name} with your remarks."
+    )
+
+
+@pages.post(f"{REPORT}/certify")
+def certify(partner_id: int, number: int) -> Response:
+    partner, period, report = _controlled(partner_id, number)
+    if report is None:
+        return refused(partner, period, workflow.Refused("This report is not submitted yet.", 409))
+    version = posted_version()
+    if version == report.version and report.status is State.IN_CONTROL:
+        answer = save_results(partner, period, report)  # what the form holds, first
+        if answer is not None:
+            return answer
+    try:
+        workflow.certify(report, period, version, current_user)
+    except workflow.Refused as refusal:
+        return refused(partner, period, refusal)
+    return done(partner, period, f"{partner.short_name}'s report for {period.label} is certified.")

@@ -1,0 +1,89 @@
+"""Reports at a glance: each partner's report per period, its deadline and lateness,
+for the project page, a region's page and the dashboards."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from workspace.api import Partner, PartnerRole, Period, db, now, periods
+
+from .models import PartnerReport, State
+
+
+def today() -> date:
+    return now().date()
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A partner's report for a period, begun or not."""
+
+    partner: Partner
+    period: Period
+    report: PartnerReport | None
+    on: date
+
+    @property
+    def state(self) -> State:
+        return self.report.status if self.report is not None else State.DRAFT
+
+    @property
+    def begun(self) -> bool:
+        return self.report is not None
+
+    @property
+    def due(self) -> date:
+        return self.period.report_due
+
+    @property
+    def open(self) -> bool:
+        """The period has ended: its report can be written and submitted."""
+        return self.period.end < self.on
+
+    @property
+    def days_late(self) -> int:
+        """Days past the deadline: until now while the partner still has it, or when
+        it was first submitted; 0 when on time."""
+        if self.state.with_partner:
+            return max((self.on - self.due).days, 0)
+        first = self.report.submissions[0].submitted_at.date() if self.report.submissions else None
+        return max((first - self.due).days, 0) if first else 0
+
+    @property
+    def lateness(self) -> str:
+        days = self.days_late
+        if not days:
+            return ""
+        late = f"{days} day{'s' if days != 1 else ''} late"
+        return late if self.state.with_partner else f"submitted {late}"
+
+
+def ordered(partners: list[Partner]) -> list[Partner]:
+    """The lead partner first, the advisory partner last, as in the application form."""
+    order = {PartnerRole.LEAD: 0, PartnerRole.PARTNER: 1, PartnerRole.ADVISORY: 2}
+    return sorted(partners, key=lambda p: (order[p.role], p.short_name))
+
+
+def grid(partners: list[Partner]) -> tuple[list[Period], dict[int, list[Cell]]]:
+    """The periods, and for each partner its cell per period (one query)."""
+    all_periods = periods()
+    on = today()
+    reports = {
+        (r.partner_id, r.period): r
+        for r in db.session.scalars(
+            select(PartnerReport).where(PartnerReport.partner_id.in_([p.id for p in partners]))
+        )
+    }
+    return all_periods, {
+        p.id: [Cell(p, period, reports.get((p.id, period.number)), on) for period in all_periods]
+        for p in partners
+    }
+
+
+def due_now(all_periods: list[Period], on: date) -> Period | None:
+    """The period whose reports are being written: the latest that has ended."""
+    ended = [p for p in all_periods if p.end < on]
+    return ended[-1] if ended else None

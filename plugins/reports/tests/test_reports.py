@@ -1,0 +1,306 @@
+"""Partner reports: every workflow step and who may take it, the frozen submission,
+deductions flowing into the budget, the exports read back, deadlines and lateness."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from datetime import date
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from plugins.budget.models import Expenditure
+from plugins.reports.models import PartnerReport, Submission
+from workspace.api import db
+from workspace.testing import sign_in, switch_on
+
+REPORT = "/p/reports/{partner}/P1"
+
+
+def a_line(app, partner_id: int, description: str, eur: str, **extra) -> int:
+    values = {
+        "period": 1,
+        "category": "staff",
+        "invoice_number": "F-1",
+        "invoice_date": date(2019, 10, 1),
+        "payment_date": date(2019, 10, 3),
+        "amount": Decimal(eur),
+        "currency": "EUR",
+        "rate": Decimal(1),
+    } | extra
+    with app.app_context():
+        line = Expenditure(
+            partner_id=partner_id,
+            description=description,
+            amount_eur=Decimal(eur) if values["currency"] == "EUR" else extra["amount_eur"],
+            **{k: v for k, v in values.items() if k != "amount_eur"},
+        )
+        db.session.add(line)
+        db.session.commit()
+        return line.id
+
+
+@pytest.fixture
+def setup(app, make, world):
+    for plugin in ("budget", "reports"):
+        switch_on(app, "burgos", plugin)
+        switch_on(app, "pannon", plugin)
+    controller = make.user("auditor@example.org", name="Ana Auditor")
+    with app.app_context():
+        from workspace.controllers import assign
+        from workspace.models import Partner, User
+
+        ceei = db.session.scalar(select(Partner).where(Partner.short_name == "CEEI-Burgos"))
+        auditor = db.session.get(User, controller.id)
+        auditor.number_format = "it"  # writes 4.500,00, as controllers in Italy do
+        assign(auditor, ceei, None)
+        db.session.commit()
+        ceei_id = ceei.id
+    staff = a_line(app, ceei_id, "Project manager, October", "1000.00")
+    travel = a_line(
+        app,
+        ceei_id,
+        "Train to Pécs",
+        "800.00",
+        category="travel",
+        invoice_number="PKP/7",
+        currency="PLN",
+        rate=Decimal("4.000000"),
+        amount_eur=Decimal("200.00"),
+    )
+    return SimpleNamespace(
+        url=REPORT.format(partner=ceei_id),
+        ceei=ceei_id,
+        staff=staff,
+        travel=travel,
+        controller=sign_in(app, controller.email),
+        coordinator=sign_in(app, world.coordinator.email),
+        editor=sign_in(app, world.editor.email),
+        admin=sign_in(app, world.admin.email),
+    )
+
+
+def version(client, url: str) -> str:
+    return re.search(r'name="version" value="(\d+)"', client.get(url).text).group(1)
+
+
+def submitted(app, setup) -> None:
+    response = setup.coordinator.post(f"{setup.url}/submit", data={"version": "0"})
+    assert response.status_code == 303
+
+
+def in_control(app, setup) -> None:
+    submitted(app, setup)
+    response = setup.controller.post(
+        f"{setup.url}/control", data={"version": version(setup.controller, setup.url)}
+    )
+    assert response.status_code == 303
+
+
+def test_the_partner_sees_its_records_and_the_deadline_while_writing(app, setup):
+    page = setup.editor.get(setup.url).text
+    assert "Project manager, October" in page and "Train to Pécs" in page
+    assert "Expenditure: Staff" in page and "Expenditure: Travel and accommodation" in page
+    assert "Due 14 Feb 2020" in page and "16 days late" in page
+    assert "Declared</span><strong>EUR 1,200.00" in page
+    assert setup.editor.post(f"{setup.url}/begin").status_code == 303
+    with app.app_context():
+        report = db.session.scalar(select(PartnerReport))
+        assert report.narrative_document.title == "Partner report P1: CEEI-Burgos"
+    # Editors write; only the partner's coordinator submits.
+    refused = setup.editor.post(f"{setup.url}/submit", data={"version": "1"})
+    assert refused.status_code == 403
+
+
+def test_a_submission_is_frozen_with_its_narrative(app, setup):
+    setup.editor.post(f"{setup.url}/begin")
+    with app.app_context():
+        document_id = db.session.scalar(select(PartnerReport.narrative_document_id))
+    submitted(app, setup)
+    # Records changed after the submission leave the report as it was submitted.
+    a_line(app, setup.ceei, "Late invoice", "50.00")
+    page = setup.coordinator.get(setup.url).text
+    assert "Late invoice" not in page and "Submitted" in page
+    assert "What follows is as it was submitted" in page
+    assert "Activities of the period" in page  # the narrative, frozen
+    # The narrative is locked while the controller has it.
+    edit = setup.editor.get(f"/docs/{document_id}").text
+    assert "it changes only if the controller returns it" in edit
+    with app.app_context():
+        items = json.loads(db.session.scalar(select(Submission.items)))
+    assert {i["key"] for i in items if i["expense"]} == {
+        f"budget:expenditure:{setup.staff}",
+        f"budget:expenditure:{setup.travel}",
+    }
+    assert "submitted 16 days late" in page
+
+
+def test_the_controller_sees_only_the_reports_of_their_partners(app, setup, world):
+    submitted(app, setup)
+    controller = setup.controller
+    overview = controller.get("/p/reports/")
+    assert overview.status_code == 200 and "You control" in overview.text
+    assert "CEEI-Burgos" in overview.text and "Pannon EGTC" not in overview.text
+    assert "Train to Pécs" in controller.get(setup.url).text
+    with app.app_context():
+        from workspace.models import Partner
+
+        lead = db.session.scalar(select(Partner.id).where(Partner.short_name == "Pannon EGTC"))
+    for url in (
+        f"/p/reports/{lead}/P1",
+        "/r/burgos/",
+        "/p/budget/",
+        f"/p/budget/partners/{setup.ceei}",
+        "/r/burgos/reports/",
+    ):
+        assert controller.get(url).status_code == 403, url
+
+
+def test_deductions_need_a_reason_and_nothing_typed_is_lost(app, setup):
+    in_control(app, setup)
+    data = {
+        "version": version(setup.controller, setup.url),
+        f"eligible:budget:expenditure:{setup.staff}": "1.000,00",
+        f"eligible:budget:expenditure:{setup.travel}": "150,00",
+        f"reason:budget:expenditure:{setup.travel}": "",
+    }
+    refused = setup.controller.post(f"{setup.url}/results", data=data)
+    assert refused.status_code == 422
+    assert "Say why the amount is lower" in refused.text
+    assert 'value="150,00"' in refused.text  # as typed
+    assert "Declared</span><strong>EUR 1.200,00" in refused.text  # in the reader's format
+    too_much = setup.controller.post(
+        f"{setup.url}/results", data=data | {f"eligible:budget:expenditure:{setup.travel}": "250"}
+    )
+    assert "cannot exceed the declared EUR 200,00" in too_much.text
+    with app.app_context():
+        submission = db.session.scalar(select(Submission))
+        assert submission.controls == []  # nothing saved
+
+
+def test_certifying_flows_into_the_budget_and_the_exports(app, setup):
+    in_control(app, setup)
+    form = {
+        "version": version(setup.controller, setup.url),
+        f"eligible:budget:expenditure:{setup.staff}": "1.000,00",
+        f"eligible:budget:expenditure:{setup.travel}": "150",
+        f"reason:budget:expenditure:{setup.travel}": "First-class fare; second class is eligible.",
+    }
+    # Admins and the partner's own coordinator do not certify.
+    assert setup.admin.post(f"{setup.url}/certify", data=form).status_code == 403
+    assert setup.coordinator.post(f"{setup.url}/certify", data=form).status_code == 403
+    response = setup.controller.post(f"{setup.url}/certify", data=form)
+    assert response.status_code == 303
+    page = setup.coordinator.get(setup.url).text
+    assert "Certified" in page and "EUR 1,150.00" in page
+    with app.app_context():
+        travel = db.session.get(Expenditure, setup.travel)
+        staff = db.session.get(Expenditure, setup.staff)
+        assert travel.eligible_eur == Decimal("150.00")
+        assert travel.deduction_reason.startswith("First-class fare")
+        assert staff.eligible_eur == Decimal("1000.00") and staff.certified_at is not None
+    # A certified line stays as reported.
+    delete = setup.coordinator.post(
+        f"/p/budget/partners/{setup.ceei}/expenditure/{setup.travel}/delete"
+    )
+    assert delete.status_code == 422 and "certified by the controller" in delete.text
+
+    certificate = setup.coordinator.get(f"{setup.url}/certificate.pdf")
+    assert certificate.status_code == 200 and certificate.data.startswith(b"%PDF")
+    workbook = load_workbook(io.BytesIO(setup.controller.get(f"{setup.url}/expenditure.xlsx").data))
+    rows = list(workbook.active.iter_rows(values_only=True))
+    assert rows[0][:4] == ("Cost category", "Description", "Invoice number", "Invoice date")
+    by_description = {row[1]: row for row in rows[1:]}
+    train = by_description["Train to Pécs"]
+    assert train[5] == 800 and train[6] == "PLN" and train[8] == 200
+    assert train[10] == 150 and train[11] == 50 and train[12].startswith("First-class")
+    assert rows[-1][0] == "Total" and rows[-1][9] == 1200 and rows[-1][10] == 1150
+    # Certified is final: no more results, no return.
+    again = setup.controller.post(f"{setup.url}/return", data={"version": "9", "remarks": "x"})
+    assert again.status_code == 409
+
+
+def test_a_returned_report_is_submitted_again_as_a_new_submission(app, setup):
+    in_control(app, setup)
+    v = version(setup.controller, setup.url)
+    empty = setup.controller.post(f"{setup.url}/return", data={"version": v, "remarks": "  "})
+    assert empty.status_code == 422 and "the remarks are required" in empty.text
+    back = setup.controller.post(
+        f"{setup.url}/return", data={"version": v, "remarks": "Add the boarding passes."}
+    )
+    assert back.status_code == 303
+    page = setup.coordinator.get(setup.url).text
+    assert "Returned" in page and "Add the boarding passes." in page
+    a_line(app, setup.ceei, "Boarding passes fee", "5.00")
+    again = setup.coordinator.post(
+        f"{setup.url}/submit", data={"version": version(setup.coordinator, setup.url)}
+    )
+    assert again.status_code == 303
+    with app.app_context():
+        report = db.session.scalar(select(PartnerReport))
+        assert [s.number for s in report.submissions] == [1, 2]
+        assert "Boarding passes fee" in report.submission.items
+        assert "Boarding passes fee" not in report.submissions[0].items
+        assert [s.state for s in report.steps] == [
+            "submitted",
+            "in_control",
+            "returned",
+            "submitted",
+        ]
+
+
+def test_two_steps_from_the_same_page_take_one(app, setup):
+    submitted(app, setup)
+    v = version(setup.controller, setup.url)
+    first = setup.controller.post(f"{setup.url}/control", data={"version": v})
+    second = setup.controller.post(f"{setup.url}/return", data={"version": v, "remarks": "x"})
+    assert first.status_code == 303
+    assert second.status_code == 409 and "Someone else changed this report" in second.text
+
+
+def test_a_report_is_submitted_only_after_its_period(app, setup):
+    with app.app_context():
+        app.config["NOW"] = "2020-01-20T09:00:00+00:00"
+    response = setup.coordinator.post(f"{setup.url}/submit", data={"version": "0"})
+    assert response.status_code == 422 and "submit its report after that" in response.text
+
+
+def test_the_controller_downloads_only_the_submitted_evidence(app, setup, world):
+    editor = setup.editor
+    page = editor.post(f"/p/budget/partners/{setup.ceei}/evidence")
+    assert page.status_code == 303
+    evidence = page.headers["Location"]
+    upload = editor.post(
+        f"{evidence}/attachments", data={"file": (io.BytesIO(b"invoice"), "invoice.pdf")}
+    )
+    assert upload.status_code == 303
+    submitted(app, setup)
+    with app.app_context():
+        from workspace.models import Attachment
+
+        file_id = db.session.scalar(select(Attachment.id))
+    got = setup.controller.get(f"{setup.url}/evidence/{file_id}")
+    assert got.status_code == 200 and got.data == b"invoice"
+    got.close()  # a download holds its file open until then
+    assert setup.controller.get(f"{setup.url}/evidence/{file_id + 1}").status_code == 404
+    # The evidence folder itself stays closed to the controller.
+    assert setup.controller.get(evidence).status_code == 403
+
+
+def test_a_switched_off_module_adds_nothing_to_the_report(app, setup):
+    switch_on(app, "burgos", "budget", enabled=False)
+    page = setup.coordinator.get(setup.url).text
+    assert "Project manager, October" not in page and "Expenditure: Staff" not in page
+    assert "No records of CEEI-Burgos in P1" in page
+
+
+def test_the_dashboard_shows_the_reports_due_with_their_lateness(app, setup):
+    from workspace.testing import with_panels
+
+    page = with_panels(setup.coordinator, "/r/burgos/")
+    assert "Partner reports: P1" in page and "16 days late" in page
