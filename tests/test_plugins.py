@@ -14,10 +14,11 @@ from sqlalchemy import select
 from tests.conftest import HTMX, make_app, with_panels
 from tests.plugins import fixture_plugin
 from workspace import hookspecs
+from workspace.api import periods, report_certified, report_items
 from workspace.extensions import db
 from workspace.follows import follow
 from workspace.hookspecs import PluginInfo, hookimpl
-from workspace.models import Document, Event, Region, RegionPlugin, User, utcnow
+from workspace.models import Document, Event, Partner, Region, RegionPlugin, User, utcnow
 from workspace.plugins import PluginError, PluginHost, host
 from workspace.revisions import create as create_document
 from workspace.testing import inbox, sign_in
@@ -310,6 +311,12 @@ def test_every_hook_is_exercised(tmp_path):
     calendar = {"start_date": "2019-08-01", "phase1_months": "24", "phase1_period_months": "6"}
     calendar |= {"phase2_months": "12", "phase2_period_months": "12", "report_days": "14"}
     assert client.post("/admin/calendar", data=calendar).status_code == 303
+    with app.test_request_context():
+        partner = db.session.scalar(select(Partner).order_by(Partner.id).limit(1))
+        first = periods()[0]
+        items = report_items(partner, first, admin_of(app))
+        assert ("Fixture notes", "A note") in [(i.section, i.title) for i in items]
+        report_certified(partner, first, [])
     assert set(HOOK_NAMES) == fixture_plugin.CALLED
 
 

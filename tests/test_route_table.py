@@ -19,8 +19,8 @@ and in Pannon:
 - ``coordinator``: the coordinator of Burgos, CEEI-Burgos staff;
 - ``admin``: the lead partner's coordinator.
 
-The controller (who checks a partner's expenditure) is not a role yet: when it comes, it
-gets a column in ``ROLES`` and a value in every profile.
+- ``controller``: an external controller assigned to CEEI-Burgos (checks its
+  expenditure): reads its partner reports and takes the control steps, nothing else.
 
 What a role gets: ``ok`` (past the permission check: a page, a file, a redirect other
 than to sign in, or the 400, 409 or 422 a permitted person gets for the deliberately empty
@@ -60,6 +60,7 @@ from plugins.portfolio.tests.test_portfolio import create as create_practice
 from plugins.portfolio.tests.test_portfolio import new_analysis, write_texts
 from tests.conftest import HTMX, Factory, World, make_app
 from workspace import calendar_feeds, worker_cache
+from workspace.controllers import ControllerAssignment
 from workspace.extensions import db
 from workspace.mail import queue_mail
 from workspace.models import (
@@ -85,6 +86,7 @@ ROLES = (
     "editor",
     "coordinator",
     "admin",
+    "controller",
 )
 OK, LOGIN, DENIED, GONE = "ok", "login", "403", "404"
 
@@ -95,33 +97,39 @@ def profile(*outcomes: str) -> dict[str, str]:
 
 
 # fmt: off
-#                     anon.  outsid. stakeh. other   neighb. editor  coord.  admin
-PUBLIC      = profile(OK,    OK,     OK,     OK,     OK,     OK,     OK,     OK)
-SIGNED_IN   = profile(LOGIN, OK,     OK,     OK,     OK,     OK,     OK,     OK)
+#                     anon.   outsid. stakeh. other   neighb. editor  coord.  admin   contr.
+PUBLIC      = profile(OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK)
+SIGNED_IN   = profile(LOGIN,  OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK)
 # A page of Burgos: its members read it, and partner staff read every region.
-READ        = profile(LOGIN, DENIED, OK,     OK,     OK,     OK,     OK,     OK)
+READ        = profile(LOGIN,  DENIED, OK,     OK,     OK,     OK,     OK,     OK,     DENIED)
 # Comments: members of Burgos, stakeholders included; staff elsewhere only read.
-COMMENT     = profile(LOGIN, DENIED, OK,     DENIED, OK,     OK,     OK,     OK)
+COMMENT     = profile(LOGIN,  DENIED, OK,     DENIED, OK,     OK,     OK,     OK,     DENIED)
 # Content of Burgos: its editors, whichever partner they work for.
-EDIT        = profile(LOGIN, DENIED, DENIED, DENIED, OK,     OK,     OK,     OK)
+EDIT        = profile(LOGIN,  DENIED, DENIED, DENIED, OK,     OK,     OK,     OK,     DENIED)
 # Members, modules, and what is the project's record (a published meeting, a submitted
 # practice, an endorsement): the region's coordinators.
-MANAGE      = profile(LOGIN, DENIED, DENIED, DENIED, DENIED, DENIED, OK,     OK)
-ADMIN       = profile(LOGIN, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, OK)
+MANAGE      = profile(LOGIN,  DENIED, DENIED, DENIED, DENIED, DENIED, OK,     OK,     DENIED)
+ADMIN       = profile(LOGIN,  DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, OK,     DENIED)
 # Project pages and project-wide texts: partner staff read them, and those who edit in
 # some region (here every staff member) write them; external stakeholders do not.
-CONSORTIUM  = profile(LOGIN, DENIED, DENIED, OK,     OK,     OK,     OK,     OK)
+CONSORTIUM  = profile(LOGIN,  DENIED, DENIED, OK,     OK,     OK,     OK,     OK,     DENIED)
 # CEEI-Burgos's own budget: its editors and coordinators, and admins.
-PARTNER     = profile(LOGIN, DENIED, DENIED, DENIED, DENIED, OK,     OK,     OK)
+PARTNER     = profile(LOGIN,  DENIED, DENIED, DENIED, DENIED, OK,     OK,     OK,     DENIED)
 # The approval of closed minutes, by the staff of an invited partner (CEEI-Burgos here):
 # a person speaks for their own organisation only, admins included.
-INVITED     = profile(LOGIN, DENIED, DENIED, DENIED, DENIED, OK,     OK,     DENIED)
+INVITED     = profile(LOGIN,  DENIED, DENIED, DENIED, DENIED, OK,     OK,     DENIED, DENIED)
 # A portfolio analysis goes to the trash (and back) by its author (the editor) or an admin.
-AUTHOR      = profile(LOGIN, DENIED, DENIED, DENIED, DENIED, OK,     DENIED, OK)
+AUTHOR      = profile(LOGIN,  DENIED, DENIED, DENIED, DENIED, OK,     DENIED, OK,     DENIED)
 # A draft good practice is its region's work in progress: for the others it does not exist.
-DRAFT       = profile(LOGIN, DENIED, GONE,   GONE,   OK,     OK,     OK,     OK)
+DRAFT       = profile(LOGIN,  DENIED, GONE,   GONE,   OK,     OK,     OK,     OK,     DENIED)
 # A notification is its addressee's (the editor's): for anyone else it does not exist.
-OWN         = profile(LOGIN, GONE,   GONE,   GONE,   GONE,   OK,     GONE,   GONE)
+OWN         = profile(LOGIN,  GONE,   GONE,   GONE,   GONE,   OK,     GONE,   GONE,   GONE)
+# Partner reports (CEEI-Burgos's): partner staff read them, and so does its controller.
+REPORT      = profile(LOGIN,  DENIED, DENIED, OK,     OK,     OK,     OK,     OK,     OK)
+# The controller's steps: the partner's controller alone, admins included out.
+CONTROL     = profile(LOGIN,  DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, OK)
+# A file not among a report's submitted evidence: none for its readers.
+UNLISTED    = profile(LOGIN,  DENIED, DENIED, GONE,   GONE,   GONE,   GONE,   GONE,   GONE)
 # fmt: on
 
 # The objects of a project meeting, for the /p/minutes/ routes.
@@ -185,6 +193,7 @@ ANALYSIS = "/p/portfolio/analyses/<id:analysis_id>"
 PLAN = f"{R}/action_plans/<id:plan_id>"
 ACTION = f"{PLAN}/actions/<id:action_id>"
 BUDGET = "/p/budget/partners/<int:partner_id>"
+P_REPORT = "/p/reports/<int:partner_id>/P<int:number>"
 
 ROWS: list[Row] = [
     # ---------------------------------------------------------------- sign-in, account
@@ -281,6 +290,8 @@ ROWS: list[Row] = [
     *rows("GET", "/admin/archive.zip", ADMIN),
     *rows("GET POST", "/admin/records", ADMIN),
     *rows("GET POST", "/admin/calendar", ADMIN),
+    *rows("GET POST", "/admin/controllers", ADMIN),
+    *rows("POST", "/admin/controllers/<int:assignment_id>/remove", ADMIN),
     # The e-mail queued and sent, with its text (set-password links among them).
     *rows("GET", "/admin/outbox", ADMIN),
     *rows("GET", "/admin/outbox/<id:message_id>", ADMIN),
@@ -442,6 +453,22 @@ ROWS: list[Row] = [
     # ---------------------------------------------------------------- budget
     # Finance data is for partner staff, a region's page included. The partner is CEEI-Burgos.
     *rows("GET", f"{R}/budget/", CONSORTIUM),
+    # ---------------------------------------------------------------- partner reports
+    # CEEI-Burgos's P1 report is certified (its control steps answer 409, past the check).
+    *rows("GET", f"{R}/reports/", CONSORTIUM),
+    *rows("GET", "/p/reports/", REPORT),
+    *rows("GET", P_REPORT, REPORT),
+    *rows("POST", f"{P_REPORT}/begin", PARTNER),
+    *rows("POST", f"{P_REPORT}/submit", MANAGE),
+    *rows("POST", f"{P_REPORT}/control", CONTROL),
+    *rows("POST", f"{P_REPORT}/results", CONTROL),
+    *rows("POST", f"{P_REPORT}/return", CONTROL),
+    *rows("POST", f"{P_REPORT}/certify", CONTROL),
+    *rows("GET", f"{P_REPORT}/report.pdf", REPORT),
+    *rows("GET", f"{P_REPORT}/certificate.pdf", REPORT),
+    *rows("GET", f"{P_REPORT}/expenditure.xlsx", REPORT),
+    *rows("GET", f"{P_REPORT}/evidence/<int:attachment_id>", UNLISTED),
+    # ---------------------------------------------------------------- budget
     *rows("GET", "/p/budget/", CONSORTIUM),
     *rows("GET", "/p/budget/export.xlsx", CONSORTIUM),
     *rows("GET", "/p/budget/export-<kind>.csv", CONSORTIUM),
@@ -724,10 +751,22 @@ def build(app: Flask) -> SimpleNamespace:
         db.session.commit()
     v["line_id"] = expenditure_line(app, ceei)
 
+    # CEEI-Burgos's controller, and its P1 report submitted and certified.
+    controller = make.user("controller@example.org", name="Carla Controller")
+    admin = sign_in(app, world.admin.email)
+    admin.post("/admin/controllers", data={"user_id": controller.id, "partner_id": ceei})
+    v["assignment_id"] = _one(app, select(ControllerAssignment.id))
+    report = f"/p/reports/{ceei}/P1"
+    assert coordinator.post(f"{report}/submit", data={"version": "0"}).status_code == 303
+    checker = sign_in(app, controller.email)
+    assert checker.post(f"{report}/control", data={"version": "2"}).status_code == 303
+    assert checker.post(f"{report}/certify", data={"version": "3"}).status_code == 303
+
     missing = [key for key, value in v.items() if value is None]
     assert not missing, f"the data build made no {missing}"
     people = {role: getattr(world, role, None) for role in ROLES}
     people["neighbour"] = neighbour
+    people["controller"] = controller
     return SimpleNamespace(values=v, people=people)
 
 

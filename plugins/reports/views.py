@@ -13,7 +13,16 @@ from flask import Blueprint, Response, abort, g
 from flask_login import current_user
 from sqlalchemy import select
 
-from workspace.api import Partner, Period, controlled_partner_ids, db, periods, render
+from workspace.api import (
+    Action,
+    Partner,
+    Period,
+    controlled_partner_ids,
+    db,
+    periods,
+    render,
+    require,
+)
 
 from . import overview
 from .access import may_read
@@ -51,6 +60,12 @@ def index() -> Response:
         due=overview.due_now(all_periods, overview.today()),
         region=None,
     )
+
+
+@region_pages.before_request
+def consortium_only() -> None:
+    """A region's list of reports is for partner staff, as the reports are."""
+    require(Action.READ)
 
 
 @region_pages.get("/")

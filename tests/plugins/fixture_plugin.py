@@ -25,6 +25,7 @@ from workspace.hookspecs import (
     MenuLink,
     Panel,
     PluginInfo,
+    ReportItem,
     SearchResult,
     Setting,
     hookimpl,
@@ -296,3 +297,15 @@ def calendar_changed(periods):
     to show that a module's refusal leaves the calendar as it was."""
     CALLS.append(("calendar_changed", len(periods)))
     return None if len(periods) >= 2 else "a fixture note is filed in P2."
+
+
+@_called
+def report_items(partner, period, user):
+    """One note per partner and period, with the fixture's reference."""
+    CALLS.append(("report_items", partner.short_name, period.label))
+    return [ReportItem("Fixture notes", f"fixture:note:{partner.id}:{period.number}", "A note")]
+
+
+@_called
+def report_certified(partner, period, lines):
+    CALLS.append(("report_certified", partner.short_name, period.label, len(lines)))
