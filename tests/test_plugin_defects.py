@@ -8,7 +8,8 @@ import threading
 import zipfile
 from types import SimpleNamespace
 
-from plugins.budget.tests.test_budget_views import LINE, budget  # noqa: F401  (fixture)
+from plugins.budget.tests.conftest import budget  # noqa: F401  (fixture)
+from plugins.budget.tests.test_budget_views import LINE
 from plugins.minutes.tests.test_minutes_exports import meeting, minutes_on  # noqa: F401  (fixtures)
 from plugins.minutes.tests.test_minutes_meetings import meeting_url
 from plugins.portfolio.tests.test_portfolio import create, portfolio, switch, write_texts  # noqa: F401

@@ -473,6 +473,8 @@ ROWS: list[Row] = [
     *rows("GET", "/p/budget/export.xlsx", CONSORTIUM),
     *rows("GET", "/p/budget/export-<kind>.csv", CONSORTIUM),
     *rows("GET POST", "/p/budget/settings", ADMIN),
+    *rows("GET", "/p/budget/payments", CONSORTIUM),
+    *rows("GET POST", "/p/budget/payments/<int:partner_id>/P<int:number>", ADMIN),
     *rows("GET", BUDGET, CONSORTIUM),
     *rows("GET", f"{BUDGET}/export.xlsx", CONSORTIUM),
     *rows("GET", f"{BUDGET}/export-<kind>.csv", CONSORTIUM),

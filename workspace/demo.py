@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 
 from . import clock, mentions, retention
 from .activity import record
+from .controllers import ControllerAssignment
 from .extensions import db
 from .follows import follow
 from .markdown import to_html
@@ -162,6 +163,18 @@ STAKEHOLDERS = {
 }
 
 
+# First-level controllers, designated per country (DOMAIN.md): e-mail, name, the keys
+# of the partners each controls.
+CONTROLLERS = [
+    ("controller@hu-control.example", "Katalin Fehér", ("pannon",)),
+    ("controller@it-control.example", "Marco Bianchi", ("unioncamere",)),
+    ("controller@pl-control.example", "Ewa Wiśniewska", ("rarr",)),
+    ("controller@es-control.example", "Javier Martín", ("ceei", "sodebur")),
+    ("controller@lt-control.example", "Rūta Kazlauskienė", ("klaipedaid", "klaipedacity")),
+    ("controller@de-control.example", "Markus Hoffmann", ("aebr",)),
+]
+
+
 @dataclass(frozen=True)
 class DemoAccount:
     email: str
@@ -170,11 +183,12 @@ class DemoAccount:
     what: str  # how the login is described to the person running the demo
     memberships: tuple[tuple[str, MembershipRole], ...]
     is_admin: bool = False
+    controls: tuple[str, ...] = ()  # DemoPartner.key of each partner it controls
 
 
 def demo_accounts() -> list[DemoAccount]:
-    """One login per role: the admin, a coordinator and an editor per partner, and an
-    external stakeholder per region."""
+    """One login per role: the admin, a coordinator and an editor per partner, an
+    external stakeholder per region, and the partners' controllers."""
     region_names = {slug: name for slug, name, _, _ in REGIONS}
     every_region = [slug for slug, *_ in REGIONS]
     email, name, partner_key = ADMIN
@@ -223,6 +237,12 @@ def demo_accounts() -> list[DemoAccount]:
                 ((slug, MembershipRole.STAKEHOLDER),),
             )
         )
+    short_names = {p.key: p.short_name for p in PARTNERS}
+    for email, name, controls in CONTROLLERS:
+        names = " and ".join(short_names[key] for key in controls)
+        accounts.append(
+            DemoAccount(email, name, None, f"controller of {names}", (), controls=controls)
+        )
     return accounts
 
 
@@ -252,6 +272,8 @@ def load(password: str) -> list[User]:
         db.session.add(user)
         for slug, role in account.memberships:
             db.session.add(Membership(user=user, region=regions[slug], role=role))
+        for key in account.controls:
+            db.session.add(ControllerAssignment(user=user, partner=partners[key]))
         created.append(user)
     if retention.current().project_end is None:
         retention.set_project_end(PROJECT_END)

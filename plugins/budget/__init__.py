@@ -36,6 +36,7 @@ from . import (  # noqa: F401
     demo,
     import_views,
     partner_views,
+    payment_views,
     plan_views,
     reminders,
     reporting,

@@ -18,7 +18,7 @@ switched on only where nobody has switched it yet.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -34,8 +34,24 @@ from workspace.api import (
 )
 
 from .contract import check_change, fix_contract, keep_modification, stored_cells
-from .ledger import cents, default_settings, eligible_eur, get_settings, periods
-from .models import BudgetSettings, Category, Contract, Expenditure, PartnerPlan, PlanLine
+from .ledger import (
+    all_partner_figures,
+    cents,
+    default_settings,
+    eligible_eur,
+    erdf_rate,
+    get_settings,
+    periods,
+)
+from .models import (
+    BudgetSettings,
+    Category,
+    Contract,
+    Expenditure,
+    PartnerPlan,
+    Payment,
+    PlanLine,
+)
 
 # short name -> (total budget in EUR, currency of its invoices, units per euro)
 BUDGETS = {
@@ -177,6 +193,70 @@ SPENDING = [
         date(2020, 6, 15),
         date(2020, 7, 15),
     ),
+    (
+        3,
+        Category.STAFF,
+        "Staff costs August 2020 – January 2021",
+        Decimal("0.90"),
+        date(2021, 1, 25),
+        date(2021, 1, 29),
+    ),
+    (
+        3,
+        Category.TRAVEL,
+        "Interregional meeting 3, Rzeszów: travel and hotel",
+        Decimal("0.80"),
+        date(2020, 10, 15),
+        date(2020, 10, 28),
+    ),
+    (
+        3,
+        Category.EXTERNAL,
+        "Stakeholder group facilitation",
+        Decimal("0.70"),
+        date(2020, 11, 20),
+        date(2020, 12, 10),
+    ),
+    (
+        4,
+        Category.STAFF,
+        "Staff costs February – July 2021",
+        Decimal("0.92"),
+        date(2021, 7, 23),
+        date(2021, 7, 30),
+    ),
+    (
+        4,
+        Category.TRAVEL,
+        "Thematic visit, Klaipėda: travel and hotel",
+        Decimal("0.75"),
+        date(2021, 5, 20),
+        date(2021, 6, 4),
+    ),
+    (
+        4,
+        Category.EXTERNAL,
+        "Action plan drafting: external expertise",
+        Decimal("0.85"),
+        date(2021, 6, 30),
+        date(2021, 7, 20),
+    ),
+    (
+        5,
+        Category.STAFF,
+        "Staff costs August 2021 – July 2022 (monitoring)",
+        Decimal("0.88"),
+        date(2022, 7, 22),
+        date(2022, 7, 29),
+    ),
+    (
+        5,
+        Category.TRAVEL,
+        "Final conference, Brussels: travel and hotel",
+        Decimal("0.70"),
+        date(2022, 5, 12),
+        date(2022, 5, 25),
+    ),
 ]
 
 
@@ -227,6 +307,40 @@ def load() -> None:
         if has_spending is None:
             _spend(partner, amounts, currency, rate, all_periods)
     db.session.flush()
+    _pay(settings, all_periods, admin)
+
+
+# The programme paid the ERDF of P1–P3 (certified in full: the reports demo's deductions
+# are all in P4) about three months after each deadline; the lead partner forwarded each
+# share two weeks later. Days after a period's report deadline.
+PAID_PERIODS = 3
+IN_PROGRESS_REPORT, RECEIVED, FORWARDED = 45, 95, 109
+
+
+def _pay(settings, all_periods, admin) -> None:
+    partners = db.session.scalars(select(Partner)).all()
+    figures = all_partner_figures(partners, settings)
+    for partner in partners:
+        if db.session.scalar(select(Payment.id).where(Payment.partner_id == partner.id)):
+            continue
+        rate = erdf_rate(settings, partner) / 100
+        for period in all_periods[:PAID_PERIODS]:
+            erdf = cents(figures[partner.id].spent_in(period=period.number) * rate)
+            if not erdf:
+                continue
+            due = period.report_due
+            db.session.add(
+                Payment(
+                    partner_id=partner.id,
+                    period=period.number,
+                    reported_on=due + timedelta(days=IN_PROGRESS_REPORT),
+                    received_eur=erdf,
+                    received_on=due + timedelta(days=RECEIVED),
+                    forwarded_eur=erdf,
+                    forwarded_on=due + timedelta(days=FORWARDED),
+                    updated_by_id=admin.id if admin else None,
+                )
+            )
 
 
 def _modify(partner, contract, settings, all_periods) -> None:

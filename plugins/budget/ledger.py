@@ -299,14 +299,17 @@ def all_partner_figures(partners: list[Partner], settings: BudgetSettings) -> di
     ):
         plan[partner_id].append((category, period, amount))
     spent: dict[int, list[Cell]] = defaultdict(list)
-    for (partner_id, category, period), amount in _spent_by_cell(ids).items():
+    for (partner_id, category, period), amount in spent_by_cell(ids).items():
         spent[partner_id].append((category, period, amount))
     all_periods = periods(settings)
     return {p.id: _figures(p, settings, all_periods, plan[p.id], spent[p.id]) for p in partners}
 
 
-def _spent_by_cell(partner_ids: list[int]) -> dict[tuple[int, str, int], Decimal]:
-    """Euros spent per (partner, category key, period), exact to the cent.
+def spent_by_cell(
+    partner_ids: list[int], certified: bool = False
+) -> dict[tuple[int, str, int], Decimal]:
+    """Euros spent per (partner, category key, period), exact to the cent; with
+    ``certified``, the eligible euros of the lines a controller has certified.
 
     A database that keeps decimals (PostgreSQL) adds them up itself. SQLite keeps a
     ``Numeric`` as a binary float, so its ``SUM`` would add floats, which is not exact
@@ -315,12 +318,15 @@ def _spent_by_cell(partner_ids: list[int]) -> dict[tuple[int, str, int], Decimal
     lines = Expenditure.__table__.c
     key = (lines.partner_id, lines.category, lines.period)
     query = select(*key).where(lines.partner_id.in_(partner_ids)).group_by(*key)
+    amount = lines.amount_eur
+    if certified:
+        query, amount = query.where(lines.certified_at.is_not(None)), lines.eligible_eur
     if db.session.get_bind().dialect.supports_native_decimal:
-        rows = db.session.execute(query.add_columns(func.sum(lines.amount_eur)))
+        rows = db.session.execute(query.add_columns(func.sum(amount)))
         return {
             (partner_id, category, period): total for partner_id, category, period, total in rows
         }
-    in_cents = cast(func.round(lines.amount_eur * 100), Integer)
+    in_cents = cast(func.round(amount * 100), Integer)
     rows = db.session.execute(query.add_columns(func.sum(in_cents)))
     return {
         (partner_id, category, period): Decimal(cents_total).scaleb(-2)

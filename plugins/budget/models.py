@@ -123,7 +123,7 @@ class Expenditure(db.Model):
     """
 
     __tablename__ = "budget_expenditure"
-    # The spending sums (ledger._spent_by_cell) read only this index, never the lines;
+    # The spending sums (ledger.spent_by_cell) read only this index, never the lines;
     # it also finds a partner's lines.
     __table_args__ = (
         Index("ix_budget_expenditure_spending", "partner_id", "category", "period", "amount_eur"),
@@ -159,6 +159,30 @@ class Expenditure(db.Model):
     @property
     def ref(self) -> str:
         return f"budget:expenditure:{self.id}"
+
+
+class Payment(db.Model):
+    """What happened to a partner's certified expenditure of one period after the
+    control: the lead partner included it in a progress report, the programme paid
+    the ERDF to the lead partner, and the lead partner forwarded it to the partner.
+    Kept by the lead partner's admins; ``version`` makes a save a compare-and-swap."""
+
+    __tablename__ = "budget_payment"
+    __table_args__ = (UniqueConstraint("partner_id", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"))
+    period: Mapped[int]
+    reported_on: Mapped[date | None] = mapped_column(Date)  # in a progress report
+    received_eur: Mapped[Decimal | None] = mapped_column(MONEY)
+    received_on: Mapped[date | None] = mapped_column(Date)
+    forwarded_eur: Mapped[Decimal | None] = mapped_column(MONEY)
+    forwarded_on: Mapped[date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
 
 
 class ImportBatch(db.Model):

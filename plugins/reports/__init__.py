@@ -26,7 +26,7 @@ from workspace.api import (
 )
 
 # The report pages register on ``pages`` when their modules are imported.
-from . import control_views, export_views, overview, report_views  # noqa: F401
+from . import control_views, demo, export_views, overview, report_views  # noqa: F401
 from .access import may_write
 from .models import PartnerReport
 from .views import pages, readable_partners, region_pages
@@ -96,3 +96,8 @@ def document_lock(document, user):
     if not may_write(user, report.partner):
         return f"Only the staff of {report.partner.short_name} write its report."
     return None
+
+
+@hookimpl
+def load_demo():
+    demo.load()

@@ -63,6 +63,8 @@ class PartnerReport(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     certified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The eligible expenditure certified (EUR, the sum of the control lines).
+    certified_eur: Mapped[Decimal | None] = mapped_column(MONEY)
     certified_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
@@ -107,6 +109,7 @@ class Submission(db.Model):
     items: Mapped[str] = mapped_column(Text)
     narrative: Mapped[str] = mapped_column(Text, default="")
     narrative_revision: Mapped[int | None]
+    declared_eur: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0.00"))
 
     report: Mapped[PartnerReport] = relationship(back_populates="submissions")
     submitted_by: Mapped[User | None] = relationship()

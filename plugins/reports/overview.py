@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -81,6 +82,14 @@ def grid(partners: list[Partner]) -> tuple[list[Period], dict[int, list[Cell]]]:
         p.id: [Cell(p, period, reports.get((p.id, period.number)), on) for period in all_periods]
         for p in partners
     }
+
+
+def certified(cells: list[Cell]) -> Decimal:
+    """What a partner's certified reports add up to (EUR)."""
+    return sum(
+        (c.report.certified_eur for c in cells if c.report and c.report.certified_eur is not None),
+        Decimal("0.00"),
+    )
 
 
 def due_now(all_periods: list[Period], on: date) -> Period | None:

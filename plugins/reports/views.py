@@ -57,6 +57,7 @@ def index() -> Response:
         periods=all_periods,
         cells=cells,
         controlled=[p for p in partners if p.id in controlled],
+        certified={p.id: overview.certified(cells[p.id]) for p in partners},
         due=overview.due_now(all_periods, overview.today()),
         region=None,
     )
@@ -78,6 +79,7 @@ def region_index() -> Response:
         periods=all_periods,
         cells=cells,
         controlled=[],
+        certified={p.id: overview.certified(cells[p.id]) for p in partners},
         due=overview.due_now(all_periods, overview.today()),
         region=g.region,
     )

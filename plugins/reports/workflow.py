@@ -81,7 +81,9 @@ def start(partner: Partner, period: Period, user: User) -> PartnerReport:
     report = PartnerReport(partner=partner, period=period.number, narrative_document=document)
     db.session.add(report)
     db.session.flush()
-    record("report_started", region=partner.region, target=ref(report), period=period.label)
+    record(
+        "report_started", region=partner.region, target=ref(report), actor=user, period=period.label
+    )
     return report
 
 
@@ -112,6 +114,7 @@ def _step(report: PartnerReport, user: User, note: str = "") -> None:
         f"report_{report.state}",
         region=report.partner.region,
         target=ref(report),
+        actor=user,
         partner=report.partner.short_name,
         period=f"P{report.period}",
     )
@@ -129,6 +132,7 @@ def submit(report: PartnerReport, period: Period, version: int, user: User) -> S
         items=snapshot.dumps(items),
         narrative=document.body if document is not None else "",
         narrative_revision=document.head if document is not None else None,
+        declared_eur=snapshot.declared(items),
     )
     db.session.add(submission)
     report.submitted_at = submission.submitted_at = now()
@@ -163,6 +167,7 @@ def certify(report: PartnerReport, period: Period, version: int, user: User) -> 
                 key=item.key,
                 declared_eur=item.expense.amount_eur,
                 eligible_eur=item.expense.amount_eur,
+                reason="",
                 recorded_by_id=user.id,
             )
             submission.controls.append(result)
@@ -171,6 +176,7 @@ def certify(report: PartnerReport, period: Period, version: int, user: User) -> 
         )
     report.certified_at = now()
     report.certified_by_id = user.id
+    report.certified_eur = sum((line.eligible_eur for line in lines), Decimal("0.00"))
     _step(report, user)
     db.session.flush()
     report_certified(report.partner, period, lines)

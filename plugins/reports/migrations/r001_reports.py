@@ -37,6 +37,7 @@ def upgrade():
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("submitted_at", UTCDateTime(), nullable=True),
         sa.Column("certified_at", UTCDateTime(), nullable=True),
+        sa.Column("certified_eur", sa.Numeric(14, 2), nullable=True),
         sa.Column("certified_by_id", sa.Integer(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
@@ -67,6 +68,7 @@ def upgrade():
         sa.Column("items", sa.Text(), nullable=False),
         sa.Column("narrative", sa.Text(), nullable=False),
         sa.Column("narrative_revision", sa.Integer(), nullable=True),
+        sa.Column("declared_eur", sa.Numeric(14, 2), nullable=False),
         sa.ForeignKeyConstraint(
             ["report_id"],
             ["reports_partner_report.id"],

@@ -15,8 +15,8 @@ from openpyxl import load_workbook
 from sqlalchemy import select, text
 
 from plugins.reports.models import PartnerReport, Submission
-from workspace.api import Attachment, Partner, User, db
-from workspace.testing import sign_in, switch_on
+from workspace.api import DEMO_REGION_SLUGS, Attachment, Partner, User, db
+from workspace.testing import DEMO_PASSWORD, load_demo, sign_in, switch_on
 
 REPORT = "/p/reports/{partner}/P1"
 INVOICES = itertools.count(1)
@@ -104,7 +104,7 @@ def test_the_partner_sees_its_records_and_the_deadline_while_writing(app, setup)
     assert "Project manager, October" in page and "Train to Pécs" in page
     assert "Expenditure: Staff" in page and "Expenditure: Travel and accommodation" in page
     assert "Due 14 Feb 2020" in page and "16 days late" in page
-    assert "Declared</span><strong>EUR 1,200.00" in page
+    assert "Declared lines</span><strong>EUR 1,200.00" in page
     assert setup.editor.post(f"{setup.url}/begin").status_code == 303
     with app.app_context():
         report = db.session.scalar(select(PartnerReport))
@@ -168,7 +168,7 @@ def test_deductions_need_a_reason_and_nothing_typed_is_lost(app, setup):
     assert refused.status_code == 422
     assert "Say why the amount is lower" in refused.text
     assert 'value="150,00"' in refused.text  # as typed
-    assert "Declared</span><strong>EUR 1.200,00" in refused.text  # in the reader's format
+    assert "Declared lines</span><strong>EUR 1.200,00" in refused.text  # in the reader's format
     too_much = setup.controller.post(
         f"{setup.url}/results", data=data | {f"eligible:budget:expenditure:{setup.travel}": "250"}
     )
@@ -297,3 +297,38 @@ def test_the_dashboard_shows_the_reports_due_with_their_lateness(app, setup):
 
     page = with_panels(setup.coordinator, "/r/burgos/")
     assert "Partner reports: P1" in page and "16 days late" in page
+
+
+def test_the_demo_reports_stand_as_described_and_add_up(app, client, auth):
+    load_demo(app)
+    auth.login("admin@pannon.example", DEMO_PASSWORD)
+    with app.app_context():
+        reports = db.session.scalars(select(PartnerReport)).all()
+        states = {(r.partner.short_name, r.period): r.state for r in reports}
+        lines = db.session.execute(
+            text("SELECT SUM(eligible_eur) FROM budget_expenditure WHERE certified_at IS NOT NULL")
+        ).scalar()
+    assert all(states[name, n] == "certified" for name, n in states if n <= 4)
+    assert states["RARR", 5] == "returned" and states["Pannon EGTC", 5] == "certified"
+    assert {states[k] for k in states if k[1] == 5} >= {"submitted", "in_control", "draft"}
+    project = client.get("/p/reports/").text
+    total = shown(project, "total")
+    assert total == Decimal(str(lines)).quantize(Decimal("0.01"))
+    # Each region's page shows its partners' totals as the project page does.
+    regions = 0
+    for slug in DEMO_REGION_SLUGS:
+        page = client.get(f"/r/{slug}/reports/").text
+        for partner_id, value in re.findall(r'data-certified="(\d+)">([\d,.]+)<', page):
+            assert shown(project, partner_id) == Decimal(value.replace(",", ""))
+        regions += shown(page, "total")
+    advisory = [r for r in reports if r.partner.region_id is None]
+    assert regions + sum(r.certified_eur or 0 for r in advisory) == total
+    # The deductions are in the certificates.
+    rarr = next(r for r in reports if r.partner.short_name == "RARR" and r.period == 4)
+    certificate = client.get(f"/p/reports/{rarr.partner_id}/P4/certificate.pdf")
+    assert certificate.status_code == 200 and certificate.data.startswith(b"%PDF")
+
+
+def shown(page: str, key: str) -> Decimal:
+    value = re.search(rf'data-certified="{key}">([\d,.]+)<', page).group(1)
+    return Decimal(value.replace(",", ""))
