@@ -27,6 +27,7 @@ from jinja2_fragments.flask import render_block
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
+from .controllers import controlled_partner_ids
 from .extensions import db
 from .models import Document, Membership, Partner, Region, User
 from .permissions import Action, can, readable_regions, require
@@ -130,15 +131,16 @@ def _nav_regions() -> tuple[NavRegion, ...]:
 
 
 def project_links() -> tuple:
-    """Project-wide plugin links, for those who read project-wide content."""
-    if not can(current_user, Action.READ):
-        return ()
+    """Project-wide plugin links, for those who read project-wide content; for a
+    controller who does not, those of the plugins whose pages controllers reach
+    (``PluginInfo.control_blueprints``)."""
     plugin_host = host()
-    return tuple(
-        plugin_host.collect(
-            "menu_links", plugin_host.enabled_anywhere(), region=None, user=current_user
-        )
-    )
+    plugins = plugin_host.enabled_anywhere()
+    if not can(current_user, Action.READ):
+        if not controlled_partner_ids(current_user):
+            return ()
+        plugins = {name for name in plugins if plugin_host.infos[name].control_blueprints}
+    return tuple(plugin_host.collect("menu_links", plugins, region=None, user=current_user))
 
 
 def region_links(region: Region) -> tuple:
@@ -221,6 +223,8 @@ def home() -> Response:
         member_counts=dict(db.session.execute(_MEMBER_COUNTS).all()),
         enabled={region.id: plugin_host.enabled_in(region) for region in visible},
         my_region_ids={m.region_id for m in current_user.memberships},
+        controlled=[p for p in partners if p.id in controlled_partner_ids(current_user)],
+        control_links=project_links() if not can(current_user, Action.READ) else (),
         panel_slots=panel_slots(None),
         plugin_infos=plugin_host.infos,
     )

@@ -48,9 +48,9 @@ def menu_links(region, user):
     if region is not None:
         if not can(user, Action.READ, None):
             return []
-        return [MenuLink("Reports", url_for("reports.region_index", region=region.slug))]
+        return [MenuLink("Partner reports", url_for("reports.region_index", region=region.slug))]
     if can(user, Action.READ, None) or controlled_partner_ids(user):
-        return [MenuLink("Reports", url_for("reports_project.index"))]
+        return [MenuLink("Partner reports", url_for("reports_project.index"))]
     return []
 
 
