@@ -26,6 +26,7 @@ from workspace.api import (
 
 from . import overview
 from .access import may_read
+from .models import State
 
 NAME = "reports"
 
@@ -51,12 +52,20 @@ def index() -> Response:
     partners = readable_partners()
     all_periods, cells = overview.grid(partners)
     controlled = controlled_partner_ids(current_user)
+    waiting = [
+        cell
+        for p in partners
+        if p.id in controlled
+        for cell in cells[p.id]
+        if cell.state in (State.SUBMITTED, State.IN_CONTROL)
+    ]
     return render(
         "reports/index.html",
         partners=partners,
         periods=all_periods,
         cells=cells,
         controlled=[p for p in partners if p.id in controlled],
+        waiting=waiting,
         certified={p.id: overview.certified(cells[p.id]) for p in partners},
         due=overview.due_now(all_periods, overview.today()),
         region=None,
@@ -79,6 +88,7 @@ def region_index() -> Response:
         periods=all_periods,
         cells=cells,
         controlled=[],
+        waiting=[],
         certified={p.id: overview.certified(cells[p.id]) for p in partners},
         due=overview.due_now(all_periods, overview.today()),
         region=g.region,

@@ -142,6 +142,7 @@ def test_the_controller_sees_only_the_reports_of_their_partners(app, setup, worl
     controller = setup.controller
     overview = controller.get("/p/reports/")
     assert overview.status_code == 200 and "You control" in overview.text
+    assert "1 report waits for you" in overview.text
     assert "CEEI-Burgos" in overview.text and "Pannon EGTC" not in overview.text
     assert "Train to Pécs" in controller.get(setup.url).text
     with app.app_context():
