@@ -30,7 +30,7 @@ def _form() -> AssignForm:
     people = db.session.scalars(select(User).where(User.active).order_by(User.name))
     form.user_id.choices = [(u.id, f"{u.name} ({u.email})") for u in people]
     partners = db.session.scalars(select(Partner).order_by(Partner.short_name))
-    form.partner_id.choices = [("", "Choose a partner")] + [(p.id, p.short_name) for p in partners]
+    form.partner_id.choices = [(p.id, p.short_name) for p in partners]
     return form
 
 
