@@ -4,10 +4,10 @@ remarks, or certify it."""
 
 from __future__ import annotations
 
-from flask import Response, request
+from flask import Response, flash, request
 from flask_login import current_user
 
-from workspace.api import NumberError, format_number, parse_money, render
+from workspace.api import NumberError, db, format_number, parse_money, render
 
 from . import snapshot, workflow
 from .access import may_control, require_that
@@ -94,13 +94,25 @@ def results(partner_id: int, number: int) -> Response:
     partner, period, report = _controlled(partner_id, number)
     if report is None:
         return refused(partner, period, workflow.Refused("This report is not submitted yet.", 409))
-    if posted_version() != report.version:
-        return refused(partner, period, workflow.Refused(workflow.STALE, 409))
+    version = posted_version()
     answer = save_results(partner, period, report)
     if answer is not None:
         return answer
-    report.version += 1
+    try:
+        workflow.claim(report, version)
+    except workflow.Refused as refusal:
+        return kept(partner, period, report, refusal)
     return done(partner, period, "The control results are saved.")
+
+
+def kept(partner, period, report: PartnerReport, refusal: workflow.Refused) -> Response:
+    """The page again with the refusal and what the controller typed, nothing saved."""
+    db.session.rollback()
+    flash(refusal.message, "error")
+    report = workflow.find(partner, period.number)
+    errors, typed, _ = checked_results(report) if report.submission else ({}, {}, [])
+    page = context(partner, period, report)
+    return render("reports/report.html", status=refusal.status, errors=errors, typed=typed, **page)
 
 
 @pages.post(f"{REPORT}/return")
@@ -130,5 +142,5 @@ def certify(partner_id: int, number: int) -> Response:
     try:
         workflow.certify(report, period, version, current_user)
     except workflow.Refused as refusal:
-        return refused(partner, period, refusal)
+        return kept(partner, period, report, refusal)
     return done(partner, period, f"{partner.short_name}'s report for {period.label} is certified.")

@@ -97,10 +97,17 @@ def _move(report: PartnerReport, version: int, allowed: tuple[State, ...], to: S
             f"This report is {report.status.label.lower()}: it cannot be {to.label.lower()} now.",
             409,
         )
+    claim(report, version, to)
+
+
+def claim(report: PartnerReport, version: int, to: State | None = None) -> None:
+    """Take the report from ``version`` to the next (and to state ``to``), in one
+    UPDATE: of two requests made from the same page, the second is refused."""
+    values = {"version": version + 1} | ({"state": to.value} if to is not None else {})
     moved = db.session.execute(
         update(PartnerReport)
         .where(PartnerReport.id == report.id, PartnerReport.version == version)
-        .values(version=version + 1, state=to.value)
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
     if moved.rowcount != 1:

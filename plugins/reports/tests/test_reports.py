@@ -333,3 +333,24 @@ def test_the_demo_reports_stand_as_described_and_add_up(app, client, auth):
 def shown(page: str, key: str) -> Decimal:
     value = re.search(rf'data-certified="{key}">([\d,.]+)<', page).group(1)
     return Decimal(value.replace(",", ""))
+
+
+def test_results_saved_from_a_stale_page_are_refused_and_kept_as_typed(app, setup):
+    in_control(app, setup)
+    stale = version(setup.controller, setup.url)
+    travel = f"eligible:budget:expenditure:{setup.travel}"
+    first = setup.controller.post(f"{setup.url}/results", data={"version": stale, travel: "200"})
+    assert first.status_code == 303
+    again = setup.controller.post(
+        f"{setup.url}/results",
+        data={
+            "version": stale,
+            travel: "180,00",
+            f"reason:budget:expenditure:{setup.travel}": "Taxi",
+        },
+    )
+    assert again.status_code == 409 and "Someone else changed this report" in again.text
+    assert 'value="180,00"' in again.text and ">Taxi</textarea>" in again.text
+    with app.app_context():
+        [line] = db.session.scalar(select(Submission)).controls
+        assert line.eligible_eur == Decimal("200.00")  # the first save stands
