@@ -19,7 +19,9 @@ from workspace.api import (
     CertifiedLine,
     Partner,
     Period,
+    ReportItem,
     User,
+    attachments_of,
     create_document,
     db,
     now,
@@ -132,6 +134,17 @@ def submit(report: PartnerReport, period: Period, version: int, user: User) -> S
     _move(report, version, (State.DRAFT, State.RETURNED), State.SUBMITTED)
     items = report_items(report.partner, period, user)
     document = report.narrative_document
+    files = attachments_of(document) if document is not None else []
+    if files:
+        items.append(
+            ReportItem(
+                "Attachments",
+                f"reports:narrative:{report.id}",
+                "Files attached to the narrative",
+                detail=f"{len(files)} file{'s' if len(files) != 1 else ''}",
+                attachments=tuple(f.id for f in files),
+            )
+        )
     submission = Submission(
         report=report,
         number=len(report.submissions) + 1,

@@ -275,13 +275,27 @@ def test_the_controller_downloads_only_the_submitted_evidence(app, setup, world)
         f"{evidence}/attachments", data={"file": (io.BytesIO(b"invoice"), "invoice.pdf")}
     )
     assert upload.status_code == 303
-    submitted(app, setup)
+    # A file attached to the narrative goes with the report too.
+    setup.editor.post(f"{setup.url}/begin")
     with app.app_context():
-        file_id = db.session.scalar(select(Attachment.id))
-    got = setup.controller.get(f"{setup.url}/evidence/{file_id}")
-    assert got.status_code == 200 and got.data == b"invoice"
-    got.close()  # a download holds its file open until then
-    assert setup.controller.get(f"{setup.url}/evidence/{file_id + 1}").status_code == 404
+        narrative = db.session.scalar(select(PartnerReport.narrative_document_id))
+    attached = setup.editor.post(
+        f"/docs/{narrative}/attachments",
+        data={"file": (io.BytesIO(b"agenda"), "stakeholder meeting.pdf")},
+    )
+    assert attached.status_code == 303
+    # One more file in the evidence folder, uploaded after the submission.
+    submitted(app, setup)
+    editor.post(f"{evidence}/attachments", data={"file": (io.BytesIO(b"late"), "late.pdf")})
+    with app.app_context():
+        files = dict(db.session.execute(select(Attachment.filename, Attachment.id)).all())
+    for name, content in (("invoice.pdf", b"invoice"), ("stakeholder meeting.pdf", b"agenda")):
+        got = setup.controller.get(f"{setup.url}/evidence/{files[name]}")
+        assert got.status_code == 200 and got.data == content, name
+        got.close()  # a download holds its file open until then
+    assert setup.controller.get(f"{setup.url}/evidence/{files['late.pdf']}").status_code == 404
+    page = setup.controller.get(setup.url).text
+    assert "stakeholder meeting.pdf" in page and "late.pdf" not in page
     # The evidence folder itself stays closed to the controller.
     assert setup.controller.get(evidence).status_code == 403
 
