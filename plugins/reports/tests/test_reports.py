@@ -12,11 +12,20 @@ from types import SimpleNamespace
 
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 from sqlalchemy import select, text
 
 from plugins.reports.models import PartnerReport, Submission
 from workspace.api import DEMO_REGION_SLUGS, Attachment, Partner, User, db
-from workspace.testing import DEMO_PASSWORD, load_demo, sign_in, switch_on
+from workspace.testing import (
+    CORPUS,
+    DEMO_PASSWORD,
+    load_demo,
+    offending,
+    sign_in,
+    switch_on,
+    write_document,
+)
 
 REPORT = "/p/reports/{partner}/P1"
 INVOICES = itertools.count(1)
@@ -368,3 +377,46 @@ def test_results_saved_from_a_stale_page_are_refused_and_kept_as_typed(app, setu
     with app.app_context():
         [line] = db.session.scalar(select(Submission)).controls
         assert line.eligible_eur == Decimal("200.00")  # the first save stands
+
+
+@pytest.mark.parametrize("text", CORPUS[:12])
+def test_hostile_text_is_inert_in_the_report_its_control_and_its_files(app, setup, text):
+    """An expenditure line and the narrative carry the input: the draft, the submitted
+    report, the controller's form and the certificate show it as text."""
+    a_line(setup.editor, setup.ceei, text[:200].strip() or "x", "10.00")
+    setup.editor.post(f"{setup.url}/begin")
+    with app.app_context():
+        narrative = db.session.scalar(select(PartnerReport.narrative_document_id))
+    write_document(app, narrative, f"## Activities of the period\n\n{text}\n")
+    pages = [setup.coordinator.get(setup.url).text]
+    in_control(app, setup)
+    pages.append(setup.controller.get(setup.url).text)
+    for page in pages:
+        # The narrative and the records, up to the forms that end the page.
+        body = page.split("<h2>Narrative</h2>", 1)[1].split("<h2>Return to the partner", 1)[0]
+        assert offending(body.split("<h2>History</h2>", 1)[0]) == []
+        if "<" in text:
+            assert text[:100] not in page
+    certify = setup.controller.post(
+        f"{setup.url}/certify", data={"version": version(setup.controller, setup.url)}
+    )
+    assert certify.status_code == 303
+    for name in ("certificate.pdf", "report.pdf", "expenditure.xlsx"):
+        response = setup.controller.get(f"{setup.url}/{name}")
+        assert response.status_code == 200, name
+
+
+def test_the_certificate_reads_back_with_its_figures_and_reasons(app, setup):
+    in_control(app, setup)
+    form = {
+        "version": version(setup.controller, setup.url),
+        f"eligible:budget:expenditure:{setup.travel}": "150",
+        f"reason:budget:expenditure:{setup.travel}": "Second class only.",
+    }
+    assert setup.controller.post(f"{setup.url}/certify", data=form).status_code == 303
+    pdf = PdfReader(io.BytesIO(setup.coordinator.get(f"{setup.url}/certificate.pdf").data))
+    text = " ".join(page.extract_text() for page in pdf.pages)
+    assert "CEEI-Burgos organisation" in text and "P1" in text
+    assert "EUR 1,200.00" in text and "EUR 50.00" in text and "EUR 1,150.00" in text
+    assert "Train to Pécs" in text and "Second class only." in text
+    assert "Ana Auditor" in text
