@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Date, select
 from sqlalchemy.orm import Mapped, mapped_column
@@ -66,6 +66,13 @@ class Period:
 
     def contains(self, day: date) -> bool:
         return self.start <= day <= self.end
+
+    @property
+    def moments(self) -> tuple[datetime, datetime]:
+        """The period as UTC moments, for records stamped with a time: from its first
+        day's start up to (not including) the day after its end."""
+        first = datetime.combine(self.start, time(), UTC)
+        return first, datetime.combine(self.end + timedelta(days=1), time(), UTC)
 
 
 def add_months(day: date, months: int) -> date:

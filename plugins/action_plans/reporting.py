@@ -3,8 +3,6 @@ partner worked on in the period and the Phase 2 monitoring of their actions."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
-
 from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -15,8 +13,7 @@ from .models import Plan, Progress, Status
 
 
 def items(partner: Partner, period: Period, user: User) -> list[ReportItem]:
-    start = datetime.combine(period.start, time(), UTC)
-    end = datetime.combine(period.end + timedelta(days=1), time(), UTC)
+    start, end = period.moments
     plans = db.session.scalars(
         select(Plan)
         .where(Plan.partner_id == partner.id, Plan.not_trashed())

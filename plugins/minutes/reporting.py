@@ -4,7 +4,7 @@ items its staff closed."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -12,12 +12,6 @@ from workspace.api import Action, Partner, Period, ReportItem, User, can, db, fo
 
 from .blueprints import meeting_url
 from .models import Meeting, MeetingStatus, Outcome, OutcomeKind, Participant
-
-
-def bounds(period: Period) -> tuple[datetime, datetime]:
-    """The period as moments: its first day's start to the day after its end (UTC)."""
-    start = datetime.combine(period.start, time(), UTC)
-    return start, datetime.combine(period.end + timedelta(days=1), time(), UTC)
 
 
 def _held(start: datetime, end: datetime):
@@ -34,7 +28,7 @@ def items(partner: Partner, period: Period, user: User) -> list[ReportItem]:
     region = partner.region
     if not can(user, Action.READ, region):
         return []
-    start, end = bounds(period)
+    start, end = period.moments
     found: list[ReportItem] = []
     if region is not None:
         hosted = db.session.scalars(

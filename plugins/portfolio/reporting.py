@@ -4,7 +4,7 @@ the period."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime
 
 from flask import url_for
 from sqlalchemy import select
@@ -15,8 +15,7 @@ from .models import IN_PORTFOLIO, Practice, Status
 
 
 def items(partner: Partner, period: Period, user: User) -> list[ReportItem]:
-    start = datetime.combine(period.start, time(), UTC)
-    end = datetime.combine(period.end + timedelta(days=1), time(), UTC)
+    start, end = period.moments
     practices = db.session.scalars(
         select(Practice)
         .where(
@@ -28,9 +27,9 @@ def items(partner: Partner, period: Period, user: User) -> list[ReportItem]:
     ).all()
     practices = [p for p in practices if can(user, Action.READ, p.region)]
     identified = [
-        _item("Good practices identified", p, p.created_at, Status(p.status).label)
-        for p in practices
-        if start <= p.created_at < end
+        _item("Good practices identified", p, found, Status(p.status).label)
+        for p, found in ((p, identified_at(p)) for p in practices)
+        if start <= found < end
     ]
     approved = [
         _item("Good practices approved", p, p.decided_at, f"approved {format_day(p.decided_at)}")
@@ -38,6 +37,14 @@ def items(partner: Partner, period: Period, user: User) -> list[ReportItem]:
         if p.status == Status.APPROVED and p.decided_at and start <= p.decided_at < end
     ]
     return identified + approved
+
+
+def identified_at(practice: Practice) -> datetime:
+    """When the partner identified the practice: when it entered it, or when it was
+    approved if that came first (a practice recorded after the fact)."""
+    if practice.decided_at is not None and practice.decided_at < practice.created_at:
+        return practice.decided_at
+    return practice.created_at
 
 
 def _item(section: str, practice: Practice, when: datetime, state: str) -> ReportItem:
