@@ -22,6 +22,10 @@ Groups, in the order of docs/plugins.md:
   ``now`` is the current moment (UTC), which tests fix with the ``NOW`` setting.
 - notifications: ``notify`` and ``NotificationKind``; following things by reference
   (``follow``, ``unfollow``, ``is_following``, ``followers``).
+- the project's calendar: ``periods``, ``Period``, ``period_of``, ``project_end``.
+- controllers and partner reports: ``controls``, ``controlled_partner_ids``,
+  ``controllers_of``; ``report_items`` and ``report_certified`` ask the modules, with
+  ``ReportItem``, ``Expense`` and ``CertifiedLine``; ``send_attachment`` answers a file.
 """
 
 from __future__ import annotations
