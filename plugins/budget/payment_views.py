@@ -20,6 +20,7 @@ from workspace.api import (
     StrippedForm,
     VersionField,
     can,
+    date_example,
     db,
     format_number,
     input_value,
@@ -140,7 +141,14 @@ def payment(partner_id: int, number: int) -> Response:
         for name in ("received_eur", "forwarded_eur"):
             shown[name] = input_value(shown[name]) if shown[name] is not None else ""
         form = PaymentForm(formdata=None, data=shown)
-    return render("budget/payment.html", form=form, link=link, partner=partner, status=status)
+    return render(
+        "budget/payment.html",
+        form=form,
+        link=link,
+        partner=partner,
+        example=date_example(),
+        status=status,
+    )
 
 
 def _save(partner, number: int, saved: Payment | None, version: int, values: dict) -> str | None:
