@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import PASSWORD, bare_app
 from tests.test_reset import link_in, queued
+from workspace.controllers import controlled_partner_ids
 from workspace.extensions import db
 from workspace.models import Membership, MembershipRole, Partner, PartnerRole, Region, User
 from workspace.plugins import host
@@ -42,11 +43,16 @@ def test_demo_loads_the_consortium(app, runner):
         assert {p.short_name for p in burgos.partners} == {"CEEI-Burgos", "SODEBUR"}
         admin = db.session.scalar(select(User).where(User.email == "admin@pannon.example"))
         assert admin.is_admin
-        # A coordinator and an editor per partner, one stakeholder per region.
+        # A coordinator and an editor per partner, one stakeholder per region, and the
+        # controllers (outside the partners too, with no region).
         for partner in partners:
             assert len(partner.users) >= 2, partner.short_name
-        stakeholders = db.session.scalars(select(User).where(User.partner_id.is_(None))).all()
+        outside = db.session.scalars(select(User).where(User.partner_id.is_(None))).all()
+        stakeholders = [u for u in outside if u.memberships]
         assert len(stakeholders) == 5
+        controllers = {u.email: controlled_partner_ids(u) for u in outside if not u.memberships}
+        assert len(controllers) == 6
+        assert set().union(*controllers.values()) == {p.id for p in partners}
         for stakeholder in stakeholders:
             assert [m.role for m in stakeholder.memberships] == [MembershipRole.STAKEHOLDER]
         coordinator = db.session.scalar(
