@@ -158,6 +158,7 @@ def _date(report: PartnerReport, moments: list[datetime]) -> None:
     report.created_at = moments[0]
     if report.submissions:
         report.submitted_at = report.submissions[-1].submitted_at = moments[1]
+        report.first_submitted_at = moments[1]
     for step, at in zip(report.steps, moments[1:], strict=False):
         step.at = at
     if report.certified_at is not None:

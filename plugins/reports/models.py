@@ -62,6 +62,8 @@ class PartnerReport(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When it was first submitted: what its lateness is counted to.
+    first_submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     certified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The eligible expenditure certified (EUR, the sum of the control lines).
     certified_eur: Mapped[Decimal | None] = mapped_column(MONEY)

@@ -50,8 +50,8 @@ class Cell:
         it was first submitted; 0 when on time."""
         if self.state.with_partner:
             return max((self.on - self.due).days, 0)
-        first = self.report.submissions[0].submitted_at.date() if self.report.submissions else None
-        return max((first - self.due).days, 0) if first else 0
+        first = self.report.first_submitted_at
+        return max((first.date() - self.due).days, 0) if first else 0
 
     @property
     def lateness(self) -> str:

@@ -156,6 +156,7 @@ def submit(report: PartnerReport, period: Period, version: int, user: User) -> S
     )
     db.session.add(submission)
     report.submitted_at = submission.submitted_at = now()
+    report.first_submitted_at = report.first_submitted_at or report.submitted_at
     _step(report, user)
     return submission
 

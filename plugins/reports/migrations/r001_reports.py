@@ -36,6 +36,7 @@ def upgrade():
         sa.Column("narrative_document_id", sa.Integer(), nullable=True),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("submitted_at", UTCDateTime(), nullable=True),
+        sa.Column("first_submitted_at", UTCDateTime(), nullable=True),
         sa.Column("certified_at", UTCDateTime(), nullable=True),
         sa.Column("certified_eur", sa.Numeric(14, 2), nullable=True),
         sa.Column("certified_by_id", sa.Integer(), nullable=True),
