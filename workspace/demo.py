@@ -167,10 +167,10 @@ STAKEHOLDERS = {
 # of the partners each controls.
 CONTROLLERS = [
     ("controller@hu-control.example", "Katalin Fehér", ("pannon",)),
-    ("controller@it-control.example", "Marco Bianchi", ("unioncamere",)),
-    ("controller@pl-control.example", "Ewa Wiśniewska", ("rarr",)),
-    ("controller@es-control.example", "Javier Martín", ("ceei", "sodebur")),
-    ("controller@lt-control.example", "Rūta Kazlauskienė", ("klaipedaid", "klaipedacity")),
+    ("controller@it-control.example", "Francesca Greco", ("unioncamere",)),
+    ("controller@pl-control.example", "Ewa Kowalczyk", ("rarr",)),
+    ("controller@es-control.example", "Alberto Sanz", ("ceei", "sodebur")),
+    ("controller@lt-control.example", "Aistė Jonaitienė", ("klaipedaid", "klaipedacity")),
     ("controller@de-control.example", "Markus Hoffmann", ("aebr",)),
 ]
 
