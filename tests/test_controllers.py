@@ -12,6 +12,7 @@ from sqlalchemy import select
 from workspace.controllers import ControllerAssignment, controls
 from workspace.extensions import db
 from workspace.models import Event, Partner, User
+from workspace.notifications import notify, still_for
 from workspace.testing import sign_in, switch_on
 
 
@@ -104,3 +105,30 @@ def test_a_controllers_home_and_menu(app, world, ceei, auditor):
     # Without an assignment, nothing of it.
     stranger = sign_in(app, world.outsider.email).get("/").text
     assert "Your controls" not in stranger and 'id="modules-menu"' not in stranger
+
+
+def test_news_of_a_partners_report_reaches_its_controller_and_no_one_else(
+    app, world, ceei, auditor, make
+):
+    """``notify(partner=...)``: the partner's controllers read it as well as those who
+    read the region; a digest hours later asks the same (``still_for``)."""
+    stranger = make.user("stranger@example.org")
+    with app.app_context():
+        db.session.add(ControllerAssignment(user_id=auditor.id, partner_id=ceei))
+        db.session.commit()
+        partner = db.session.get(Partner, ceei)
+        people = [db.session.get(User, u.id) for u in (auditor, stranger)]
+        made = notify(
+            people,
+            "mention",
+            "CEEI-Burgos submitted its report for P1",
+            "/p/reports/",
+            region=partner.region,
+            target="reports:report:1",
+            partner=partner,
+        )
+        assert [n.user.email for n in made] == ["auditor@example.org"]
+        assert still_for(made[0], people[0])
+        # Without the partner, the region's rule alone: the controller does not read it.
+        assert notify(people, "mention", "A note", "/", region=partner.region) == []
+        db.session.commit()

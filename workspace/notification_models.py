@@ -36,6 +36,8 @@ class Notification(db.Model):
     url: Mapped[str] = mapped_column(String(500))
     body: Mapped[str] = mapped_column(Text, default="")
     region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id", ondelete="SET NULL"))
+    # News of a partner's controlled work (its report): its controllers may read it too.
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"))
     plugin: Mapped[str | None] = mapped_column(String(60))
     # What it is about, as a reference ("doc:12", "minutes:meeting:4").
     target: Mapped[str | None] = mapped_column(String(120))

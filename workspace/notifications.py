@@ -22,8 +22,9 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from . import clock
+from .controllers import controls
 from .extensions import db
-from .models import Document, Region, User
+from .models import Document, Partner, Region, User
 from .notification_kinds import CORE_KINDS, Delivery, NotificationKind
 from .notification_mail import send_now
 from .notification_models import SUBJECT_MAX, Notification, NotificationPreference
@@ -149,6 +150,7 @@ def notify(
     target: Document | str | None = None,
     attachments: Sequence[tuple[str, bytes, str]] = (),
     actor: User | None = None,
+    partner: Partner | None = None,
 ) -> list[Notification]:
     """Tell ``users`` about something, in the caller's transaction (the caller commits).
 
@@ -157,7 +159,9 @@ def notify(
     (a snippet). ``region`` is where the thing lives (None: project-wide) and
     ``target`` what it is: a ``Document`` (its region, switch and visibility rules
     apply) or a reference ("minutes:meeting:4"). ``attachments`` go with an e-mail sent
-    at once, as ``(filename, content, mimetype)`` (an ``.ics`` file, say).
+    at once, as ``(filename, content, mimetype)`` (an ``.ics`` file, say). ``partner``:
+    news of that partner's controlled work (its report), which its controllers may
+    read as well as those who read ``region``.
 
     Left out, whatever the caller passes: the acting person (``actor``, by default
     the signed-in user), inactive accounts, and whoever may not read the thing. A
@@ -188,7 +192,7 @@ def notify(
         if document is not None:
             if not document_shown(document, user):
                 continue
-        elif not can(user, Action.READ, region):
+        elif not _reads(user, region, partner.id if partner is not None else None):
             continue
         recipients[user.id] = user
     if not recipients:
@@ -205,6 +209,7 @@ def notify(
             url=url,
             body=body.strip()[:BODY_MAX],
             region_id=region.id if region is not None else None,
+            partner_id=partner.id if partner is not None else None,
             plugin=plugin,
             target=document.ref if document is not None else target,
             created_at=moment,
@@ -218,6 +223,13 @@ def notify(
         if notification.delivery == Delivery.IMMEDIATELY:
             send_now(notification, declared, attachments)
     return made
+
+
+def _reads(user: User, region: Region | None, partner_id: int | None) -> bool:
+    """Whether ``user`` may read news of ``region`` (a partner's: its controllers too)."""
+    if can(user, Action.READ, region):
+        return True
+    return partner_id is not None and controls(user, partner_id)
 
 
 def _switched_on(plugin: str, region: Region | None) -> bool:
@@ -244,7 +256,7 @@ def still_for(notification: Notification, user: User) -> bool:
         return (
             document is not None and document.deleted_at is None and document_shown(document, user)
         )
-    return can(user, Action.READ, region)
+    return _reads(user, region, notification.partner_id)
 
 
 # ---------------------------------------------------------------- the inbox

@@ -26,7 +26,7 @@ from workspace.api import (
 )
 
 # The report pages register on ``pages`` when their modules are imported.
-from . import control_views, demo, export_views, overview, report_views  # noqa: F401
+from . import control_views, demo, export_views, notices, overview, report_views  # noqa: F401
 from .access import may_write
 from .models import PartnerReport
 from .views import pages, readable_partners, region_pages
@@ -77,6 +77,11 @@ def dashboard_panels(region, user):
             rows=[cells[p.id][due.number - 1] for p in partners],
         )
     ]
+
+
+@hookimpl
+def notification_kinds():
+    return notices.KINDS
 
 
 @hookimpl

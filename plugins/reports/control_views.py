@@ -9,10 +9,10 @@ from flask_login import current_user
 
 from workspace.api import NumberError, db, format_number, parse_money, render
 
-from . import snapshot, workflow
+from . import notices, snapshot, workflow
 from .access import may_control, require_that
 from .models import PartnerReport, State
-from .report_views import REPORT, context, done, posted_version, refused
+from .report_views import REPORT, context, done, posted_version, refused, report_url
 from .views import get_partner_period, pages
 
 REASON_MAX = 500
@@ -120,10 +120,12 @@ def give_back(partner_id: int, number: int) -> Response:
     partner, period, report = _controlled(partner_id, number)
     if report is None:
         return refused(partner, period, workflow.Refused("This report is not submitted yet.", 409))
+    remarks = request.form.get("remarks", "")
     try:
-        workflow.give_back(report, posted_version(), current_user, request.form.get("remarks", ""))
+        workflow.give_back(report, posted_version(), current_user, remarks)
     except workflow.Refused as refusal:
         return refused(partner, period, refusal)
+    notices.returned(report, period, report_url(partner, period.number), remarks.strip())
     return done(
         partner, period, f"The report is returned to {partner.short_name} with your remarks."
     )
@@ -143,4 +145,5 @@ def certify(partner_id: int, number: int) -> Response:
         workflow.certify(report, period, version, current_user)
     except workflow.Refused as refusal:
         return kept(partner, period, report, refusal)
+    notices.certified(report, period, report_url(partner, period.number))
     return done(partner, period, f"{partner.short_name}'s report for {period.label} is certified.")

@@ -28,7 +28,7 @@ from workspace.api import (
     send_attachment,
 )
 
-from . import overview, snapshot, workflow
+from . import notices, overview, snapshot, workflow
 from .access import may_control, may_submit, may_write, require_read, require_that
 from .models import PartnerReport, State
 from .views import get_partner_period, pages
@@ -147,6 +147,7 @@ def submit(partner_id: int, number: int) -> Response:
         workflow.submit(report, period, version, current_user)
     except workflow.Refused as refusal:
         return refused(partner, period, refusal)
+    notices.submitted(report, period, report_url(partner, period.number))
     return done(partner, period, f"The report for {period.label} is submitted to the controller.")
 
 

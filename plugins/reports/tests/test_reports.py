@@ -20,8 +20,10 @@ from workspace.api import DEMO_REGION_SLUGS, Attachment, Partner, User, db
 from workspace.testing import (
     CORPUS,
     DEMO_PASSWORD,
+    inbox,
     load_demo,
     offending,
+    queued_mails,
     sign_in,
     switch_on,
     write_document,
@@ -420,3 +422,36 @@ def test_the_certificate_reads_back_with_its_figures_and_reasons(app, setup):
     assert "EUR 1,200.00" in text and "EUR 50.00" in text and "EUR 1,150.00" in text
     assert "Train to Pécs" in text and "Second class only." in text
     assert "Ana Auditor" in text
+
+
+def test_the_controller_and_the_partner_are_told_of_each_step(app, setup, world):
+    submitted(app, setup)
+    [(subject, _)] = inbox(app, "auditor@example.org")
+    assert subject == "CEEI-Burgos submitted its report for P1"
+    assert [s for s, _ in queued_mails(app, "auditor@example.org")] == [subject]
+    assert inbox(app, world.other.email) == []  # staff of another partner: not theirs
+    setup.controller.post(
+        f"{setup.url}/control", data={"version": version(setup.controller, setup.url)}
+    )
+    setup.controller.post(
+        f"{setup.url}/return",
+        data={"version": version(setup.controller, setup.url), "remarks": "Add the tickets."},
+    )
+    for person in (world.coordinator, world.editor):
+        subjects = [s for s, _ in inbox(app, person)]
+        assert "The report for P1 is returned: change it and submit it again" in subjects
+    mails = queued_mails(app, world.editor)
+    assert any("Add the tickets." in text for _, text in mails)
+    # Once the controller's account is deactivated, nothing more goes to it.
+    with app.app_context():
+        db.session.scalar(select(User).where(User.email == "auditor@example.org")).active = False
+        db.session.commit()
+    again = setup.coordinator.post(
+        f"{setup.url}/submit", data={"version": version(setup.coordinator, setup.url)}
+    )
+    assert again.status_code == 303
+    with app.app_context():
+        auditor = db.session.scalar(select(User).where(User.email == "auditor@example.org"))
+        auditor.active = True
+        db.session.commit()
+    assert len(inbox(app, "auditor@example.org")) == 1  # the first submission only

@@ -5,7 +5,8 @@ Revises: 0020_project_calendar
 Create Date: 2026-12-03 07:30:00
 
 ``controller_assignment`` (workspace.controllers): a person assigned by an admin to
-control a partner's expenditure (first-level control).
+control a partner's expenditure (first-level control). ``notification.partner_id``:
+news of a partner's controlled work, which its controllers may read.
 """
 
 import sqlalchemy as sa
@@ -55,8 +56,20 @@ def upgrade():
         ["partner_id"],
         unique=False,
     )
+    with op.batch_alter_table("notification") as batch:
+        batch.add_column(sa.Column("partner_id", sa.Integer(), nullable=True))
+        batch.create_foreign_key(
+            op.f("fk_notification_partner_id_partner"),
+            "partner",
+            ["partner_id"],
+            ["id"],
+            ondelete="CASCADE",
+        )
 
 
 def downgrade():
+    with op.batch_alter_table("notification") as batch:
+        batch.drop_constraint(op.f("fk_notification_partner_id_partner"), type_="foreignkey")
+        batch.drop_column("partner_id")
     op.drop_index(op.f("ix_controller_assignment_partner_id"), table_name="controller_assignment")
     op.drop_table("controller_assignment")
