@@ -46,12 +46,11 @@ class Cell:
 
     @property
     def days_late(self) -> int:
-        """Days past the deadline: until now while the partner still has it, or when
-        it was first submitted; 0 when on time."""
-        if self.state.with_partner:
-            return max((self.on - self.due).days, 0)
-        first = self.report.first_submitted_at
-        return max((first.date() - self.due).days, 0) if first else 0
+        """Days past the deadline: to its first submission once it was submitted (a
+        returned report was on time if that was), else to today; 0 when on time."""
+        first = self.report.first_submitted_at if self.report is not None else None
+        until = first.date() if first is not None else self.on
+        return max((until - self.due).days, 0)
 
     @property
     def lateness(self) -> str:
@@ -59,7 +58,8 @@ class Cell:
         if not days:
             return ""
         late = f"{days} day{'s' if days != 1 else ''} late"
-        return late if self.state.with_partner else f"submitted {late}"
+        submitted = self.report is not None and self.report.first_submitted_at is not None
+        return f"submitted {late}" if submitted else late
 
 
 def ordered(partners: list[Partner]) -> list[Partner]:

@@ -7,6 +7,7 @@ import io
 import itertools
 import json
 import re
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -15,8 +16,9 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import select, text
 
-from plugins.reports.models import PartnerReport, Submission
-from workspace.api import DEMO_REGION_SLUGS, Attachment, Partner, User, db
+from plugins.reports.models import PartnerReport, State, Submission
+from plugins.reports.overview import Cell
+from workspace.api import DEMO_REGION_SLUGS, Attachment, Partner, Period, User, db
 from workspace.testing import (
     CORPUS,
     DEMO_PASSWORD,
@@ -455,3 +457,23 @@ def test_the_controller_and_the_partner_are_told_of_each_step(app, setup, world)
         auditor.active = True
         db.session.commit()
     assert len(inbox(app, "auditor@example.org")) == 1  # the first submission only
+
+
+@pytest.mark.parametrize(
+    "first_submitted, state, expected",
+    [
+        (None, State.DRAFT, "40 days late"),  # still with the partner: to today
+        ("2020-02-12", State.RETURNED, ""),  # returned, but submitted on time
+        ("2020-02-20", State.RETURNED, "submitted 6 days late"),
+        ("2020-02-20", State.CERTIFIED, "submitted 6 days late"),
+        ("2020-02-14", State.SUBMITTED, ""),  # on the day is on time
+    ],
+)
+def test_lateness_counts_to_the_first_submission(first_submitted, state, expected):
+    period = Period(1, 1, date(2019, 8, 1), date(2020, 1, 31), date(2020, 2, 14))
+    report = SimpleNamespace(
+        status=state,
+        first_submitted_at=first_submitted
+        and datetime.fromisoformat(first_submitted).replace(tzinfo=UTC),
+    )
+    assert Cell(None, period, report, date(2020, 3, 25)).lateness == expected
