@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import g, has_request_context
 from sqlalchemy import ForeignKey, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -43,10 +44,21 @@ class AssignmentError(ValueError):
 
 
 def controlled_partner_ids(user: User | None) -> frozenset[int]:
-    """The partners ``user`` controls (none for an inactive account)."""
+    """The partners ``user`` controls (none for an inactive account). Asked by the menu
+    of every page: a request asks the database once per person."""
     user = getattr(user, "_get_current_object", lambda: user)()
     if user is None or not user.is_authenticated or not user.is_active:
         return frozenset()
+    if not has_request_context():
+        return _controlled(user)
+    known = g.setdefault("controlled_partner_ids", {})
+    key = (user.id, user.partner_id)
+    if key not in known:
+        known[key] = _controlled(user)
+    return known[key]
+
+
+def _controlled(user: User) -> frozenset[int]:
     # Staff who moved to a partner they were controlling stop controlling it.
     return frozenset(
         db.session.scalars(
@@ -95,4 +107,6 @@ def assign(user: User, partner: Partner, by: User | None) -> ControllerAssignmen
         return existing
     assignment = ControllerAssignment(user=user, partner=partner, assigned_by_id=by and by.id)
     db.session.add(assignment)
+    if has_request_context():
+        g.pop("controlled_partner_ids", None)
     return assignment

@@ -215,6 +215,7 @@ def home() -> Response:
             partners_of.setdefault(partner.region_id, []).append(partner)
     plugin_host = host()
     visible = readable_regions(current_user, list(regions))
+    controlled = controlled_partner_ids(current_user)
     return render(
         "regions/home.html",
         regions=visible,
@@ -223,7 +224,7 @@ def home() -> Response:
         member_counts=dict(db.session.execute(_MEMBER_COUNTS).all()),
         enabled={region.id: plugin_host.enabled_in(region) for region in visible},
         my_region_ids={m.region_id for m in current_user.memberships},
-        controlled=[p for p in partners if p.id in controlled_partner_ids(current_user)],
+        controlled=[p for p in partners if p.id in controlled],
         control_links=project_links() if not can(current_user, Action.READ) else (),
         panel_slots=panel_slots(None),
         plugin_infos=plugin_host.infos,
