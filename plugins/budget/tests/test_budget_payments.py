@@ -13,7 +13,7 @@ from sqlalchemy import select
 from plugins.budget.models import Expenditure, Payment
 from plugins.budget.reporting import certified
 from plugins.budget.tests.test_budget_views import _a_line, figure
-from workspace.api import CertifiedLine, Partner, db
+from workspace.api import CertifiedLine, Partner, db, parse_number
 from workspace.testing import DEMO_PASSWORD, load_demo
 
 PAGE = "/p/budget/payments"
@@ -100,7 +100,7 @@ def demo(app, client, auth):
 def totals(page: str, scope: str) -> dict[str, Decimal]:
     part = page.split(scope, 1)[1].split("</tfoot>", 1)[0]
     return {
-        name: Decimal(value.replace(",", ""))
+        name: parse_number(value, fmt="en")  # the page is in the default (English) format
         for name, value in re.findall(r'data-total="([\w-]+)">([\d,.]+)<', part)
     }
 

@@ -18,7 +18,15 @@ from sqlalchemy import select, text
 
 from plugins.reports.models import PartnerReport, State, Submission
 from plugins.reports.overview import Cell
-from workspace.api import DEMO_REGION_SLUGS, Attachment, Partner, Period, User, db
+from workspace.api import (
+    DEMO_REGION_SLUGS,
+    Attachment,
+    Partner,
+    Period,
+    User,
+    db,
+    parse_number,
+)
 from workspace.testing import (
     CORPUS,
     DEMO_PASSWORD,
@@ -347,7 +355,7 @@ def test_the_demo_reports_stand_as_described_and_add_up(app, client, auth):
     for slug in DEMO_REGION_SLUGS:
         page = client.get(f"/r/{slug}/reports/").text
         for partner_id, value in re.findall(r'data-certified="(\d+)">([\d,.]+)<', page):
-            assert shown(project, partner_id) == Decimal(value.replace(",", ""))
+            assert shown(project, partner_id) == parse_number(value, fmt="en")
         regions += shown(page, "total")
     advisory = [r for r in reports if r.partner.region_id is None]
     assert regions + sum(r.certified_eur or 0 for r in advisory) == total
@@ -359,7 +367,7 @@ def test_the_demo_reports_stand_as_described_and_add_up(app, client, auth):
 
 def shown(page: str, key: str) -> Decimal:
     value = re.search(rf'data-certified="{key}">([\d,.]+)<', page).group(1)
-    return Decimal(value.replace(",", ""))
+    return parse_number(value, fmt="en")  # the admin reads the default (English) format
 
 
 def test_results_saved_from_a_stale_page_are_refused_and_kept_as_typed(app, setup):
