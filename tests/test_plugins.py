@@ -14,7 +14,13 @@ from sqlalchemy import select
 from tests.conftest import HTMX, make_app, with_panels
 from tests.plugins import fixture_plugin
 from workspace import hookspecs
-from workspace.api import periods, report_certified, report_items
+from workspace.api import (
+    indicator_values,
+    periods,
+    project_activities,
+    report_certified,
+    report_items,
+)
 from workspace.extensions import db
 from workspace.follows import follow
 from workspace.hookspecs import PluginInfo, hookimpl
@@ -317,6 +323,8 @@ def test_every_hook_is_exercised(tmp_path):
         items = report_items(partner, first, admin_of(app))
         assert ("Fixture notes", "A note") in [(i.section, i.title) for i in items]
         report_certified(partner, first, [])
+        assert "Fixture note on" in indicator_values(None, first, admin_of(app))[0].title
+        assert project_activities(first, admin_of(app))
     assert set(HOOK_NAMES) == fixture_plugin.CALLED
 
 

@@ -26,6 +26,9 @@ Groups, in the order of docs/plugins.md:
 - controllers and partner reports: ``controls``, ``controlled_partner_ids``,
   ``controllers_of``; ``report_items`` and ``report_certified`` ask the modules, with
   ``ReportItem``, ``Expense`` and ``CertifiedLine``; ``send_attachment`` answers a file.
+- indicators and the progress report: ``INDICATORS`` (``Indicator``), ``IndicatorValue``,
+  ``indicator_values`` and ``counted`` ask the modules what counts; ``project_activities``
+  lists the project's activities of a period by ``ACTIVITY_SECTIONS``.
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ from .hookspecs import (
     CertifiedLine,
     Expense,
     ExportFile,
+    IndicatorValue,
     LinkTarget,
     MenuLink,
     Panel,
@@ -66,6 +70,14 @@ from .hookspecs import (
     SearchResult,
     Setting,
     hookimpl,
+)
+from .indicators import (
+    ACTIVITY_SECTIONS,
+    INDICATORS,
+    Indicator,
+    counted,
+    indicator_values,
+    project_activities,
 )
 from .jobs import scheduled
 from .links import UNAVAILABLE, describe, links_of
@@ -184,6 +196,13 @@ def find_targets(
 
 
 __all__ = [
+    "ACTIVITY_SECTIONS",
+    "INDICATORS",
+    "Indicator",
+    "IndicatorValue",
+    "counted",
+    "indicator_values",
+    "project_activities",
     "Attachment",
     "send_attachment",
     "report_certified",

@@ -283,6 +283,9 @@ class ReportItem:
     - ``expense``: the facts of an expenditure line; only items with one are controlled.
     - ``attachments``: ids of core attachments that are its evidence (invoices, proofs
       of payment); a report's controller may download exactly these.
+    - ``region``: where the record lives; ``project_activities`` answers are screened
+      by it (a region where the plugin is off, or that the reader may not read, is left
+      out). None: project-wide.
     """
 
     section: str
@@ -293,6 +296,7 @@ class ReportItem:
     detail: str = ""
     expense: Expense | None = None
     attachments: tuple[int, ...] = ()
+    region: Region | int | None = None
 
 
 @dataclass(frozen=True)
@@ -304,6 +308,37 @@ class CertifiedLine:
     declared_eur: Decimal
     eligible_eur: Decimal
     reason: str = ""
+
+
+@dataclass(frozen=True)
+class IndicatorValue:
+    """One record counted towards a programme indicator (``indicator_values``).
+
+    - ``indicator``: the indicator's key, one of ``workspace.api.INDICATORS``
+      ("good_practices", "people_capacity", ...).
+    - ``ref``: the counted record's reference, starting with the plugin's name
+      ("portfolio:practice:4"); a record counts once per indicator whoever answers.
+    - ``title``, ``url``, ``detail``: the evidence as a reader follows it.
+    - ``day``: when it counts (the practice approved, the meeting held): the period it
+      falls in is the period it counts for.
+    - ``amount``: 1 for a count; euros for the funds indicators.
+    - ``region``: where it lives (screened like ``search`` results); ``partner``: the
+      one partner it is credited to (Partner, id or None), so partners' figures add up
+      to the region's and the project's.
+    - ``suggested``: counts only once the partner confirms it (a participant of a
+      learning event whose professional capacity grew).
+    """
+
+    indicator: str
+    ref: str
+    title: str
+    day: date
+    amount: Decimal = Decimal(1)
+    url: str = ""
+    detail: str = ""
+    region: Region | int | None = None
+    partner: Partner | int | None = None
+    suggested: bool = False
 
 
 # ---------------------------------------------------------------------- set-up
@@ -515,4 +550,31 @@ def report_certified(partner: Partner, period: Period, lines: list[CertifiedLine
     declared. Keep what concerns the plugin's own keys (the budget's certified
     figures); ignore the others. Called in the certifying transaction, in every
     installed plugin.
+    """
+
+
+@hookspec
+def indicator_values(
+    scope: Partner | Region | None, period: Period | None, user: User
+) -> list[IndicatorValue]:
+    """The plugin's records that count towards the programme's indicators
+    (``workspace.api.INDICATORS``), one ``IndicatorValue`` per record and indicator,
+    each with its day, region and the partner it is credited to.
+
+    ``scope`` (a partner, a region, or None for the whole project) and ``period`` (None:
+    since the project began) say what is asked: narrow the query by them when it is
+    cheap. The core keeps only values of that scope and period, leaves out those of
+    regions where the plugin is off or that ``user`` may not read, and counts a record
+    (``ref``) once per indicator. Called for plugins switched on in at least one region.
+    """
+
+
+@hookspec
+def project_activities(period: Period, user: User) -> list[ReportItem]:
+    """The project's activities in ``period`` from the plugin's records, for the
+    progress report: interregional meetings, webinars, thematic visits, stakeholder
+    group meetings, good practices, action plans, situation reports. Give each item its
+    ``section`` (the core orders sections as ``workspace.api.ACTIVITY_SECTIONS``, then
+    others as they come) and its ``region``: items of regions where the plugin is off or
+    that ``user`` may not read are left out. Called for plugins switched on somewhere.
     """

@@ -40,7 +40,14 @@ CORE_REF_PREFIXES = {"doc", "comment", "user", "partner", "region", "plugin", "e
 EXTENSION_KEY = "workspace.plugins"
 # Hooks whose answers carry a region: the host drops those of regions where the
 # plugin is switched off and those the user may not read (see ``PluginHost.admits``).
-SCREENED_HOOKS = {"search", "link_targets", "describe_refs", "calendar_entries"}
+SCREENED_HOOKS = {
+    "search",
+    "link_targets",
+    "describe_refs",
+    "calendar_entries",
+    "indicator_values",
+    "project_activities",
+}
 
 
 # Hooks of the first plugin contract that became static facts of ``PluginInfo``.

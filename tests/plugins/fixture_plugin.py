@@ -21,6 +21,7 @@ from workspace.extensions import db
 from workspace.hookspecs import (
     CalendarEntry,
     ExportFile,
+    IndicatorValue,
     LinkTarget,
     MenuLink,
     Panel,
@@ -309,3 +310,41 @@ def report_items(partner, period, user):
 @_called
 def report_certified(partner, period, lines):
     CALLS.append(("report_certified", partner.short_name, period.label, len(lines)))
+
+
+@_called
+def indicator_values(scope, period, user):
+    """A media appearance per region, credited to its first partner on 2019-09-02; an
+    indicator the programme does not have, and another plugin's reference (both left
+    out by the core)."""
+    values = []
+    for region in db.session.scalars(select(Region).order_by(Region.id)):
+        partner = min(region.partners, key=lambda p: p.id, default=None)
+        values.append(
+            IndicatorValue(
+                "media",
+                f"fixture:note:{region.id}",
+                f"Fixture note on {region.name}",
+                date(2019, 9, 2),
+                region=region,
+                partner=partner,
+            )
+        )
+    values.append(IndicatorValue("likes", "fixture:note:0", "Not an indicator", date(2019, 9, 2)))
+    values.append(IndicatorValue("media", "minutes:meeting:1", "Not ours", date(2019, 9, 2)))
+    return values
+
+
+@_called
+def project_activities(period, user):
+    """A fixture note per region in every period, under a section of its own."""
+    return [
+        ReportItem(
+            "Fixture notes",
+            f"fixture:note:{region.id}",
+            f"Note of {region.name}",
+            day=period.start,
+            region=region,
+        )
+        for region in db.session.scalars(select(Region).order_by(Region.id))
+    ]
