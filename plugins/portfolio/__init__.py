@@ -268,3 +268,13 @@ __all__ = ["PLUGIN", "models"]
 @hookimpl
 def report_items(partner, period, user):
     return reporting.items(partner, period, user)
+
+
+@hookimpl
+def indicator_values(scope, period, user):
+    return reporting.indicator_values(period, user)
+
+
+@hookimpl
+def project_activities(period, user):
+    return reporting.activities(period, user)

@@ -9,7 +9,17 @@ from datetime import datetime
 from flask import url_for
 from sqlalchemy import select
 
-from workspace.api import Action, Partner, Period, ReportItem, User, can, db, format_day
+from workspace.api import (
+    Action,
+    IndicatorValue,
+    Partner,
+    Period,
+    ReportItem,
+    User,
+    can,
+    db,
+    format_day,
+)
 
 from .models import IN_PORTFOLIO, Practice, Status
 
@@ -56,3 +66,54 @@ def _item(section: str, practice: Practice, when: datetime, state: str) -> Repor
         day=when.date(),
         detail=" · ".join(part for part in (practice.institution, state) if part),
     )
+
+
+def _approved(user: User, period: Period | None) -> list[Practice]:
+    query = select(Practice).where(
+        Practice.not_trashed(), Practice.status == Status.APPROVED, Practice.decided_at.is_not(None)
+    )
+    if period is not None:
+        start, end = period.moments
+        query = query.where(Practice.decided_at >= start, Practice.decided_at < end)
+    practices = db.session.scalars(query.order_by(Practice.decided_at)).all()
+    return [p for p in practices if can(user, Action.READ, p.region)]
+
+
+def indicator_values(period: Period | None, user: User) -> list[IndicatorValue]:
+    """ "Good practices identified": the approved practices (DOMAIN.md: approval is what
+    counts), on the day of the approval, credited to the practice's partner."""
+    return [
+        IndicatorValue(
+            "good_practices",
+            f"portfolio:practice:{p.id}",
+            p.title,
+            p.decided_at.date(),
+            url=url_for("portfolio.view", region=p.region.slug, practice_id=p.id),
+            detail=" · ".join(
+                part for part in (p.institution, f"approved {format_day(p.decided_at)}") if part
+            ),
+            region=p.region_id,
+            partner=p.partner_id,
+        )
+        for p in _approved(user, period)
+    ]
+
+
+def activities(period: Period, user: User) -> list[ReportItem]:
+    """The practices approved in ``period``, for the progress report."""
+    return [
+        ReportItem(
+            "Good practices",
+            f"portfolio:practice:{p.id}",
+            p.title,
+            url=url_for("portfolio.view", region=p.region.slug, practice_id=p.id),
+            day=p.decided_at.date(),
+            detail=" · ".join(
+                part
+                for part in (p.institution, p.partner.short_name if p.partner else "", "approved")
+                if part
+            ),
+            region=p.region_id,
+        )
+        for p in _approved(user, period)
+    ]

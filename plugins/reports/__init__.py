@@ -26,16 +26,29 @@ from workspace.api import (
 )
 
 # The report pages register on ``pages`` when their modules are imported.
-from . import control_views, demo, export_views, notices, overview, report_views  # noqa: F401
+from . import (  # noqa: F401
+    control_views,
+    demo,
+    export_views,
+    indicator_views,
+    media_views,
+    notices,
+    overview,
+    progress,
+    progress_demo,
+    progress_views,
+    report_views,
+)
 from .access import may_write
-from .models import PartnerReport
+from .models import PartnerReport, ProgressReport, ProgressState
 from .views import pages, readable_partners, region_pages
 
 PLUGIN = PluginInfo(
     name="reports",
     label="Reports",
     description="Partner reports per period: activities and expenditure from the records, "
-    "control and certification, deadlines.",
+    "control and certification, deadlines; the programme's indicators with their evidence, "
+    "the media log and the lead partner's progress reports.",
     blueprints=(region_pages,),
     control_blueprints=(pages,),
     migrations=Path(__file__).with_name("migrations"),
@@ -92,7 +105,7 @@ def document_lock(document, user):
         select(PartnerReport).where(PartnerReport.narrative_document_id == document.id)
     )
     if report is None:
-        return None
+        return _progress_lock(document, user)
     if not report.status.with_partner:
         return (
             f"This narrative is part of the report for P{report.period}, which is "
@@ -106,3 +119,30 @@ def document_lock(document, user):
 @hookimpl
 def load_demo():
     demo.load()
+    progress_demo.load()
+
+
+def _progress_lock(document, user):
+    """A progress report's texts are written by the lead partner while it is a draft."""
+    report = db.session.scalar(
+        select(ProgressReport).where(
+            (ProgressReport.summary_document_id == document.id)
+            | (ProgressReport.problems_document_id == document.id)
+            | (ProgressReport.next_document_id == document.id)
+        )
+    )
+    if report is None:
+        return None
+    if report.status is not ProgressState.DRAFT:
+        return (
+            f"This text is part of the progress report for P{report.period}, which is "
+            f"{report.status.label.lower()}: it changes only while the report is a draft."
+        )
+    if not progress.may_compile(user):
+        return "The lead partner writes the progress report."
+    return None
+
+
+@hookimpl
+def indicator_values(scope, period, user):
+    return media_views.indicator_values(period, user)

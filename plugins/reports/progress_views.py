@@ -1,0 +1,383 @@
+"""The progress reports' pages (``/p/reports/progress/``): read by the consortium,
+compiled by the lead partner (``progress.may_compile``), and their files: DOCX and PDF
+in DOMAIN.md's section order, the indicators as XLSX."""
+
+from __future__ import annotations
+
+import io
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from workspace.api import (
+    Action,
+    DateError,
+    Partner,
+    Period,
+    date_example,
+    db,
+    format_day,
+    format_number,
+    html_to_pdf,
+    now,
+    parse_date,
+    periods,
+    record,
+    render,
+    render_markup,
+    require,
+)
+
+from . import figures, progress
+from .export_views import _file
+from .indicator_views import shown, spreadsheet
+from .models import ProgressState
+from .report_views import posted_version
+from .views import pages
+from .workflow import Refused
+
+PROGRESS = "/progress/P<int:number>"
+REMARKS_MAX = 5000
+
+
+def _period(number: int) -> Period:
+    all_periods = periods()
+    if not 1 <= number <= len(all_periods):
+        abort(404)
+    return all_periods[number - 1]
+
+
+def _compiler() -> None:
+    require(Action.READ)
+    if not progress.may_compile(current_user):
+        record("permission_refused", target="reports:progress")
+        db.session.commit()
+        abort(403)
+
+
+@pages.get("/progress/")
+def progress_index() -> Response:
+    require(Action.READ)
+    reports = {r.period: r for r in db.session.scalars(select(progress.ProgressReport))}
+    return render(
+        "reports/progress_index.html",
+        periods=periods(),
+        reports=reports,
+        today=progress.overview.today(),
+    )
+
+
+def show(period: Period, status: int = 200, typed: dict | None = None) -> Response:
+    report = progress.find(period.number)
+    gathered = progress.gather(period, report, current_user)
+    return render(
+        "reports/progress.html",
+        status=status,
+        g_=gathered,
+        period=period,
+        report=report,
+        texts=_texts(report),
+        can_compile=progress.may_compile(current_user),
+        waiting=[line.partner for line in gathered.partners if not line.settled],
+        shown=shown,
+        example=date_example(),
+        typed=typed or {},
+        ended=period.end < progress.overview.today(),
+        ProgressState=ProgressState,
+    )
+
+
+def _texts(report) -> list[tuple[str, object]]:
+    if report is None:
+        return []
+    return [
+        (title, document)
+        for (title, _), document in zip(
+            progress.TEXTS.values(),
+            (report.summary_document, report.problems_document, report.next_document),
+            strict=True,
+        )
+    ]
+
+
+@pages.get(PROGRESS)
+def progress_report(number: int) -> Response:
+    require(Action.READ)
+    return show(_period(number))
+
+
+def _refused(period: Period, refusal: Refused, typed: dict | None = None) -> Response:
+    db.session.rollback()
+    flash(refusal.message, "error")
+    return show(period, refusal.status, typed)
+
+
+def _done(period: Period, message: str) -> Response:
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("reports_project.progress_report", number=period.number), 303)
+
+
+def _found(period: Period):
+    report = progress.find(period.number)
+    if report is None:
+        abort(404)
+    return report
+
+
+@pages.post(f"{PROGRESS}/begin")
+def progress_begin(number: int) -> Response:
+    _compiler()
+    period = _period(number)
+    progress.start(period, current_user)
+    return _done(period, f"The progress report for {period.label} is begun: write its texts.")
+
+
+@pages.post(f"{PROGRESS}/ready")
+def progress_ready(number: int) -> Response:
+    _compiler()
+    period = _period(number)
+    report = _found(period)
+    try:
+        progress.mark_ready(report, period, posted_version(), current_user)
+    except Refused as refusal:
+        return _refused(period, refusal)
+    return _done(period, f"The progress report for {period.label} is ready to submit.")
+
+
+@pages.post(f"{PROGRESS}/draft")
+def progress_draft(number: int) -> Response:
+    _compiler()
+    period = _period(number)
+    try:
+        progress.back_to_draft(_found(period), posted_version(), current_user)
+    except Refused as refusal:
+        return _refused(period, refusal)
+    return _done(period, "The progress report is a draft again: its texts can be changed.")
+
+
+def _day(field: str, what: str):
+    text = request.form.get(field, "").strip()
+    if not text:
+        raise Refused(f"{what} is missing: type the day, for example {date_example()}.")
+    try:
+        return parse_date(text, what)
+    except DateError as error:
+        raise Refused(str(error)) from None
+
+
+@pages.post(f"{PROGRESS}/submit")
+def progress_submit(number: int) -> Response:
+    _compiler()
+    period = _period(number)
+    report = _found(period)
+    typed = {"submitted_on": request.form.get("submitted_on", "")}
+    try:
+        day = _day("submitted_on", "The day it was submitted")
+        progress.submit(report, period, posted_version(), day, current_user)
+    except Refused as refusal:
+        return _refused(period, refusal, typed)
+    return _done(period, f"Recorded: submitted to the programme on {format_day(day)}.")
+
+
+@pages.post(f"{PROGRESS}/approve")
+def progress_approve(number: int) -> Response:
+    _compiler()
+    period = _period(number)
+    report = _found(period)
+    remarks = request.form.get("remarks", "").strip()
+    typed = {"approved_on": request.form.get("approved_on", ""), "remarks": remarks}
+    try:
+        day = _day("approved_on", "The day it was approved")
+        if len(remarks) > REMARKS_MAX:
+            raise Refused(f"The programme's remarks: at most {REMARKS_MAX} characters.")
+        progress.approve(report, posted_version(), day, remarks, current_user)
+    except Refused as refusal:
+        return _refused(period, refusal, typed)
+    return _done(period, f"Recorded: approved by the programme on {format_day(day)}.")
+
+
+def _partner() -> Partner:
+    text = request.form.get("partner_id", "")
+    partner = db.session.get(Partner, int(text)) if text.isdigit() and len(text) < 9 else None
+    if partner is None:
+        abort(404)
+    return partner
+
+
+@pages.post(f"{PROGRESS}/leave-out")
+def progress_leave_out(number: int) -> Response:
+    _compiler()
+    period = _period(number)
+    report = _found(period)
+    partner = _partner()
+    reason = request.form.get("reason", "").strip()
+    typed = {f"reason-{partner.id}": reason}
+    try:
+        if not reason:
+            raise Refused(f"Say why {partner.short_name}'s report is left out.")
+        if len(reason) > REMARKS_MAX:
+            raise Refused(f"The reason: at most {REMARKS_MAX} characters.")
+        progress.leave_out(report, partner, reason, current_user)
+    except Refused as refusal:
+        return _refused(period, refusal, typed)
+    return _done(period, f"{partner.short_name}'s report is left out of {period.label}: {reason}")
+
+
+@pages.post(f"{PROGRESS}/take-back")
+def progress_take_back(number: int) -> Response:
+    _compiler()
+    period = _period(number)
+    report = _found(period)
+    partner = _partner()
+    try:
+        progress.take_back(report, partner, current_user)
+    except Refused as refusal:
+        return _refused(period, refusal)
+    return _done(period, f"{partner.short_name}'s report is expected again.")
+
+
+# ---------------------------------------------------------------------- files
+
+
+def _page(number: int):
+    require(Action.READ)
+    period = _period(number)
+    report = progress.find(period.number)
+    return period, report, progress.gather(period, report, current_user)
+
+
+def _name(period: Period, extension: str) -> str:
+    return f"progress-report-{period.label}.{extension}"
+
+
+@pages.get(f"{PROGRESS}/progress-report.pdf")
+def progress_pdf(number: int) -> Response:
+    period, report, gathered = _page(number)
+    html = render_template(
+        "reports/progress_pdf.html",
+        g_=gathered,
+        period=period,
+        report=report,
+        texts=[(t, render_markup(d.body) if d else None) for t, d in _texts(report)],
+        shown=shown,
+        generated=now(),
+    )
+    return _file(html_to_pdf(html), "application/pdf", _name(period, "pdf"), True)
+
+
+@pages.get(f"{PROGRESS}/progress-report.docx")
+def progress_docx(number: int) -> Response:
+    period, report, gathered = _page(number)
+    return _file(
+        docx_of(gathered, report),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        _name(period, "docx"),
+    )
+
+
+@pages.get(f"{PROGRESS}/indicators.xlsx")
+def progress_xlsx(number: int) -> Response:
+    require(Action.READ)
+    return spreadsheet(_period(number))
+
+
+def _text(doc, document) -> None:
+    """A core document's Markdown as paragraphs, its own headings left out (the report
+    gives each text its heading)."""
+    blocks = [b.strip() for b in (document.body if document else "").split("\n\n") if b.strip()]
+    blocks = [b for b in blocks if not b.startswith("#")]
+    if not blocks:
+        doc.add_paragraph("Not written yet.")
+    for block in blocks:
+        doc.add_paragraph(block.replace("\n", " ").lstrip("*- ").strip())
+
+
+def _table(doc, header: list[str], rows: list[list[str]]) -> None:
+    table = doc.add_table(rows=1, cols=len(header))
+    table.style = "Light Grid Accent 1"
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
+        cell.text = text
+    for row in rows:
+        cells = table.add_row().cells
+        for cell, text in zip(cells, row, strict=True):
+            cell.text = text
+
+
+def docx_of(gathered: progress.Gathered, report) -> bytes:
+    from docx import Document as Docx
+
+    period = gathered.period
+    doc = Docx()
+    doc.add_heading(f"Progress report {period.label}", level=0)
+    state = report.status.label if report is not None else "Not begun"
+    doc.add_paragraph(f"{period.span} · Phase {period.phase} · {state}")
+    if report is not None and report.submitted_on:
+        doc.add_paragraph(f"Submitted to the programme on {format_day(report.submitted_on)}.")
+    if report is not None and report.approved_on:
+        doc.add_paragraph(f"Approved on {format_day(report.approved_on)}. {report.remarks}".strip())
+    texts = dict(_texts(report))
+    doc.add_heading("1. Summary", level=1)
+    _text(doc, texts.get("Summary"))
+    doc.add_heading("2. Partner reports", level=1)
+    _table(
+        doc,
+        ["Partner", "State", "Certified (EUR)"],
+        [
+            [
+                line.partner.short_name,
+                (
+                    f"Left out: {line.left_out.reason}"
+                    if line.left_out
+                    else (line.state.label if line.state else "Not begun")
+                ),
+                format_number(line.certified_eur) if line.certified_eur is not None else "–",
+            ]
+            for line in gathered.partners
+        ]
+        + [["Total", "", format_number(gathered.certified_total)]],
+    )
+    doc.add_heading("3. Activities of the period", level=1)
+    if not gathered.activities:
+        doc.add_paragraph("No activity recorded in the workspace for this period.")
+    for section, items in gathered.activities:
+        doc.add_heading(section, level=2)
+        for item in items:
+            day = f" ({format_day(item.day)})" if item.day else ""
+            detail = f": {item.detail}" if item.detail else ""
+            doc.add_paragraph(f"{item.title}{day}{detail}", style="List Bullet")
+    doc.add_heading("4. Indicators", level=1)
+    _table(
+        doc,
+        ["Indicator", period.label, "To date", "Target", "Corrections"],
+        [
+            [
+                row.name,
+                shown(row.figure, row.indicator),
+                shown(row.to_date, row.indicator),
+                shown(row.target, row.indicator) if row.target is not None else "–",
+                "; ".join(f"{c.partner.short_name}: {c.reason}" for c in row.corrections),
+            ]
+            for row in gathered.indicators
+        ],
+    )
+    doc.add_heading("5. Communication", level=1)
+    if not gathered.media:
+        doc.add_paragraph("No appearance in the media logged for this period.")
+    for entry in gathered.media:
+        doc.add_paragraph(
+            f"{format_day(entry.day)}, {entry.outlet} ({entry.kind_label}): {entry.title} "
+            f"· {entry.partner.short_name}" + (f" · {entry.link}" if entry.link else ""),
+            style="List Bullet",
+        )
+    doc.add_heading("6. Problems and deviations", level=1)
+    _text(doc, texts.get("Problems and deviations"))
+    doc.add_heading("7. Plan for the next period", level=1)
+    _text(doc, texts.get("Plan for the next period"))
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+__all__ = ["figures"]
