@@ -58,6 +58,7 @@ from plugins.minutes.tests.test_minutes_meetings import item_ids, step
 from plugins.portfolio.models import Practice
 from plugins.portfolio.tests.test_portfolio import create as create_practice
 from plugins.portfolio.tests.test_portfolio import new_analysis, write_texts
+from plugins.reports.models import MediaAppearance
 from tests.conftest import HTMX, Factory, World, make_app
 from workspace import calendar_feeds, worker_cache
 from workspace.controllers import ControllerAssignment
@@ -128,6 +129,8 @@ OWN         = profile(LOGIN,  GONE,   GONE,   GONE,   GONE,   OK,     GONE,   GO
 REPORT      = profile(LOGIN,  DENIED, DENIED, OK,     OK,     OK,     OK,     OK,     OK)
 # The controller's steps: the partner's controller alone, admins included out.
 CONTROL     = profile(LOGIN,  DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, OK)
+# The progress report: compiled by the lead partner's staff (Pannon's editor) and admins.
+COMPILE     = profile(LOGIN,  DENIED, DENIED, OK,     DENIED, DENIED, DENIED, OK,     DENIED)
 # A file not among a report's submitted evidence: none for its readers.
 UNLISTED    = profile(LOGIN,  DENIED, DENIED, GONE,   GONE,   GONE,   GONE,   GONE,   GONE)
 # fmt: on
@@ -194,6 +197,8 @@ PLAN = f"{R}/action_plans/<id:plan_id>"
 ACTION = f"{PLAN}/actions/<id:action_id>"
 BUDGET = "/p/budget/partners/<int:partner_id>"
 P_REPORT = "/p/reports/<int:partner_id>/P<int:number>"
+PROGRESS = "/p/reports/progress/P<int:number>"
+CORRECTION = "/p/reports/indicators/<key>/P<int:number>/<int:partner_id>/correction"
 
 ROWS: list[Row] = [
     # ---------------------------------------------------------------- sign-in, account
@@ -468,6 +473,29 @@ ROWS: list[Row] = [
     *rows("GET", f"{P_REPORT}/certificate.pdf", REPORT),
     *rows("GET", f"{P_REPORT}/expenditure.xlsx", REPORT),
     *rows("GET", f"{P_REPORT}/evidence/<int:attachment_id>", UNLISTED),
+    # Indicators, the media log (an appearance of CEEI-Burgos) and progress reports (P1's begun).
+    *rows("GET", "/p/reports/indicators", CONSORTIUM),
+    *rows("GET", "/p/reports/indicators.xlsx", CONSORTIUM),
+    *rows("GET POST", "/p/reports/indicators/settings", ADMIN),
+    *rows("GET", "/p/reports/indicators/<key>", CONSORTIUM),
+    *rows("POST", "/p/reports/indicators/<key>/confirm", CONSORTIUM),
+    *rows("POST", "/p/reports/indicators/<key>/unconfirm", CONSORTIUM),
+    *rows("GET POST", CORRECTION, PARTNER),
+    *rows("POST", f"{CORRECTION}/remove", PARTNER),
+    *rows("GET POST", "/p/reports/media", CONSORTIUM),
+    *rows("POST", "/p/reports/media/<int:entry_id>/delete", PARTNER),
+    *rows("GET", "/p/reports/progress/", CONSORTIUM),
+    *rows("GET", PROGRESS, CONSORTIUM),
+    *rows("POST", f"{PROGRESS}/begin", COMPILE),
+    *rows("POST", f"{PROGRESS}/ready", COMPILE),
+    *rows("POST", f"{PROGRESS}/draft", COMPILE),
+    *rows("POST", f"{PROGRESS}/submit", COMPILE),
+    *rows("POST", f"{PROGRESS}/approve", COMPILE),
+    *rows("POST", f"{PROGRESS}/leave-out", COMPILE),
+    *rows("POST", f"{PROGRESS}/take-back", COMPILE),
+    *rows("GET", f"{PROGRESS}/progress-report.pdf", CONSORTIUM),
+    *rows("GET", f"{PROGRESS}/progress-report.docx", CONSORTIUM),
+    *rows("GET", f"{PROGRESS}/indicators.xlsx", CONSORTIUM),
     # ---------------------------------------------------------------- budget
     *rows("GET", "/p/budget/", CONSORTIUM),
     *rows("GET", "/p/budget/export.xlsx", CONSORTIUM),
@@ -763,6 +791,12 @@ def build(app: Flask) -> SimpleNamespace:
     checker = sign_in(app, controller.email)
     assert checker.post(f"{report}/control", data={"version": "2"}).status_code == 303
     assert checker.post(f"{report}/certify", data={"version": "3"}).status_code == 303
+    # P1's progress report begun; an appearance of CEEI-Burgos in the media log.
+    assert admin.post("/p/reports/progress/P1/begin").status_code == 303
+    media = {"partner_id": ceei, "day": "2019-10-01", "outlet": "Diario", "title": "Kick-off"}
+    assert editor.post("/p/reports/media", data=media | {"kind": "print"}).status_code == 303
+    v["entry_id"] = _one(app, select(MediaAppearance.id))
+    v["key"] = "media"
 
     missing = [key for key, value in v.items() if value is None]
     assert not missing, f"the data build made no {missing}"

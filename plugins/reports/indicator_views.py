@@ -211,6 +211,9 @@ def show_indicator(indicator: Indicator, period: Period, status: int = 200) -> R
 
 def _value_of(indicator: Indicator, ref: str):
     """The value ``ref`` of ``indicator`` as the current user sees it, or 404."""
+    require(Action.READ)
+    if not ref:
+        abort(error_response(422, "Choose the record to confirm."))
     tally = figures.Tally(None)
     found = next((c for c in tally.evidence(indicator.key) if c.value.ref == ref), None)
     if found is None:

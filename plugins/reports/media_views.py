@@ -9,7 +9,7 @@ from flask import Response, abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import StringField
-from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
+from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional, ValidationError
 
 from workspace.api import (
     Action,
@@ -37,7 +37,7 @@ from .views import pages
 
 class MediaForm(StrippedForm):
     partner_id = ChoiceField("Partner", coerce=int)
-    day = DayField("Day", validators=[DataRequired(message="Say on which day it appeared.")])
+    day = DayField("Day", validators=[InputRequired(message="Say on which day it appeared.")])
     outlet = StringField(
         "Outlet",
         validators=[

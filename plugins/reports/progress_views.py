@@ -17,6 +17,7 @@ from workspace.api import (
     Period,
     date_example,
     db,
+    error_response,
     format_day,
     format_number,
     html_to_pdf,
@@ -200,7 +201,9 @@ def progress_approve(number: int) -> Response:
 
 def _partner() -> Partner:
     text = request.form.get("partner_id", "")
-    partner = db.session.get(Partner, int(text)) if text.isdigit() and len(text) < 9 else None
+    if not (text.isascii() and text.isdigit() and len(text) < 9):
+        abort(error_response(422, "Choose the partner whose report this is about."))
+    partner = db.session.get(Partner, int(text))
     if partner is None:
         abort(404)
     return partner
