@@ -317,6 +317,8 @@ class ProgressReport(db.Model):
     submitted_on: Mapped[date | None]
     approved_on: Mapped[date | None]
     remarks: Mapped[str] = mapped_column(Text, default="")
+    # JSON: what it gathered when it was submitted (``progress_snapshot``).
+    frozen: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 

@@ -33,7 +33,7 @@ from workspace.api import (
     record,
 )
 
-from . import figures, overview
+from . import figures, overview, progress_snapshot
 from .models import LeftOut, MediaAppearance, ProgressReport, ProgressState, ProgressStep, State
 from .workflow import Refused
 
@@ -190,7 +190,8 @@ def submit(report: ProgressReport, period: Period, version: int, day: date, user
         raise Refused(f"It is submitted after {period.label} ends ({format_day(period.end)}).")
     if day > overview.today():
         raise Refused("The day it was submitted cannot be in the future.")
-    _step(report, version, ProgressState.SUBMITTED, user, submitted_on=day)
+    frozen = progress_snapshot.freeze(gather(period, report, user))
+    _step(report, version, ProgressState.SUBMITTED, user, submitted_on=day, frozen=frozen)
 
 
 def approve(report: ProgressReport, version: int, day: date, remarks: str, user: User) -> None:
@@ -243,9 +244,13 @@ class Gathered:
     activities: list[tuple[str, list[ReportItem]]]
     indicators: list[figures.Row]
     media: list[MediaAppearance]
+    frozen: bool = False
 
 
 def gather(period: Period, report: ProgressReport | None, user: User) -> Gathered:
+    """What the report shows: as frozen when it was submitted, or gathered now."""
+    if report is not None and report.frozen:
+        return progress_snapshot.thaw(report.frozen, period, report)
     lines = partner_lines(period, report)
     sections: dict[str, list[ReportItem]] = {}
     for item in project_activities(period, user):

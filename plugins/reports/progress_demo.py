@@ -200,15 +200,9 @@ def load() -> None:
             continue
         submitted = period.report_due + timedelta(days=75)
         approved = submitted + timedelta(days=40)
-        for state, values in (
-            (progress.ProgressState.READY, {}),
-            (progress.ProgressState.SUBMITTED, {"submitted_on": submitted}),
-            (
-                progress.ProgressState.APPROVED,
-                {"approved_on": approved, "remarks": "Approved without changes."},
-            ),
-        ):
-            progress._step(report, report.version, state, admin, **values)
+        progress.mark_ready(report, period, report.version, admin)
+        progress.submit(report, period, report.version, submitted, admin)
+        progress.approve(report, report.version, approved, "Approved without changes.", admin)
         for step, day in zip(report.steps, (submitted, submitted, approved), strict=False):
             step.at = datetime.combine(day, time(11), UTC)
     db.session.flush()

@@ -106,6 +106,7 @@ def upgrade():
         sa.Column("submitted_on", sa.Date(), nullable=True),
         sa.Column("approved_on", sa.Date(), nullable=True),
         sa.Column("remarks", sa.Text(), nullable=False),
+        sa.Column("frozen", sa.Text(), nullable=True),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         _fk("reports_progress_report", "summary_document_id", "document", "SET NULL"),

@@ -277,3 +277,22 @@ def test_the_files_follow_the_section_order(app, people):
     evidence = list(sheet["Evidence"].iter_rows(values_only=True))
     assert any("Export vouchers for SMEs" in str(row[3]) for row in evidence[1:])
     assert people.stakeholder.get(f"{PROGRESS}/progress-report.docx").status_code == 403
+
+
+def test_a_submitted_progress_report_stays_as_submitted(app, people):
+    """The programme approves what was submitted: an appearance logged afterwards counts
+    on the indicators page, not in the submitted report."""
+    log(people.editor, people.ceei, title="Logged before")
+    people.admin.post(f"{PROGRESS}/begin")
+    for partner in (people.pannon, people.ceei):
+        people.admin.post(f"{PROGRESS}/leave-out", data={"partner_id": partner, "reason": "r"})
+    steps(people.admin, "ready")
+    assert steps(people.admin, "submit", submitted_on="20/02/2020").status_code == 303
+    log(people.editor, people.ceei, title="Logged after")
+    page = people.other.get(PROGRESS).text
+    assert "Logged before" in page and "Logged after" not in page
+    assert "As submitted to the programme on 20 Feb 2020" in page
+    assert figure(people.admin, "media") == "2"
+    docx = people.other.get(f"{PROGRESS}/progress-report.docx")
+    text = "\n".join(p.text for p in Docx(io.BytesIO(docx.data)).paragraphs)
+    assert "Logged before" in text and "Logged after" not in text

@@ -1,0 +1,153 @@
+"""A progress report as submitted: what it gathered (partner reports, activities,
+indicators, media), frozen as JSON when it is submitted to the programme, so that the
+report the programme approved reads the same later, whatever changes in the records.
+Thawed into plain objects with the attributes the pages and the DOCX read."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from types import SimpleNamespace as Thing
+from typing import Any
+
+from workspace.api import Period, ReportItem
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _money(value: Decimal | None) -> str | None:
+    return str(value) if value is not None else None
+
+
+def freeze(gathered: Any) -> str:
+    return json.dumps(
+        {
+            "partners": [
+                {
+                    "partner": line.partner.short_name,
+                    "state": line.state.label if line.state is not None else None,
+                    "certified": _money(line.certified_eur),
+                    "left_out": line.left_out.reason if line.left_out is not None else None,
+                }
+                for line in gathered.partners
+            ],
+            "certified_total": str(gathered.certified_total),
+            "activities": [
+                [
+                    section,
+                    [
+                        {"title": i.title, "url": i.url, "day": _day(i.day), "detail": i.detail}
+                        for i in items
+                    ],
+                ]
+                for section, items in gathered.activities
+            ],
+            "indicators": [
+                {
+                    "key": row.indicator.key,
+                    "money": row.indicator.money,
+                    "name": row.name,
+                    "counted": str(row.counted),
+                    "figure": str(row.figure),
+                    "to_date": str(row.to_date),
+                    "target": _money(row.target),
+                    "corrections": [
+                        {
+                            "partner": c.partner.short_name,
+                            "value": str(c.value),
+                            "counted": str(c.counted),
+                            "reason": c.reason,
+                        }
+                        for c in row.corrections
+                    ],
+                }
+                for row in gathered.indicators
+            ],
+            "media": [
+                {
+                    "day": _day(m.day),
+                    "outlet": m.outlet,
+                    "kind_label": m.kind_label,
+                    "title": m.title,
+                    "link": m.link,
+                    "partner": m.partner.short_name,
+                }
+                for m in gathered.media
+            ],
+        }
+    )
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    return Decimal(text) if text is not None else None
+
+
+def thaw(text: str, period: Period, report: Any) -> Thing:
+    data = json.loads(text)
+    return Thing(
+        period=period,
+        report=report,
+        frozen=True,
+        partners=[
+            Thing(
+                partner=Thing(short_name=p["partner"], id=None),
+                state=Thing(label=p["state"], value="") if p["state"] else None,
+                certified_eur=_decimal(p["certified"]),
+                left_out=Thing(reason=p["left_out"]) if p["left_out"] is not None else None,
+                settled=True,
+            )
+            for p in data["partners"]
+        ],
+        certified_total=Decimal(data["certified_total"]),
+        activities=[
+            (
+                section,
+                [
+                    ReportItem(
+                        section,
+                        "",
+                        i["title"],
+                        url=i["url"],
+                        day=date.fromisoformat(i["day"]) if i["day"] else None,
+                        detail=i["detail"],
+                    )
+                    for i in items
+                ],
+            )
+            for section, items in data["activities"]
+        ],
+        indicators=[
+            Thing(
+                indicator=Thing(key=r["key"], money=r["money"]),
+                name=r["name"],
+                counted=Decimal(r["counted"]),
+                figure=Decimal(r["figure"]),
+                to_date=Decimal(r["to_date"]),
+                target=_decimal(r["target"]),
+                corrections=[
+                    Thing(
+                        partner=Thing(short_name=c["partner"]),
+                        value=Decimal(c["value"]),
+                        counted=Decimal(c["counted"]),
+                        reason=c["reason"],
+                    )
+                    for c in r["corrections"]
+                ],
+            )
+            for r in data["indicators"]
+        ],
+        media=[
+            Thing(
+                day=date.fromisoformat(m["day"]),
+                outlet=m["outlet"],
+                kind_label=m["kind_label"],
+                title=m["title"],
+                link=m["link"],
+                partner=Thing(short_name=m["partner"]),
+            )
+            for m in data["media"]
+        ],
+    )
