@@ -212,7 +212,7 @@ def gathered(user) -> list[tuple[Paper, object]]:
 # ---------------------------------------------------------------- a paper
 
 
-def _context(paper: Paper, step_form=None, endorse_form=None, failed: str = "") -> dict:
+def _context(paper: Paper, step_form=None, endorse_form=None) -> dict:
     user = _me()
     document = paper.document
     alive = document is not None and document.deleted_at is None
@@ -229,7 +229,6 @@ def _context(paper: Paper, step_form=None, endorse_form=None, failed: str = "") 
         "lock": LOCKS.get(paper.status),
         "step_form": step_form,
         "endorse_form": endorse_form,
-        "failed": failed,
         "plans": linked_plans(paper),
         "can_link": papers.may_write(user, paper) and alive,
         "plans_on": "action_plans" in enabled_anywhere(),
@@ -270,9 +269,9 @@ def _taken(paper: Paper, message: str) -> Response:
 def _refused(paper: Paper, refusal: papers.Refused, **forms) -> Response:
     db.session.rollback()
     paper = db.session.get(Paper, paper.id)
-    if refusal.status == 409:
+    if refusal.status == 409:  # about the paper, not a field: in the page's messages
         flash(refusal.message, "error")
-    return show(paper, refusal.status, failed=refusal.message, **forms)
+    return show(paper, refusal.status, **forms)
 
 
 def _allowed(paper: Paper, step: str) -> None:
