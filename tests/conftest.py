@@ -25,7 +25,7 @@ from workspace.testing import (  # noqa: F401  (re-exported for the test modules
 )
 
 FIXTURE_PLUGIN = "tests.plugins.fixture_plugin"
-BUILT_IN = ["action_plans", "budget", "minutes", "portfolio", "reports"]
+BUILT_IN = ["action_plans", "budget", "minutes", "policy", "portfolio", "reports"]
 CORE_CONFIG = {"PLUGINS": BUILT_IN, "EXTRA_PLUGINS": [FIXTURE_PLUGIN]}
 
 

@@ -55,6 +55,7 @@ from plugins.budget.tests.test_budget_views import _a_line as expenditure_line
 from plugins.minutes.models import Outcome, Participant
 from plugins.minutes.tests.test_minutes_meetings import MEETING as MEETING_FORM
 from plugins.minutes.tests.test_minutes_meetings import item_ids, step
+from plugins.policy.models import Paper
 from plugins.portfolio.models import Practice
 from plugins.portfolio.tests.test_portfolio import create as create_practice
 from plugins.portfolio.tests.test_portfolio import new_analysis, write_texts
@@ -199,6 +200,10 @@ BUDGET = "/p/budget/partners/<int:partner_id>"
 P_REPORT = "/p/reports/<int:partner_id>/P<int:number>"
 PROGRESS = "/p/reports/progress/P<int:number>"
 CORRECTION = "/p/reports/indicators/<key>/P<int:number>/<int:partner_id>/correction"
+PAPER = f"{R}/policy/<id:paper_id>"
+P_PAPER = "/p/policy/<id:paper_id>"
+PROJECT_PAPER = {"paper_id": "project_paper", "link_id": "project_paper_link"}
+REVIEWED_PAPER = {"paper_id": "reviewed_paper"}
 
 ROWS: list[Row] = [
     # ---------------------------------------------------------------- sign-in, account
@@ -455,6 +460,31 @@ ROWS: list[Row] = [
     # ---------------------------------------------------------------- action plans of the project
     *rows("GET", "/p/action_plans/", CONSORTIUM),
     *rows("GET", "/p/action_plans/progress", CONSORTIUM),
+    # ---------------------------------------------------------------- policy papers of Burgos
+    # The situation report is a draft linked to the plan's action; the recommendations are
+    # reviewed. A paper is reviewed by the advisory partner's staff (none among these
+    # roles) and admins; a draft is returned by nobody (409 for those who may return one).
+    *rows("GET", f"{R}/policy/", READ),
+    *rows("POST", f"{R}/policy/new", EDIT),
+    *rows("GET", PAPER, READ),
+    *rows("POST", f"{PAPER}/send", EDIT),
+    *rows("POST", f"{PAPER}/review", ADMIN),
+    *rows("POST", f"{PAPER}/return", MANAGE),
+    *rows("POST", f"{PAPER}/endorse", MANAGE, use=REVIEWED_PAPER),
+    *rows("GET POST", f"{PAPER}/plans", EDIT),
+    *rows("POST", f"{PAPER}/plans/<id:link_id>/remove", EDIT, use={"link_id": "paper_link"}),
+    # ---------------------------------------------------------------- policy papers of the project
+    # The project's recommendations (a draft): partner staff write them; their endorsement
+    # is the lead partner's coordinators' to record.
+    *rows("GET", "/p/policy/", CONSORTIUM),
+    *rows("POST", "/p/policy/new", CONSORTIUM),
+    *rows("GET", P_PAPER, CONSORTIUM, use=PROJECT_PAPER),
+    *rows("POST", f"{P_PAPER}/send", CONSORTIUM, use=PROJECT_PAPER),
+    *rows("POST", f"{P_PAPER}/review", ADMIN, use=PROJECT_PAPER),
+    *rows("POST", f"{P_PAPER}/return", ADMIN, use=PROJECT_PAPER),
+    *rows("POST", f"{P_PAPER}/endorse", ADMIN, use=PROJECT_PAPER),
+    *rows("GET POST", f"{P_PAPER}/plans", CONSORTIUM, use=PROJECT_PAPER),
+    *rows("POST", f"{P_PAPER}/plans/<id:link_id>/remove", CONSORTIUM, use=PROJECT_PAPER),
     # ---------------------------------------------------------------- budget
     # Finance data is for partner staff, a region's page included. The partner is CEEI-Burgos.
     *rows("GET", f"{R}/budget/", CONSORTIUM),
@@ -770,6 +800,29 @@ def build(app: Flask) -> SimpleNamespace:
     )
     v["trashed_plan"] = create_plan(editor, instrument_name="A plan in the trash")
     assert editor.post(f"/r/burgos/action_plans/{v['trashed_plan']}/trash").status_code == 303
+
+    # Policy papers of Burgos: a draft situation report that feeds the plan's action, and
+    # reviewed recommendations; the project's recommendations, a draft feeding it too.
+    def paper(base: str, kind: str) -> int:
+        response = editor.post(f"{base}/new", data={"kind": kind, "title": f"A {kind} paper"})
+        assert response.status_code == 303, response.text
+        return int(response.headers["Location"].rsplit("/", 1)[1])
+
+    def feeds(base: str, paper_id: int) -> int:
+        target = {"target": f"action_plans:action:{v['action_id']}"}
+        assert editor.post(f"{base}/{paper_id}/plans", data=target).status_code == 303
+        document = _one(app, select(Paper.document_id).where(Paper.id == paper_id))
+        return _one(app, select(Link.id).where(Link.source == f"doc:{document}"))
+
+    v["paper_id"] = paper("/r/burgos/policy", "situation")
+    v["paper_link"] = feeds("/r/burgos/policy", v["paper_id"])
+    v["reviewed_paper"] = paper("/r/burgos/policy", "recommendations")
+    url = f"/r/burgos/policy/{v['reviewed_paper']}"
+    assert editor.post(f"{url}/send", data={"version": "1"}).status_code == 303
+    admin_reviews = sign_in(app, world.admin.email)
+    assert admin_reviews.post(f"{url}/review", data={"version": "2"}).status_code == 303
+    v["project_paper"] = paper("/p/policy", "next_period")
+    v["project_paper_link"] = feeds("/p/policy", v["project_paper"])
 
     # CEEI-Burgos's budget plan and one expenditure line.
     with app.app_context():
