@@ -426,6 +426,7 @@ ROWS: list[Row] = [
     # The plan is a draft: its region's editors change it, and trash it.
     *rows("GET", f"{R}/action_plans/", READ),
     *rows("GET", f"{R}/action_plans/progress", READ),
+    *rows("GET", f"{R}/action_plans/phase2", READ),
     *rows("GET", f"{R}/action_plans/trash", EDIT),
     *rows("GET POST", f"{R}/action_plans/new", EDIT),
     *rows("GET", PLAN, READ),
@@ -450,6 +451,7 @@ ROWS: list[Row] = [
     # ---------------------------------------------------------------- action plans of the project
     *rows("GET", "/p/action_plans/", CONSORTIUM),
     *rows("GET", "/p/action_plans/progress", CONSORTIUM),
+    *rows("GET", "/p/action_plans/phase2", CONSORTIUM),
     # ---------------------------------------------------------------- budget
     # Finance data is for partner staff, a region's page included. The partner is CEEI-Burgos.
     *rows("GET", f"{R}/budget/", CONSORTIUM),

@@ -261,3 +261,24 @@ __all__ = ["PLUGIN", "models"]
 @hookimpl
 def report_items(partner, period, user):
     return reporting.items(partner, period, user)
+
+
+@hookimpl
+def project_activities(period, user):
+    return reporting.activities(period, user)
+
+
+@hookimpl
+def indicator_values(scope, period, user):
+    from .indicators import values
+
+    return values(scope, period, user)
+
+
+@hookimpl
+def calendar_changed(periods):
+    """The Phase 2 history follows a new calendar: each action's state is filed again
+    under the period holding the day it stands as of, or the change is refused."""
+    from .monitoring import refile
+
+    return refile(periods)
