@@ -4,7 +4,10 @@ reviewed, endorsed and monitored in Phase 2.
 Hooks only; the pages are in views.py (the region blueprint and a region's plans),
 action_views.py (a plan's actions and their sources), review_views.py (review,
 endorsement and Phase 2 monitoring), trash.py (the region's trash) and
-project_views.py (every region's plans and their progress).
+project_views.py (every region's plans, their progress and their actions as they
+stood in a period). The Phase 2 history per reporting period is monitoring.py's; what
+the plans count towards the programme's indicators, indicators.py's; their part of the
+reports, reporting.py's.
 """
 
 from __future__ import annotations
