@@ -436,6 +436,7 @@ ROWS: list[Row] = [
     # The plan is a draft: its region's editors change it, and trash it.
     *rows("GET", f"{R}/action_plans/", READ),
     *rows("GET", f"{R}/action_plans/progress", READ),
+    *rows("GET", f"{R}/action_plans/phase2", READ),
     *rows("GET", f"{R}/action_plans/trash", EDIT),
     *rows("GET POST", f"{R}/action_plans/new", EDIT),
     *rows("GET", PLAN, READ),
@@ -485,6 +486,7 @@ ROWS: list[Row] = [
     *rows("POST", f"{P_PAPER}/endorse", ADMIN, use=PROJECT_PAPER),
     *rows("GET POST", f"{P_PAPER}/plans", CONSORTIUM, use=PROJECT_PAPER),
     *rows("POST", f"{P_PAPER}/plans/<id:link_id>/remove", CONSORTIUM, use=PROJECT_PAPER),
+    *rows("GET", "/p/action_plans/phase2", CONSORTIUM),
     # ---------------------------------------------------------------- budget
     # Finance data is for partner staff, a region's page included. The partner is CEEI-Burgos.
     *rows("GET", f"{R}/budget/", CONSORTIUM),

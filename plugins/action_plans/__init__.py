@@ -4,7 +4,10 @@ reviewed, endorsed and monitored in Phase 2.
 Hooks only; the pages are in views.py (the region blueprint and a region's plans),
 action_views.py (a plan's actions and their sources), review_views.py (review,
 endorsement and Phase 2 monitoring), trash.py (the region's trash) and
-project_views.py (every region's plans and their progress).
+project_views.py (every region's plans, their progress and their actions as they
+stood in a period). The Phase 2 history per reporting period is monitoring.py's; what
+the plans count towards the programme's indicators, indicators.py's; their part of the
+reports, reporting.py's.
 """
 
 from __future__ import annotations
@@ -261,3 +264,24 @@ __all__ = ["PLUGIN", "models"]
 @hookimpl
 def report_items(partner, period, user):
     return reporting.items(partner, period, user)
+
+
+@hookimpl
+def project_activities(period, user):
+    return reporting.activities(period, user)
+
+
+@hookimpl
+def indicator_values(scope, period, user):
+    from .indicators import values
+
+    return values(scope, period, user)
+
+
+@hookimpl
+def calendar_changed(periods):
+    """The Phase 2 history follows a new calendar: each action's state is filed again
+    under the period holding the day it stands as of, or the change is refused."""
+    from .monitoring import refile
+
+    return refile(periods)

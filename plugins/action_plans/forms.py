@@ -87,12 +87,28 @@ class NewActionForm(StrippedForm):
 
 
 class MonitorForm(StrippedForm):
+    """An action's Phase 2 state for one reporting period; the view sets the periods
+    offered (``monitoring.offered_periods``)."""
+
     version = VersionField(validators=[Optional()])
+    period = ChoiceField("Reporting period", coerce=int, choices=[])
     progress = ChoiceField("State", choices=options([(p.value, p.label) for p in Progress]))
     reason = TextAreaField("Why it was not implemented", validators=[Length(max=4000)])
     evidence = TextAreaField(
         "Evidence", validators=[Length(max=8000)], description="What shows the progress."
     )
+    instrument_change = TextAreaField(
+        "How the policy instrument changed",
+        validators=[Length(max=8000)],
+        description="New calls, selection criteria, funds or rules the action brought "
+        "into the instrument; empty while nothing changed.",
+    )
+
+    def offer(self, periods) -> None:
+        self.period.choices = options(
+            (p.number, f"{p.label} ({p.span})" + (" · Phase 1" if p.phase == 1 else ""))
+            for p in periods
+        )
 
     def validate_progress(self, field) -> None:
         if field.data not in {p.value for p in Progress}:

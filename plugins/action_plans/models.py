@@ -1,12 +1,13 @@
-"""The action plans' tables: a region's plan for one policy instrument, and its actions."""
+"""The action plans' tables: a region's plan for one policy instrument, its actions, and
+the Phase 2 state of each action in each reporting period."""
 
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Numeric, String, Text
+from sqlalchemy import Date, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workspace.api import Document, Partner, Region, Trashable, User, UTCDateTime, db, utcnow
@@ -17,6 +18,9 @@ INSTRUMENT_KINDS = {
     "etc": "European Territorial Cooperation programme",
     "other": "Other regional development policy instrument",
 }
+# The kinds whose money is Structural Funds (the programme's "Structural Funds
+# influenced"); what the other instruments move counts as other funds.
+STRUCTURAL_FUNDS_KINDS = frozenset({"igj", "etc"})
 
 
 class Status(enum.StrEnum):
@@ -144,6 +148,13 @@ class PlanAction(db.Model):
     plan: Mapped[Plan] = relationship(back_populates="actions")
     document: Mapped[Document | None] = relationship(foreign_keys=[document_id])
     evidence_document: Mapped[Document | None] = relationship(foreign_keys=[evidence_document_id])
+    # Removed with the action by the database (ON DELETE CASCADE), without loading it.
+    history: Mapped[list[PeriodState]] = relationship(
+        back_populates="action",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="PeriodState.period",
+    )
 
     @property
     def ref(self) -> str:
@@ -152,3 +163,44 @@ class PlanAction(db.Model):
     @property
     def state(self) -> Progress:
         return Progress(self.progress)
+
+
+class PeriodState(db.Model):
+    """Where one action stood in one reporting period of the project's calendar: the
+    dated history of its Phase 2 monitoring, one row per action and period.
+
+    ``period`` is the period's number under the current calendar; ``day`` is the day the
+    state is as of (the period's last day when it was recorded), which files the row
+    again when the calendar changes (``calendar_changed``). The action's own
+    ``progress``, ``reason``, ``evidence`` and ``monitored_at`` repeat its latest row.
+    """
+
+    __tablename__ = "action_plans_period_state"
+    __table_args__ = (UniqueConstraint("action_id", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(
+        ForeignKey("action_plans_action.id", ondelete="CASCADE"), index=True
+    )
+    period: Mapped[int]
+    day: Mapped[date] = mapped_column(Date())
+    progress: Mapped[str] = mapped_column(String(20), default=Progress.NOT_STARTED.value)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    # How the policy instrument changed thanks to the action (new calls, criteria, funds).
+    instrument_change: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    action: Mapped[PlanAction] = relationship(back_populates="history")
+    recorded_by: Mapped[User | None] = relationship()
+
+    @property
+    def state(self) -> Progress:
+        return Progress(self.progress)
+
+    @property
+    def label(self) -> str:
+        return f"P{self.period}"

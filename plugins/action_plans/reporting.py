@@ -1,7 +1,11 @@
-"""The action plans' part of a partner report (the ``report_items`` hook): the plans the
-partner worked on in the period and the Phase 2 monitoring of their actions."""
+"""The action plans in the reports: a partner's part of its partner report (the
+``report_items`` hook: the plans it worked on in the period and the Phase 2 state of
+their actions recorded for the period) and the project's activities of a period (the
+``project_activities`` hook: every plan created, worked on or endorsed in it)."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from flask import url_for
 from sqlalchemy import select
@@ -9,48 +13,84 @@ from sqlalchemy.orm import selectinload
 
 from workspace.api import Action, Partner, Period, ReportItem, User, can, db, format_day
 
-from .models import Plan, Progress, Status
+from .models import Plan, PlanAction, Status
+from .monitoring import day_in_period
+
+SECTION = "Action plans"
 
 
-def items(partner: Partner, period: Period, user: User) -> list[ReportItem]:
-    start, end = period.moments
+def _plan_url(plan: Plan) -> str:
+    return url_for("action_plans.view", region=plan.region.slug, plan_id=plan.id)
+
+
+def _readable_plans(user: User, *where) -> list[Plan]:
     plans = db.session.scalars(
         select(Plan)
-        .where(Plan.partner_id == partner.id, Plan.not_trashed())
-        .options(selectinload(Plan.actions))
-        .order_by(Plan.created_at)
+        .where(Plan.not_trashed(), *where)
+        .options(
+            selectinload(Plan.region),
+            selectinload(Plan.actions).selectinload(PlanAction.history),
+        )
+        .order_by(Plan.created_at, Plan.id)
     ).all()
-    found: list[ReportItem] = []
-    progress: list[ReportItem] = []
+    return [plan for plan in plans if can(user, Action.READ, plan.region)]
+
+
+def plan_items(plans: Iterable[Plan], period: Period) -> list[ReportItem]:
+    """The plans created, worked on or endorsed in ``period``: one item each, on the
+    day of its endorsement when that is in the period, else of its last change."""
+    start, end = period.moments
+    found = []
     for plan in plans:
-        if not can(user, Action.READ, plan.region):
-            continue
-        url = url_for("action_plans.view", region=plan.region.slug, plan_id=plan.id)
         endorsed = plan.endorsed_at is not None and start <= plan.endorsed_at < end
         if endorsed or start <= plan.updated_at < end or start <= plan.created_at < end:
             state = Status(plan.status).label
             if endorsed:
-                state = f"endorsed {format_day(plan.endorsed_at)}"
+                state, day = f"endorsed {format_day(plan.endorsed_at)}", plan.endorsed_at
+            elif start <= plan.updated_at < end:
+                day = plan.updated_at
+            else:
+                day = plan.created_at
+            if not endorsed and start <= plan.created_at < end:
+                state = f"started {format_day(plan.created_at)} · {state.lower()}"
             found.append(
                 ReportItem(
-                    "Action plans",
-                    f"action_plans:plan:{plan.id}",
+                    SECTION,
+                    plan.ref,
                     plan.instrument_name,
-                    url=url,
-                    day=(plan.endorsed_at if endorsed else plan.updated_at).date(),
+                    url=_plan_url(plan),
+                    day=day.date(),
                     detail=f"{state} · {len(plan.actions)} actions",
+                    region=plan.region_id,
                 )
             )
-        progress += [
-            ReportItem(
-                "Action-plan progress",
-                f"action_plans:action:{action.id}",
-                f"Action {action.position}: {action.title}",
-                url=f"{url}#action-{action.id}",
-                day=action.monitored_at.date(),
-                detail=Progress(action.progress).label,
+    return found
+
+
+def items(partner: Partner, period: Period, user: User) -> list[ReportItem]:
+    plans = _readable_plans(user, Plan.partner_id == partner.id)
+    progress: list[ReportItem] = []
+    for plan in plans:
+        for action in plan.actions:
+            row = next((r for r in action.history if r.period == period.number), None)
+            if row is None:
+                continue
+            detail = row.state.label
+            if row.reason:
+                detail += f": {row.reason}"
+            progress.append(
+                ReportItem(
+                    "Action-plan progress",
+                    action.ref,
+                    f"Action {action.position}: {action.title}",
+                    url=f"{_plan_url(plan)}#action-{action.id}",
+                    day=day_in_period(row, [period]),
+                    detail=detail,
+                    region=plan.region_id,
+                )
             )
-            for action in plan.actions
-            if action.monitored_at is not None and start <= action.monitored_at < end
-        ]
-    return found + progress
+    return plan_items(plans, period) + progress
+
+
+def activities(period: Period, user: User) -> list[ReportItem]:
+    return plan_items(_readable_plans(user), period)

@@ -18,10 +18,10 @@ from workspace.api import (
     require,
 )
 
-from . import notices
+from . import monitoring, notices
 from . import plans as rules
 from .forms import MonitorForm
-from .models import Status
+from .models import Progress, Status
 from .views import _committed, _context, _me, bp, get_action, get_plan
 
 MONITORING_CHANGED = (
@@ -104,48 +104,74 @@ def reopen(plan_id: int) -> Response:
 
 @bp.route("/<id:plan_id>/actions/<id:action_id>/monitor", methods=["GET", "POST"])
 def monitor(plan_id: int, action_id: int) -> Response:
+    """An action's Phase 2 state for one reporting period (by default the one containing
+    today; ``?period=N`` opens another offered one with what was recorded for it)."""
     plan = get_plan(plan_id)
     action = get_action(plan, action_id)
     require(Action.EDIT, plan.region)
     if plan.state is not Status.ENDORSED:
         flash("Phase 2 monitoring starts once the plan is endorsed.", "error")
         return render("action_plans/view.html", **_context(plan), status=409)
+    offered = monitoring.offered_periods()
     if request.method == "GET":
-        form = MonitorForm(obj=action)
+        asked = request.args.get("period", type=db_int)
+        period = next((p for p in offered if p.number == asked), monitoring.default_period(offered))
+        form = MonitorForm(obj=monitoring.state_at(action, period.number) or action)
+        form.offer(offered)
+        form.period.data = period.number
         form.version.data = action.version
-        return render("action_plans/monitor_form.html", form=form, plan=plan, action=action)
+        return _monitor_form(plan, action, form)
     form = MonitorForm()
+    form.offer(offered)
+    if not request.form.get("period"):
+        # A form opened before periods were asked for: today's period, as it said then.
+        form.period.data = monitoring.default_period(offered).number
     if not form.validate_on_submit():
-        return render(
-            "action_plans/monitor_form.html", form=form, plan=plan, action=action, status=422
-        )
+        return _monitor_form(plan, action, form, 422)
     if form.version.data != action.version:
         form.form_errors.append(MONITORING_CHANGED)
         form.version.data = action.version
-        return render(
-            "action_plans/monitor_form.html", form=form, plan=plan, action=action, status=409
-        )
-    from workspace.api import utcnow
-
-    action.progress = form.progress.data
-    action.reason = form.reason.data or "" if form.progress.data == "not_implemented" else ""
-    action.evidence = form.evidence.data or ""
-    action.monitored_at = utcnow()
+        return _monitor_form(plan, action, form, 409)
+    period = next(p for p in offered if p.number == form.period.data)
+    monitoring.record_state(
+        action,
+        period,
+        _me(),
+        form.progress.data,
+        form.reason.data or "",
+        form.evidence.data or "",
+        form.instrument_change.data or "",
+    )
     action.version += 1
     record(
         "action_plan_monitored",
         region=plan.region,
         target=action.ref,
-        progress=action.progress,
-        phrase=f"updated the Phase 2 state ({action.state.label.lower()}) of",
+        progress=form.progress.data,
+        period=period.label,
+        phrase=f"recorded the {period.label} Phase 2 state "
+        f"({Progress(form.progress.data).label.lower()}) of",
     )
     if not _committed():
         form.form_errors.append(MONITORING_CHANGED)
         form.version.data = get_action(get_plan(plan_id), action_id).version
-        return render(
-            "action_plans/monitor_form.html", form=form, plan=plan, action=action, status=409
-        )
-    flash(f"Action {action.position}: {action.state.label.lower()}.", "success")
+        return _monitor_form(plan, action, form, 409)
+    flash(
+        f"Action {action.position}, {period.label}: {Progress(form.progress.data).label.lower()}.",
+        "success",
+    )
     return redirect(
         url_for("action_plans.view", plan_id=plan.id) + f"#action-{action.id}", code=303
+    )
+
+
+def _monitor_form(plan, action, form: MonitorForm, status: int = 200) -> Response:
+    return render(
+        "action_plans/monitor_form.html",
+        form=form,
+        plan=plan,
+        action=action,
+        history=list(reversed(action.history)),
+        offered_numbers=[choice.value for choice in form.period.choices],
+        status=status,
     )

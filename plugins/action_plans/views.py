@@ -220,6 +220,13 @@ def progress() -> Response:
     return render("action_plans/progress.html", rows=region_rows([g.region]), project=False)
 
 
+@bp.get("/phase2")
+def by_period() -> Response:
+    from .project_views import period_page
+
+    return period_page([g.region], project=False)
+
+
 # ---------------------------------------------------------------- exports
 
 
