@@ -136,8 +136,9 @@ SUMMARIES = {
     "presented five good practices, and AEBR ran the first regional webinars.",
     3: "The interregional meeting in Rzeszów and the thematic visit to Burgos; the "
     "regional situation reports were endorsed by the stakeholder groups.",
-    4: "Phase 1 closed with the meeting in Milan and the visit to Klaipėda; the five "
-    "regional action plans were written with AEBR and endorsed.",
+    4: "Phase 1 closed with the meeting in Milan and the visit to Klaipėda; the regions "
+    "drafted their action plans with AEBR, and the stakeholder groups endorsed the "
+    "recommendations for regional policy.",
     5: "Phase 2: the regions monitor the actions of their plans and report how the "
     "policy instruments changed.",
 }
