@@ -119,7 +119,7 @@ def webinar_facts(meeting: Meeting) -> str:
         parts.append(f"speakers: {meeting.speakers}")
     if meeting.attendee_count is not None:
         count = meeting.attendee_count
-        parts.append(f"{format_number(count)} attendee{'s' * (count != 1)}")
+        parts.append(f"{format_number(count, 0)} attendee{'s' * (count != 1)}")
     return " · ".join(parts)
 
 
