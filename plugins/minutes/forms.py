@@ -20,6 +20,7 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    StopValidation,
 )
 from wtforms.widgets import HiddenInput
 
@@ -55,7 +56,8 @@ WEB_ADDRESS_MESSAGE = "Enter a full address starting with https://."
 def web_address(form, field: StringField) -> None:
     """A link shown to readers: http or https only (never ``javascript:`` or a file)."""
     if field.data and not field.data.lower().startswith(("https://", "http://")):
-        raise ValidationError(WEB_ADDRESS_MESSAGE)
+        # Stop here: the URL check after it would say the same again.
+        raise StopValidation(WEB_ADDRESS_MESSAGE)
 
 
 class ClockField(TimeField):
@@ -87,7 +89,8 @@ class MeetingForm(StrippedForm):
         validators=[
             Optional(),
             Length(max=500),
-            URL(require_tld=False, message="Enter a full address starting with https://."),
+            web_address,
+            URL(require_tld=False, message=WEB_ADDRESS_MESSAGE),
         ],
     )
     version = VersionField(validators=[Optional()])
@@ -99,9 +102,6 @@ class MeetingForm(StrippedForm):
     def validate_end(self, field: ClockField) -> None:
         if self.start.data and field.data and field.data <= self.start.data:
             raise ValidationError("The meeting must end after it starts.")
-
-    def validate_online_url(self, field: StringField) -> None:
-        web_address(self, field)
 
     def times_utc(self) -> tuple[datetime, datetime]:
         zone = ZoneInfo(self.timezone.data)

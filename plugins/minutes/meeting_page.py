@@ -172,8 +172,9 @@ def meeting_context(meeting: Meeting, **overrides) -> dict:
         "approval_form": None,
         "webinar_form": None,
         "webinar_saved_now": None,
-        "is_group_meeting": meeting.kind is MeetingKind.STAKEHOLDER_GROUP
-        and meeting.region is not None,
+        # Members of the region's stakeholder group not invited yet, for "invite the
+        # whole group" (a stakeholder group meeting of a region only).
+        "group_to_invite": 0,
         "may_approve": may_approve(meeting),
         "my_approval": my_partner_approval(meeting),
         "may_settle": may_settle,
@@ -203,6 +204,10 @@ def meeting_context(meeting: Meeting, **overrides) -> dict:
             o.id: outcome_edit_form(meeting, o, o.id) for o in meeting.outcomes
         }
         context["participant_form"] = participant_form(meeting)
+        if meeting.kind is MeetingKind.STAKEHOLDER_GROUP and meeting.region is not None:
+            invited = {p.stakeholder_id for p in meeting.participants}
+            members = current_members(meeting.region)
+            context["group_to_invite"] = sum(1 for m in members if m.id not in invited)
         context["cancel_form"] = CancelForm(formdata=None, data={"version": meeting.version})
     if meeting.is_webinar and can_edit and not meeting.is_cancelled:
         context["webinar_form"] = webinar_form(meeting)

@@ -198,7 +198,8 @@ def test_inviting_the_whole_group_and_their_attendance(app, client, auth, group)
         client, kind="stakeholder_group", title="Stakeholder group, 1st meeting"
     )
     url = meeting_url(meeting_id)
-    assert "Invite the whole group" in client.get(url).text
+    page = client.get(url).text
+    assert "Invite the whole group" in page and "2 current members" in page
     response = client.post(f"{url}/participants/group")
     assert response.status_code == 303
     with app.app_context():
@@ -208,6 +209,7 @@ def test_inviting_the_whole_group_and_their_attendance(app, client, auth, group)
     assert sorted(invited) == [rosa, ivan]  # the current members, not the former one
     page = client.get(url).text
     assert "Rosa Díez" in page and "FAE Burgos" in page
+    assert "Invite the whole group" not in page  # nobody is left to invite
     again = client.post(f"{url}/participants/group")
     assert again.status_code == 422 and "invited already" in again.text
     # Attendance: Rosa present, Iván absent; once the meeting is held, the register says so.

@@ -82,6 +82,7 @@ def test_bad_webinar_facts_are_refused_and_kept(app, client, auth, webinars, fie
     response = client.post(f"{meeting_url(meeting_id)}/webinar", data=data)
     assert response.status_code == 422
     assert message in response.text
+    assert response.text.count("Enter a full address starting with https://.") <= 1
     assert facts(app, meeting_id)[:3] == ("", None, "")
     for name in ("speakers", "attendee_count", "recording_url"):
         assert re.search(f'name="{name}"[^>]*value="{re.escape(data[name])}"', response.text)
