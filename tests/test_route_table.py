@@ -52,7 +52,7 @@ from plugins.action_plans.tests.test_action_plans import add_action as add_plan_
 from plugins.action_plans.tests.test_action_plans import create as create_plan
 from plugins.budget.models import PartnerPlan, PlanLine
 from plugins.budget.tests.test_budget_views import _a_line as expenditure_line
-from plugins.minutes.models import Outcome, Participant
+from plugins.minutes.models import Outcome, Participant, Stakeholder
 from plugins.minutes.tests.test_minutes_meetings import MEETING as MEETING_FORM
 from plugins.minutes.tests.test_minutes_meetings import item_ids, step
 from plugins.policy.models import Paper
@@ -349,6 +349,15 @@ ROWS: list[Row] = [
     *rows("POST", f"{MEETING}/participants/<int:participant_id>/attendance", EDIT),
     *rows("POST", f"{MEETING}/participants/<int:participant_id>/delete", EDIT),
     *rows("POST", f"{MEETING}/approval", INVITED, use={"meeting_id": "closed_meeting"}),
+    # Webinar facts (this meeting is no webinar: 409 past the check); inviting the whole
+    # stakeholder group (no group meeting: 409 past the check).
+    *rows("POST", f"{MEETING}/webinar", EDIT),
+    *rows("POST", f"{MEETING}/participants/group", EDIT),
+    # The region's stakeholder group register, with one member added by the editor.
+    *rows("GET", f"{R}/minutes/stakeholders", READ),
+    *rows("POST", f"{R}/minutes/stakeholders", EDIT),
+    *rows("GET POST", f"{R}/minutes/stakeholders/<int:member_id>/edit", EDIT),
+    *rows("POST", f"{R}/minutes/stakeholders/<int:member_id>/leave", EDIT),
     # ---------------------------------------------------------------- project meetings
     # Project-wide: partner staff read and change them; what a region's coordinators do
     # for the region's meetings (restore, re-open, trash when published), admins do here.
@@ -395,6 +404,8 @@ ROWS: list[Row] = [
     *rows("POST", f"{P_MEETING}/participants/<int:participant_id>/attendance", CONSORTIUM, use=PM),
     *rows("POST", f"{P_MEETING}/participants/<int:participant_id>/delete", CONSORTIUM, use=PM),
     *rows("POST", f"{P_MEETING}/approval", INVITED, use={"meeting_id": "closed_project_meeting"}),
+    *rows("POST", f"{P_MEETING}/webinar", CONSORTIUM, use=PM),
+    *rows("GET", "/p/minutes/webinars", CONSORTIUM),
     # ---------------------------------------------------------------- good practices of Burgos
     # The practice is submitted, so the project's record: its region's coordinators trash it.
     *rows("GET", f"{R}/portfolio/", READ),
@@ -754,6 +765,12 @@ def build(app: Flask) -> SimpleNamespace:
     for state in ("closed", "draft", "trashed"):
         v[f"{state}_meeting"] = burgos[state]
         v[f"{state}_project_meeting"] = project[state]
+    member = {"person": "Rosa Díez", "organisation": "ADE Castilla y León", "kind": "sme"}
+    added = editor.post(
+        "/r/burgos/minutes/stakeholders", data={**member, "joined_on": "2020-01-15"}
+    )
+    assert added.status_code == 303, added.text
+    v["member_id"] = _one(app, select(Stakeholder.id))
 
     # Good practices: one of Burgos submitted and presented at the meeting, a draft, one
     # in the trash; an approved one of Pannon, and two analyses of it (one in the trash).

@@ -40,9 +40,12 @@ from . import (  # noqa: F401  (the *_views modules, views and trash: for their 
     notifications,
     outcome_views,
     participant_views,
+    programme,
     reporting,
+    stakeholder_views,
     trash,
     views,
+    webinar_views,
 )
 from .blueprints import meeting_url, project_bp, region_bp, visible_meetings_filter
 from .models import Meeting, Outcome, OutcomeKind
@@ -61,10 +64,14 @@ REF_PREFIX = "minutes:meeting:"
 @hookimpl
 def menu_links(region, user):
     if region is None:
-        return [MenuLink("Meetings", url_for("minutes_project.project_index"))]
+        return [
+            MenuLink("Meetings", url_for("minutes_project.project_index")),
+            MenuLink("Webinars", url_for("minutes_project.webinars")),
+        ]
     return [
         MenuLink("Meetings", url_for("minutes.index", region=region.slug)),
         MenuLink("Action items", url_for("minutes.actions", region=region.slug)),
+        MenuLink("Stakeholder group", url_for("minutes.stakeholders", region=region.slug)),
     ]
 
 
@@ -215,3 +222,13 @@ def document_visible(document):
 @hookimpl
 def report_items(partner, period, user):
     return reporting.items(partner, period, user)
+
+
+@hookimpl
+def indicator_values(scope, period, user):
+    return programme.indicator_values(scope, period, user)
+
+
+@hookimpl
+def project_activities(period, user):
+    return programme.activities(period, user)

@@ -1,7 +1,8 @@
 """The minutes part of the InterVentures demo: the four interregional meetings, the
 online partner meeting of 2020-04-15 hosted by Burgos, the two thematic visits, and
-action items open, overdue and done. Idempotent: a meeting that exists (by title) is
-left alone."""
+action items open, overdue and done; each region's stakeholder group (its register and
+its meetings) and webinar (``demo_groups``). Idempotent: a meeting that exists (by
+title), or a member of a group (by region and name), is left alone."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from workspace.api import (
     switch_on_once,
 )
 
-from . import notifications
+from . import demo_groups, notifications
 from .models import (
     AgendaItem,
     Approval,
@@ -32,6 +33,7 @@ from .models import (
     Outcome,
     OutcomeKind,
     Participant,
+    Stakeholder,
 )
 from .views import link_minutes
 
@@ -91,6 +93,16 @@ class DemoMeeting:
     approved_by: list[str] = field(default_factory=list)  # partner short names
     commented_by: dict[str, str] = field(default_factory=dict)
     minutes: str = ""
+    # Partners invited as organisations (None: all eight); people present by e-mail;
+    # members of the region's stakeholder group invited, and those of them absent.
+    partners: list[str] | None = None
+    people: list[str] = field(default_factory=list)
+    members: list[str] = field(default_factory=list)
+    members_absent: tuple[str, ...] = ()
+    creator: str = ""  # e-mail; the admin when empty
+    speakers: str = ""
+    attendee_count: int | None = None
+    recording_url: str = ""
 
 
 def _meetings(today: date) -> list[DemoMeeting]:
@@ -321,6 +333,101 @@ def _meetings(today: date) -> list[DemoMeeting]:
     ]
 
 
+def _group_meetings() -> list[DemoMeeting]:
+    """Each region's stakeholder group meetings and its webinar."""
+    g = demo_groups
+    found = []
+    for slug, meetings in g.GROUP_MEETINGS.items():
+        coordinator, colleague = g.STAFF[slug]
+        membership = {person: left for person, _, _, _, _, left in g.GROUPS[slug]}
+        for title, day, online, absent in meetings:
+            found.append(
+                DemoMeeting(
+                    title,
+                    MeetingKind.STAKEHOLDER_GROUP,
+                    slug,
+                    day,
+                    time(10, 0),
+                    time(13, 0),
+                    g.ZONES[slug],
+                    place="" if online else g.PLACES[slug],
+                    online_url=f"https://meet.example.org/{slug}-group-{day:%Y%m}"
+                    if online
+                    else "",
+                    agenda=[
+                        DemoItem("Welcome and progress of InterVentures", 20, "", "Opening"),
+                        DemoItem("Discussion with the stakeholders", 120, "", "Discussion"),
+                        DemoItem("Next steps", 20, ""),
+                    ],
+                    partners=[],
+                    people=[coordinator, colleague],
+                    members=[
+                        person for person, left in membership.items() if left is None or left >= day
+                    ],
+                    members_absent=absent,
+                    approved_by=g.REGION_PARTNERS[slug],
+                    creator=coordinator,
+                )
+            )
+    for slug, (day, attendees, moderator, came) in g.WEBINARS.items():
+        coordinator, colleague = g.STAFF[slug]
+        found.append(
+            DemoMeeting(
+                g.webinar_title(slug),
+                MeetingKind.WEBINAR,
+                slug,
+                day,
+                time(10, 0),
+                time(13, 0),
+                g.ZONES[slug],
+                online_url=f"https://meet.example.org/{slug}-webinar",
+                agenda=[
+                    DemoItem(
+                        "Online lecture: support for SMEs going abroad",
+                        45,
+                        "Sabine Weber",
+                        "Lecture",
+                    ),
+                    DemoItem("Questions and answers", 30, "Jonas Becker", "Lecture"),
+                    DemoItem("Group work: the region's needs", 75, moderator, "Group work"),
+                    DemoItem("Conclusions", 20, moderator),
+                ],
+                partners=[],
+                people=[coordinator, colleague, "coordinator@aebr.example", "editor@aebr.example"],
+                members=list(came),
+                approved_by=[*g.REGION_PARTNERS[slug], "AEBR"],
+                creator=coordinator,
+                speakers=f"Sabine Weber (AEBR), Jonas Becker (AEBR); group work: {moderator}",
+                attendee_count=attendees,
+                recording_url=g.recording_url(slug),
+            )
+        )
+    return found
+
+
+def _register(regions: dict[str, Region]) -> dict[tuple[str, str], Stakeholder]:
+    """Each region's stakeholder group register, as (region slug, person) -> member."""
+    members = {(m.region.slug, m.person): m for m in db.session.scalars(select(Stakeholder)).all()}
+    for slug, group in demo_groups.GROUPS.items():
+        for person, organisation, kind, position, mail, left in group:
+            if (slug, person) in members:
+                continue
+            member = Stakeholder(
+                region=regions[slug],
+                person=person,
+                organisation=organisation,
+                kind=kind,
+                position=position,
+                email=f"{mail}@example.org",
+                joined_on=demo_groups.JOINED,
+                left_on=left,
+            )
+            db.session.add(member)
+            members[slug, person] = member
+    db.session.flush()
+    return members
+
+
 def load() -> None:
     by_slug = {r.slug: r for r in db.session.scalars(select(Region))}
     partners = {p.short_name: p for p in db.session.scalars(select(Partner))}
@@ -330,11 +437,14 @@ def load() -> None:
         return
     for slug in DEMO_REGIONS:
         switch_on_once(by_slug[slug], "minutes")
+    register = _register(by_slug)
     added = []
-    for demo in _meetings(now().date()):
+    # The groups' meetings and webinars come first: the seed's Milan meeting stays the
+    # latest added, whose approval the inboxes await.
+    for demo in _group_meetings() + _meetings(now().date()):
         if db.session.scalar(select(Meeting.id).where(Meeting.title == demo.title)):
             continue
-        added.append(_add(demo, by_slug, partners, users, author))
+        added.append(_add(demo, by_slug, partners, users, author, register))
     # The inboxes of a running consortium: the last meeting's minutes await the
     # partners' approval, and the owners of overdue action items are reminded (as the
     # worker's hourly job would; each item once, so loading again adds nothing).
@@ -343,7 +453,7 @@ def load() -> None:
     notifications.send_reminders()
 
 
-def _add(demo: DemoMeeting, regions, partners, users, author) -> Meeting:
+def _add(demo: DemoMeeting, regions, partners, users, author, register) -> Meeting:
     zone = ZoneInfo(demo.zone)
     region = regions[demo.region] if demo.region else None
     meeting = Meeting(
@@ -356,7 +466,10 @@ def _add(demo: DemoMeeting, regions, partners, users, author) -> Meeting:
         place=demo.place,
         online_url=demo.online_url,
         status=MeetingStatus.CLOSED,
-        created_by=author,
+        created_by=users.get(demo.creator, author),
+        speakers=demo.speakers,
+        attendee_count=demo.attendee_count,
+        recording_url=demo.recording_url,
     )
     db.session.add(meeting)
     for position, item in enumerate(demo.agenda, start=1):
@@ -384,9 +497,19 @@ def _add(demo: DemoMeeting, regions, partners, users, author) -> Meeting:
                     done_by=owner if o.done else None,
                 )
             )
-    for short_name in ALL_PARTNERS:
+    for short_name in ALL_PARTNERS if demo.partners is None else demo.partners:
         meeting.participants.append(
             Participant(partner=partners[short_name], attended=short_name not in demo.absent)
+        )
+    for email in demo.people:
+        if email in users:
+            meeting.participants.append(Participant(user=users[email], attended=True))
+    for person in demo.members:
+        meeting.participants.append(
+            Participant(
+                stakeholder=register[demo.region, person],
+                attended=person not in demo.members_absent,
+            )
         )
     for name, organisation in demo.guests:
         meeting.participants.append(

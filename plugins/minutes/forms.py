@@ -12,7 +12,16 @@ from wtforms import (
     TimeField,
     ValidationError,
 )
-from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+)
 from wtforms.widgets import HiddenInput
 
 from workspace.api import (
@@ -24,7 +33,7 @@ from workspace.api import (
     options,
 )
 
-from .models import ApprovalState, MeetingKind, OutcomeKind
+from .models import ApprovalState, MeetingKind, OutcomeKind, StakeholderKind
 
 TIMEZONES = sorted(available_timezones() - {"localtime", "Factory"})
 # The time zone a new meeting of a region starts with.
@@ -41,6 +50,14 @@ DEFAULT_ZONE = "Europe/Brussels"
 DATE_MESSAGE = "Enter the date, for example 15.04.2020 or 2020-04-15."
 TIME_MESSAGE = "Enter a time as HH:MM, for example 09:30."
 MINUTES_MESSAGE = "Enter the length in whole minutes, e.g. 15."
+WEB_ADDRESS_MESSAGE = "Enter a full address starting with https://."
+
+
+def web_address(form, field: StringField) -> None:
+    """A link shown to readers: http or https only (never ``javascript:`` or a file)."""
+    if field.data and not field.data.lower().startswith(("https://", "http://")):
+        # Stop here: the URL check after it would say the same again.
+        raise StopValidation(WEB_ADDRESS_MESSAGE)
 
 
 class ClockField(TimeField):
@@ -72,7 +89,8 @@ class MeetingForm(StrippedForm):
         validators=[
             Optional(),
             Length(max=500),
-            URL(require_tld=False, message="Enter a full address starting with https://."),
+            web_address,
+            URL(require_tld=False, message=WEB_ADDRESS_MESSAGE),
         ],
     )
     version = VersionField(validators=[Optional()])
@@ -84,10 +102,6 @@ class MeetingForm(StrippedForm):
     def validate_end(self, field: ClockField) -> None:
         if self.start.data and field.data and field.data <= self.start.data:
             raise ValidationError("The meeting must end after it starts.")
-
-    def validate_online_url(self, field: StringField) -> None:
-        if field.data and not field.data.lower().startswith(("https://", "http://")):
-            raise ValidationError("Enter a full address starting with https://.")
 
     def times_utc(self) -> tuple[datetime, datetime]:
         zone = ZoneInfo(self.timezone.data)
@@ -152,6 +166,7 @@ class OutcomeEditForm(OutcomeForm):
 
 class ParticipantForm(StrippedForm):
     user_id = ChoiceField("Person", coerce=int, default=0)
+    stakeholder_id = ChoiceField("Member of the stakeholder group", coerce=int, default=0)
     partner_id = ChoiceField("Organisation", coerce=int, default=0)
     guest_name = StringField("Guest name", validators=[Length(max=120)])
     guest_organisation = StringField("Guest organisation", validators=[Length(max=200)])
@@ -159,13 +174,86 @@ class ParticipantForm(StrippedForm):
     def validate(self, extra_validators=None) -> bool:
         if not super().validate(extra_validators):
             return False
-        chosen = [bool(self.user_id.data), bool(self.partner_id.data), bool(self.guest_name.data)]
+        chosen = [
+            bool(self.user_id.data),
+            bool(self.stakeholder_id.data),
+            bool(self.partner_id.data),
+            bool(self.guest_name.data),
+        ]
         if sum(chosen) != 1:
             self.form_errors.append(
-                "Invite one at a time: a person, an organisation, or a guest by name."
+                "Invite one at a time: a person, a member of the stakeholder group, an "
+                "organisation, or a guest by name."
             )
             return False
         return True
+
+
+class WebinarForm(StrippedForm):
+    """A webinar's facts, from the meeting version the page showed."""
+
+    speakers = StringField(
+        "Speakers",
+        validators=[Length(max=500, message="Keep the speakers under 500 characters.")],
+    )
+    attendee_count = WholeNumberField(
+        "Attendees",
+        validators=[
+            Optional(),
+            NumberRange(max=1_000_000, message="Enter the number of attendees, e.g. 45."),
+        ],
+    )
+    recording_url = StringField(
+        "Recording",
+        validators=[
+            Optional(),
+            Length(max=500, message="Keep the address under 500 characters."),
+            web_address,
+            URL(require_tld=False, message=WEB_ADDRESS_MESSAGE),
+        ],
+    )
+    version = VersionField(validators=[Optional()])
+
+
+STAKEHOLDER_KINDS = options((k.value, k.label) for k in StakeholderKind)
+
+
+class StakeholderForm(StrippedForm):
+    """A member of a region's stakeholder group: added, or changed from the version the
+    page showed."""
+
+    person = StringField(
+        "Name",
+        validators=[DataRequired(message="Write the member's name."), Length(max=120)],
+    )
+    organisation = StringField(
+        "Organisation",
+        validators=[DataRequired(message="Write the member's organisation."), Length(max=200)],
+    )
+    kind = ChoiceField("Kind of organisation", choices=STAKEHOLDER_KINDS)
+    position = StringField("Position", validators=[Length(max=120)])
+    email = StringField(
+        "E-mail (optional)",
+        validators=[
+            Optional(),
+            Length(max=254),
+            Email(message="Enter an e-mail address such as name@example.org, or leave it empty."),
+        ],
+    )
+    joined_on = DayField("Joined on", validators=[InputRequired(message=DATE_MESSAGE)])
+    left_on = DayField("Left on", validators=[Optional()])
+    version = VersionField(validators=[Optional()])
+
+    def validate_left_on(self, field: DayField) -> None:
+        if field.data and self.joined_on.data and field.data < self.joined_on.data:
+            raise ValidationError("A member leaves after joining: check the two dates.")
+
+
+class LeaveForm(StrippedForm):
+    """A member leaves the group on a day, from the version the page showed."""
+
+    left_on = DayField("Left on", validators=[InputRequired(message=DATE_MESSAGE)])
+    version = VersionField(validators=[Optional()])
 
 
 class ApprovalForm(StrippedForm):

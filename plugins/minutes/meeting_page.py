@@ -46,8 +46,9 @@ from .forms import (
     OutcomeEditForm,
     OutcomeForm,
     ParticipantForm,
+    WebinarForm,
 )
-from .models import AgendaItem, Meeting, Outcome
+from .models import AgendaItem, Meeting, MeetingKind, Outcome, Stakeholder
 
 # ---------------------------------------------------------------- forms and their people
 
@@ -123,9 +124,22 @@ def outcome_edit_form(
     return form
 
 
+def current_members(region: Region) -> list[Stakeholder]:
+    """The current members of the region's stakeholder group, by organisation."""
+    return db.session.scalars(
+        select(Stakeholder)
+        .where(Stakeholder.region_id == region.id, Stakeholder.left_on.is_(None))
+        .order_by(Stakeholder.organisation, Stakeholder.person)
+    ).all()
+
+
 def participant_form(meeting: Meeting, formdata=None) -> ParticipantForm:
     form = ParticipantForm(formdata=formdata)
     form.user_id.choices = [(0, "Choose a person"), *user_choices(meeting.region)]
+    members = current_members(meeting.region) if meeting.region is not None else []
+    form.stakeholder_id.choices = [(0, "Choose a member")] + [
+        (m.id, f"{m.person} ({m.organisation})") for m in members
+    ]
     partners = db.session.scalars(select(Partner).order_by(Partner.name)).all()
     form.partner_id.choices = [(0, "Choose an organisation")] + [(p.id, p.name) for p in partners]
     return form
@@ -156,6 +170,11 @@ def meeting_context(meeting: Meeting, **overrides) -> dict:
         "editing": None,
         "participant_form": None,
         "approval_form": None,
+        "webinar_form": None,
+        "webinar_saved_now": None,
+        # Members of the region's stakeholder group not invited yet, for "invite the
+        # whole group" (a stakeholder group meeting of a region only).
+        "group_to_invite": 0,
         "may_approve": may_approve(meeting),
         "my_approval": my_partner_approval(meeting),
         "may_settle": may_settle,
@@ -185,13 +204,30 @@ def meeting_context(meeting: Meeting, **overrides) -> dict:
             o.id: outcome_edit_form(meeting, o, o.id) for o in meeting.outcomes
         }
         context["participant_form"] = participant_form(meeting)
+        if meeting.kind is MeetingKind.STAKEHOLDER_GROUP and meeting.region is not None:
+            invited = {p.stakeholder_id for p in meeting.participants}
+            members = current_members(meeting.region)
+            context["group_to_invite"] = sum(1 for m in members if m.id not in invited)
         context["cancel_form"] = CancelForm(formdata=None, data={"version": meeting.version})
+    if meeting.is_webinar and can_edit and not meeting.is_cancelled:
+        context["webinar_form"] = webinar_form(meeting)
     if context["may_approve"]:
         mine = context["my_approval"]
         answer = {"state": mine.state.value, "comment": mine.comment} if mine else None
         context["approval_form"] = ApprovalForm(formdata=None, data=answer)
     context.update(overrides)
     return context
+
+
+def webinar_form(meeting: Meeting) -> WebinarForm:
+    """The webinar's facts as saved, from the meeting's current version."""
+    data = {
+        "speakers": meeting.speakers,
+        "attendee_count": meeting.attendee_count,
+        "recording_url": meeting.recording_url,
+        "version": meeting.version,
+    }
+    return WebinarForm(formdata=None, data=data)
 
 
 def fragment_or_page(

@@ -1,5 +1,6 @@
-"""Tables of the minutes plugin: meetings, their agenda, participants, outcomes and
-the partners' approvals of the minutes. Every table is named ``minutes_*``.
+"""Tables of the minutes plugin: meetings, their agenda, participants, outcomes, the
+partners' approvals of the minutes, and each region's stakeholder group register.
+Every table is named ``minutes_*``.
 
 Times are stored in UTC (``UTCDateTime``); a meeting also keeps the time zone it is
 held in, so pages and calendars show the local time the participants agreed on.
@@ -53,6 +54,30 @@ class MeetingStatus(enum.StrEnum):
             "open": "Open",
             "in_progress": "In progress",
             "closed": "Closed",
+        }[self.value]
+
+
+class StakeholderKind(enum.StrEnum):
+    """The kinds of organisation a regional stakeholder group brings together."""
+
+    MANAGING_AUTHORITY = "managing_authority"
+    PUBLIC_AUTHORITY = "public_authority"
+    BUSINESS_SUPPORT = "business_support"
+    SME = "sme"
+    CHAMBER = "chamber"
+    UNIVERSITY = "university"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            "managing_authority": "Managing authority",
+            "public_authority": "Regional or local authority",
+            "business_support": "Business support organisation",
+            "sme": "SME",
+            "chamber": "Chamber",
+            "university": "University or research",
+            "other": "Other",
         }[self.value]
 
 
@@ -129,6 +154,12 @@ class Meeting(Trashable, db.Model):
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
     cancel_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    # A webinar's facts, for the webinars register and the progress report: who spoke,
+    # how many attended (the named participants are often a few of them) and where the
+    # recording is.
+    speakers: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    attendee_count: Mapped[int | None] = mapped_column()
+    recording_url: Mapped[str] = mapped_column(String(500), default="", server_default="")
 
     region: Mapped[Region | None] = relationship()
     minutes_document: Mapped[Document | None] = relationship()
@@ -208,6 +239,19 @@ class Meeting(Trashable, db.Model):
     def where(self) -> str:
         return self.place or ("Online" if self.online_url else "")
 
+    @property
+    def is_webinar(self) -> bool:
+        return self.kind is MeetingKind.WEBINAR
+
+    @property
+    def is_held(self) -> bool:
+        """Closed and not cancelled: the meeting took place (the indicators count it)."""
+        return self.is_closed and not self.is_cancelled
+
+    @property
+    def present_count(self) -> int:
+        return sum(1 for p in self.participants if p.attended)
+
     def participating_partners(self) -> list[Partner]:
         """The organisations that approve the minutes: invited partners and the
         partners of invited people."""
@@ -256,11 +300,17 @@ class Participant(db.Model):
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"))
     guest_name: Mapped[str] = mapped_column(String(120), default="")
     guest_organisation: Mapped[str] = mapped_column(String(200), default="")
+    # A member of the region's stakeholder group register, invited as such: a guest
+    # whose name and organisation are the register's.
+    stakeholder_id: Mapped[int | None] = mapped_column(
+        ForeignKey("minutes_stakeholder.id", ondelete="SET NULL"), index=True
+    )
     attended: Mapped[bool | None] = mapped_column(default=None)
 
     meeting: Mapped[Meeting] = relationship(back_populates="participants")
     user: Mapped[User | None] = relationship()
     partner: Mapped[Partner | None] = relationship()
+    stakeholder: Mapped[Stakeholder | None] = relationship(back_populates="participations")
 
     @property
     def name(self) -> str:
@@ -268,10 +318,14 @@ class Participant(db.Model):
             return self.user.name
         if self.partner is not None:
             return self.partner.name
+        if self.stakeholder is not None:
+            return self.stakeholder.person
         return self.guest_name
 
     @property
     def organisation(self) -> str:
+        if self.stakeholder is not None:
+            return self.stakeholder.organisation
         if self.user is not None:
             return self.user.partner.short_name if self.user.partner else "External stakeholder"
         if self.partner is not None:
@@ -345,3 +399,42 @@ class Approval(db.Model):
     meeting: Mapped[Meeting] = relationship(back_populates="approvals")
     partner: Mapped[Partner] = relationship()
     by: Mapped[User | None] = relationship()
+
+
+class Stakeholder(db.Model):
+    """A member of a region's stakeholder group: a person of a regional organisation
+    (the managing authority, an SME, an agency) who stays in the group across its
+    meetings, from ``joined_on`` until ``left_on``. Nobody is deleted from the register:
+    a member who leaves stays listed among the former members, with their attendance.
+
+    ``version`` is bumped by every save; a form based on an older one is refused (409).
+    """
+
+    __tablename__ = "minutes_stakeholder"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id", ondelete="CASCADE"), index=True)
+    organisation: Mapped[str] = mapped_column(String(200))
+    person: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[StakeholderKind] = mapped_column(
+        _enum(StakeholderKind, "minutes_stakeholder_kind")
+    )
+    position: Mapped[str] = mapped_column(String(120), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    joined_on: Mapped[date] = mapped_column(Date())
+    left_on: Mapped[date | None] = mapped_column(Date())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    region: Mapped[Region] = relationship()
+    participations: Mapped[list[Participant]] = relationship(back_populates="stakeholder")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def ref(self) -> str:
+        return f"minutes:stakeholder:{self.id}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.left_on is None

@@ -39,12 +39,14 @@ def add_participant(meeting_id: int) -> Response:
         return fragment_or_page(meeting, "participants", status=422, participant_form=form)
     participant = Participant(
         user_id=form.user_id.data or None,
+        stakeholder_id=form.stakeholder_id.data or None,
         partner_id=form.partner_id.data or None,
         guest_name=form.guest_name.data or "",
         guest_organisation=(form.guest_organisation.data or "") if form.guest_name.data else "",
     )
     duplicate = any(
         (participant.user_id and p.user_id == participant.user_id)
+        or (participant.stakeholder_id and p.stakeholder_id == participant.stakeholder_id)
         or (participant.partner_id and p.partner_id == participant.partner_id)
         for p in meeting.participants
     )

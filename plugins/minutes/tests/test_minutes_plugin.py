@@ -3,6 +3,7 @@ region, the hooks (menu, dashboard, search, links, demo) and the action item pag
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, date, datetime
 
 import pytest
@@ -292,12 +293,17 @@ def test_the_demo_holds_the_project_meetings_and_loads_once(app, runner):
     assert result.exit_code == 0, result.output
     with app.app_context():
         meetings = {m.title: m for m in db.session.scalars(select(Meeting))}
-        assert len(meetings) == 7
-        interregional = [m for m in meetings.values() if m.kind.value == "interregional"]
-        assert len(interregional) == 4
-        # Phase 1 runs from 2019-08-01 to 2021-07-31.
+        kinds = Counter(m.kind.value for m in meetings.values())
+        # The seven of the seed, a webinar per region, and two or three meetings of each
+        # region's stakeholder group.
+        assert kinds["interregional"] == 4 and kinds["thematic_visit"] == 2
+        assert kinds["partner"] == 1 and kinds["webinar"] == 5
+        assert 10 <= kinds["stakeholder_group"] <= 15
+        total = len(meetings)
+        # The project runs from 2019-08-01 to 2022-07-31 (Phase 1 to 2021-07-31).
         for m in meetings.values():
-            assert date(2019, 8, 1) <= m.starts_at.date() <= date(2021, 7, 31), m.title
+            last = date(2022, 7, 31) if m.kind.value == "stakeholder_group" else date(2021, 7, 31)
+            assert date(2019, 8, 1) <= m.starts_at.date() <= last, m.title
         online = meetings["Online partner meeting: good practices"]
         assert online.region.slug == "burgos" and online.online_url
         assert online.starts_at == datetime(2020, 4, 15, 8, 0, tzinfo=UTC)
@@ -323,4 +329,4 @@ def test_the_demo_holds_the_project_meetings_and_loads_once(app, runner):
             assert "minutes" in enabled_in(region)
     runner.invoke(args=["demo", "--password", "demo-pass-2026"])
     with app.app_context():
-        assert db.session.scalar(select(func.count(Meeting.id))) == 7
+        assert db.session.scalar(select(func.count(Meeting.id))) == total
