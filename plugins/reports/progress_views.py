@@ -127,6 +127,24 @@ def _found(period: Period):
     return report
 
 
+def _compiled(number: int):
+    """The period and its begun progress report, for the lead partner."""
+    _compiler()
+    period = _period(number)
+    return period, _found(period)
+
+
+def _written(field: str, what: str) -> str:
+    """A text typed in the form: stripped, at most ``REMARKS_MAX`` characters, no
+    control characters but line breaks and tabs."""
+    text = request.form.get(field, "").strip()
+    if len(text) > REMARKS_MAX:
+        raise Refused(f"{what}: at most {REMARKS_MAX} characters.")
+    if any(ord(c) < 32 and c not in "\n\r\t" for c in text):
+        raise Refused(f"{what} holds characters that are not text.")
+    return text
+
+
 @pages.post(f"{PROGRESS}/begin")
 def progress_begin(number: int) -> Response:
     _compiler()
@@ -137,9 +155,7 @@ def progress_begin(number: int) -> Response:
 
 @pages.post(f"{PROGRESS}/ready")
 def progress_ready(number: int) -> Response:
-    _compiler()
-    period = _period(number)
-    report = _found(period)
+    period, report = _compiled(number)
     try:
         progress.mark_ready(report, period, posted_version(), current_user)
     except Refused as refusal:
@@ -170,9 +186,7 @@ def _day(field: str, what: str):
 
 @pages.post(f"{PROGRESS}/submit")
 def progress_submit(number: int) -> Response:
-    _compiler()
-    period = _period(number)
-    report = _found(period)
+    period, report = _compiled(number)
     typed = {"submitted_on": request.form.get("submitted_on", "")}
     try:
         day = _day("submitted_on", "The day it was submitted")
@@ -184,15 +198,11 @@ def progress_submit(number: int) -> Response:
 
 @pages.post(f"{PROGRESS}/approve")
 def progress_approve(number: int) -> Response:
-    _compiler()
-    period = _period(number)
-    report = _found(period)
-    remarks = request.form.get("remarks", "").strip()
-    typed = {"approved_on": request.form.get("approved_on", ""), "remarks": remarks}
+    period, report = _compiled(number)
+    typed = {"approved_on": request.form.get("approved_on", ""), "remarks": ""}
     try:
+        typed["remarks"] = remarks = _written("remarks", "The programme's remarks")
         day = _day("approved_on", "The day it was approved")
-        if len(remarks) > REMARKS_MAX:
-            raise Refused(f"The programme's remarks: at most {REMARKS_MAX} characters.")
         progress.approve(report, posted_version(), day, remarks, current_user)
     except Refused as refusal:
         return _refused(period, refusal, typed)
@@ -211,17 +221,13 @@ def _partner() -> Partner:
 
 @pages.post(f"{PROGRESS}/leave-out")
 def progress_leave_out(number: int) -> Response:
-    _compiler()
-    period = _period(number)
-    report = _found(period)
+    period, report = _compiled(number)
     partner = _partner()
-    reason = request.form.get("reason", "").strip()
-    typed = {f"reason-{partner.id}": reason}
+    typed = {f"reason-{partner.id}": request.form.get("reason", "")}
     try:
+        reason = _written("reason", "The reason")
         if not reason:
             raise Refused(f"Say why {partner.short_name}'s report is left out.")
-        if len(reason) > REMARKS_MAX:
-            raise Refused(f"The reason: at most {REMARKS_MAX} characters.")
         progress.leave_out(report, partner, reason, current_user)
     except Refused as refusal:
         return _refused(period, refusal, typed)
@@ -230,9 +236,7 @@ def progress_leave_out(number: int) -> Response:
 
 @pages.post(f"{PROGRESS}/take-back")
 def progress_take_back(number: int) -> Response:
-    _compiler()
-    period = _period(number)
-    report = _found(period)
+    period, report = _compiled(number)
     partner = _partner()
     try:
         progress.take_back(report, partner, current_user)

@@ -200,6 +200,9 @@ def test_the_progress_report_is_ready_only_when_every_partner_report_is_settled(
     assert "Not ready: the reports of Pannon EGTC, CEEI-Burgos are not certified" in refused.text
     no_reason = people.admin.post(f"{PROGRESS}/leave-out", data={"partner_id": people.pannon})
     assert no_reason.status_code == 422 and "Say why" in no_reason.text
+    form = {"partner_id": people.pannon, "reason": "Late\x00"}
+    control = people.admin.post(f"{PROGRESS}/leave-out", data=form)
+    assert control.status_code == 422 and "characters that are not text" in control.text
     for partner in (people.pannon, people.ceei):
         left = people.admin.post(
             f"{PROGRESS}/leave-out",
