@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from workspace.api import DEMO_ADMIN_EMAIL, INDICATORS, Partner, User, db, periods
 
-from . import progress
-from .models import IndicatorSetting, MediaAppearance
+from . import figures, progress
+from .models import Confirmation, IndicatorSetting, MediaAppearance
 
 TARGETS = {
     "learning_events": Decimal(14),
@@ -187,6 +187,7 @@ def load() -> None:
                         created_by_id=admin.id,
                     )
                 )
+    _confirm_suggestions(admin)
     for period in periods()[:5]:
         if progress.find(period.number) is not None:
             continue
@@ -206,4 +207,31 @@ def load() -> None:
         progress.approve(report, report.version, approved, "Approved without changes.", admin)
         for step, day in zip(report.steps, (submitted, submitted, approved), strict=False):
             step.at = datetime.combine(day, time(11), UTC)
+    db.session.flush()
+
+
+def _confirm_suggestions(admin: User) -> None:
+    """The partners confirmed the people suggested from the learning events of P1–P2
+    (their coordinators did); those of later periods still wait. Before the progress
+    reports are frozen, so that theirs count."""
+    if db.session.scalar(select(Confirmation.id).limit(1)) is not None:
+        return
+    coordinators = {
+        p.id: next((u for u in p.users if u.active), None)
+        for p in db.session.scalars(select(Partner))
+    }
+    for counted in figures.Tally(None, admin).values:
+        value = counted.value
+        if not value.suggested or counted.period > 2 or counted.partner_id is None:
+            continue
+        who = coordinators.get(counted.partner_id)
+        db.session.add(
+            Confirmation(
+                indicator=value.indicator,
+                ref=value.ref,
+                partner_id=counted.partner_id,
+                by_id=who.id if who else admin.id,
+                at=datetime.combine(periods()[counted.period - 1].report_due, time(9), UTC),
+            )
+        )
     db.session.flush()
