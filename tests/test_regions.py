@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 
 import pytest
@@ -262,3 +263,18 @@ def test_coordinator_who_steps_down_goes_back_to_the_dashboard(app, client, auth
     response = client.post(f"/r/burgos/members/{own}/role", data={"role": "editor"}, headers=HTMX)
     assert response.headers["HX-Redirect"] == "/r/burgos/"
     assert client.get("/r/burgos/members").status_code == 403
+
+
+def test_the_region_menu_marks_one_module_link_current(app, client, auth, world):
+    """A page under two of a module's links ("Meetings" at /minutes/, "Stakeholder
+    group" at /minutes/stakeholders) marks only the nearer one as the current page."""
+    from workspace.testing import switch_on
+
+    switch_on(app, "burgos", "minutes")
+    auth.login(world.coordinator.email)
+    nav = client.get("/r/burgos/minutes/stakeholders").text.split('id="region-nav"')[1]
+    nav = nav.split("</nav>")[0]
+    current = re.findall(r'<a [^>]*aria-current="page"[^>]*>([^<]+)</a>', nav)
+    assert current == ["Stakeholder group"]
+    nav = client.get("/r/burgos/minutes/").text.split('id="region-nav"')[1].split("</nav>")[0]
+    assert re.findall(r'<a [^>]*aria-current="page"[^>]*>([^<]+)</a>', nav) == ["Meetings"]
