@@ -21,6 +21,7 @@ from workspace.api import (
     NumberError,
     Partner,
     Period,
+    Region,
     StrippedForm,
     VersionField,
     db,
@@ -74,18 +75,45 @@ def shown(amount: Decimal, indicator: Indicator) -> str:
     return format_number(amount, places(indicator))
 
 
+def chosen_scope() -> tuple[str, Partner | Region | None]:
+    """The scope asked for (``?scope=region:<slug>`` or ``partner:<id>``), else the
+    project; an unknown one is the project too."""
+    asked = request.args.get("scope", "")
+    kind, _, key = asked.partition(":")
+    if kind == "region":
+        region = db.session.scalar(select(Region).where(Region.slug == key[:60]))
+        if region is not None:
+            return asked, region
+    if kind == "partner" and key.isascii() and key.isdigit() and len(key) < 9:
+        partner = db.session.get(Partner, int(key))
+        if partner is not None:
+            return asked, partner
+    return "", None
+
+
 @pages.get("/indicators")
 def indicators() -> Response:
     require(Action.READ)
     period = chosen_period()
-    tally = figures.Tally(None)
+    scope_key, scope = chosen_scope()
+    tally = figures.Tally(scope)
+    rows = tally.rows(period)
+    if scope is not None:  # the targets are the project's
+        for row in rows:
+            row.target = None
+    regions = db.session.scalars(select(Region).order_by(Region.name)).all()
     return render(
         "reports/indicators.html",
         period=period,
         periods=tally.periods,
-        rows=tally.rows(period),
+        rows=rows,
         shown=shown,
         can_admin=current_user.is_admin,
+        scope=scope,
+        scope_key=scope_key,
+        scopes=[("", "The whole project")]
+        + [(f"region:{r.slug}", f"Region: {r.name}") for r in regions]
+        + [(f"partner:{p.id}", f"Partner: {p.short_name}") for p in partners()],
     )
 
 

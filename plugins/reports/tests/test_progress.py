@@ -59,8 +59,8 @@ def media_count(app) -> int:
         return db.session.scalar(select(func.count(MediaAppearance.id)))
 
 
-def figure(client, key: str, period: int = 1) -> str:
-    page = client.get(f"/p/reports/indicators?period={period}").text
+def figure(client, key: str, period: int = 1, scope: str = "") -> str:
+    page = client.get(f"/p/reports/indicators?period={period}&scope={scope}").text
     return re.search(rf'data-indicator="{key}">\s*([^<\s]+)', page).group(1)
 
 
@@ -299,3 +299,16 @@ def test_a_submitted_progress_report_stays_as_submitted(app, people):
     docx = people.other.get(f"{PROGRESS}/progress-report.docx")
     text = "\n".join(p.text for p in Docx(io.BytesIO(docx.data)).paragraphs)
     assert "Logged before" in text and "Logged after" not in text
+
+
+def test_the_figures_of_a_region_and_of_a_partner(app, people):
+    log(people.editor, people.ceei)
+    log(people.other, people.pannon, title="Pécs on air")
+    assert figure(people.admin, "media") == "2"
+    assert figure(people.admin, "media", scope="region:burgos") == "1"
+    burgos = people.admin.get("/p/reports/indicators?period=1&scope=region:burgos").text
+    assert "Targets are the project&#39;s" in burgos
+    assert figure(people.admin, "media", scope=f"partner:{people.pannon}") == "1"
+    assert figure(people.admin, "media", scope="region:pannon") == "1"
+    # An unknown scope is the project's.
+    assert people.admin.get("/p/reports/indicators?scope=region:atlantis").status_code == 200
