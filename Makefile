@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app workspace
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test bench lint format clean
+.PHONY: run test bench lint format clean catalogs messages
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -24,7 +24,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 ## run: install, migrate instance/workspace.db, load the demo if empty, serve on 127.0.0.1:5000
 ## (with the worker beside the server: e-mail to instance/outbox/, scheduled jobs)
-run: $(VENV)/.installed
+run: $(VENV)/.installed catalogs
 	$(FLASK) db upgrade heads
 	$(FLASK) demo --if-empty
 	@echo ""
@@ -38,10 +38,19 @@ run: $(VENV)/.installed
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 ## test: install the test extra, lint, run the whole suite (browser tests included)
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test catalogs
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python -m workspace.catalogs check
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## catalogs: compile the translations (.po -> .mo) of the core and every plugin
+catalogs: $(VENV)/.installed
+	$(BIN)/python -m workspace.catalogs compile
+
+## messages: extract the texts of the code and add the new ones to every catalog
+messages: $(VENV)/.installed
+	$(BIN)/python -m workspace.catalogs update
 
 ## bench: seed 10,000 documents, serve with gunicorn, load with wrk; writes bench/results.md
 bench: $(VENV)/.installed-test

@@ -27,6 +27,7 @@ from . import (
     converters,
     documents,
     follows,
+    i18n,
     links,
     mention_picker,
     notification_digest,  # noqa: F401  (its scheduled job)
@@ -52,6 +53,7 @@ from . import (
 )
 from .extensions import csrf, db, htmx, migrate
 from .models import Region, RegionPlugin
+from .plugins import EXTENSION_KEY as PLUGINS_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -118,6 +120,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(controller_views.bp)
     with app.app_context():
         plugin_pages.init_app(app)
+    i18n.init_app(app, app.extensions[PLUGINS_KEY].translation_folders)
     app.before_request(plugin_pages.gate_plugin_pages)
     with app.app_context():
         notifications.init_app(app)  # after the plugins: it asks them for their kinds

@@ -1,13 +1,17 @@
-"""The account page: how a person reads numbers, dates and times in the workspace, and
-where they are signed in (their sessions, which they may end)."""
+"""The account page: the language a person reads the workspace in, how they read
+numbers, dates and times, and where they are signed in (their sessions, which they may
+end). Also the language switcher of the sign-in page."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import delete, select
 
-from . import calendar_feeds, two_factor, two_factor_views
+from . import calendar_feeds, i18n, two_factor, two_factor_views
 from .activity import record
 from .dates import date_example
 from .extensions import db
@@ -25,17 +29,22 @@ bp.record_once(lambda state: two_factor_views.init_app(state.app))
 
 
 class AccountForm(StrippedForm):
-    number_format = ChoiceField("Number and date format")
-    time_zone = ChoiceField("Time zone")
+    language = ChoiceField(_l("Language"))
+    number_format = ChoiceField(_l("Number and date format"))
+    time_zone = ChoiceField(_l("Time zone"))
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        browser = request.accept_languages.best_match(list(FORMATS)) or "en"
-        self.number_format.choices = [
-            ("", f"As my browser says ({FORMATS[browser].split(':')[0]})"),
-            *FORMATS.items(),
+        browser = i18n.LANGUAGES[i18n.browser_language()]
+        self.language.choices = [
+            ("", _("As my browser says (%(language)s)", language=browser)),
+            *i18n.LANGUAGES.items(),
         ]
-        self.time_zone.choices = [("", "The project's time zone"), *((z, z) for z in zone_names())]
+        self.number_format.choices = [("", _("As my language writes them")), *FORMATS.items()]
+        self.time_zone.choices = [
+            ("", _("The project's time zone")),
+            *((z, z) for z in zone_names()),
+        ]
 
 
 @bp.route("", methods=["GET", "POST"])
@@ -43,20 +52,33 @@ class AccountForm(StrippedForm):
 def settings() -> Response:
     user = current_user._get_current_object()
     form = AccountForm(
-        data={"number_format": user.number_format or "", "time_zone": user.time_zone or ""}
+        data={
+            "language": user.language or "",
+            "number_format": user.number_format or "",
+            "time_zone": user.time_zone or "",
+        }
     )
     if form.validate_on_submit():
+        user.language = form.language.data or None
         user.number_format = form.number_format.data or None
         user.time_zone = form.time_zone.data or None
         record(
             "account_formats_saved",
             target=f"user:{user.id}",
+            language=user.language or "browser",
             number_format=user.number_format or "browser",
             time_zone=user.time_zone or "project",
         )
         db.session.commit()
-        flash("Saved. Numbers, dates and times now follow your choice.", "success")
-        return redirect(url_for("account.settings"), 303)
+        with i18n.in_language(user.language or i18n.browser_language()):
+            message = _(
+                "Saved. The workspace now speaks your language"
+                " and writes numbers, dates and times your way."
+            )
+            flash(message, "success")
+        response = redirect(url_for("account.settings"), 303)
+        response.delete_cookie(i18n.COOKIE)
+        return response
     status = 422 if form.is_submitted() else 200
     return render(
         "auth/account.html",
@@ -107,10 +129,38 @@ def end_session() -> Response:
         record("sessions_ended", target=f"user:{user.id}", count=ended)
     db.session.commit()
     if ended:
-        flash(f"Signed out on {ended} other {'device' if ended == 1 else 'devices'}.", "success")
+        message = ngettext(
+            "Signed out on %(num)d other device.", "Signed out on %(num)d other devices.", ended
+        )
+        flash(message, "success")
     else:
-        flash("That session had already ended.", "info")
+        flash(_("That session had already ended."), "info")
     return redirect(url_for("account.settings") + "#sessions", 303)
+
+
+@bp.post("/language")
+def choose_language() -> Response:
+    """The sign-in page's switcher: remembers the language in a cookie for this browser
+    (and on the account of someone signed in), then goes back to the page."""
+    code = request.form.get("language", "")
+    if code not in i18n.LANGUAGES:
+        abort(400)
+    if current_user.is_authenticated:
+        current_user.language = code
+        db.session.commit()
+    back = request.form.get("next", "")
+    if not back.startswith("/") or back.startswith("//") or "\\" in back:
+        back = url_for("auth.login")
+    response = redirect(back, 303)
+    response.set_cookie(
+        i18n.COOKIE,
+        code,
+        max_age=365 * 24 * 3600,
+        secure=request.is_secure,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
 
 
 def device_name(user_agent: str) -> str:
@@ -119,6 +169,8 @@ def device_name(user_agent: str) -> str:
                 ("Safari/", "Safari"))  # fmt: skip
     systems = (("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"),
                ("Windows", "Windows"), ("Mac OS", "macOS"), ("Linux", "Linux"))  # fmt: skip
-    browser = next((name for mark, name in browsers if mark in user_agent), "A browser")
+    browser = next((name for mark, name in browsers if mark in user_agent), _("A browser"))
     system = next((name for mark, name in systems if mark in user_agent), "")
-    return f"{browser} on {system}" if system else browser
+    if not system:
+        return browser
+    return _("%(browser)s on %(system)s", browser=browser, system=system)

@@ -38,6 +38,7 @@ PUBLIC_ENDPOINTS = {
     "auth.login",
     "auth.set_password_view",
     "password_reset.forgot_password",
+    "account.choose_language",  # the sign-in page's language switcher
     "two_factor.login_code",  # the second step of signing in
     "notifications.unsubscribe",  # a mail's link: its signed token says who
     "calendar_feeds.my_feed",  # calendar apps: the address's token says who

@@ -121,6 +121,9 @@ class PluginInfo:
     - ``migrations``: the folder of the plugin's Alembic scripts, one branch of the
       core's history: its first script has ``branch_labels = ("<name>",)``,
       ``down_revision = None`` and ``depends_on`` the core revision it needs.
+    - ``translations``: the folder of the plugin's gettext catalogs
+      (``<folder>/<language>/LC_MESSAGES/messages.po``), merged over the core's; see
+      docs/plugins.md, "Languages".
     - ``after``: plugins whose hooks run before this plugin's (its demo links to
       their objects, say). The host calls every hook in this order, then by name;
       a plugin named here that is not installed is ignored.
@@ -137,6 +140,7 @@ class PluginInfo:
     project_blueprints: tuple[Blueprint, ...] = ()
     control_blueprints: tuple[Blueprint, ...] = ()
     migrations: str | Path | None = None
+    translations: str | Path | None = None
     after: tuple[str, ...] = ()
     settings: tuple[Setting, ...] = ()
 

@@ -1,9 +1,9 @@
 """Whose number, date and time format a page is read and written in.
 
-Until the interface is translated, each account chooses a "number and date format"
-(one of the consortium's languages) and a time zone on its account page. An account
-that has not chosen gets the best match of the browser's Accept-Language, else English,
-and the project's time zone (``TIME_ZONE``, Europe/Brussels by default).
+Numbers and dates follow the person's interface language (``workspace.i18n``) unless
+they chose another "number and date format" on their account page (a Hungarian reading
+the English interface may still write 4 500,00). Times are shown in the account's time
+zone, else the project's (``TIME_ZONE``, Europe/Brussels by default).
 """
 
 from __future__ import annotations
@@ -12,8 +12,10 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale
-from flask import current_app, g, has_request_context, request
+from flask import current_app, g, has_request_context
 from flask_login import current_user
+
+from .i18n import current_language
 
 # The consortium's languages; the English format writes dates day first (en_GB).
 FORMATS: dict[str, str] = {
@@ -45,7 +47,7 @@ def current_format() -> str:
         return cached
     chosen = getattr(current_user, "number_format", None) if current_user else None
     if chosen not in FORMATS:
-        chosen = request.accept_languages.best_match(list(FORMATS)) or DEFAULT_FORMAT
+        chosen = current_language()
     g._number_format = chosen
     return chosen
 

@@ -139,8 +139,11 @@ class User(UserMixin, db.Model):
     # Part of the session cookie's user id: bumping it signs out every open session.
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The interface's language (a key of workspace.i18n.LANGUAGES); None: the sign-in
+    # page's choice, else the best match of the browser's languages.
+    language: Mapped[str | None] = mapped_column(String(5))
     # How numbers and dates are read and shown (a key of workspace.locales.FORMATS);
-    # None: the best match of the browser's languages.
+    # None: as the language writes them.
     number_format: Mapped[str | None] = mapped_column(String(5))
     # The IANA time zone times are shown in; None: the project's TIME_ZONE.
     time_zone: Mapped[str | None] = mapped_column(String(60))

@@ -53,6 +53,11 @@ def init_app(app: Flask) -> None:
         for info in map(plugin_host.infos.get, plugin_host.order)
         if info.migrations
     ]
+    plugin_host.translation_folders = [
+        Path(info.translations).resolve()
+        for info in map(plugin_host.infos.get, plugin_host.order)
+        if info.translations
+    ]
 
     @app.url_value_preprocessor
     def take_region_slug(endpoint: str | None, values: dict[str, Any] | None) -> None:

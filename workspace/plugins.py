@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterable
 from importlib.metadata import entry_points
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -77,6 +78,8 @@ class PluginHost:
         self.blueprint_owner: dict[str, tuple[str, str]] = {}
         # Folders of the plugins' Alembic migrations (``PluginInfo.migrations``).
         self.migration_folders: list[str] = []
+        # Folders of the plugins' catalogs (``PluginInfo.translations``).
+        self.translation_folders: list[Path] = []
         # Hook name -> its implementations in the host's order; read on every call of
         # a hook (a list page asks ``document_visible`` once per row), so kept, and
         # forgotten whenever a plugin is registered or the order changes.

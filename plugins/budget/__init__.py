@@ -62,6 +62,7 @@ PLUGIN = PluginInfo(
     blueprints=(region_pages,),
     project_blueprints=(project_pages,),
     migrations=Path(__file__).with_name("migrations"),
+    translations=Path(__file__).with_name("translations"),
 )
 
 

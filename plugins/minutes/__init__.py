@@ -57,6 +57,7 @@ PLUGIN = PluginInfo(
     blueprints=(region_bp,),
     project_blueprints=(project_bp,),
     migrations=Path(__file__).with_name("migrations"),
+    translations=Path(__file__).with_name("translations"),
 )
 REF_PREFIX = "minutes:meeting:"
 

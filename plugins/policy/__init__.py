@@ -42,6 +42,7 @@ PLUGIN = PluginInfo(
     blueprints=(region_bp,),
     project_blueprints=(project_bp,),
     migrations=Path(__file__).with_name("migrations"),
+    translations=Path(__file__).with_name("translations"),
     after=("action_plans",),
 )
 

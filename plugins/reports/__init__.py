@@ -52,6 +52,7 @@ PLUGIN = PluginInfo(
     blueprints=(region_pages,),
     control_blueprints=(pages,),
     migrations=Path(__file__).with_name("migrations"),
+    translations=Path(__file__).with_name("translations"),
     after=("budget", "minutes", "portfolio", "action_plans"),
 )
 

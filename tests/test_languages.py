@@ -1,0 +1,77 @@
+"""The interface's language: chosen by the person, else the sign-in page's switcher,
+else the browser; <html lang> follows; numbers follow the language unless overridden."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from babel.support import Translations
+
+from workspace.i18n import CORE_CATALOGS, LANGUAGES
+
+
+def said(language: str, text: str) -> str:
+    """``text`` as the core's catalog writes it in ``language``."""
+    return Translations.load(str(CORE_CATALOGS), [language]).gettext(text)
+
+
+def html_lang(page: str) -> str:
+    return re.search(r'<html lang="([a-z]+)"', page).group(1)
+
+
+@pytest.mark.parametrize("language", [code for code in LANGUAGES if code != "en"])
+def test_the_catalogs_translate_the_sign_in_page(language):
+    assert said(language, "Sign in") != "Sign in"
+
+
+def test_before_sign_in_the_browser_then_the_switcher_decides(client):
+    page = client.get("/login", headers={"Accept-Language": "pl-PL,pl;q=0.9,en;q=0.5"}).text
+    assert html_lang(page) == "pl"
+    assert f"<h1>{said('pl', 'Sign in')}</h1>" in page
+    # Every language is offered, each named in itself.
+    for name in LANGUAGES.values():
+        assert f">{name}</button>" in page
+
+    switched = client.post("/account/language", data={"language": "hu", "next": "/login?x=1"})
+    assert switched.status_code == 303
+    assert switched.location == "/login?x=1"
+    page = client.get("/login", headers={"Accept-Language": "pl-PL,pl;q=0.9"}).text
+    assert html_lang(page) == "hu"
+    assert f"<h1>{said('hu', 'Sign in')}</h1>" in page
+
+
+def test_the_switcher_refuses_unknown_languages_and_outside_addresses(client):
+    assert client.post("/account/language", data={"language": "xx"}).status_code == 400
+    away = client.post("/account/language", data={"language": "it", "next": "//evil.example/login"})
+    assert away.status_code == 303
+    assert away.location == "/login"
+
+
+def test_the_account_language_wins_and_numbers_follow_it(client, auth, world):
+    auth.login(world.editor.email)
+    response = client.post(
+        "/account", data={"language": "it", "number_format": "", "time_zone": ""}
+    )
+    assert response.status_code == 303
+    page = client.get("/account", headers={"Accept-Language": "pl"}).text
+    assert html_lang(page) == "it"
+    assert "4.500,00" in page  # the Italian way, with no format chosen
+    # A format chosen on its own overrides the language's.
+    client.post("/account", data={"language": "it", "number_format": "en", "time_zone": ""})
+    page = client.get("/account").text
+    assert html_lang(page) == "it"
+    assert "4,500.00" in page
+    # Back to the browser's language.
+    client.post("/account", data={"language": "", "number_format": "", "time_zone": ""})
+    assert html_lang(client.get("/account", headers={"Accept-Language": "lt"}).text) == "lt"
+
+
+def test_a_signed_in_switch_is_kept_on_the_account(client, auth, world, app):
+    from workspace.extensions import db
+    from workspace.models import User
+
+    auth.login(world.editor.email)
+    client.post("/account/language", data={"language": "es", "next": "/account"})
+    with app.app_context():
+        assert db.session.get(User, world.editor.id).language == "es"

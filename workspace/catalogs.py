@@ -1,0 +1,198 @@
+"""The message catalogs: extracted from the code, kept per language, checked by
+``make test``.
+
+    python -m workspace.catalogs update    # extract, then add new texts to every .po
+    python -m workspace.catalogs compile   # .po -> .mo (``make catalogs``)
+    python -m workspace.catalogs check     # fail on a text untranslated, fuzzy or stale
+
+One catalog for the core (``workspace/`` and ``templates/`` -> ``translations/``) and one
+per built-in plugin (``plugins/<name>/`` -> ``plugins/<name>/translations/``), each with
+a ``messages.pot`` and ``<language>/LC_MESSAGES/messages.po`` for every language but
+English, which is the source. Catalogs carry no line numbers, so moving code does not
+change them.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from io import BytesIO
+from pathlib import Path
+
+from babel import Locale
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+from .i18n import DEFAULT_LANGUAGE, LANGUAGES
+
+ROOT = Path(__file__).resolve().parent.parent
+METHODS = [
+    ("**/tests/**", "ignore"),
+    ("**/static/**", "ignore"),
+    ("**/migrations/**", "ignore"),
+    ("**.py", "python"),
+    ("**.html", "jinja2"),
+    ("**.txt", "jinja2"),
+]
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "npgettext": ((1, "c"), 2, 3),
+    "_l": None,
+    "lazy_gettext": None,
+    "lazy_ngettext": (1, 2),
+    "lazy_pgettext": ((1, "c"), 2),
+}
+OPTIONS = {"**.html": {"trimmed": "true"}, "**.txt": {"trimmed": "true"}}
+# Written into every catalog's header instead of "now", so an update that finds no new
+# text changes no file.
+STAMP = datetime(2026, 12, 3, tzinfo=UTC)
+HEADER = {
+    "project": "InterVentures Workspace",
+    "copyright_holder": "the InterVentures Workspace authors",
+    "charset": "utf-8",
+    "fuzzy": False,
+    "creation_date": STAMP,
+    "revision_date": STAMP,
+}
+TRANSLATED = [code for code in LANGUAGES if code != DEFAULT_LANGUAGE]
+
+
+@dataclass(frozen=True)
+class Domain:
+    name: str
+    sources: tuple[Path, ...]
+    folder: Path
+
+    def po(self, language: str) -> Path:
+        return self.folder / language / "LC_MESSAGES" / "messages.po"
+
+
+def domains() -> list[Domain]:
+    found = [Domain("core", (ROOT / "workspace", ROOT / "templates"), ROOT / "translations")]
+    for plugin in sorted((ROOT / "plugins").iterdir()):
+        if (plugin / "__init__.py").exists():
+            found.append(Domain(plugin.name, (plugin,), plugin / "translations"))
+    return found
+
+
+def extract(domain: Domain) -> Catalog:
+    catalog = Catalog(**HEADER)
+    for source in domain.sources:
+        for _file, _line, message, comments, context in extract_from_dir(
+            source,
+            METHODS,
+            options_map=OPTIONS,
+            keywords=KEYWORDS,
+            comment_tags=("Translators:",),
+            strip_comment_tags=True,
+        ):
+            catalog.add(message, None, auto_comments=comments, context=context)
+    return catalog
+
+
+def _read(path: Path, language: str) -> Catalog:
+    with path.open("rb") as handle:
+        return read_po(handle, locale=language)
+
+
+def _write(path: Path, catalog: Catalog) -> None:
+    buffer = BytesIO()
+    write_po(buffer, catalog, omit_header=False, no_location=True, sort_output=True, width=88)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(buffer.getvalue())
+
+
+def update() -> None:
+    for domain in domains():
+        template = extract(domain)
+        if not len(template):
+            continue
+        _write(domain.folder / "messages.pot", template)
+        for language in TRANSLATED:
+            path = domain.po(language)
+            if path.exists():
+                catalog = _read(path, language)
+            else:
+                catalog = Catalog(locale=Locale.parse(language), **HEADER)
+            catalog.update(template, no_fuzzy_matching=True)
+            catalog.obsolete.clear()
+            _write(path, catalog)
+        print(f"{domain.name}: {len(template)} texts")
+
+
+def compile_all() -> None:
+    for domain in domains():
+        for language in TRANSLATED:
+            path = domain.po(language)
+            if path.exists():
+                with path.with_suffix(".mo").open("wb") as handle:
+                    write_mo(handle, _read(path, language), use_fuzzy=False)
+
+
+def problems() -> list[str]:
+    """What keeps the catalogs from being complete and current, one line each."""
+    found = []
+    for domain in domains():
+        template = extract(domain)
+        wanted = {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in template if m.id}
+        for language in TRANSLATED if len(template) else ():
+            path = domain.po(language)
+            if not path.exists():
+                found.append(
+                    f"{path.relative_to(ROOT)}: missing (python -m workspace.catalogs update)"
+                )
+                continue
+            catalog = _read(path, language)
+            have = {}
+            for message in catalog:
+                if message.id:
+                    key = (
+                        message.context,
+                        message.id if isinstance(message.id, str) else message.id[0],
+                    )
+                    have[key] = message
+            where = path.relative_to(ROOT)
+            for key in sorted(wanted - have.keys(), key=str):
+                found.append(f"{where}: not in the catalog (run update): {key[1]!r}")
+            for key in sorted(have.keys() - wanted, key=str):
+                found.append(f"{where}: no longer in the code (run update): {key[1]!r}")
+            for key, message in sorted(have.items(), key=lambda item: str(item[0])):
+                strings = message.string if isinstance(message.string, tuple) else (message.string,)
+                if not all(strings):
+                    found.append(f"{where}: untranslated: {key[1]!r}")
+                elif message.fuzzy:
+                    found.append(f"{where}: fuzzy (check, then drop the flag): {key[1]!r}")
+            for message, errors in catalog.check():
+                for error in errors:
+                    found.append(f"{where}: {message.id!r}: {error}")
+    return found
+
+
+def main(argv: list[str]) -> int:
+    command = argv[0] if argv else "check"
+    if command == "update":
+        update()
+    elif command == "compile":
+        compile_all()
+    elif command == "check":
+        found = problems()
+        for line in found:
+            print(line)
+        if found:
+            print(f"\n{len(found)} catalog problems")
+            return 1
+        print("catalogs complete and current")
+    else:
+        print(__doc__)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
