@@ -71,6 +71,7 @@ from .hookspecs import (
     Setting,
     hookimpl,
 )
+from .i18n import LANGUAGES, current_language, in_language, language_of
 from .indicators import (
     ACTIVITY_SECTIONS,
     INDICATORS,
@@ -277,6 +278,10 @@ __all__ = [
     "followers",
     "folded_contains",
     "format_day",
+    "in_language",
+    "language_of",
+    "current_language",
+    "LANGUAGES",
     "format_moment",
     "format_money",
     "format_number",

@@ -5,6 +5,9 @@
     python -m workspace.catalogs compile   # .po -> .mo (``make catalogs``)
     python -m workspace.catalogs check     # fail on a text untranslated, fuzzy or stale
 
+Each takes plugin package folders after the command to work on those alone (a plugin
+of your own: ``python -m workspace.catalogs update path/to/workspace_webinars``).
+
 One catalog for the core (``workspace/`` and ``templates/`` -> ``translations/``) and one
 per built-in plugin (``plugins/<name>/`` -> ``plugins/<name>/translations/``), each with
 a ``messages.pot`` and ``<language>/LC_MESSAGES/messages.po`` for every language but
@@ -73,7 +76,12 @@ class Domain:
         return self.folder / language / "LC_MESSAGES" / "messages.po"
 
 
-def domains() -> list[Domain]:
+def domains(folders: list[str] | None = None) -> list[Domain]:
+    if folders:
+        return [
+            Domain(Path(f).resolve().name, (Path(f).resolve(),), Path(f).resolve() / "translations")
+            for f in folders
+        ]
     found = [Domain("core", (ROOT / "workspace", ROOT / "templates"), ROOT / "translations")]
     for plugin in sorted((ROOT / "plugins").iterdir()):
         if (plugin / "__init__.py").exists():
@@ -108,8 +116,8 @@ def _write(path: Path, catalog: Catalog) -> None:
     path.write_bytes(buffer.getvalue())
 
 
-def update() -> None:
-    for domain in domains():
+def update(folders: list[str] | None = None) -> None:
+    for domain in domains(folders):
         template = extract(domain)
         if not len(template):
             continue
@@ -126,8 +134,8 @@ def update() -> None:
         print(f"{domain.name}: {len(template)} texts")
 
 
-def compile_all() -> None:
-    for domain in domains():
+def compile_all(folders: list[str] | None = None) -> None:
+    for domain in domains(folders):
         for language in TRANSLATED:
             path = domain.po(language)
             if path.exists():
@@ -135,10 +143,10 @@ def compile_all() -> None:
                     write_mo(handle, _read(path, language), use_fuzzy=False)
 
 
-def problems() -> list[str]:
+def problems(folders: list[str] | None = None) -> list[str]:
     """What keeps the catalogs from being complete and current, one line each."""
     found = []
-    for domain in domains():
+    for domain in domains(folders):
         template = extract(domain)
         wanted = {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in template if m.id}
         for language in TRANSLATED if len(template) else ():
@@ -157,7 +165,7 @@ def problems() -> list[str]:
                         message.id if isinstance(message.id, str) else message.id[0],
                     )
                     have[key] = message
-            where = path.relative_to(ROOT)
+            where = _shown(path)
             for key in sorted(wanted - have.keys(), key=str):
                 found.append(f"{where}: not in the catalog (run update): {key[1]!r}")
             for key in sorted(have.keys() - wanted, key=str):
@@ -174,14 +182,19 @@ def problems() -> list[str]:
     return found
 
 
+def _shown(path: Path) -> Path:
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+
+
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else "check"
+    folders = argv[1:] or None
     if command == "update":
-        update()
+        update(folders)
     elif command == "compile":
-        compile_all()
+        compile_all(folders)
     elif command == "check":
-        found = problems()
+        found = problems(folders)
         for line in found:
             print(line)
         if found:
