@@ -135,11 +135,11 @@ def test_the_account_page_sets_the_format_and_zone(app, client, auth, world):
     page = client.get("/account", headers={"Accept-Language": "it-IT,it;q=0.9"})
     assert page.status_code == 200
     # Until chosen, the browser's language decides.
-    assert "today you write 4.500,00" in page.text
+    assert "4.500,00" in page.text
     response = client.post("/account", data={"number_format": "pl", "time_zone": "Europe/Vilnius"})
     assert response.status_code == 303
     page = client.get("/account", headers={"Accept-Language": "it-IT,it;q=0.9"})
-    assert "today you write 4 500,00" in page.text
+    assert "4 500,00" in page.text
     assert "EET" in page.text or "EEST" in page.text
     bad = client.post("/account", data={"number_format": "xx", "time_zone": "Mars/Olympus"})
     assert bad.status_code == 422

@@ -5,6 +5,16 @@
     python -m workspace.catalogs compile   # .po -> .mo (``make catalogs``)
     python -m workspace.catalogs check     # fail on a text untranslated, fuzzy or stale
 
+For translators, a work list instead of editing .po files by hand:
+
+    python -m workspace.catalogs todo pl > pl.tsv    # what Polish still lacks, numbered
+    python -m workspace.catalogs fill pl pl.tsv      # the numbered lines, translated
+
+A line of the work list is ``<catalog>:<n>``, a tab and the English text (a plural:
+singular, tab, plural; a context: ``context|text``); line breaks are written ``\\n``.
+Answer with the same key, a tab and the translation (a plural: every form, tab-separated,
+in the order of the catalog's Plural-Forms).
+
 Each takes plugin package folders after the command to work on those alone (a plugin
 of your own: ``python -m workspace.catalogs update path/to/workspace_webinars``).
 
@@ -182,6 +192,74 @@ def problems(folders: list[str] | None = None) -> list[str]:
     return found
 
 
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t")
+
+
+def _unescape(text: str) -> str:
+    out, chars = [], iter(text)
+    for char in chars:
+        if char == "\\":
+            following = next(chars, "")
+            out.append({"n": "\n", "t": "\t", "\\": "\\"}.get(following, "\\" + following))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _missing(domain: Domain, language: str) -> tuple[Catalog, list]:
+    catalog = _read(domain.po(language), language)
+    wanted = [
+        message
+        for message in catalog
+        if message.id
+        and not all(message.string if isinstance(message.string, tuple) else (message.string,))
+    ]
+    wanted.sort(key=lambda m: (m.context or "", str(m.id)))
+    return catalog, wanted
+
+
+def todo(language: str, folders: list[str] | None = None) -> list[str]:
+    lines = []
+    for domain in domains(folders):
+        if not domain.po(language).exists():
+            continue
+        catalog, wanted = _missing(domain, language)
+        for number, message in enumerate(wanted, 1):
+            ids = message.id if isinstance(message.id, tuple) else (message.id,)
+            text = "\t".join(_escape(part) for part in ids)
+            if message.context:
+                text = f"{_escape(message.context)}|{text}"
+            lines.append(f"{domain.name}:{number}\t{text}")
+    return lines
+
+
+def fill(language: str, answers: Path, folders: list[str] | None = None) -> int:
+    given: dict[str, list[str]] = {}
+    for line in answers.read_text(encoding="utf-8").splitlines():
+        key, _tab, rest = line.partition("\t")
+        if rest:
+            given[key.strip()] = [_unescape(part) for part in rest.split("\t")]
+    filled = 0
+    for domain in domains(folders):
+        if not domain.po(language).exists():
+            continue
+        catalog, wanted = _missing(domain, language)
+        for number, message in enumerate(wanted, 1):
+            forms = given.get(f"{domain.name}:{number}")
+            if not forms:
+                continue
+            if isinstance(message.id, tuple):
+                count = catalog.num_plurals
+                forms = (forms + [forms[-1]] * count)[:count]
+                message.string = tuple(forms)
+            else:
+                message.string = forms[0]
+            filled += 1
+        _write(domain.po(language), catalog)
+    return filled
+
+
 def _shown(path: Path) -> Path:
     return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
 
@@ -193,6 +271,10 @@ def main(argv: list[str]) -> int:
         update(folders)
     elif command == "compile":
         compile_all(folders)
+    elif command == "todo":
+        print("\n".join(todo(argv[1], argv[2:] or None)))
+    elif command == "fill":
+        print(f"{fill(argv[1], Path(argv[2]), argv[3:] or None)} texts translated")
     elif command == "check":
         found = problems(folders)
         for line in found:
