@@ -213,6 +213,8 @@ ROWS: list[Row] = [
     *rows("GET POST", "/forgot-password", PUBLIC),
     *rows("GET POST", "/account/password", SIGNED_IN),
     *rows("GET POST", "/account", SIGNED_IN),
+    # The sign-in page's language switcher: for everyone, before and after signing in.
+    *rows("POST", "/account/language", PUBLIC, data={"language": "pl", "next": "/"}),
     *rows("POST", "/account/sessions/end", SIGNED_IN),
     *rows("GET POST", "/login/code", PUBLIC),
     *rows("GET POST", "/account/two-factor", SIGNED_IN),
