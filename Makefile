@@ -42,7 +42,7 @@ test: $(VENV)/.installed-test catalogs
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m workspace.catalogs check
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 ## catalogs: compile the translations (.po -> .mo) of the core and every plugin
 catalogs: $(VENV)/.installed
