@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests import test_import_contract as contract
+from workspace.i18n import LANGUAGES
 from workspace.scaffold import core_head
 
 NAME = "webinars"
@@ -28,6 +29,7 @@ EXPECTED = [
     f"{PACKAGE}/templates/{NAME}/_panel.html",
     f"{PACKAGE}/templates/{NAME}/index.html",
     f"{PACKAGE}/views.py",
+    *(f"{PACKAGE}/translations/{code}/LC_MESSAGES/messages.po" for code in LANGUAGES if code != "en"),
 ]
 
 
@@ -106,6 +108,18 @@ def test_a_new_plugin_keeps_the_contract_and_passes_its_own_tests(runner, tmp_pa
     )
     assert tests.returncode == 0, tests.stdout + tests.stderr
     assert "6 passed" in tests.stdout, tests.stdout
+
+    # Its catalogs: complete but for its own name, which its author translates.
+    check = subprocess.run(
+        [sys.executable, "-m", "workspace.catalogs", "check", str(target / PACKAGE)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert check.returncode == 1
+    problems = [line for line in check.stdout.splitlines() if "messages.po" in line]
+    assert len(problems) == len(LANGUAGES) - 1, check.stdout
+    assert all("fuzzy" in line and "'Webinars'" in line for line in problems), check.stdout
 
 
 @pytest.mark.parametrize(

@@ -1,10 +1,10 @@
-"""user.language: the interface language a person chose
+"""user_account.language: the interface language a person chose
 
 Revision ID: 0022_user_language
 Revises: 0021_controllers
 Create Date: 2026-12-03 14:30:00
 
-``user.language`` (workspace.i18n.LANGUAGES); empty for everyone, who then read the
+``user_account.language`` (workspace.i18n.LANGUAGES); empty for everyone, who then read the
 language of their browser. ``number_format`` stays: it now overrides the language's
 way of writing numbers and dates.
 """
@@ -20,10 +20,10 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table("user") as batch_op:
+    with op.batch_alter_table("user_account") as batch_op:
         batch_op.add_column(sa.Column("language", sa.String(length=5), nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table("user") as batch_op:
+    with op.batch_alter_table("user_account") as batch_op:
         batch_op.drop_column("language")
