@@ -29,7 +29,11 @@ EXPECTED = [
     f"{PACKAGE}/templates/{NAME}/_panel.html",
     f"{PACKAGE}/templates/{NAME}/index.html",
     f"{PACKAGE}/views.py",
-    *(f"{PACKAGE}/translations/{code}/LC_MESSAGES/messages.po" for code in LANGUAGES if code != "en"),
+    *(
+        f"{PACKAGE}/translations/{code}/LC_MESSAGES/messages.po"
+        for code in LANGUAGES
+        if code != "en"
+    ),
 ]
 
 
