@@ -12,6 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from workspace.api import (
@@ -40,15 +42,17 @@ from . import (  # noqa: F401
     report_views,
 )
 from .access import may_write
-from .models import PartnerReport, ProgressReport, ProgressState
+from .models import PartnerReport, ProgressReport, ProgressState, State
 from .views import pages, readable_partners, region_pages
 
 PLUGIN = PluginInfo(
     name="reports",
-    label="Reports",
-    description="Partner reports per period: activities and expenditure from the records, "
-    "control and certification, deadlines; the programme's indicators with their evidence, "
-    "the media log and the lead partner's progress reports.",
+    label=_l("Reports"),
+    description=_l(
+        "Partner reports per period: activities and expenditure from the records, "
+        "control and certification, deadlines; the programme's indicators with their evidence, "
+        "the media log and the lead partner's progress reports."
+    ),
     blueprints=(region_pages,),
     control_blueprints=(pages,),
     migrations=Path(__file__).with_name("migrations"),
@@ -62,9 +66,9 @@ def menu_links(region, user):
     if region is not None:
         if not can(user, Action.READ, None):
             return []
-        return [MenuLink("Partner reports", url_for("reports.region_index", region=region.slug))]
+        return [MenuLink(_("Partner reports"), url_for("reports.region_index", region=region.slug))]
     if can(user, Action.READ, None) or controlled_partner_ids(user):
-        return [MenuLink("Partner reports", url_for("reports_project.index"))]
+        return [MenuLink(_("Partner reports"), url_for("reports_project.index"))]
     return []
 
 
@@ -85,7 +89,7 @@ def dashboard_panels(region, user):
         return []
     return [
         Panel.rendered(
-            f"Partner reports: {due.label}",
+            _("Partner reports: %(period)s", period=due.label),
             "reports/_panel.html",
             period=due,
             rows=[cells[p.id][due.number - 1] for p in partners],
@@ -108,13 +112,58 @@ def document_lock(document, user):
     if report is None:
         return _progress_lock(document, user)
     if not report.status.with_partner:
-        return (
-            f"This narrative is part of the report for P{report.period}, which is "
-            f"{report.status.label.lower()}: it changes only if the controller returns it."
-        )
+        return _narrative_frozen(report)
     if not may_write(user, report.partner):
-        return f"Only the staff of {report.partner.short_name} write its report."
+        return _(
+            "Only the staff of %(partner)s write its report.", partner=report.partner.short_name
+        )
     return None
+
+
+def _narrative_frozen(report: PartnerReport) -> str:
+    """Why a submitted report's narrative is locked, one whole sentence per state."""
+    if report.status is State.CERTIFIED:
+        text = _(
+            "This narrative is part of the report for P%(period)s, which is certified: "
+            "it changes only if the controller returns it.",
+            period=report.period,
+        )
+    elif report.status is State.IN_CONTROL:
+        text = _(
+            "This narrative is part of the report for P%(period)s, which is in control: "
+            "it changes only if the controller returns it.",
+            period=report.period,
+        )
+    else:
+        text = _(
+            "This narrative is part of the report for P%(period)s, which is submitted: "
+            "it changes only if the controller returns it.",
+            period=report.period,
+        )
+    return text
+
+
+def _progress_text_locked(report: ProgressReport) -> str:
+    """Why a progress report's text is locked, one whole sentence per state."""
+    if report.status is ProgressState.APPROVED:
+        text = _(
+            "This text is part of the progress report for P%(period)s, which is approved: "
+            "it changes only while the report is a draft.",
+            period=report.period,
+        )
+    elif report.status is ProgressState.SUBMITTED:
+        text = _(
+            "This text is part of the progress report for P%(period)s, which is submitted: "
+            "it changes only while the report is a draft.",
+            period=report.period,
+        )
+    else:
+        text = _(
+            "This text is part of the progress report for P%(period)s, which is ready: "
+            "it changes only while the report is a draft.",
+            period=report.period,
+        )
+    return text
 
 
 @hookimpl
@@ -135,12 +184,9 @@ def _progress_lock(document, user):
     if report is None:
         return None
     if report.status is not ProgressState.DRAFT:
-        return (
-            f"This text is part of the progress report for P{report.period}, which is "
-            f"{report.status.label.lower()}: it changes only while the report is a draft."
-        )
+        return _progress_text_locked(report)
     if not progress.may_compile(user):
-        return "The lead partner writes the progress report."
+        return _("The lead partner writes the progress report.")
     return None
 
 

@@ -5,6 +5,8 @@ remarks, or certify it."""
 from __future__ import annotations
 
 from flask import Response, flash, request
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from workspace.api import NumberError, db, format_number, parse_money, render
@@ -31,12 +33,22 @@ def _controlled(partner_id: int, number: int):
 def start_control(partner_id: int, number: int) -> Response:
     partner, period, report = _controlled(partner_id, number)
     if report is None:
-        return refused(partner, period, workflow.Refused("This report is not submitted yet.", 409))
+        return refused(
+            partner, period, workflow.Refused(_("This report is not submitted yet."), 409)
+        )
     try:
         workflow.start_control(report, posted_version(), current_user)
     except workflow.Refused as refusal:
         return refused(partner, period, refusal)
-    return done(partner, period, f"The control of {partner.short_name}'s {period.label} has begun.")
+    return done(
+        partner,
+        period,
+        _(
+            "The control of %(partner)s's %(period)s has begun.",
+            partner=partner.short_name,
+            period=period.label,
+        ),
+    )
 
 
 def checked_results(report: PartnerReport):
@@ -53,18 +65,23 @@ def checked_results(report: PartnerReport):
         reason = request.form.get(f"reason:{item.key}", "").strip()
         typed[item.key] = (amount_text, reason)
         try:
-            eligible = parse_money(amount_text, "The eligible amount")
+            eligible = parse_money(amount_text, _("The eligible amount"))
         except NumberError as error:
             errors[item.key] = str(error)
             continue
         if eligible > declared:
-            errors[item.key] = (
-                f"The eligible amount cannot exceed the declared EUR {format_number(declared)}."
+            errors[item.key] = _(
+                "The eligible amount cannot exceed the declared EUR %(amount)s.",
+                amount=format_number(declared),
             )
         elif eligible < declared and not reason:
-            errors[item.key] = "Say why the amount is lower: the partner reads the reason."
+            errors[item.key] = _("Say why the amount is lower: the partner reads the reason.")
         elif len(reason) > REASON_MAX:
-            errors[item.key] = f"Keep the reason under {REASON_MAX} characters."
+            errors[item.key] = ngettext(
+                "Keep the reason under %(num)d character.",
+                "Keep the reason under %(num)d characters.",
+                REASON_MAX,
+            )
         else:
             checked.append((item.key, declared, eligible, reason))
     return errors, typed, checked
@@ -74,9 +91,12 @@ def save_results(partner, period, report: PartnerReport) -> Response | None:
     """Keep the posted results; the page again with every message (422) when a line is
     wrong, and then nothing is saved."""
     if report.status is not State.IN_CONTROL:
-        message = "Start the control before recording results."
+        message = _("Start the control before recording results.")
         if report.status is not State.SUBMITTED:
-            message = f"This report is {report.status.label.lower()}: its results stand."
+            message = _(
+                "This report is %(state)s: its results stand.",
+                state=report.status.label.lower(),
+            )
         return refused(partner, period, workflow.Refused(message, 409))
     errors, typed, checked = checked_results(report)
     if errors:
@@ -93,7 +113,9 @@ def results(partner_id: int, number: int) -> Response:
     saved and the page shows every message beside its line, with what was typed."""
     partner, period, report = _controlled(partner_id, number)
     if report is None:
-        return refused(partner, period, workflow.Refused("This report is not submitted yet.", 409))
+        return refused(
+            partner, period, workflow.Refused(_("This report is not submitted yet."), 409)
+        )
     version = posted_version()
     answer = save_results(partner, period, report)
     if answer is not None:
@@ -102,7 +124,7 @@ def results(partner_id: int, number: int) -> Response:
         workflow.claim(report, version)
     except workflow.Refused as refusal:
         return kept(partner, period, report, refusal)
-    return done(partner, period, "The control results are saved.")
+    return done(partner, period, _("The control results are saved."))
 
 
 def kept(partner, period, report: PartnerReport, refusal: workflow.Refused) -> Response:
@@ -110,7 +132,7 @@ def kept(partner, period, report: PartnerReport, refusal: workflow.Refused) -> R
     db.session.rollback()
     flash(refusal.message, "error")
     report = workflow.find(partner, period.number)
-    errors, typed, _ = checked_results(report) if report.submission else ({}, {}, [])
+    errors, typed, __ = checked_results(report) if report.submission else ({}, {}, [])
     page = context(partner, period, report)
     return render("reports/report.html", status=refusal.status, errors=errors, typed=typed, **page)
 
@@ -119,7 +141,9 @@ def kept(partner, period, report: PartnerReport, refusal: workflow.Refused) -> R
 def give_back(partner_id: int, number: int) -> Response:
     partner, period, report = _controlled(partner_id, number)
     if report is None:
-        return refused(partner, period, workflow.Refused("This report is not submitted yet.", 409))
+        return refused(
+            partner, period, workflow.Refused(_("This report is not submitted yet."), 409)
+        )
     remarks = request.form.get("remarks", "")
     try:
         workflow.give_back(report, posted_version(), current_user, remarks)
@@ -127,7 +151,9 @@ def give_back(partner_id: int, number: int) -> Response:
         return refused(partner, period, refusal)
     notices.returned(report, period, report_url(partner, period.number), remarks.strip())
     return done(
-        partner, period, f"The report is returned to {partner.short_name} with your remarks."
+        partner,
+        period,
+        _("The report is returned to %(partner)s with your remarks.", partner=partner.short_name),
     )
 
 
@@ -135,7 +161,9 @@ def give_back(partner_id: int, number: int) -> Response:
 def certify(partner_id: int, number: int) -> Response:
     partner, period, report = _controlled(partner_id, number)
     if report is None:
-        return refused(partner, period, workflow.Refused("This report is not submitted yet.", 409))
+        return refused(
+            partner, period, workflow.Refused(_("This report is not submitted yet."), 409)
+        )
     version = posted_version()
     if version == report.version and report.status is State.IN_CONTROL:
         answer = save_results(partner, period, report)  # what the form holds, first
@@ -146,4 +174,12 @@ def certify(partner_id: int, number: int) -> Response:
     except workflow.Refused as refusal:
         return kept(partner, period, report, refusal)
     notices.certified(report, period, report_url(partner, period.number))
-    return done(partner, period, f"{partner.short_name}'s report for {period.label} is certified.")
+    return done(
+        partner,
+        period,
+        _(
+            "%(partner)s's report for %(period)s is certified.",
+            partner=partner.short_name,
+            period=period.label,
+        ),
+    )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import Response, abort, render_template
+from flask_babel import gettext as _
 
 from workspace.api import html_to_pdf, now, to_xlsx
 
@@ -17,21 +18,25 @@ from .report_views import REPORT, context
 from .views import get_partner_period, pages
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-COLUMNS = [
-    "Cost category",
-    "Description",
-    "Invoice number",
-    "Invoice date",
-    "Payment date",
-    "Amount in currency",
-    "Currency",
-    "Rate to EUR",
-    "EUR",
-    "Declared (EUR)",
-    "Eligible (EUR)",
-    "Deduction (EUR)",
-    "Reason for the deduction",
-]
+
+
+def columns() -> list[str]:
+    """The expenditure list's headings, in the reader's language."""
+    return [
+        _("Cost category"),
+        _("Description"),
+        _("Invoice number"),
+        _("Invoice date"),
+        _("Payment date"),
+        _("Amount in currency"),
+        _("Currency"),
+        _("Rate to EUR"),
+        _("EUR"),
+        _("Declared (EUR)"),
+        _("Eligible (EUR)"),
+        _("Deduction (EUR)"),
+        _("Reason for the deduction"),
+    ]
 
 
 def _file(content: bytes, mimetype: str, filename: str, inline: bool = False) -> Response:
@@ -83,13 +88,13 @@ def expenditure_rows(items, controls) -> list[list]:
 def expenditure_xlsx(partner_id: int, number: int) -> Response:
     partner, period, report = _opened(partner_id, number)
     page = context(partner, period, report)
-    items = [item for _, section in page["sections"] for item in section]
+    items = [item for __, section in page["sections"] for item in section]
     rows = expenditure_rows(items, page["controls"])
     total = sum((row[8] for row in rows), Decimal("0.00"))
     eligible = [row[10] for row in rows if row[10] is not None]
     rows.append(
         [
-            "Total",
+            _("Total"),
             "",
             "",
             None,
@@ -105,8 +110,8 @@ def expenditure_xlsx(partner_id: int, number: int) -> Response:
         ]
     )
     workbook = to_xlsx(
-        [(f"{partner.short_name} {period.label}"[:31], COLUMNS, rows)],
-        {"Rate to EUR": "#,##0.000000"},
+        [(f"{partner.short_name} {period.label}"[:31], columns(), rows)],
+        {_("Rate to EUR"): "#,##0.000000"},
     )
     return _file(workbook, XLSX, _name(partner, period, "expenditure", "xlsx"))
 

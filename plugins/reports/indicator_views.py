@@ -9,6 +9,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import Response, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
@@ -44,9 +47,22 @@ from .views import pages
 
 REASON_MAX = 2000
 BY_KEY = {indicator.key: indicator for indicator in INDICATORS}
-EVIDENCE_HEADER = ("Indicator", "Day", "Period", "Record", "Detail", "Partner", "Amount", "State")
-EVIDENCE_HEADER += ("Link",)
-STALE = "Someone else changed this figure a moment ago: here it is as it stands now."
+STALE = _l("Someone else changed this figure a moment ago: here it is as it stands now.")
+
+
+def evidence_header() -> tuple[str, ...]:
+    """The evidence sheet's headings, in the reader's language."""
+    return (
+        _("Indicator"),
+        _("Day"),
+        _("Period"),
+        _("Record"),
+        _("Detail"),
+        _("Partner"),
+        _("Amount"),
+        _("State"),
+        _("Link"),
+    )
 
 
 def chosen_period() -> Period:
@@ -79,7 +95,7 @@ def chosen_scope() -> tuple[str, Partner | Region | None]:
     """The scope asked for (``?scope=region:<slug>`` or ``partner:<id>``), else the
     project; an unknown one is the project too."""
     asked = request.args.get("scope", "")
-    kind, _, key = asked.partition(":")
+    kind, __, key = asked.partition(":")
     if kind == "region":
         region = db.session.scalar(select(Region).where(Region.slug == key[:60]))
         if region is not None:
@@ -111,9 +127,9 @@ def indicators() -> Response:
         can_admin=current_user.is_admin,
         scope=scope,
         scope_key=scope_key,
-        scopes=[("", "The whole project")]
-        + [(f"region:{r.slug}", f"Region: {r.name}") for r in regions]
-        + [(f"partner:{p.id}", f"Partner: {p.short_name}") for p in partners()],
+        scopes=[("", _("The whole project"))]
+        + [(f"region:{r.slug}", _("Region: %(name)s", name=r.name)) for r in regions]
+        + [(f"partner:{p.id}", _("Partner: %(name)s", name=p.short_name)) for p in partners()],
     )
 
 
@@ -153,7 +169,7 @@ def spreadsheet(period: Period) -> Response:
             c.value.detail,
             _partner_name(c.partner_id),
             c.value.amount,
-            "counted" if c.counts else "suggested, not confirmed",
+            _("counted") if c.counts else _("suggested, not confirmed"),
             request.host_url.rstrip("/") + c.value.url if c.value.url.startswith("/") else "",
         )
         for r in rows
@@ -163,25 +179,25 @@ def spreadsheet(period: Period) -> Response:
     body = to_xlsx(
         [
             (
-                f"Indicators {period.label}",
+                _("Indicators %(period)s", period=period.label)[:31],
                 (
-                    "Indicator",
-                    f"Counted {period.label}",
-                    f"Figure {period.label}",
-                    "To date",
-                    "Target",
-                    "Corrections",
+                    _("Indicator"),
+                    _("Counted %(period)s", period=period.label),
+                    _("Figure %(period)s", period=period.label),
+                    _("To date"),
+                    _("Target"),
+                    _("Corrections"),
                 ),
                 project,
             ),
             (
-                f"By partner {period.label}",
-                ("Indicator", *[p.short_name for p in everyone]),
+                _("By partner %(period)s", period=period.label)[:31],
+                (_("Indicator"), *[p.short_name for p in everyone]),
                 per_partner,
             ),
             (
-                "Evidence",
-                EVIDENCE_HEADER,
+                _("Evidence")[:31],
+                evidence_header(),
                 evidence,
             ),
         ]
@@ -241,7 +257,7 @@ def _value_of(indicator: Indicator, ref: str):
     """The value ``ref`` of ``indicator`` as the current user sees it, or 404."""
     require(Action.READ)
     if not ref:
-        abort(error_response(422, "Choose the record to confirm."))
+        abort(error_response(422, _("Choose the record to confirm.")))
     tally = figures.Tally(None)
     found = next((c for c in tally.evidence(indicator.key) if c.value.ref == ref), None)
     if found is None:
@@ -260,7 +276,7 @@ def confirm(key: str) -> Response:
     found = _value_of(indicator, request.form.get("ref", ""))
     partner = db.session.get(Partner, found.partner_id) if found.partner_id else None
     if partner is None or not found.value.suggested:
-        return error_response(422, "Only a suggestion credited to a partner is confirmed.")
+        return error_response(422, _("Only a suggestion credited to a partner is confirmed."))
     require_that(may_write(current_user, partner), partner)
     if found.confirmation is None:
         db.session.add(
@@ -281,7 +297,14 @@ def confirm(key: str) -> Response:
             db.session.commit()
         except IntegrityError:  # confirmed by someone else at the same moment
             db.session.rollback()
-        flash(f"“{found.value.title}” counts for {partner.short_name}.", "success")
+        flash(
+            _(
+                "“%(title)s” counts for %(partner)s.",
+                title=found.value.title,
+                partner=partner.short_name,
+            ),
+            "success",
+        )
     return _back(indicator, found.period)
 
 
@@ -291,19 +314,22 @@ def unconfirm(key: str) -> Response:
     found = _value_of(indicator, request.form.get("ref", ""))
     partner = db.session.get(Partner, found.partner_id) if found.partner_id else None
     if partner is None or found.confirmation is None:
-        return error_response(422, "This value is not a confirmed suggestion.")
+        return error_response(422, _("This value is not a confirmed suggestion."))
     require_that(may_write(current_user, partner), partner)
     db.session.execute(delete(Confirmation).where(Confirmation.id == found.confirmation.id))
     record("indicator_unconfirmed", region=partner.region, target=found.value.ref)
     db.session.commit()
-    flash(f"“{found.value.title}” no longer counts: it is a suggestion again.", "success")
+    flash(
+        _("“%(title)s” no longer counts: it is a suggestion again.", title=found.value.title),
+        "success",
+    )
     return _back(indicator, found.period)
 
 
 class CorrectionForm(StrippedForm):
     version = VersionField()
-    value = StringField("Figure")
-    reason = TextAreaField("Why the counted figure is not right")
+    value = StringField(_l("Figure"))
+    reason = TextAreaField(_l("Why the counted figure is not right"))
 
 
 CORRECTION = "/indicators/<key>/P<int:number>/<int:partner_id>/correction"
@@ -333,13 +359,19 @@ def correction(key: str, number: int, partner_id: int) -> Response:
             answer = _save(indicator, period, partner, saved, form, value, counted)
             if answer is None:
                 flash(
-                    f"{partner.short_name}'s figure for “{figures.names()[indicator.key]}” in "
-                    f"{period.label} is now {shown(value, indicator)} (counted "
-                    f"{shown(counted, indicator)}).",
+                    _(
+                        "%(partner)s's figure for “%(indicator)s” in %(period)s is now "
+                        "%(value)s (counted %(counted)s).",
+                        partner=partner.short_name,
+                        indicator=figures.names()[indicator.key],
+                        period=period.label,
+                        value=shown(value, indicator),
+                        counted=shown(counted, indicator),
+                    ),
                     "success",
                 )
                 return _back(indicator, period.number)
-            form.form_errors.append(answer)
+            form.form_errors.append(str(answer))
             status = 409
         else:
             status = 422
@@ -375,14 +407,16 @@ def places(indicator: Indicator) -> int:
 def _checked(form: CorrectionForm, indicator: Indicator) -> Decimal | None:
     value = None
     try:
-        value = parse_number(form.value.data, "The figure", decimals=places(indicator))
+        value = parse_number(form.value.data, _("The figure"), decimals=places(indicator))
     except NumberError as error:
         form.value.errors = [str(error)]
     reason = (form.reason.data or "").strip()
     if not reason:
-        form.reason.errors = ["Say why: a figure is corrected by hand only with a reason."]
+        form.reason.errors = [_("Say why: a figure is corrected by hand only with a reason.")]
     elif len(reason) > REASON_MAX:
-        form.reason.errors = [f"At most {REASON_MAX} characters."]
+        form.reason.errors = [
+            ngettext("At most %(num)d character.", "At most %(num)d characters.", REASON_MAX)
+        ]
     if form.value.errors or form.reason.errors:
         return None
     return value
@@ -454,7 +488,7 @@ def remove_correction(key: str, number: int, partner_id: int) -> Response:
     )
     if removed.rowcount != 1:
         db.session.rollback()
-        flash(STALE, "error")
+        flash(str(STALE), "error")
         return show_indicator(indicator, period, 409)
     record(
         "indicator_correction_removed",
@@ -464,7 +498,10 @@ def remove_correction(key: str, number: int, partner_id: int) -> Response:
         period=period.label,
     )
     db.session.commit()
-    flash(f"{partner.short_name}'s figure is counted again, not set by hand.", "success")
+    flash(
+        _("%(partner)s's figure is counted again, not set by hand.", partner=partner.short_name),
+        "success",
+    )
     return _back(indicator, period.number)
 
 
@@ -488,13 +525,17 @@ def indicator_settings() -> Response:
             typed[indicator.key] = {"name": name, "target": target_text}
             mine = errors.setdefault(indicator.key, {})
             if not name:
-                mine["name"] = "Give the indicator a name."
+                mine["name"] = _("Give the indicator a name.")
             elif len(name) > 200 or any(ord(c) < 32 for c in name):
-                mine["name"] = "One line of at most 200 characters."
+                mine["name"] = ngettext(
+                    "One line of at most %(num)d character.",
+                    "One line of at most %(num)d characters.",
+                    200,
+                )
             target = None
             if target_text:
                 try:
-                    target = parse_number(target_text, "The target")
+                    target = parse_number(target_text, _("The target"))
                 except NumberError as error:
                     mine["target"] = str(error)
             checked[indicator.key] = (name, target)
@@ -504,7 +545,7 @@ def indicator_settings() -> Response:
         else:
             answer = _save_settings(saved, checked)
             if answer is None:
-                flash("The indicators' names and targets are saved.", "success")
+                flash(_("The indicators' names and targets are saved."), "success")
                 return redirect(url_for("reports_project.indicators"), 303)
             flash(answer, "error")
             saved = figures.settings()
@@ -532,7 +573,7 @@ def indicator_settings() -> Response:
 
 
 def _save_settings(saved: dict[str, IndicatorSetting], checked: dict) -> str | None:
-    stale = "Someone else changed the names or targets a moment ago: here they are now."
+    stale = _("Someone else changed the names or targets a moment ago: here they are now.")
     for indicator in INDICATORS:
         name, target = checked[indicator.key]
         posted = request.form.get(f"{indicator.key}-version", "")
@@ -563,7 +604,7 @@ def _save_settings(saved: dict[str, IndicatorSetting], checked: dict) -> str | N
     record(
         "indicator_targets_saved",
         target="reports:indicators",
-        **{key: str(target or "") for key, (_, target) in checked.items()},
+        **{key: str(target or "") for key, (__, target) in checked.items()},
     )
     try:
         db.session.commit()

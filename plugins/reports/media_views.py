@@ -6,6 +6,9 @@ progress report's communication section."""
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import StringField
@@ -36,39 +39,56 @@ from .views import pages
 
 
 class MediaForm(StrippedForm):
-    partner_id = ChoiceField("Partner", coerce=int)
-    day = DayField("Day", validators=[InputRequired(message="Say on which day it appeared.")])
+    partner_id = ChoiceField(_l("Partner"), coerce=int)
+    day = DayField(
+        _l("Day"), validators=[InputRequired(message=_l("Say on which day it appeared."))]
+    )
     outlet = StringField(
-        "Outlet",
+        _l("Outlet"),
         validators=[
-            DataRequired(message="Name the newspaper, site, station or channel."),
-            Length(max=200, message="At most 200 characters."),
+            DataRequired(message=_l("Name the newspaper, site, station or channel.")),
+            Length(
+                max=200,
+                message=lazy_ngettext(
+                    "At most %(num)d character.", "At most %(num)d characters.", 200
+                ),
+            ),
         ],
     )
     title = StringField(
-        "Title or subject",
+        _l("Title or subject"),
         validators=[
-            DataRequired(message="Give the article's title or the subject."),
-            Length(max=300, message="At most 300 characters."),
+            DataRequired(message=_l("Give the article's title or the subject.")),
+            Length(
+                max=300,
+                message=lazy_ngettext(
+                    "At most %(num)d character.", "At most %(num)d characters.", 300
+                ),
+            ),
         ],
     )
     link = StringField(
-        "Link",
+        _l("Link"),
         validators=[
             Optional(),
-            URL(message="Enter a full address, starting https://"),
-            Length(max=500, message="At most 500 characters."),
+            URL(message=_l("Enter a full address, starting https://")),
+            Length(
+                max=500,
+                message=lazy_ngettext(
+                    "At most %(num)d character.", "At most %(num)d characters.", 500
+                ),
+            ),
         ],
     )
-    kind = ChoiceField("Kind", choices=options([(k.value, k.label) for k in MediaKind]))
+    kind = ChoiceField(_l("Kind"), choices=options([(k.value, k.label) for k in MediaKind]))
 
     def validate_link(self, field) -> None:
         if field.data and not field.data.lower().startswith(("http://", "https://")):
-            raise ValidationError("Enter a web address, starting https://")
+            raise ValidationError(_("Enter a web address, starting https://"))
 
     def validate_day(self, field) -> None:
         if field.data is not None and field.data > overview.today():
-            raise ValidationError("An appearance is logged once it has happened.")
+            raise ValidationError(_("An appearance is logged once it has happened."))
 
 
 def writable_partners(user: User) -> list[Partner]:
@@ -124,7 +144,7 @@ def add_media() -> Response:
     if not form.partner_id.choices:
         abort(403)
     if not form.validate_on_submit():
-        flash("Nothing was saved: correct the marked fields.", "error")
+        flash(_("Nothing was saved: correct the marked fields."), "error")
         return show(form, 422)
     partner = db.session.get(Partner, form.partner_id.data)
     require_that(partner is not None and may_write(current_user, partner), partner)
@@ -141,7 +161,15 @@ def add_media() -> Response:
     db.session.flush()
     record("media_logged", region=partner.region, target=f"reports:media:{entry.id}")
     db.session.commit()
-    flash(f"“{entry.title}” in {entry.outlet} is logged for {partner.short_name}.", "success")
+    flash(
+        _(
+            "“%(title)s” in %(outlet)s is logged for %(partner)s.",
+            title=entry.title,
+            outlet=entry.outlet,
+            partner=partner.short_name,
+        ),
+        "success",
+    )
     return redirect(url_for("reports_project.media"), 303)
 
 
@@ -162,7 +190,10 @@ def delete_media(entry_id: int) -> Response:
         outlet=outlet,
     )
     db.session.commit()
-    flash(f"“{title}” in {outlet} is removed from the media log.", "success")
+    flash(
+        _("“%(title)s” in %(outlet)s is removed from the media log.", title=title, outlet=outlet),
+        "success",
+    )
     return redirect(url_for("reports_project.media"), 303)
 
 

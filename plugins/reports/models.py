@@ -8,6 +8,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -28,6 +29,7 @@ class State(enum.StrEnum):
 
     @property
     def label(self) -> str:
+        """The state's name in the reader's language (lazy: ``str()`` it before storing)."""
         return STATE_LABELS[self]
 
     @property
@@ -37,11 +39,11 @@ class State(enum.StrEnum):
 
 
 STATE_LABELS = {
-    State.DRAFT: "Draft",
-    State.SUBMITTED: "Submitted",
-    State.IN_CONTROL: "In control",
-    State.CERTIFIED: "Certified",
-    State.RETURNED: "Returned",
+    State.DRAFT: _l("Draft"),
+    State.SUBMITTED: _l("Submitted"),
+    State.IN_CONTROL: _l("In control"),
+    State.CERTIFIED: _l("Certified"),
+    State.RETURNED: _l("Returned"),
 }
 
 
@@ -237,14 +239,17 @@ class MediaKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "print": "Print",
-            "online": "Online news",
-            "radio": "Radio",
-            "tv": "Television",
-            "social": "Social media",
-            "other": "Other",
-        }[self.value]
+        return MEDIA_KIND_LABELS[self.value]
+
+
+MEDIA_KIND_LABELS = {
+    "print": _l("Print"),
+    "online": _l("Online news"),
+    "radio": _l("Radio"),
+    "tv": _l("Television"),
+    "social": _l("Social media"),
+    "other": _l("Other"),
+}
 
 
 class MediaAppearance(db.Model):
@@ -287,12 +292,15 @@ class ProgressState(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "draft": "Draft",
-            "ready": "Ready",
-            "submitted": "Submitted",
-            "approved": "Approved",
-        }[self.value]
+        return PROGRESS_STATE_LABELS[self.value]
+
+
+PROGRESS_STATE_LABELS = {
+    "draft": _l("Draft"),
+    "ready": _l("Ready"),
+    "submitted": _l("Submitted"),
+    "approved": _l("Approved"),
+}
 
 
 class ProgressReport(db.Model):

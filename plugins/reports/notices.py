@@ -1,9 +1,18 @@
 """What the reports plugin tells people: a controller that a report waits for them, a
-partner's staff that their report was returned (with the remarks) or certified."""
+partner's staff that their report was returned (with the remarks) or certified.
+
+Each person is told in their own language (``workspace.i18n.language_of``): the texts
+are written once per language among the recipients."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from workspace.api import NotificationKind, Period, controllers_of, format_number, notify
+from workspace.i18n import in_language, language_of
 
 from .models import PartnerReport
 from .workflow import ref
@@ -15,66 +24,90 @@ CERTIFIED = "reports.certified"
 KINDS = [
     NotificationKind(
         SUBMITTED,
-        "A partner report I control is submitted",
-        "To the partner's controllers, as soon as its coordinator submits a report.",
+        _l("A partner report I control is submitted"),
+        _l("To the partner's controllers, as soon as its coordinator submits a report."),
     ),
     NotificationKind(
         RETURNED,
-        "My organisation's report is returned",
-        "To the partner's staff, with the controller's remarks.",
+        _l("My organisation's report is returned"),
+        _l("To the partner's staff, with the controller's remarks."),
     ),
     NotificationKind(
         CERTIFIED,
-        "My organisation's report is certified",
-        "To the partner's staff, with the certified amount.",
+        _l("My organisation's report is certified"),
+        _l("To the partner's staff, with the certified amount."),
         default="daily",
     ),
 ]
 
 
-def _tell(users, kind: str, report: PartnerReport, subject: str, url: str, body: str = ""):
+def _tell(
+    users,
+    kind: str,
+    report: PartnerReport,
+    texts: Callable[[], tuple[str, str]],
+    url: str,
+) -> None:
+    """Notify ``users``, each group of them in its language: ``texts`` gives the
+    subject and the body, called once per language."""
     partner = report.partner
-    notify(
-        users,
-        kind,
-        subject,
-        url,
-        body=body,
-        region=partner.region,
-        plugin="reports",
-        target=ref(report),
-        partner=partner,
-    )
+    by_language: dict[str, list] = {}
+    for user in users:
+        by_language.setdefault(language_of(user), []).append(user)
+    for language, people in by_language.items():
+        with in_language(language):
+            subject, body = texts()
+            notify(
+                people,
+                kind,
+                subject,
+                url,
+                body=body,
+                region=partner.region,
+                plugin="reports",
+                target=ref(report),
+                partner=partner,
+            )
 
 
 def submitted(report: PartnerReport, period: Period, url: str) -> None:
     partner = report.partner
-    _tell(
-        controllers_of(partner),
-        SUBMITTED,
-        report,
-        f"{partner.short_name} submitted its report for {period.label}",
-        url,
-        f"{period.span}: declared EUR {format_number(report.submission.declared_eur)}.",
-    )
+
+    def texts() -> tuple[str, str]:
+        return (
+            _(
+                "%(partner)s submitted its report for %(period)s",
+                partner=partner.short_name,
+                period=period.label,
+            ),
+            _(
+                "%(dates)s: declared EUR %(amount)s.",
+                dates=period.span,
+                amount=format_number(report.submission.declared_eur),
+            ),
+        )
+
+    _tell(controllers_of(partner), SUBMITTED, report, texts, url)
 
 
 def returned(report: PartnerReport, period: Period, url: str, remarks: str) -> None:
-    _tell(
-        report.partner.users,
-        RETURNED,
-        report,
-        f"The report for {period.label} is returned: change it and submit it again",
-        url,
-        remarks,
-    )
+    def texts() -> tuple[str, str]:
+        subject = _(
+            "The report for %(period)s is returned: change it and submit it again",
+            period=period.label,
+        )
+        return subject, remarks
+
+    _tell(report.partner.users, RETURNED, report, texts, url)
 
 
 def certified(report: PartnerReport, period: Period, url: str) -> None:
-    _tell(
-        report.partner.users,
-        CERTIFIED,
-        report,
-        f"The report for {period.label} is certified: EUR {format_number(report.certified_eur)}",
-        url,
-    )
+    def texts() -> tuple[str, str]:
+        subject = _(
+            "The report for %(period)s is certified: EUR %(amount)s",
+            period=period.label,
+            amount=format_number(report.certified_eur),
+        )
+        return subject, ""
+
+    _tell(report.partner.users, CERTIFIED, report, texts, url)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from workspace.api import Partner, PartnerRole, Period, db, now, periods
@@ -57,9 +58,10 @@ class Cell:
         days = self.days_late
         if not days:
             return ""
-        late = f"{days} day{'s' if days != 1 else ''} late"
         submitted = self.report is not None and self.report.first_submitted_at is not None
-        return f"submitted {late}" if submitted else late
+        if submitted:
+            return ngettext("submitted %(num)d day late", "submitted %(num)d days late", days)
+        return ngettext("%(num)d day late", "%(num)d days late", days)
 
 
 def ordered(partners: list[Partner]) -> list[Partner]:

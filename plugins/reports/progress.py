@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from workspace.api import (
@@ -37,23 +39,31 @@ from . import figures, overview, progress_snapshot
 from .models import LeftOut, MediaAppearance, ProgressReport, ProgressState, ProgressStep, State
 from .workflow import Refused
 
-STALE = "Someone else changed this progress report a moment ago: here it is as it stands now."
+STALE = _l("Someone else changed this progress report a moment ago: here it is as it stands now.")
 
+# The three texts, by name: their headings.
 TEXTS = {
-    "summary": (
-        "Summary",
-        "What the project achieved in {period}, in a few paragraphs for the programme.\n",
-    ),
-    "problems": (
-        "Problems and deviations",
-        "What did not go as planned in {period}: delays, changes of activities or budget, "
-        "and what the partnership did about them.\n",
-    ),
-    "next": (
-        "Plan for the next period",
-        "What the partnership will do next: meetings, visits, webinars, action plans.\n",
-    ),
+    "summary": _l("Summary"),
+    "problems": _l("Problems and deviations"),
+    "next": _l("Plan for the next period"),
 }
+
+
+def hint(name: str, period: str) -> str:
+    """What to write in a text (its first words, in the language of the person who
+    begins the report)."""
+    if name == "summary":
+        return _(
+            "What the project achieved in %(period)s, in a few paragraphs for the programme.\n",
+            period=period,
+        )
+    if name == "problems":
+        return _(
+            "What did not go as planned in %(period)s: delays, changes of activities or "
+            "budget, and what the partnership did about them.\n",
+            period=period,
+        )
+    return _("What the partnership will do next: meetings, visits, webinars, action plans.\n")
 
 
 def may_compile(user: User) -> bool:
@@ -76,13 +86,13 @@ def start(period: Period, user: User, written: dict[str, str] | None = None) -> 
         return report
     documents = {
         name: create_document(
-            f"Progress report {period.label}: {title}",
-            (written or {}).get(name) or hint.format(period=f"{period.label} ({period.span})"),
+            _("Progress report %(period)s: %(title)s", period=period.label, title=title),
+            (written or {}).get(name) or hint(name, f"{period.label} ({period.span})"),
             None,
             user,
             plugin="reports",
         )
-        for name, (title, hint) in TEXTS.items()
+        for name, title in TEXTS.items()
     }
     report = ProgressReport(
         period=period.number,
@@ -162,19 +172,33 @@ def _expect(report: ProgressReport, version: int, *states: ProgressState) -> Non
     if report.version != version:
         raise Refused(STALE, 409)
     if report.status not in states:
-        raise Refused(f"This progress report is {report.status.label.lower()}: not possible now.")
+        raise Refused(
+            _(
+                "This progress report is %(state)s: not possible now.",
+                state=report.status.label.lower(),
+            )
+        )
 
 
 def mark_ready(report: ProgressReport, period: Period, version: int, user: User) -> None:
     _expect(report, version, ProgressState.DRAFT)
     if period.end >= overview.today():
-        raise Refused(f"{period.label} ends on {format_day(period.end)}: report on it after that.")
+        raise Refused(
+            _(
+                "%(period)s ends on %(day)s: report on it after that.",
+                period=period.label,
+                day=format_day(period.end),
+            )
+        )
     waiting = unsettled(period, report)
     if waiting:
         names = ", ".join(p.short_name for p in waiting)
         raise Refused(
-            f"Not ready: the reports of {names} are not certified. Wait for them, or leave "
-            "them out of this progress report with a reason."
+            _(
+                "Not ready: the reports of %(names)s are not certified. Wait for them, or "
+                "leave them out of this progress report with a reason.",
+                names=names,
+            )
         )
     _step(report, version, ProgressState.READY, user)
 
@@ -187,9 +211,15 @@ def back_to_draft(report: ProgressReport, version: int, user: User) -> None:
 def submit(report: ProgressReport, period: Period, version: int, day: date, user: User) -> None:
     _expect(report, version, ProgressState.READY)
     if day <= period.end:
-        raise Refused(f"It is submitted after {period.label} ends ({format_day(period.end)}).")
+        raise Refused(
+            _(
+                "It is submitted after %(period)s ends (%(day)s).",
+                period=period.label,
+                day=format_day(period.end),
+            )
+        )
     if day > overview.today():
-        raise Refused("The day it was submitted cannot be in the future.")
+        raise Refused(_("The day it was submitted cannot be in the future."))
     frozen = progress_snapshot.freeze(gather(period, report, user))
     _step(report, version, ProgressState.SUBMITTED, user, submitted_on=day, frozen=frozen)
 
@@ -198,17 +228,19 @@ def approve(report: ProgressReport, version: int, day: date, remarks: str, user:
     _expect(report, version, ProgressState.SUBMITTED)
     if report.submitted_on is not None and day < report.submitted_on:
         raise Refused(
-            f"It was submitted on {format_day(report.submitted_on)}: "
-            "it is approved on that day or later."
+            _(
+                "It was submitted on %(day)s: it is approved on that day or later.",
+                day=format_day(report.submitted_on),
+            )
         )
     if day > overview.today():
-        raise Refused("The day it was approved cannot be in the future.")
+        raise Refused(_("The day it was approved cannot be in the future."))
     _step(report, version, ProgressState.APPROVED, user, approved_on=day, remarks=remarks)
 
 
 def leave_out(report: ProgressReport, partner: Partner, reason: str, user: User) -> None:
     if report.status is not ProgressState.DRAFT:
-        raise Refused("Partner reports are left out while the progress report is a draft.")
+        raise Refused(_("Partner reports are left out while the progress report is a draft."))
     existing = next((x for x in report.left_out if x.partner_id == partner.id), None)
     if existing is not None:
         existing.reason, existing.by_id, existing.at = reason, user.id, now()
@@ -226,7 +258,7 @@ def leave_out(report: ProgressReport, partner: Partner, reason: str, user: User)
 
 def take_back(report: ProgressReport, partner: Partner, user: User) -> None:
     if report.status is not ProgressState.DRAFT:
-        raise Refused("Partner reports are taken back while the progress report is a draft.")
+        raise Refused(_("Partner reports are taken back while the progress report is a draft."))
     report.left_out = [x for x in report.left_out if x.partner_id != partner.id]
     record(
         "progress_partner_taken_back", target=ref(report), actor=user, partner=partner.short_name

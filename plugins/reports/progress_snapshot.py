@@ -1,7 +1,11 @@
 """A progress report as submitted: what it gathered (partner reports, activities,
 indicators, media), frozen as JSON when it is submitted to the programme, so that the
 report the programme approved reads the same later, whatever changes in the records.
-Thawed into plain objects with the attributes the pages and the DOCX read."""
+Thawed into plain objects with the attributes the pages and the DOCX read.
+
+The JSON holds codes, not labels: a state and a media kind are named when shown, in
+the reader's language (reports frozen before kept the English label; it is looked up
+as a message when shown)."""
 
 from __future__ import annotations
 
@@ -11,7 +15,11 @@ from decimal import Decimal
 from types import SimpleNamespace as Thing
 from typing import Any
 
+from flask_babel import gettext as _
+
 from workspace.api import Period, ReportItem
+
+from .models import MediaKind, State
 
 
 def _day(value: date | None) -> str | None:
@@ -28,7 +36,7 @@ def freeze(gathered: Any) -> str:
             "partners": [
                 {
                     "partner": line.partner.short_name,
-                    "state": line.state.label if line.state is not None else None,
+                    "state": line.state.value if line.state is not None else None,
                     "certified": _money(line.certified_eur),
                     "left_out": line.left_out.reason if line.left_out is not None else None,
                 }
@@ -49,7 +57,7 @@ def freeze(gathered: Any) -> str:
                 {
                     "key": row.indicator.key,
                     "money": row.indicator.money,
-                    "name": row.name,
+                    "name": str(row.name),
                     "counted": str(row.counted),
                     "figure": str(row.figure),
                     "to_date": str(row.to_date),
@@ -70,15 +78,34 @@ def freeze(gathered: Any) -> str:
                 {
                     "day": _day(m.day),
                     "outlet": m.outlet,
-                    "kind_label": m.kind_label,
+                    "kind": m.kind,
                     "title": m.title,
                     "link": m.link,
                     "partner": m.partner.short_name,
                 }
                 for m in gathered.media
             ],
-        }
+        },
+        default=str,
     )
+
+
+def _state(frozen: str):
+    """A partner report's state as frozen: its code (or, frozen before, its English
+    label), shown in the reader's language."""
+    try:
+        return State(frozen)
+    except ValueError:
+        return Thing(label=_(frozen), value="")
+
+
+def _kind_label(entry: dict) -> str:
+    """A media kind as frozen: its code (or, frozen before, its English label)."""
+    try:
+        return MediaKind(entry.get("kind")).label
+    except ValueError:
+        label = entry.get("kind_label") or ""
+        return _(label) if label else ""
 
 
 def _decimal(text: str | None) -> Decimal | None:
@@ -94,7 +121,7 @@ def thaw(text: str, period: Period, report: Any) -> Thing:
         partners=[
             Thing(
                 partner=Thing(short_name=p["partner"], id=None),
-                state=Thing(label=p["state"], value="") if p["state"] else None,
+                state=_state(p["state"]) if p["state"] else None,
                 certified_eur=_decimal(p["certified"]),
                 left_out=Thing(reason=p["left_out"]) if p["left_out"] is not None else None,
                 settled=True,
@@ -143,7 +170,7 @@ def thaw(text: str, period: Period, report: Any) -> Thing:
             Thing(
                 day=date.fromisoformat(m["day"]),
                 outlet=m["outlet"],
-                kind_label=m["kind_label"],
+                kind_label=_kind_label(m),
                 title=m["title"],
                 link=m["link"],
                 partner=Thing(short_name=m["partner"]),

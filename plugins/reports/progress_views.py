@@ -7,6 +7,8 @@ from __future__ import annotations
 import io
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -29,6 +31,7 @@ from workspace.api import (
     render_markup,
     require,
 )
+from workspace.i18n import in_language
 
 from . import figures, progress
 from .export_views import _file
@@ -90,11 +93,12 @@ def show(period: Period, status: int = 200, typed: dict | None = None) -> Respon
 
 
 def _texts(report) -> list[tuple[str, object]]:
+    """The three texts' headings (in the language of the moment) and documents."""
     if report is None:
         return []
     return [
-        (title, document)
-        for (title, _), document in zip(
+        (str(title), document)
+        for title, document in zip(
             progress.TEXTS.values(),
             (report.summary_document, report.problems_document, report.next_document),
             strict=True,
@@ -139,9 +143,16 @@ def _written(field: str, what: str) -> str:
     control characters but line breaks and tabs."""
     text = request.form.get(field, "").strip()
     if len(text) > REMARKS_MAX:
-        raise Refused(f"{what}: at most {REMARKS_MAX} characters.")
+        raise Refused(
+            ngettext(
+                "%(what)s: at most %(num)d character.",
+                "%(what)s: at most %(num)d characters.",
+                REMARKS_MAX,
+                what=what,
+            )
+        )
     if any(ord(c) < 32 and c not in "\n\r\t" for c in text):
-        raise Refused(f"{what} holds characters that are not text.")
+        raise Refused(_("%(what)s holds characters that are not text.", what=what))
     return text
 
 
@@ -150,7 +161,10 @@ def progress_begin(number: int) -> Response:
     _compiler()
     period = _period(number)
     progress.start(period, current_user)
-    return _done(period, f"The progress report for {period.label} is begun: write its texts.")
+    return _done(
+        period,
+        _("The progress report for %(period)s is begun: write its texts.", period=period.label),
+    )
 
 
 @pages.post(f"{PROGRESS}/ready")
@@ -160,7 +174,9 @@ def progress_ready(number: int) -> Response:
         progress.mark_ready(report, period, posted_version(), current_user)
     except Refused as refusal:
         return _refused(period, refusal)
-    return _done(period, f"The progress report for {period.label} is ready to submit.")
+    return _done(
+        period, _("The progress report for %(period)s is ready to submit.", period=period.label)
+    )
 
 
 @pages.post(f"{PROGRESS}/draft")
@@ -171,13 +187,19 @@ def progress_draft(number: int) -> Response:
         progress.back_to_draft(_found(period), posted_version(), current_user)
     except Refused as refusal:
         return _refused(period, refusal)
-    return _done(period, "The progress report is a draft again: its texts can be changed.")
+    return _done(period, _("The progress report is a draft again: its texts can be changed."))
 
 
 def _day(field: str, what: str):
     text = request.form.get(field, "").strip()
     if not text:
-        raise Refused(f"{what} is missing: type the day, for example {date_example()}.")
+        raise Refused(
+            _(
+                "%(what)s is missing: type the day, for example %(example)s.",
+                what=what,
+                example=date_example(),
+            )
+        )
     try:
         return parse_date(text, what)
     except DateError as error:
@@ -189,11 +211,11 @@ def progress_submit(number: int) -> Response:
     period, report = _compiled(number)
     typed = {"submitted_on": request.form.get("submitted_on", "")}
     try:
-        day = _day("submitted_on", "The day it was submitted")
+        day = _day("submitted_on", _("The day it was submitted"))
         progress.submit(report, period, posted_version(), day, current_user)
     except Refused as refusal:
         return _refused(period, refusal, typed)
-    return _done(period, f"Recorded: submitted to the programme on {format_day(day)}.")
+    return _done(period, _("Recorded: submitted to the programme on %(day)s.", day=format_day(day)))
 
 
 @pages.post(f"{PROGRESS}/approve")
@@ -201,18 +223,18 @@ def progress_approve(number: int) -> Response:
     period, report = _compiled(number)
     typed = {"approved_on": request.form.get("approved_on", ""), "remarks": ""}
     try:
-        typed["remarks"] = remarks = _written("remarks", "The programme's remarks")
-        day = _day("approved_on", "The day it was approved")
+        typed["remarks"] = remarks = _written("remarks", _("The programme's remarks"))
+        day = _day("approved_on", _("The day it was approved"))
         progress.approve(report, posted_version(), day, remarks, current_user)
     except Refused as refusal:
         return _refused(period, refusal, typed)
-    return _done(period, f"Recorded: approved by the programme on {format_day(day)}.")
+    return _done(period, _("Recorded: approved by the programme on %(day)s.", day=format_day(day)))
 
 
 def _partner() -> Partner:
     text = request.form.get("partner_id", "")
     if not (text.isascii() and text.isdigit() and len(text) < 9):
-        abort(error_response(422, "Choose the partner whose report this is about."))
+        abort(error_response(422, _("Choose the partner whose report this is about.")))
     partner = db.session.get(Partner, int(text))
     if partner is None:
         abort(404)
@@ -225,13 +247,23 @@ def progress_leave_out(number: int) -> Response:
     partner = _partner()
     typed = {f"reason-{partner.id}": request.form.get("reason", "")}
     try:
-        reason = _written("reason", "The reason")
+        reason = _written("reason", _("The reason"))
         if not reason:
-            raise Refused(f"Say why {partner.short_name}'s report is left out.")
+            raise Refused(
+                _("Say why %(partner)s's report is left out.", partner=partner.short_name)
+            )
         progress.leave_out(report, partner, reason, current_user)
     except Refused as refusal:
         return _refused(period, refusal, typed)
-    return _done(period, f"{partner.short_name}'s report is left out of {period.label}: {reason}")
+    return _done(
+        period,
+        _(
+            "%(partner)s's report is left out of %(period)s: %(reason)s",
+            partner=partner.short_name,
+            period=period.label,
+            reason=reason,
+        ),
+    )
 
 
 @pages.post(f"{PROGRESS}/take-back")
@@ -242,7 +274,7 @@ def progress_take_back(number: int) -> Response:
         progress.take_back(report, partner, current_user)
     except Refused as refusal:
         return _refused(period, refusal)
-    return _done(period, f"{partner.short_name}'s report is expected again.")
+    return _done(period, _("%(partner)s's report is expected again.", partner=partner.short_name))
 
 
 # ---------------------------------------------------------------------- files
@@ -261,24 +293,30 @@ def _name(period: Period, extension: str) -> str:
 
 @pages.get(f"{PROGRESS}/progress-report.pdf")
 def progress_pdf(number: int) -> Response:
+    """The progress report as PDF: it goes to the programme, so in English whoever
+    asks (its headings are translatable all the same)."""
     period, report, gathered = _page(number)
-    html = render_template(
-        "reports/progress_pdf.html",
-        g_=gathered,
-        period=period,
-        report=report,
-        texts=[(t, render_markup(d.body) if d else None) for t, d in _texts(report)],
-        shown=shown,
-        generated=now(),
-    )
+    with in_language("en"):
+        html = render_template(
+            "reports/progress_pdf.html",
+            g_=gathered,
+            period=period,
+            report=report,
+            texts=[(t, render_markup(d.body) if d else None) for t, d in _texts(report)],
+            shown=shown,
+            generated=now(),
+        )
     return _file(html_to_pdf(html), "application/pdf", _name(period, "pdf"), True)
 
 
 @pages.get(f"{PROGRESS}/progress-report.docx")
 def progress_docx(number: int) -> Response:
+    """The progress report as DOCX, in English as the PDF."""
     period, report, gathered = _page(number)
+    with in_language("en"):
+        content = docx_of(gathered, report)
     return _file(
-        docx_of(gathered, report),
+        content,
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         _name(period, "docx"),
     )
@@ -296,7 +334,7 @@ def _text(doc, document) -> None:
     blocks = [b.strip() for b in (document.body if document else "").split("\n\n") if b.strip()]
     blocks = [b for b in blocks if not b.startswith("#")]
     if not blocks:
-        doc.add_paragraph("Not written yet.")
+        doc.add_paragraph(_("Not written yet."))
     for block in blocks:
         doc.add_paragraph(block.replace("\n", " ").lstrip("*- ").strip())
 
@@ -305,59 +343,76 @@ def _table(doc, header: list[str], rows: list[list[str]]) -> None:
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Light Grid Accent 1"
     for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.text = text
+        cell.text = str(text)
     for row in rows:
         cells = table.add_row().cells
         for cell, text in zip(cells, row, strict=True):
-            cell.text = text
+            cell.text = str(text)
+
+
+def _partner_state(line) -> str:
+    if line.left_out:
+        return _("Left out: %(reason)s", reason=line.left_out.reason)
+    return str(line.state.label) if line.state else _("Not begun")
 
 
 def docx_of(gathered: progress.Gathered, report) -> bytes:
+    """The progress report as DOCX, in the language of the moment (the view asks for
+    English: the programme reads it)."""
     from docx import Document as Docx
 
     period = gathered.period
     doc = Docx()
-    doc.add_heading(f"Progress report {period.label}", level=0)
-    state = report.status.label if report is not None else "Not begun"
-    doc.add_paragraph(f"{period.span} · Phase {period.phase} · {state}")
+    doc.add_heading(_("Progress report %(period)s", period=period.label), level=0)
+    state = str(report.status.label) if report is not None else _("Not begun")
+    doc.add_paragraph(
+        _(
+            "%(dates)s · Phase %(phase)s · %(state)s",
+            dates=period.span,
+            phase=period.phase,
+            state=state,
+        )
+    )
     if report is not None and report.submitted_on:
-        doc.add_paragraph(f"Submitted to the programme on {format_day(report.submitted_on)}.")
+        doc.add_paragraph(
+            _(
+                "Submitted to the programme on %(day)s.",
+                day=format_day(report.submitted_on),
+            )
+        )
     if report is not None and report.approved_on:
-        doc.add_paragraph(f"Approved on {format_day(report.approved_on)}. {report.remarks}".strip())
-    texts = dict(_texts(report))
-    doc.add_heading("1. Summary", level=1)
-    _text(doc, texts.get("Summary"))
-    doc.add_heading("2. Partner reports", level=1)
+        approved = _("Approved on %(day)s.", day=format_day(report.approved_on))
+        doc.add_paragraph(f"{approved} {report.remarks}".strip())
+    summary, problems, plan = [d for __, d in _texts(report)] or [None, None, None]
+    doc.add_heading(f"1. {progress.TEXTS['summary']}", level=1)
+    _text(doc, summary)
+    doc.add_heading(f"2. {_('Partner reports')}", level=1)
     _table(
         doc,
-        ["Partner", "State", "Certified (EUR)"],
+        [_("Partner"), _("State"), _("Certified (EUR)")],
         [
             [
                 line.partner.short_name,
-                (
-                    f"Left out: {line.left_out.reason}"
-                    if line.left_out
-                    else (line.state.label if line.state else "Not begun")
-                ),
+                _partner_state(line),
                 format_number(line.certified_eur) if line.certified_eur is not None else "–",
             ]
             for line in gathered.partners
         ]
-        + [["Total", "", format_number(gathered.certified_total)]],
+        + [[_("Total"), "", format_number(gathered.certified_total)]],
     )
-    doc.add_heading("3. Activities of the period", level=1)
+    doc.add_heading(f"3. {_('Activities of the period')}", level=1)
     if not gathered.activities:
-        doc.add_paragraph("No activity recorded in the workspace for this period.")
+        doc.add_paragraph(_("No activity recorded in the workspace for this period."))
     for section, items in gathered.activities:
-        doc.add_heading(section, level=2)
+        doc.add_heading(str(section), level=2)
         for item in items:
             day = f" ({format_day(item.day)})" if item.day else ""
             detail = f": {item.detail}" if item.detail else ""
             doc.add_paragraph(f"{item.title}{day}{detail}", style="List Bullet")
-    doc.add_heading("4. Indicators", level=1)
+    doc.add_heading(f"4. {_('Indicators')}", level=1)
     _table(
         doc,
-        ["Indicator", period.label, "To date", "Target", "Corrections"],
+        [_("Indicator"), period.label, _("To date"), _("Target"), _("Corrections")],
         [
             [
                 row.name,
@@ -369,19 +424,19 @@ def docx_of(gathered: progress.Gathered, report) -> bytes:
             for row in gathered.indicators
         ],
     )
-    doc.add_heading("5. Communication", level=1)
+    doc.add_heading(f"5. {_('Communication')}", level=1)
     if not gathered.media:
-        doc.add_paragraph("No appearance in the media logged for this period.")
+        doc.add_paragraph(_("No appearance in the media logged for this period."))
     for entry in gathered.media:
         doc.add_paragraph(
             f"{format_day(entry.day)}, {entry.outlet} ({entry.kind_label}): {entry.title} "
             f"· {entry.partner.short_name}" + (f" · {entry.link}" if entry.link else ""),
             style="List Bullet",
         )
-    doc.add_heading("6. Problems and deviations", level=1)
-    _text(doc, texts.get("Problems and deviations"))
-    doc.add_heading("7. Plan for the next period", level=1)
-    _text(doc, texts.get("Plan for the next period"))
+    doc.add_heading(f"6. {progress.TEXTS['problems']}", level=1)
+    _text(doc, problems)
+    doc.add_heading(f"7. {progress.TEXTS['next']}", level=1)
+    _text(doc, plan)
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

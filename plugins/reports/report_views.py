@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import Response, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -45,7 +46,7 @@ def posted_version() -> int:
     """The report version the form was made from; a damaged one is refused."""
     text = request.form.get("version", "")
     if not text.isascii() or not text.isdigit() or len(text) > 9:
-        abort(error_response(422, "This form is damaged or out of date: reload the page."))
+        abort(error_response(422, _("This form is damaged or out of date: reload the page.")))
     return int(text)
 
 
@@ -66,7 +67,7 @@ def context(partner: Partner, period: Period, report: PartnerReport | None) -> d
     staff = can(current_user, Action.READ, None)  # a controller reads submissions only
     frozen = not cell.state.with_partner
     if frozen:
-        items = snapshot.loads(submission.items)
+        items = snapshot.readable(snapshot.loads(submission.items))
     else:
         items = report_items(partner, period, current_user) if staff else []
     controls = {c.key: c for c in submission.controls} if submission is not None else {}
@@ -128,7 +129,11 @@ def begin(partner_id: int, number: int) -> Response:
     partner, period = get_partner_period(partner_id, number)
     require_that(may_write(current_user, partner), partner)
     workflow.start(partner, period, current_user)
-    return done(partner, period, f"The report for {period.label} is begun: write its narrative.")
+    return done(
+        partner,
+        period,
+        _("The report for %(period)s is begun: write its narrative.", period=period.label),
+    )
 
 
 @pages.post(f"{REPORT}/submit")
@@ -138,7 +143,12 @@ def submit(partner_id: int, number: int) -> Response:
     version = posted_version()
     if period.end >= overview.today():
         return error_response(
-            422, f"{period.label} ends on {format_day(period.end)}: submit its report after that."
+            422,
+            _(
+                "%(period)s ends on %(day)s: submit its report after that.",
+                period=period.label,
+                day=format_day(period.end),
+            ),
         )
     report = workflow.start(partner, period, current_user)
     if version == 0 and report.version == 1:  # the page was made before it was begun
@@ -148,7 +158,11 @@ def submit(partner_id: int, number: int) -> Response:
     except workflow.Refused as refusal:
         return refused(partner, period, refusal)
     notices.submitted(report, period, report_url(partner, period.number))
-    return done(partner, period, f"The report for {period.label} is submitted to the controller.")
+    return done(
+        partner,
+        period,
+        _("The report for %(period)s is submitted to the controller.", period=period.label),
+    )
 
 
 @pages.get(f"{REPORT}/evidence/<int:attachment_id>")

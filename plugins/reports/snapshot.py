@@ -6,11 +6,17 @@ was submitted, whatever the records became since."""
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
 from workspace.api import Expense, ReportItem
+
+# The key of the item listing the files attached to a report's narrative.
+NARRATIVE_FILES = "reports:narrative:"
 
 _EXPENSE_DAYS = ("invoice_date", "payment_date")
 _EXPENSE_MONEY = ("amount", "rate", "amount_eur")
@@ -29,7 +35,8 @@ def dumps(items: list[ReportItem]) -> str:
                 expense[name] = str(expense[name])
         return data
 
-    return json.dumps([plain(item) for item in items], ensure_ascii=False)
+    # ``default=str``: a label another plugin gave lazily is frozen as its text.
+    return json.dumps([plain(item) for item in items], ensure_ascii=False, default=str)
 
 
 def loads(text: str) -> list[ReportItem]:
@@ -46,6 +53,22 @@ def loads(text: str) -> list[ReportItem]:
         attachments = tuple(data.pop("attachments"))
         items.append(ReportItem(**data, day=day, expense=expense, attachments=attachments))
     return items
+
+
+def readable(items: list[ReportItem]) -> list[ReportItem]:
+    """The items as the reader reads them: the plugin's own item (the narrative's
+    files), frozen in English, in the reader's language; the others as they are."""
+    return [
+        replace(
+            item,
+            section=_("Attachments"),
+            title=_("Files attached to the narrative"),
+            detail=ngettext("%(num)d file", "%(num)d files", len(item.attachments)),
+        )
+        if item.key.startswith(NARRATIVE_FILES)
+        else item
+        for item in items
+    ]
 
 
 def sections(items: list[ReportItem]) -> list[tuple[str, list[ReportItem]]]:

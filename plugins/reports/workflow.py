@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from workspace.api import (
@@ -33,18 +35,24 @@ from workspace.api import (
 from . import snapshot
 from .models import ControlLine, PartnerReport, State, Step, Submission
 
-NARRATIVE = """## Activities of the period
 
-What the partner did in {period}, and what came of it.
-
-## Problems and deviations
-
-What did not go as planned, and what was done about it.
-
-## Next period
-
-What the partner plans for the next period.
-"""
+def narrative(period: str) -> str:
+    """The narrative's first text, in the language of the person who begins the report
+    (a document: its text is the partner's from then on)."""
+    return _(
+        "## Activities of the period\n"
+        "\n"
+        "What the partner did in %(period)s, and what came of it.\n"
+        "\n"
+        "## Problems and deviations\n"
+        "\n"
+        "What did not go as planned, and what was done about it.\n"
+        "\n"
+        "## Next period\n"
+        "\n"
+        "What the partner plans for the next period.\n",
+        period=period,
+    )
 
 
 class Refused(Exception):
@@ -52,12 +60,12 @@ class Refused(Exception):
     someone else moved a moment ago, 422 for a step that does not fit its state."""
 
     def __init__(self, message: str, status: int = 422) -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__(str(message))
+        self.message = str(message)
         self.status = status
 
 
-STALE = "Someone else changed this report a moment ago: here it is as it stands now."
+STALE = _l("Someone else changed this report a moment ago: here it is as it stands now.")
 
 
 def find(partner: Partner, number: int) -> PartnerReport | None:
@@ -74,8 +82,12 @@ def start(partner: Partner, period: Period, user: User) -> PartnerReport:
     if report is not None:
         return report
     document = create_document(
-        f"Partner report {period.label}: {partner.short_name}",
-        NARRATIVE.format(period=f"{period.label} ({period.span})"),
+        _(
+            "Partner report %(period)s: %(partner)s",
+            period=period.label,
+            partner=partner.short_name,
+        ),
+        narrative(f"{period.label} ({period.span})"),
         None,  # project-wide: partner staff read it, a region's stakeholders do not
         user,
         plugin="reports",
@@ -95,11 +107,20 @@ def ref(report: PartnerReport) -> str:
 
 def _move(report: PartnerReport, version: int, allowed: tuple[State, ...], to: State) -> None:
     if report.status not in allowed:
-        raise Refused(
-            f"This report is {report.status.label.lower()}: it cannot be {to.label.lower()} now.",
-            409,
-        )
+        raise Refused(_cannot(report.status, to), 409)
     claim(report, version, to)
+
+
+def _cannot(state: State, to: State) -> str:
+    """Why a report in ``state`` cannot be moved ``to``: one sentence per step."""
+    now_is = state.label.lower()
+    if to is State.SUBMITTED:
+        return _("This report is %(state)s: it cannot be submitted now.", state=now_is)
+    if to is State.IN_CONTROL:
+        return _("This report is %(state)s: it cannot be in control now.", state=now_is)
+    if to is State.CERTIFIED:
+        return _("This report is %(state)s: it cannot be certified now.", state=now_is)
+    return _("This report is %(state)s: it cannot be returned now.", state=now_is)
 
 
 def claim(report: PartnerReport, version: int, to: State | None = None) -> None:
@@ -136,10 +157,12 @@ def submit(report: PartnerReport, period: Period, version: int, user: User) -> S
     document = report.narrative_document
     files = attachments_of(document) if document is not None else []
     if files:
+        # Frozen in English, as the other items are; ``snapshot.readable`` shows it in
+        # the reader's language.
         items.append(
             ReportItem(
                 "Attachments",
-                f"reports:narrative:{report.id}",
+                f"{snapshot.NARRATIVE_FILES}{report.id}",
                 "Files attached to the narrative",
                 detail=f"{len(files)} file{'s' if len(files) != 1 else ''}",
                 attachments=tuple(f.id for f in files),
@@ -169,7 +192,7 @@ def start_control(report: PartnerReport, version: int, user: User) -> None:
 def give_back(report: PartnerReport, version: int, user: User, remarks: str) -> None:
     """Return the report to the partner with the controller's remarks."""
     if not remarks.strip():
-        raise Refused("Say what the partner should change: the remarks are required.")
+        raise Refused(_("Say what the partner should change: the remarks are required."))
     _move(report, version, (State.SUBMITTED, State.IN_CONTROL), State.RETURNED)
     _step(report, user, remarks.strip())
 
