@@ -11,8 +11,15 @@ from collections.abc import Callable
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from workspace.api import NotificationKind, Period, controllers_of, format_number, notify
-from workspace.i18n import in_language, language_of
+from workspace.api import (
+    NotificationKind,
+    Period,
+    controllers_of,
+    format_number,
+    in_language,
+    language_of,
+    notify,
+)
 
 from .models import PartnerReport
 from .workflow import ref

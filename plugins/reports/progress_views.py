@@ -23,6 +23,7 @@ from workspace.api import (
     format_day,
     format_number,
     html_to_pdf,
+    in_language,
     now,
     parse_date,
     periods,
@@ -31,7 +32,6 @@ from workspace.api import (
     render_markup,
     require,
 )
-from workspace.i18n import in_language
 
 from . import figures, progress
 from .export_views import _file
