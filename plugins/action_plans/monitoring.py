@@ -117,24 +117,26 @@ def refile(new_periods: list[Period]) -> str | None:
     for row in rows:
         period = next((p for p in new_periods if p.contains(row.day)), None)
         if period is None:
+            label = f"P{row.period}"
             return _(
                 "the Phase 2 state of action “%(title)s” for %(period)s (as of %(day)s) "
                 "would fall outside the project (%(start)s – %(end)s).",
                 title=row.action.title,
-                period=f"P{row.period}",
+                period=label,
                 day=format_day(row.day),
                 start=format_day(start),
                 end=format_day(end),
             )
         other = taken.get((row.action_id, period.number))
         if other is not None:
+            first, second, into = f"P{other.period}", f"P{row.period}", f"P{period.number}"
             return _(
                 "the Phase 2 states of action “%(title)s” for %(first)s and %(second)s "
                 "would both fall into %(period)s, and one would be lost.",
                 title=row.action.title,
-                first=f"P{other.period}",
-                second=f"P{row.period}",
-                period=f"P{period.number}",
+                first=first,
+                second=second,
+                period=into,
             )
         taken[(row.action_id, period.number)] = row
         moves[row.id] = period.number

@@ -12,11 +12,18 @@ from pypdf import PdfReader
 
 from plugins.action_plans import exports
 from plugins.action_plans.models import country_language, language_code
+from workspace.testing import switch_on
 
 from .test_action_plans import BASE, add_action, create, template_words
 
 PART_I = "Part I – General information"
 italian = template_words("it")
+
+
+@pytest.fixture
+def plans(app, world):
+    switch_on(app, "burgos", "action_plans")
+    return world
 
 
 def docx_text(response) -> str:
