@@ -15,6 +15,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -40,9 +42,11 @@ from .views import bp as region_bp
 
 PLUGIN = PluginInfo(
     name="action_plans",
-    label="Action plans",
-    description="The region's action plan after the programme's template: written "
-    "together, reviewed, endorsed and monitored in Phase 2.",
+    label=_l("Action plans"),
+    description=_l(
+        "The region's action plan after the programme's template: written "
+        "together, reviewed, endorsed and monitored in Phase 2."
+    ),
     blueprints=(region_bp,),
     project_blueprints=(project_bp,),
     migrations=Path(__file__).with_name("migrations"),
@@ -56,8 +60,8 @@ PLAN_PREFIX = "action_plans:plan:"
 @hookimpl
 def menu_links(region, user):
     if region is None:
-        return [MenuLink("Action plans", url_for("action_plans_project.index"))]
-    return [MenuLink("Action plan", url_for("action_plans.index", region=region.slug))]
+        return [MenuLink(_("Action plans"), url_for("action_plans_project.index"))]
+    return [MenuLink(_("Action plan"), url_for("action_plans.index", region=region.slug))]
 
 
 @hookimpl
@@ -70,7 +74,7 @@ def dashboard_panels(region, user):
     ).all()
     return [
         Panel.rendered(
-            "Action plans",
+            _("Action plans"),
             "action_plans/_panel.html",
             region=region,
             # A panel is HTML, which the core cannot screen: it asks the core's rule.
@@ -90,9 +94,14 @@ def _plan_url(plan: Plan) -> str:
 def _action_target(action: PlanAction) -> LinkTarget:
     return LinkTarget(
         action.ref,
-        f"Action {action.position}: {action.title} ({action.plan.region.name})",
+        _(
+            "Action %(position)s: %(title)s (%(region)s)",
+            position=action.position,
+            title=action.title,
+            region=action.plan.region.name,
+        ),
         _plan_url(action.plan) + f"#action-{action.id}",
-        "Action plan action",
+        _("Action plan action"),
         action.plan.region,
     )
 
@@ -136,7 +145,7 @@ def search(query, user):
             p.title,
             _plan_url(p),
             p.kind_label,
-            "Action plan",
+            _("Action plan"),
             f"{p.region.name} · {p.state.label}",
             p.region,
         )
@@ -149,7 +158,7 @@ def search(query, user):
                 target.label,
                 target.url,
                 action.plan.instrument_name,
-                "Action plan action",
+                _("Action plan action"),
                 f"{action.plan.region.name} · {action.plan.state.label}",
                 target.region,
             )
@@ -192,7 +201,7 @@ def describe_refs(refs, user):
         ).all()
         found.update(
             {
-                p.ref: LinkTarget(p.ref, p.title, _plan_url(p), "Action plan", p.region)
+                p.ref: LinkTarget(p.ref, p.title, _plan_url(p), _("Action plan"), p.region)
                 for p in plans
             }
         )
@@ -219,7 +228,7 @@ def document_lock(document):
 
     plan = plan_of_document(document)
     if plan is not None and plan.state is Status.ENDORSED:
-        return "The action plan is endorsed, so its texts are read-only until it is re-opened."
+        return _("The action plan is endorsed, so its texts are read-only until it is re-opened.")
     return None
 
 

@@ -8,6 +8,8 @@ The routes join the plugin's region blueprint (``views.bp``).
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from workspace.api import (
@@ -38,11 +40,11 @@ from .views import (
 
 INSPIRED = rules.INSPIRED
 SOURCES = ("portfolio:practice:", "minutes:meeting:")
-ACTION_CHANGED = (
+ACTION_CHANGED = _l(
     "Someone else changed this action while you were editing. Your values are "
     "still below; check the plan in another tab, then save again."
 )
-ENDORSED_MEANWHILE = (
+ENDORSED_MEANWHILE = _l(
     "This plan is endorsed: re-open it before changing it. Your values below were not "
     "saved; copy them to keep them."
 )
@@ -60,7 +62,11 @@ def add_action(plan_id: int) -> Response:
     action = rules.add_action(plan, _me(), form.title.data)
     db.session.commit()
     flash(
-        f"Action {action.position} added: write its background, the action and players.", "success"
+        _(
+            "Action %(position)s added: write its background, the action and players.",
+            position=action.position,
+        ),
+        "success",
     )
     return redirect(
         url_for("action_plans.view", plan_id=plan.id) + f"#action-{action.id}", code=303
@@ -108,7 +114,7 @@ def edit_action(plan_id: int, action_id: int) -> Response:
         if action is None:
             return action_gone(plan, action_id, form)
         return _action_form(plan, action, form, 409, ACTION_CHANGED, saved_now=action)
-    flash(f"Action {action.position} saved.", "success")
+    flash(_("Action %(position)s saved.", position=action.position), "success")
     return redirect(
         url_for("action_plans.view", plan_id=plan.id) + f"#action-{action.id}", code=303
     )
@@ -125,7 +131,7 @@ def _action_form(
     """The action's form again with what the user typed (and, after a conflict, the
     facts saved now beside it, the form now based on them)."""
     if message:
-        form.form_errors.append(message)
+        form.form_errors.append(str(message))
     if saved_now is not None:
         form.version.data = saved_now.version
     return render(
@@ -144,13 +150,22 @@ def action_gone(plan: Plan, action_id: int, form: ActionForm) -> Response:
     too, while they are in the core's deleted documents)."""
     form.validate()  # the values are shown with their messages, never saved here
     event = rules.removal_of(plan, action_id)
-    who = event.actor.name if event is not None and event.actor is not None else "Someone"
+    who = event.actor.name if event is not None and event.actor is not None else None
     title = (event.detail or {}).get("title") if event is not None else None
-    form.form_errors.append(
-        f"{who} removed the action “{title}” from the plan while you were editing it."
-        if title
-        else "This action was removed from the plan while you were editing it."
-    )
+    if title and who:
+        said = _(
+            "%(name)s removed the action “%(title)s” from the plan while you were editing it.",
+            name=who,
+            title=title,
+        )
+    elif title:
+        said = _(
+            "Someone removed the action “%(title)s” from the plan while you were editing it.",
+            title=title,
+        )
+    else:
+        said = _("This action was removed from the plan while you were editing it.")
+    form.form_errors.append(said)
     return render(
         "action_plans/action_form.html",
         form=form,
@@ -176,12 +191,12 @@ def readd_action(plan_id: int, action_id: int) -> Response:
     if db.session.get(PlanAction, action_id) is not None:
         abort(404)  # not removed: there is nothing to add back
     if (back := rules.readded(plan, action_id)) is not None:
-        flash(f"Action {back.position} is back in the plan already.", "info")
+        flash(_("Action %(position)s is back in the plan already.", position=back.position), "info")
         return redirect(
             url_for("action_plans.view", plan_id=plan.id) + f"#action-{back.id}", code=303
         )
     if plan.state is Status.ENDORSED:
-        form.form_errors.append(ENDORSED_MEANWHILE)
+        form.form_errors.append(str(ENDORSED_MEANWHILE))
         return action_gone(plan, action_id, form)
     if not form.validate_on_submit():
         return action_gone(plan, action_id, form)
@@ -196,7 +211,14 @@ def readd_action(plan_id: int, action_id: int) -> Response:
         funding_sources=form.funding_sources.data or "",
     )
     db.session.commit()
-    flash(f"“{action.title}” is back in the plan as action {action.position}.", "success")
+    flash(
+        _(
+            "“%(title)s” is back in the plan as action %(position)s.",
+            title=action.title,
+            position=action.position,
+        ),
+        "success",
+    )
     return redirect(
         url_for("action_plans.view", plan_id=plan.id) + f"#action-{action.id}", code=303
     )
@@ -243,7 +265,7 @@ def remove_action(plan_id: int, action_id: int) -> Response:
         phrase="removed an action from an action plan:",
     )
     db.session.commit()
-    flash(f"“{title}” is removed from the plan.", "success")
+    flash(_("“%(title)s” is removed from the plan.", title=title), "success")
     return redirect(url_for("action_plans.view", plan_id=plan.id), code=303)
 
 
@@ -285,11 +307,11 @@ def add_source(plan_id: int, action_id: int) -> Response:
     action = get_action(plan, action_id)
     require(Action.EDIT, plan.region)
     if plan.state is Status.ENDORSED:
-        flash("This plan is endorsed: re-open it before changing it.", "error")
+        flash(_("This plan is endorsed: re-open it before changing it."), "error")
         return _inspired_panel(plan, action, 409)
     target = request.form.get("target", "")[:120]
     if not target.startswith(SOURCES) or describe([target], _me()).get(target) is None:
-        flash("Choose a good practice or meeting from the list.", "error")
+        flash(_("Choose a good practice or meeting from the list."), "error")
         return _inspired_panel(plan, action, 422)
     exists = db.session.scalar(
         select(Link).where(Link.source == action.ref, Link.target == target, Link.kind == INSPIRED)
@@ -312,7 +334,7 @@ def remove_source(plan_id: int, action_id: int, link_id: int) -> Response:
     action = get_action(plan, action_id)
     require(Action.EDIT, plan.region)
     if plan.state is Status.ENDORSED:
-        flash("This plan is endorsed: re-open it before changing it.", "error")
+        flash(_("This plan is endorsed: re-open it before changing it."), "error")
         return _inspired_panel(plan, action, 409)
     link = db.session.get(Link, link_id)
     if link is None or link.source != action.ref or link.kind != INSPIRED:

@@ -23,6 +23,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -72,6 +74,26 @@ def _plan_url(plan: Plan) -> str:
     return url_for("action_plans.view", region=plan.region.slug, plan_id=plan.id)
 
 
+def _endorsed_detail(plan: Plan) -> str:
+    """How an endorsed plan counts: when, by whom, its instrument's kind, its actions."""
+    if plan.endorsed_by:
+        return ngettext(
+            "Endorsed on %(day)s by %(name)s · %(kind)s · %(num)d action",
+            "Endorsed on %(day)s by %(name)s · %(kind)s · %(num)d actions",
+            len(plan.actions),
+            day=format_day(plan.endorsed_at),
+            name=plan.endorsed_by.name,
+            kind=plan.kind_label,
+        )
+    return ngettext(
+        "Endorsed on %(day)s · %(kind)s · %(num)d action",
+        "Endorsed on %(day)s · %(kind)s · %(num)d actions",
+        len(plan.actions),
+        day=format_day(plan.endorsed_at),
+        kind=plan.kind_label,
+    )
+
+
 def values(scope: Partner | Region | None, period: Period | None, user: User):
     plans = _plans(scope, user)
     all_periods = periods()
@@ -87,9 +109,7 @@ def values(scope: Partner | Region | None, period: Period | None, user: User):
                     plan.title,
                     plan.endorsed_at.date(),
                     url=_plan_url(plan),
-                    detail=f"Endorsed on {format_day(plan.endorsed_at)}"
-                    + (f" by {plan.endorsed_by.name}" if plan.endorsed_by else "")
-                    + f" · {plan.kind_label} · {len(plan.actions)} actions",
+                    detail=_endorsed_detail(plan),
                     region=plan.region_id,
                     partner=plan.partner_id,
                 )
@@ -102,8 +122,12 @@ def values(scope: Partner | Region | None, period: Period | None, user: User):
                 plan.instrument_name,
                 plan.created_at.date(),
                 url=_plan_url(plan),
-                detail=f"{plan.kind_label} · addressed by the action plan started on "
-                f"{format_day(plan.created_at)} ({plan.state.label.lower()})",
+                detail=_(
+                    "%(kind)s · addressed by the action plan started on %(day)s (%(state)s)",
+                    kind=plan.kind_label,
+                    day=format_day(plan.created_at),
+                    state=plan.state.label.lower(),
+                ),
                 region=plan.region_id,
                 partner=plan.partner_id,
             )
@@ -118,8 +142,17 @@ def values(scope: Partner | Region | None, period: Period | None, user: User):
                 continue
             day = day_in_period(row, all_periods)
             url = f"{_plan_url(plan)}#action-{action.id}"
-            said = f"Action {action.position}: {action.title}, implemented ({row.label})"
-            change = f" · the instrument: {row.instrument_change}" if row.instrument_change else ""
+            said = _(
+                "Action %(position)s: %(title)s, implemented (%(period)s)",
+                position=action.position,
+                title=action.title,
+                period=row.label,
+            )
+            change = (
+                _(" · the instrument: %(change)s", change=row.instrument_change)
+                if row.instrument_change
+                else ""
+            )
             key = instrument_key(plan)
             if key not in improved or (row.period, day) < improved[key][0]:
                 improved[key] = (
@@ -145,8 +178,13 @@ def values(scope: Partner | Region | None, period: Period | None, user: User):
                         day,
                         amount=Decimal(action.costs),
                         url=url,
-                        detail=f"{said}; its costs, EUR {format_money(action.costs)}, "
-                        f"through {plan.kind_label.lower()}" + change,
+                        detail=_(
+                            "%(action)s; its costs, EUR %(costs)s, through %(kind)s",
+                            action=said,
+                            costs=format_money(action.costs),
+                            kind=plan.kind_label.lower(),
+                        )
+                        + change,
                         region=plan.region_id,
                         partner=plan.partner_id,
                     )

@@ -6,17 +6,23 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 
+from babel import Locale, UnknownLocaleError
+from babel.languages import get_official_languages
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workspace.api import Document, Partner, Region, Trashable, User, UTCDateTime, db, utcnow
+from workspace.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
 # The three kinds of policy instrument of the Interreg Europe template (Part II).
 INSTRUMENT_KINDS = {
-    "igj": "Investment for Growth and Jobs programme",
-    "etc": "European Territorial Cooperation programme",
-    "other": "Other regional development policy instrument",
+    "igj": _l("Investment for Growth and Jobs programme"),
+    "etc": _l("European Territorial Cooperation programme"),
+    "other": _l("Other regional development policy instrument"),
 }
 # The kinds whose money is Structural Funds (the programme's "Structural Funds
 # influenced"); what the other instruments move counts as other funds.
@@ -30,7 +36,7 @@ class Status(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"draft": "Draft", "review": "In review", "endorsed": "Endorsed"}[self.value]
+        return str(STATUS_LABELS[self.value])
 
 
 class Progress(enum.StrEnum):
@@ -43,7 +49,59 @@ class Progress(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return str(PROGRESS_LABELS[self.value])
+
+
+# The names of the states, in the reader's language (``label`` gives them as text; the
+# forms' choices keep them lazy, since they are made once).
+STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "review": _l("In review"),
+    "endorsed": _l("Endorsed"),
+}
+PROGRESS_LABELS = {
+    "not_started": _l("Not started"),
+    "in_progress": _l("In progress"),
+    "implemented": _l("Implemented"),
+    "not_implemented": _l("Not implemented"),
+}
+
+
+@cache
+def _language_names() -> dict[str, str]:
+    """Every way of naming one of the workspace's languages that a plan's language may
+    be written as, casefolded: its code, its own name, and its name in each of the
+    consortium's languages ("Italian", "Italiano", "olasz", "włoski"...)."""
+    names: dict[str, str] = {}
+    for code in LANGUAGES:
+        names[code] = code
+        names[LANGUAGES[code].casefold()] = code
+        for other in LANGUAGES:
+            name = Locale.parse(other).languages.get(code)
+            if name:
+                names.setdefault(name.casefold(), code)
+    return names
+
+
+def language_code(name: str | None) -> str | None:
+    """The workspace language (a key of ``workspace.i18n.LANGUAGES``) that a plan's
+    language, as written on its form, names: the whole text, else its first word that
+    names one ("Spanish, English summary" is "es"); None when none does."""
+    text = (name or "").strip().casefold()
+    names = _language_names()
+    if text in names:
+        return names[text]
+    words = "".join(c if c.isalpha() else " " for c in text).split()
+    return next((names[word] for word in words if word in names), None)
+
+
+def country_language(country: str | None) -> str | None:
+    """The workspace language official in ``country`` (a two-letter code), if any."""
+    try:
+        official = get_official_languages((country or "").upper(), de_facto=True)
+    except (UnknownLocaleError, ValueError):
+        return None
+    return next((code for code in official if code in LANGUAGES), None)
 
 
 class Plan(Trashable, db.Model):
@@ -109,11 +167,22 @@ class Plan(Trashable, db.Model):
 
     @property
     def kind_label(self) -> str:
-        return INSTRUMENT_KINDS.get(self.instrument_kind, self.instrument_kind)
+        return str(INSTRUMENT_KINDS.get(self.instrument_kind, self.instrument_kind))
 
     @property
     def title(self) -> str:
-        return f"Action plan: {self.instrument_name}"
+        return _("Action plan: %(instrument)s", instrument=self.instrument_name)
+
+    @property
+    def language_code(self) -> str:
+        """The workspace language the plan is written in, for its files' headings
+        (``exports``): the one its ``language`` names, else the language of its
+        region's country, else English."""
+        return (
+            language_code(self.language)
+            or country_language(self.region.country if self.region else None)
+            or DEFAULT_LANGUAGE
+        )
 
 
 class PlanAction(db.Model):

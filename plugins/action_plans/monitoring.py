@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from workspace.api import Period, User, db, format_day, now, periods, utcnow
@@ -116,16 +117,26 @@ def refile(new_periods: list[Period]) -> str | None:
     for row in rows:
         period = next((p for p in new_periods if p.contains(row.day)), None)
         if period is None:
-            return (
-                f"the Phase 2 state of action “{row.action.title}” for P{row.period} (as of "
-                f"{format_day(row.day)}) would fall outside the project "
-                f"({format_day(start)} – {format_day(end)})."
+            label = f"P{row.period}"
+            return _(
+                "the Phase 2 state of action “%(title)s” for %(period)s (as of %(day)s) "
+                "would fall outside the project (%(start)s – %(end)s).",
+                title=row.action.title,
+                period=label,
+                day=format_day(row.day),
+                start=format_day(start),
+                end=format_day(end),
             )
         other = taken.get((row.action_id, period.number))
         if other is not None:
-            return (
-                f"the Phase 2 states of action “{row.action.title}” for P{other.period} and "
-                f"P{row.period} would both fall into P{period.number}, and one would be lost."
+            first, second, into = f"P{other.period}", f"P{row.period}", f"P{period.number}"
+            return _(
+                "the Phase 2 states of action “%(title)s” for %(first)s and %(second)s "
+                "would both fall into %(period)s, and one would be lost.",
+                title=row.action.title,
+                first=first,
+                second=second,
+                period=into,
             )
         taken[(row.action_id, period.number)] = row
         moves[row.id] = period.number

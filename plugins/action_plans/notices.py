@@ -7,7 +7,11 @@ nobody; the core leaves out the actor and whoever may not read the plan.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from workspace.api import (
@@ -22,6 +26,7 @@ from workspace.api import (
     db,
     notify,
 )
+from workspace.i18n import in_language, language_of
 
 from .models import Plan
 
@@ -31,15 +36,17 @@ ENDORSED = "action_plans.plan_endorsed"
 KINDS = [
     NotificationKind(
         REVIEW,
-        "An action plan is sent for review",
-        "A plan of a region you coordinate, or one the advisory partner reviews, "
-        "waits for comments and endorsement.",
+        _l("An action plan is sent for review"),
+        _l(
+            "A plan of a region you coordinate, or one the advisory partner reviews, "
+            "waits for comments and endorsement."
+        ),
         default="immediately",
     ),
     NotificationKind(
         ENDORSED,
-        "An action plan is endorsed",
-        "A plan of a region you edit or coordinate is endorsed; its texts are read-only.",
+        _l("An action plan is endorsed"),
+        _l("A plan of a region you edit or coordinate is endorsed; its texts are read-only."),
         default="immediately",
     ),
 ]
@@ -55,18 +62,32 @@ def _members(plan: Plan, roles: tuple[MembershipRole, ...]) -> list[User]:
     )
 
 
-def _send(plan: Plan, people: list[User], kind: str, subject: str, body: str) -> None:
-    # The plan's policy context is the target: the core then applies its region, the
-    # switch and the plugin's own rule (a plan in the trash is gone with its texts).
-    notify(
-        people,
-        kind,
-        subject,
-        url_for("action_plans.view", region=plan.region.slug, plan_id=plan.id),
-        body=body,
-        region=plan.region,
-        target=plan.context_document or plan.ref,
-    )
+def _send(
+    plan: Plan,
+    people: list[User],
+    kind: str,
+    subject: Callable[[], str],
+    body: Callable[[], str],
+) -> None:
+    """Notify ``people``, each in their own language: ``subject`` and ``body`` are
+    written once per language among them."""
+    by_language: dict[str, list[User]] = {}
+    for person in people:
+        by_language.setdefault(language_of(person), []).append(person)
+    for language, group in by_language.items():
+        with in_language(language):
+            # The plan's policy context is the target: the core then applies its region,
+            # the switch and the plugin's own rule (a plan in the trash is gone with its
+            # texts).
+            notify(
+                group,
+                kind,
+                subject(),
+                url_for("action_plans.view", region=plan.region.slug, plan_id=plan.id),
+                body=body(),
+                region=plan.region,
+                target=plan.context_document or plan.ref,
+            )
 
 
 def plan_review(plan: Plan) -> None:
@@ -84,8 +105,12 @@ def plan_review(plan: Plan) -> None:
         plan,
         _members(plan, (MembershipRole.COORDINATOR,)) + advisers,
         REVIEW,
-        f"Action plan to review: “{plan.instrument_name}” ({plan.region.name})",
-        "Comment on each of its texts; the region's coordinators endorse it.",
+        lambda: _(
+            "Action plan to review: “%(instrument)s” (%(region)s)",
+            instrument=plan.instrument_name,
+            region=plan.region.name,
+        ),
+        lambda: _("Comment on each of its texts; the region's coordinators endorse it."),
     )
 
 
@@ -95,6 +120,10 @@ def plan_endorsed(plan: Plan) -> None:
         plan,
         _members(plan, (MembershipRole.EDITOR, MembershipRole.COORDINATOR)),
         ENDORSED,
-        f"Action plan endorsed: “{plan.instrument_name}” ({plan.region.name})",
-        "Its texts are read-only until it is re-opened; Phase 2 monitoring can start.",
+        lambda: _(
+            "Action plan endorsed: “%(instrument)s” (%(region)s)",
+            instrument=plan.instrument_name,
+            region=plan.region.name,
+        ),
+        lambda: _("Its texts are read-only until it is re-opened; Phase 2 monitoring can start."),
     )

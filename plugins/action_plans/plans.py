@@ -11,6 +11,8 @@ import re
 from datetime import datetime
 from typing import NamedTuple
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from workspace.api import (
@@ -36,6 +38,12 @@ NAME = "action_plans"
 INSPIRED = "inspired_by"
 # The long texts of one action (the template's Part III), one section each.
 ACTION_SECTIONS = ["Background", "Action", "Players involved"]
+# How "what is missing" names each of them (lower case, in a list after the action).
+SECTION_NAMES = {
+    "Background": _l("background"),
+    "Action": _l("action"),
+    "Players involved": _l("players involved"),
+}
 _HEADING = re.compile(r"^##\s+(.+?)\s*#*\s*$", re.M)
 
 
@@ -62,27 +70,34 @@ def missing_for_review(plan: Plan) -> list[str]:
     missing = [
         label
         for label, value in [
-            ("policy instrument name", plan.instrument_name),
-            ("contact person", plan.contact),
-            ("language", plan.language),
+            (_("policy instrument name"), plan.instrument_name),
+            (_("contact person"), plan.contact),
+            (_("language"), plan.language),
         ]
         if not value
     ]
     if not (plan.context_document and plan.context_document.body.strip()):
-        missing.append("Part II: policy context")
+        missing.append(_("Part II: policy context"))
     if plan.language.strip().casefold() != "english" and not (
         plan.summary_document and plan.summary_document.body.strip()
     ):
-        missing.append("English summary (the plan is in " + plan.language + ")")
+        missing.append(_("English summary (the plan is in %(language)s)", language=plan.language))
     if not plan.actions:
-        missing.append("Part III: at least one action")
+        missing.append(_("Part III: at least one action"))
     for action in plan.actions:
         texts = action_texts(action)
-        lacks = [name.lower() for name, text in texts.items() if not text]
+        lacks = [str(SECTION_NAMES[name]) for name, text in texts.items() if not text]
         if not action.start_month or not action.end_month:
-            lacks.append("timeframe")
+            lacks.append(_("timeframe"))
         if lacks:
-            missing.append(f"Action {action.position} ({action.title}): " + ", ".join(lacks))
+            missing.append(
+                _(
+                    "Action %(position)s (%(title)s): %(missing)s",
+                    position=action.position,
+                    title=action.title,
+                    missing=", ".join(lacks),
+                )
+            )
     return missing
 
 
@@ -102,9 +117,12 @@ class OpenComment(NamedTuple):
 
 def plan_texts(plan: Plan) -> list[tuple[str, Document]]:
     """The plan's texts that are reviewed, each with the name the plan page gives it."""
-    texts = [("Part II: policy context", plan.context_document)]
-    texts.append(("English summary", plan.summary_document))
-    texts += [(f"Action {a.position}: {a.title}", a.document) for a in plan.actions]
+    texts = [(_("Part II: policy context"), plan.context_document)]
+    texts.append((_("English summary"), plan.summary_document))
+    texts += [
+        (_("Action %(position)s: %(title)s", position=a.position, title=a.title), a.document)
+        for a in plan.actions
+    ]
     return [(label, doc) for label, doc in texts if doc is not None and doc.deleted_at is None]
 
 
@@ -128,7 +146,7 @@ def open_comments(plan: Plan) -> list[OpenComment]:
             c.id,
             c.document_id,
             labels[c.document_id],
-            name or "A former member",
+            name or _("A former member"),
             c.created_at,
             c.body,
         )

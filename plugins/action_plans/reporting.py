@@ -8,6 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -16,7 +19,7 @@ from workspace.api import Action, Partner, Period, ReportItem, User, can, db, fo
 from .models import Plan, PlanAction, Status
 from .monitoring import day_in_period
 
-SECTION = "Action plans"
+SECTION = _l("Action plans")
 
 
 def _plan_url(plan: Plan) -> str:
@@ -46,21 +49,31 @@ def plan_items(plans: Iterable[Plan], period: Period) -> list[ReportItem]:
         if endorsed or start <= plan.updated_at < end or start <= plan.created_at < end:
             state = Status(plan.status).label
             if endorsed:
-                state, day = f"endorsed {format_day(plan.endorsed_at)}", plan.endorsed_at
+                state = _("endorsed %(day)s", day=format_day(plan.endorsed_at))
+                day = plan.endorsed_at
             elif start <= plan.updated_at < end:
                 day = plan.updated_at
             else:
                 day = plan.created_at
             if not endorsed and start <= plan.created_at < end:
-                state = f"started {format_day(plan.created_at)} · {state.lower()}"
+                state = _(
+                    "started %(day)s · %(state)s",
+                    day=format_day(plan.created_at),
+                    state=state.lower(),
+                )
             found.append(
                 ReportItem(
-                    SECTION,
+                    str(SECTION),
                     plan.ref,
                     plan.instrument_name,
                     url=_plan_url(plan),
                     day=day.date(),
-                    detail=f"{state} · {len(plan.actions)} actions",
+                    detail=ngettext(
+                        "%(state)s · %(num)d action",
+                        "%(state)s · %(num)d actions",
+                        len(plan.actions),
+                        state=state,
+                    ),
                     region=plan.region_id,
                 )
             )
@@ -77,12 +90,16 @@ def items(partner: Partner, period: Period, user: User) -> list[ReportItem]:
                 continue
             detail = row.state.label
             if row.reason:
-                detail += f": {row.reason}"
+                detail = _("%(state)s: %(reason)s", state=detail, reason=row.reason)
             progress.append(
                 ReportItem(
-                    "Action-plan progress",
+                    _("Action-plan progress"),
                     action.ref,
-                    f"Action {action.position}: {action.title}",
+                    _(
+                        "Action %(position)s: %(title)s",
+                        position=action.position,
+                        title=action.title,
+                    ),
                     url=f"{_plan_url(plan)}#action-{action.id}",
                     day=day_in_period(row, [period]),
                     detail=detail,

@@ -8,6 +8,9 @@ The routes join the plugin's region blueprint (``views.bp``).
 from __future__ import annotations
 
 from flask import Response, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from workspace.api import (
     Action,
@@ -24,7 +27,7 @@ from .forms import MonitorForm
 from .models import Progress, Status
 from .views import _committed, _context, _me, bp, get_action, get_plan
 
-MONITORING_CHANGED = (
+MONITORING_CHANGED = _l(
     "Someone else updated this action meanwhile. Your text is still below; "
     "check the plan in another tab, then save again."
 )
@@ -35,16 +38,23 @@ def send_to_review(plan_id: int) -> Response:
     plan = get_plan(plan_id)
     require(Action.EDIT, plan.region)
     if plan.state is not Status.DRAFT:
-        flash(f"This plan is {plan.state.label.lower()} already.", "error")
+        already = {
+            Status.REVIEW: _("This plan is in review already."),
+            Status.ENDORSED: _("This plan is endorsed already."),
+        }
+        flash(already[plan.state], "error")
         return render("action_plans/view.html", **_context(plan), status=409)
     missing = rules.missing_for_review(plan)
     if missing:
-        flash("Before review, fill in: " + "; ".join(missing) + ".", "error")
+        flash(_("Before review, fill in: %(missing)s.", missing="; ".join(missing)), "error")
         return render("action_plans/view.html", **_context(plan), status=422)
     rules.set_status(plan, _me(), Status.REVIEW, "sent an action plan to review:")
     notices.plan_review(plan)
     db.session.commit()
-    flash("Sent to review: the advisory partner and coordinators can comment each text.", "success")
+    flash(
+        _("Sent to review: the advisory partner and coordinators can comment each text."),
+        "success",
+    )
     return redirect(url_for("action_plans.view", plan_id=plan.id), code=303)
 
 
@@ -54,13 +64,15 @@ def endorse(plan_id: int) -> Response:
     require(Action.MANAGE, plan.region)
     if plan.state is not Status.REVIEW:
         flash(
-            f"Only a plan in review can be endorsed; this one is {plan.state.label.lower()}.",
+            _("Only a plan in review can be endorsed; this one is a draft.")
+            if plan.state is Status.DRAFT
+            else _("Only a plan in review can be endorsed; this one is endorsed."),
             "error",
         )
         return render("action_plans/view.html", **_context(plan), status=409)
     missing = rules.missing_for_review(plan)
     if missing:
-        flash("The plan is incomplete: " + "; ".join(missing) + ".", "error")
+        flash(_("The plan is incomplete: %(missing)s.", missing="; ".join(missing)), "error")
         return render("action_plans/view.html", **_context(plan), status=422)
     open_comments = rules.open_comments(plan)
     # The confirmation names the newest open comment it showed: one written since then
@@ -72,8 +84,13 @@ def endorse(plan_id: int) -> Response:
     if open_comments and max(c.id for c in open_comments) > seen:
         count = len(open_comments)
         flash(
-            f"{count} review comment{'s are' if count != 1 else ' is'} still open. Read "
-            "them before endorsing, or endorse the plan with them open.",
+            ngettext(
+                "%(num)d review comment is still open. Read them before endorsing, or "
+                "endorse the plan with them open.",
+                "%(num)d review comments are still open. Read them before endorsing, or "
+                "endorse the plan with them open.",
+                count,
+            ),
             "error",
         )
         return render("action_plans/view.html", **_context(plan, confirm_endorse=True), status=409)
@@ -82,7 +99,7 @@ def endorse(plan_id: int) -> Response:
     )
     notices.plan_endorsed(plan)
     db.session.commit()
-    flash("The plan is endorsed. Its texts are read-only until it is re-opened.", "success")
+    flash(_("The plan is endorsed. Its texts are read-only until it is re-opened."), "success")
     return redirect(url_for("action_plans.view", plan_id=plan.id), code=303)
 
 
@@ -91,14 +108,14 @@ def reopen(plan_id: int) -> Response:
     plan = get_plan(plan_id)
     require(Action.MANAGE, plan.region)
     if plan.state is Status.DRAFT:
-        flash("This plan is a draft already.", "error")
+        flash(_("This plan is a draft already."), "error")
         return render("action_plans/view.html", **_context(plan), status=409)
     plan.endorsed_at = None
     plan.endorsed_by_id = None
     plan.endorsed_partner_id = None
     rules.set_status(plan, _me(), Status.DRAFT, "re-opened an action plan:")
     db.session.commit()
-    flash("The plan is a draft again and can be changed.", "success")
+    flash(_("The plan is a draft again and can be changed."), "success")
     return redirect(url_for("action_plans.view", plan_id=plan.id), code=303)
 
 
@@ -110,7 +127,7 @@ def monitor(plan_id: int, action_id: int) -> Response:
     action = get_action(plan, action_id)
     require(Action.EDIT, plan.region)
     if plan.state is not Status.ENDORSED:
-        flash("Phase 2 monitoring starts once the plan is endorsed.", "error")
+        flash(_("Phase 2 monitoring starts once the plan is endorsed."), "error")
         return render("action_plans/view.html", **_context(plan), status=409)
     offered = monitoring.offered_periods()
     if request.method == "GET":
@@ -129,7 +146,7 @@ def monitor(plan_id: int, action_id: int) -> Response:
     if not form.validate_on_submit():
         return _monitor_form(plan, action, form, 422)
     if form.version.data != action.version:
-        form.form_errors.append(MONITORING_CHANGED)
+        form.form_errors.append(str(MONITORING_CHANGED))
         form.version.data = action.version
         return _monitor_form(plan, action, form, 409)
     period = next(p for p in offered if p.number == form.period.data)
@@ -153,11 +170,16 @@ def monitor(plan_id: int, action_id: int) -> Response:
         f"({Progress(form.progress.data).label.lower()}) of",
     )
     if not _committed():
-        form.form_errors.append(MONITORING_CHANGED)
+        form.form_errors.append(str(MONITORING_CHANGED))
         form.version.data = get_action(get_plan(plan_id), action_id).version
         return _monitor_form(plan, action, form, 409)
     flash(
-        f"Action {action.position}, {period.label}: {Progress(form.progress.data).label.lower()}.",
+        _(
+            "Action %(position)s, %(period)s: %(state)s.",
+            position=action.position,
+            period=period.label,
+            state=Progress(form.progress.data).label.lower(),
+        ),
         "success",
     )
     return redirect(

@@ -14,6 +14,9 @@ summary, each action's texts and evidence) are hidden through ``document_visible
 from __future__ import annotations
 
 from flask import Response, g, redirect, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select, union_all
 from sqlalchemy.orm import selectinload
@@ -72,7 +75,9 @@ def trashed_documents() -> frozenset[int]:
     return documents_in_trash("action_plans", _TRASHED_DOCUMENTS)
 
 
-CHANGED = "Someone else changed this plan in the meantime; nothing was changed. Reload the page."
+CHANGED = _l(
+    "Someone else changed this plan in the meantime; nothing was changed. Reload the page."
+)
 
 
 @bp.post("/<id:plan_id>/trash")
@@ -83,7 +88,7 @@ def trash(plan_id: int) -> Response:
     send_to_trash(plan, kind="action_plan", what="an action plan", title=title, region=plan.region)
     rules.touch(plan)  # open forms of it are stale now
     if not _committed():
-        return error_response(409, CHANGED)
+        return error_response(409, str(CHANGED))
     say_trashed(title)
     return redirect(url_for("action_plans.index"), code=303)
 
@@ -96,7 +101,7 @@ def untrash(plan_id: int) -> Response:
     bring_back(plan, kind="action_plan", what="an action plan", title=title, region=plan.region)
     rules.touch(plan)
     if not _committed():
-        return error_response(409, CHANGED)
+        return error_response(409, str(CHANGED))
     say_restored(title)
     return redirect(url_for("action_plans.view", plan_id=plan.id), code=303)
 
@@ -118,16 +123,23 @@ def trash_list() -> Response:
                 plan,
                 plan.instrument_name,
                 url_for("action_plans.untrash", plan_id=plan.id) if may_trash(user, plan) else None,
-                f"{plan.state.label} · {count} action{'' if count == 1 else 's'}",
+                ngettext(
+                    "%(state)s · %(num)d action",
+                    "%(state)s · %(num)d actions",
+                    count,
+                    state=plan.state.label,
+                ),
             )
         )
     return trash_page(
         rows,
         back_url=url_for("action_plans.index"),
-        back_label="the action plans",
-        eyebrow=f"{g.region.name} · Action plans",
-        intro="Action plans moved to the trash: gone from the lists, progress, search "
-        "and exports until they are restored, with their actions and texts.",
-        empty="No action plan is in the trash.",
-        cannot="A coordinator can restore it.",
+        back_label=_("the action plans"),
+        eyebrow=_("%(region)s · Action plans", region=g.region.name),
+        intro=_(
+            "Action plans moved to the trash: gone from the lists, progress, search "
+            "and exports until they are restored, with their actions and texts."
+        ),
+        empty=_("No action plan is in the trash."),
+        cannot=_("A coordinator can restore it."),
     )

@@ -14,6 +14,8 @@ read the region; it put the region in ``g.region``.
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
@@ -39,7 +41,7 @@ from .models import Plan, PlanAction, Progress, Status
 bp = Blueprint("action_plans", __name__, template_folder="templates")
 
 PLAN_FIELDS = ["instrument_name", "instrument_kind", "other_partners", "contact", "language"]
-PLAN_CHANGED = (
+PLAN_CHANGED = _l(
     "Someone else changed this plan while you were editing. Your text is still "
     "below; check the plan in another tab, then save again."
 )
@@ -94,6 +96,16 @@ def sources_available() -> list[str]:
     return [name for name in ("portfolio", "minutes") if name in on]
 
 
+def _sources_label(sources: list[str]) -> str:
+    """What an action can be inspired by, of the modules on: the label of the search
+    field ("Inspired by a good practice or meeting or thematic visit")."""
+    if sources == ["portfolio"]:
+        return _("Inspired by a good practice")
+    if sources == ["minutes"]:
+        return _("Inspired by a meeting or thematic visit")
+    return _("Inspired by a good practice or meeting or thematic visit")
+
+
 def _context(plan: Plan, **extra) -> dict:
     user = _me()
     open_comments = rules.open_comments(plan) if plan.state is not Status.ENDORSED else []
@@ -123,10 +135,7 @@ def _context(plan: Plan, **extra) -> dict:
         "missing": rules.missing_for_review(plan) if plan.state is not Status.ENDORSED else [],
         "new_action_form": extra.pop("new_action_form", None) or NewActionForm(formdata=None),
         "sources_on": sources_available(),
-        "sources_label": " or ".join(
-            "good practice" if name == "portfolio" else "meeting or thematic visit"
-            for name in sources_available()
-        ),
+        "sources_label": _sources_label(sources_available()),
         "progress_states": list(Progress),
         "open_comments": open_comments,
         "open_per_text": open_per_text,
@@ -165,7 +174,7 @@ def new() -> Response:
             g.region, _me(), **{n: getattr(form, n).data or "" for n in PLAN_FIELDS}
         )
         db.session.commit()
-        flash("The plan is started. Add its actions and write its texts.", "success")
+        flash(_("The plan is started. Add its actions and write its texts."), "success")
         return redirect(url_for("action_plans.view", plan_id=plan.id), code=303)
     if not form.is_submitted():
         form.language.data = "English"
@@ -180,7 +189,7 @@ def view(plan_id: int) -> Response:
 
 def _refuse_endorsed(plan: Plan):
     if plan.state is Status.ENDORSED:
-        flash("This plan is endorsed: re-open it before changing it.", "error")
+        flash(_("This plan is endorsed: re-open it before changing it."), "error")
         return render("action_plans/view.html", **_context(plan), status=409)
     return None
 
@@ -199,17 +208,17 @@ def edit(plan_id: int) -> Response:
     if not form.validate_on_submit():
         return render("action_plans/plan_form.html", form=form, plan=plan, status=422)
     if form.version.data != plan.version:
-        form.form_errors.append(PLAN_CHANGED)
+        form.form_errors.append(str(PLAN_CHANGED))
         form.version.data = plan.version
         return render("action_plans/plan_form.html", form=form, plan=plan, status=409)
     for name in PLAN_FIELDS:
         setattr(plan, name, getattr(form, name).data or "")
     rules.touch(plan)
     if not _committed():
-        form.form_errors.append(PLAN_CHANGED)
+        form.form_errors.append(str(PLAN_CHANGED))
         form.version.data = get_plan(plan_id).version
         return render("action_plans/plan_form.html", form=form, plan=plan, status=409)
-    flash("General information saved.", "success")
+    flash(_("General information saved."), "success")
     return redirect(url_for("action_plans.view", plan_id=plan.id), code=303)
 
 
