@@ -71,7 +71,7 @@ from .hookspecs import (
     Setting,
     hookimpl,
 )
-from .i18n import LANGUAGES, current_language, in_language, language_of
+from .i18n import DEFAULT_LANGUAGE, LANGUAGES, current_language, in_language, language_of
 from .indicators import (
     ACTIVITY_SECTIONS,
     INDICATORS,
@@ -282,6 +282,7 @@ __all__ = [
     "language_of",
     "current_language",
     "LANGUAGES",
+    "DEFAULT_LANGUAGE",
     "format_moment",
     "format_money",
     "format_number",

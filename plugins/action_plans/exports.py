@@ -14,8 +14,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from workspace.api import UNAVAILABLE, format_day, format_number, html_to_pdf, render_markup
-from workspace.i18n import in_language
+from workspace.api import (
+    UNAVAILABLE,
+    format_day,
+    format_number,
+    html_to_pdf,
+    in_language,
+    render_markup,
+)
 
 from .models import Plan, PlanAction
 from .plans import action_texts, inspired_by

@@ -15,8 +15,18 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from workspace.api import Document, Partner, Region, Trashable, User, UTCDateTime, db, utcnow
-from workspace.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from workspace.api import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    Document,
+    Partner,
+    Region,
+    Trashable,
+    User,
+    UTCDateTime,
+    db,
+    utcnow,
+)
 
 # The three kinds of policy instrument of the Interreg Europe template (Part II).
 INSTRUMENT_KINDS = {

@@ -24,9 +24,10 @@ from workspace.api import (
     User,
     can,
     db,
+    in_language,
+    language_of,
     notify,
 )
-from workspace.i18n import in_language, language_of
 
 from .models import Plan
 
