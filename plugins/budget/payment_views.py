@@ -136,7 +136,7 @@ def payment(partner_id: int, number: int) -> Response:
                     _(
                         "The payments of %(partner)s for %(period)s are saved.",
                         partner=partner.short_name,
-                        period=f"P{number}",
+                        period=link.period.label,
                     ),
                     "success",
                 )

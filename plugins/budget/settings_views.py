@@ -121,11 +121,12 @@ def refile_lines(new_periods: list[CalendarPeriod]) -> str | None:
     no longer exist."""
     closed = get_settings().closed_through
     if closed > len(new_periods):
+        last_closed = f"P{closed}"
         return ngettext(
             "the budget has closed the periods up to %(period)s, and the new calendar has %(num)d.",
             "the budget has closed the periods up to %(period)s, and the new calendar has %(num)d.",
             len(new_periods),
-            period=f"P{closed}",
+            period=last_closed,
         )
     start, end = new_periods[0].start, new_periods[-1].end
     lines = db.session.scalars(select(Expenditure)).all()
