@@ -11,6 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -57,8 +59,8 @@ from .views import (
 
 PLUGIN = PluginInfo(
     name="budget",
-    label="Budget",
-    description="Partner budgets, co-financing, expenditure by period, and what is left.",
+    label=_l("Budget"),
+    description=_l("Partner budgets, co-financing, expenditure by period, and what is left."),
     blueprints=(region_pages,),
     project_blueprints=(project_pages,),
     migrations=Path(__file__).with_name("migrations"),
@@ -81,9 +83,10 @@ def document_lock(document, user):
     )
     if plan is None or can_edit(user, plan.partner):
         return None
-    return (
-        f"This is the evidence folder of {plan.partner.short_name}: only its own staff "
-        "and the lead partner's admins change it."
+    return _(
+        "This is the evidence folder of %(partner)s: only its own staff "
+        "and the lead partner's admins change it.",
+        partner=plan.partner.short_name,
     )
 
 
@@ -93,8 +96,8 @@ def menu_links(region, user):
     if not can_read(user):
         return []
     if region is None:
-        return [MenuLink("Budget", url_for("budget_project.project"))]
-    return [MenuLink("Budget", url_for("budget.index", region=region.slug))]
+        return [MenuLink(_("Budget"), url_for("budget_project.project"))]
+    return [MenuLink(_("Budget"), url_for("budget.index", region=region.slug))]
 
 
 @hookimpl
@@ -112,7 +115,7 @@ def dashboard_panels(region, user):
     total = combined(figures.values(), settings)
     return [
         Panel.rendered(
-            "Budget: spent against plan",
+            _("Budget: spent against plan"),
             "budget/_panel.html",
             region=region,
             partners=partners,
@@ -143,9 +146,13 @@ def search(query, user):
         SearchResult(
             line.description,
             url_for("budget_project.partner_page", partner_id=line.partner_id),
-            f"EUR {format_number(line.amount_eur)} · invoice {line.invoice_number or '–'} · "
-            f"paid {format_day(line.payment_date)}",
-            kind="Expenditure",
+            _(
+                "EUR %(amount)s · invoice %(invoice)s · paid %(day)s",
+                amount=format_number(line.amount_eur),
+                invoice=line.invoice_number or "–",
+                day=format_day(line.payment_date),
+            ),
+            kind=_("Expenditure"),
             where=partners[line.partner_id].short_name,
             region=partners[line.partner_id].region,
         )
@@ -172,9 +179,9 @@ def describe_refs(refs, user):
     return {
         f"{PARTNER_REF}{p.id}": LinkTarget(
             f"{PARTNER_REF}{p.id}",
-            f"the budget of {p.short_name}",
+            _("the budget of %(partner)s", partner=p.short_name),
             url_for("budget_project.partner_page", partner_id=p.id),
-            "Budget",
+            _("Budget"),
         )
         for p in partners
         if p.id in ids

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
 from workspace.api import format_number
 
 from .ledger import ZERO, Figures
@@ -50,9 +53,11 @@ def _nice_step(maximum: Decimal) -> Decimal:
 def _short(amount: Decimal) -> str:
     """An axis label: "1.2 M", "350 k", "80", in the reader's format."""
     if amount >= 1_000_000:
-        return format_number(amount / 1_000_000, 0, 2) + " M"
+        # Translators: an axis label of a chart in millions of euros ("1.2 M").
+        return _("%(number)s M", number=format_number(amount / 1_000_000, 0, 2))
     if amount >= 1000:
-        return format_number(amount / 1000, 0) + " k"
+        # Translators: an axis label of a chart in thousands of euros ("350 k").
+        return _("%(number)s k", number=format_number(amount / 1000, 0))
     return format_number(amount, 0)
 
 
@@ -97,7 +102,13 @@ def build(figures: Figures, on: date) -> Chart:
         WIDTH - RIGHT,
         TOP,
         TOP + plot_h,
-        f"Cumulative spending EUR {format_number(spent_total)} against a plan of "
-        f"EUR {format_number(planned_total)} "
-        f"over {len(rows)} reporting periods.",
+        ngettext(
+            "Cumulative spending EUR %(spent)s against a plan of EUR %(planned)s "
+            "over %(num)d reporting period.",
+            "Cumulative spending EUR %(spent)s against a plan of EUR %(planned)s "
+            "over %(num)d reporting periods.",
+            len(rows),
+            spent=format_number(spent_total),
+            planned=format_number(planned_total),
+        ),
     )

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -339,7 +340,7 @@ def baseline(partner: Partner, figures: Figures, settings: BudgetSettings) -> Ba
     return Baseline(
         contract=contract,
         rows=rows,
-        total=BaselineRow("Total", "total", contract.total, figures.total),
+        total=BaselineRow(_("Total"), "total", contract.total, figures.total),
         moved=moved(grid, dict(figures.planned)),
         limit=flexibility_limit(contract, settings),
         rate=settings.flexibility_rate,

@@ -10,6 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from workspace.api import (
@@ -50,33 +53,64 @@ class LineErrors(dict):
     """Field name -> message; empty when the line is fine."""
 
 
+def _category_names(category: Category) -> set[str]:
+    """What names ``category`` in a form or a file (any case): its key, its English
+    label, and its label in the reader's language (an export read back)."""
+    with force_locale("en"):
+        english = str(category.label)
+    return {category.value, english.lower(), str(category.label).lower()}
+
+
 def _category(text: str) -> Category | str:
     """The category named by its key or label (any case), or an error message."""
     wanted = text.strip().lower()
     for category in Category:
-        if wanted in (category.value, category.label.lower()):
+        if wanted in _category_names(category):
             if category.is_flat_rate:
-                return (
+                return _(
                     "Office and administration is a flat rate of staff costs; "
                     "record the staff costs instead."
                 )
             return category
-    names = ", ".join(CATEGORY_LABELS[c] for c in ENTERED)
+    names = ", ".join(str(CATEGORY_LABELS[c]) for c in ENTERED)
     if not wanted:
-        return f"Choose a category: {names}."
-    return f"Unknown category “{text.strip()[:40]}”: use one of {names}."
+        return _("Choose a category: %(names)s.", names=names)
+    return _(
+        "Unknown category “%(category)s”: use one of %(names)s.",
+        category=text.strip()[:40],
+        names=names,
+    )
 
 
-def _text(text: str, what: str, limit: int, required: bool) -> str | None:
-    """The error for a text cell, or None."""
-    if required and not text:
-        return f"{what} is missing."
+def _description_problem(text: str, limit: int) -> str | None:
+    """The error for the description cell (required), or None."""
+    if not text:
+        return _("The description is missing.")
     if len(text) > limit:
-        return f"{what} is longer than {limit} characters."
+        return _("The description is longer than %(limit)d characters.", limit=limit)
     if text.startswith(FORMULA_START):
-        return f"{what} cannot start with “{text[0]}”: a spreadsheet would read it as a formula."
+        return _(
+            "The description cannot start with “%(character)s”: a spreadsheet would read "
+            "it as a formula.",
+            character=text[0],
+        )
     if any(ord(c) < 32 for c in text):
-        return f"{what} contains invisible control characters."
+        return _("The description contains invisible control characters.")
+    return None
+
+
+def _invoice_number_problem(text: str, limit: int) -> str | None:
+    """The error for the invoice number cell (optional), or None."""
+    if len(text) > limit:
+        return _("The invoice number is longer than %(limit)d characters.", limit=limit)
+    if text.startswith(FORMULA_START):
+        return _(
+            "The invoice number cannot start with “%(character)s”: a spreadsheet would "
+            "read it as a formula.",
+            character=text[0],
+        )
+    if any(ord(c) < 32 for c in text):
+        return _("The invoice number contains invisible control characters.")
     return None
 
 
@@ -104,17 +138,17 @@ def check_line(data: Mapping[str, str | None], all_periods: list[Period]) -> Che
     else:
         errors["category"] = category
 
-    for name, what, limit, required in (
-        ("description", "The description", 200, True),
-        ("invoice_number", "The invoice number", 60, False),
+    for name, check, limit in (
+        ("description", _description_problem, 200),
+        ("invoice_number", _invoice_number_problem, 60),
     ):
-        problem = _text(get[name], what, limit, required)
+        problem = check(get[name], limit)
         if problem:
             errors[name] = problem
         else:
             values[name] = get[name]
 
-    for name, what, allow_zero in (("amount", "The amount", False), ("vat", "The VAT", True)):
+    for name, what, allow_zero in (("amount", _("The amount"), False), ("vat", _("The VAT"), True)):
         text = get[name] or ("0" if name == "vat" else "")
         try:
             values[name] = parse_money(text, what, allow_zero=allow_zero)
@@ -122,7 +156,7 @@ def check_line(data: Mapping[str, str | None], all_periods: list[Period]) -> Che
             errors[name] = str(error)
 
     try:
-        currency = check_currency(get["currency"] or "EUR")
+        currency = check_currency(get["currency"] or "EUR", _("The currency"))
         values["currency"] = currency
     except NumberError as error:
         errors["currency"] = str(error)
@@ -132,13 +166,13 @@ def check_line(data: Mapping[str, str | None], all_periods: list[Period]) -> Che
         try:
             rate = parse_number(
                 rate_text,
-                f"The rate (units of {currency} per euro)",
+                _("The rate (units of %(currency)s per euro)", currency=currency),
                 decimals=6,
                 allow_zero=False,
                 maximum=RATE_LIMIT,
             )
             if currency == "EUR" and rate != 1:
-                errors["rate"] = "An amount in EUR has the conversion rate 1."
+                errors["rate"] = _("An amount in EUR has the conversion rate 1.")
             else:
                 values["rate"] = rate
         except NumberError as error:
@@ -146,33 +180,39 @@ def check_line(data: Mapping[str, str | None], all_periods: list[Period]) -> Che
 
     start, end = all_periods[0].start, all_periods[-1].end
     try:
-        payment = parse_date(get["payment_date"], "The payment date")
+        payment = parse_date(get["payment_date"], _("The payment date"))
     except DateError as error:
         errors["payment_date"] = str(error)
     else:
         period = period_of(all_periods, payment)
         if period is None:
-            errors["payment_date"] = (
-                f"The payment date {format_day(payment)} is outside the project "
-                f"({format_day(start)} – {format_day(end)})."
+            errors["payment_date"] = _(
+                "The payment date %(day)s is outside the project (%(start)s – %(end)s).",
+                day=format_day(payment),
+                start=format_day(start),
+                end=format_day(end),
             )
         elif period.closed:
-            errors["payment_date"] = (
-                f"{period.label} ({period.span}) is closed: its report is submitted, "
-                "so no expenditure can be added to it."
+            errors["payment_date"] = _(
+                "%(period)s (%(span)s) is closed: its report is submitted, "
+                "so no expenditure can be added to it.",
+                period=period.label,
+                span=period.span,
             )
         else:
             values["payment_date"] = payment
             values["period"] = period.number
     try:
-        invoice = parse_date(get["invoice_date"], "The invoice date")
+        invoice = parse_date(get["invoice_date"], _("The invoice date"))
     except DateError as error:
         errors["invoice_date"] = str(error)
     else:
         if invoice > end or (invoice < start and values.get("category") != Category.PREPARATION):
-            errors["invoice_date"] = (
-                f"The invoice date {format_day(invoice)} is outside the project "
-                f"({format_day(start)} – {format_day(end)})."
+            errors["invoice_date"] = _(
+                "The invoice date %(day)s is outside the project (%(start)s – %(end)s).",
+                day=format_day(invoice),
+                start=format_day(start),
+                end=format_day(end),
             )
         else:
             values["invoice_date"] = invoice
@@ -203,33 +243,57 @@ HEADER_ALIASES = {
 OPTIONAL_COLUMNS = ("vat", "rate", "currency", "invoice_number")
 
 
+def _header_names() -> dict[str, str]:
+    """A column's heading (lower case) -> the field it holds: the English aliases, and
+    the headings of the expenditure export in the reader's language, so that an export
+    reads back whichever language it was written in by the same reader. English
+    headings ("Invoice number", "Rate to EUR") are always understood."""
+    names = dict(HEADER_ALIASES)
+    for name, heading in EXPENDITURE_COLUMNS:
+        if name is not None:
+            names.setdefault(str(heading).strip().lower(), name)
+    return names
+
+
 def read_csv(text: str, all_periods: list[Period]) -> list[ImportRow]:
     """Every data row of an expenditure CSV, each checked in the reader's number and
     date format; nothing is saved here. Raises ``TextFileError`` for the whole file."""
     rows = [(line, cells) for line, cells in read_rows(text) if any(c.strip() for c in cells)]
     if not rows:
-        raise TextFileError("The file is empty.")
-    (_, header_cells), data_rows = rows[0], rows[1:]
+        raise TextFileError(_("The file is empty."))
+    (_line, header_cells), data_rows = rows[0], rows[1:]
+    aliases = _header_names()
     header = [
-        HEADER_ALIASES.get(h.strip().lower(), h.strip().lower().replace(" ", "_"))
-        for h in header_cells
+        aliases.get(h.strip().lower(), h.strip().lower().replace(" ", "_")) for h in header_cells
     ]
     missing = [name for name in FIELDS if name not in header and name not in OPTIONAL_COLUMNS]
     if missing:
         raise TextFileError(
-            "The first line must name the columns; missing: " + ", ".join(missing) + "."
+            _(
+                "The first line must name the columns; missing: %(columns)s.",
+                columns=", ".join(missing),
+            )
         )
     if not data_rows:
-        raise TextFileError("The file has a header but no lines.")
+        raise TextFileError(_("The file has a header but no lines."))
     if len(data_rows) > MAX_IMPORT_ROWS:
-        raise TextFileError(f"Import up to {MAX_IMPORT_ROWS} lines at a time.")
+        raise TextFileError(
+            ngettext(
+                "Import up to %(num)d line at a time.",
+                "Import up to %(num)d lines at a time.",
+                MAX_IMPORT_ROWS,
+            )
+        )
     result = []
     for line, cells in data_rows:
         data = dict(zip(header, cells, strict=False))
         checked = check_line(data, all_periods)
         if len(cells) != len(header):
-            checked.errors["row"] = (
-                f"The row has {len(cells)} cells; the header names {len(header)}."
+            checked.errors["row"] = ngettext(
+                "The row has %(num)d cell; the header names %(header)d.",
+                "The row has %(num)d cells; the header names %(header)d.",
+                len(cells),
+                header=len(header),
             )
         result.append(ImportRow(line, data, checked))
     return result
@@ -260,11 +324,19 @@ def flag_duplicate_invoices(partner_id: int, lines: list[CheckedLine]) -> None:
         if key in recorded:
             earlier = recorded[key]
             checked.warnings.append(
-                f"Invoice {number} is already recorded: “{earlier.description}”, paid "
-                f"{format_day(earlier.payment_date)}, EUR {format_number(earlier.amount_eur)}."
+                _(
+                    "Invoice %(number)s is already recorded: “%(description)s”, paid "
+                    "%(day)s, EUR %(amount)s.",
+                    number=number,
+                    description=earlier.description,
+                    day=format_day(earlier.payment_date),
+                    amount=format_number(earlier.amount_eur),
+                )
             )
         elif key in seen:
-            checked.warnings.append(f"Invoice {number} appears more than once in this file.")
+            checked.warnings.append(
+                _("Invoice %(number)s appears more than once in this file.", number=number)
+            )
         seen.add(key)
 
 
@@ -302,41 +374,59 @@ def find_lines(query: str, partner_ids: list[int], limit: int = 10) -> list[Expe
 # ---------------------------------------------------------------- exports
 
 
-BUDGET_HEADER = [
-    "Partner",
-    "Period",
-    "Period start",
-    "Period end",
-    "Category",
-    "Planned EUR",
-    "Spent EUR",
-    "Remaining EUR",
+# The exports' headings, in the reader's language (``*_header()``); lazy, so each is
+# read when an export is written. XLSX number formats name the columns by these too.
+BUDGET_COLUMNS = [
+    _l("Partner"),
+    _l("Period"),
+    _l("Period start"),
+    _l("Period end"),
+    _l("Category"),
+    _l("Planned EUR"),
+    _l("Spent EUR"),
+    _l("Remaining EUR"),
 ]
-EXPENDITURE_HEADER = [
-    "Partner",
-    "Period",
-    "Category",
-    "Description",
-    "Invoice number",
-    "Invoice date",
-    "Payment date",
-    "Amount",
-    "VAT",
-    "Currency",
-    "Rate to EUR",
-    "Eligible EUR",
+# With the field of an expenditure line each column holds, for the import (which
+# reads these headings back, see ``_header_names``); None: not read back.
+RATE_HEADING = _l("Rate to EUR")
+EXPENDITURE_COLUMNS = [
+    (None, _l("Partner")),
+    (None, _l("Period")),
+    ("category", _l("Category")),
+    ("description", _l("Description")),
+    ("invoice_number", _l("Invoice number")),
+    ("invoice_date", _l("Invoice date")),
+    ("payment_date", _l("Payment date")),
+    ("amount", _l("Amount")),
+    ("vat", _l("VAT")),
+    ("currency", _l("Currency")),
+    ("rate", RATE_HEADING),
+    (None, _l("Eligible EUR")),
 ]
-SUMMARY_HEADER = [
-    "Partner",
-    "Legal status",
-    "Total EUR",
-    "ERDF EUR",
-    "ERDF %",
-    "Public contribution EUR",
-    "Private contribution EUR",
-    "Spent EUR",
-    "Remaining EUR",
+ERDF_SHARE_HEADING = _l("ERDF %")
+SUMMARY_COLUMNS = [
+    _l("Partner"),
+    _l("Legal status"),
+    _l("Total EUR"),
+    _l("ERDF EUR"),
+    ERDF_SHARE_HEADING,
+    _l("Public contribution EUR"),
+    _l("Private contribution EUR"),
+    _l("Spent EUR"),
+    _l("Remaining EUR"),
 ]
+
+
+def budget_header() -> list[str]:
+    return [str(heading) for heading in BUDGET_COLUMNS]
+
+
+def expenditure_header() -> list[str]:
+    return [str(heading) for _name, heading in EXPENDITURE_COLUMNS]
+
+
+def summary_header() -> list[str]:
+    return [str(heading) for heading in SUMMARY_COLUMNS]
 
 
 def budget_rows(partners: list[Partner], figures: dict[int, Figures]) -> list[list]:
@@ -353,7 +443,7 @@ def budget_rows(partners: list[Partner], figures: dict[int, Figures]) -> list[li
                         p.label,
                         p.start,
                         p.end,
-                        category.label,
+                        str(category.label),
                         planned,
                         spent,
                         planned - spent,
@@ -371,7 +461,7 @@ def summary_rows(
         rows.append(
             [
                 partner.short_name,
-                partner.legal_status.label,
+                str(partner.legal_status.label),
                 f.total,
                 f.erdf_planned,
                 f.erdf_share,
@@ -383,7 +473,7 @@ def summary_rows(
         )
     rows.append(
         [
-            "Total",
+            _("Total"),
             "",
             total.total,
             total.erdf_planned,
@@ -402,7 +492,7 @@ def expenditure_rows(lines: list[Expenditure]) -> list[list]:
         [
             line.partner.short_name,
             f"P{line.period}",
-            CATEGORY_LABELS[Category(line.category)],
+            str(CATEGORY_LABELS[Category(line.category)]),
             line.description,
             line.invoice_number,
             line.invoice_date,

@@ -9,6 +9,8 @@ import secrets
 from decimal import Decimal
 
 from flask import Response, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -83,9 +85,9 @@ def import_preview(partner_id: int) -> Response:
     require_edit(partner)
     raw = _sent_file()
     if raw is None:
-        return _preview(partner, message="Choose a CSV file to import.")
+        return _preview(partner, message=_("Choose a CSV file to import."))
     if len(raw) > MAX_IMPORT_BYTES:
-        return _preview(partner, message="Import files up to 2 MB; split the file.")
+        return _preview(partner, message=_("Import files up to 2 MB; split the file."))
     return _preview(partner, raw, request.form.get("encoding") or None)
 
 
@@ -96,10 +98,17 @@ def import_confirm(partner_id: int) -> Response:
     raw, encoding = _sent_file() or b"", request.form.get("encoding") or None
     token = request.form.get("token", "")
     if not 16 <= len(token) <= 64:
-        return _preview(partner, raw, encoding, message="Check the file again, then import it.")
+        return _preview(partner, raw, encoding, message=_("Check the file again, then import it."))
     done = db.session.scalar(select(ImportBatch).where(ImportBatch.token == token))
     if done is not None:
-        flash(f"These {done.lines} lines were already imported.", "info")
+        flash(
+            ngettext(
+                "This %(num)d line was already imported.",
+                "These %(num)d lines were already imported.",
+                done.lines,
+            ),
+            "info",
+        )
         return redirect(url_for("budget_project.partner_page", partner_id=partner.id), 303)
     try:
         decoded = decode(raw, encoding)
@@ -125,7 +134,14 @@ def import_confirm(partner_id: int) -> Response:
     except IntegrityError:
         # The same confirmation, sent twice at once: the other one imports.
         db.session.rollback()
-        flash(f"These {len(rows)} lines were already imported.", "info")
+        flash(
+            ngettext(
+                "This %(num)d line was already imported.",
+                "These %(num)d lines were already imported.",
+                len(rows),
+            ),
+            "info",
+        )
         return redirect(url_for("budget_project.partner_page", partner_id=partner.id), 303)
     for row in rows:
         db.session.add(
@@ -141,5 +157,13 @@ def import_confirm(partner_id: int) -> Response:
         encoding=decoded.encoding,
     )
     db.session.commit()
-    flash(f"Imported {len(rows)} lines, EUR {format_number(total)} in total.", "success")
+    flash(
+        ngettext(
+            "Imported %(num)d line, EUR %(amount)s in total.",
+            "Imported %(num)d lines, EUR %(amount)s in total.",
+            len(rows),
+            amount=format_number(total),
+        ),
+        "success",
+    )
     return redirect(url_for("budget_project.partner_page", partner_id=partner.id), 303)

@@ -30,6 +30,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import Integer, cast, func, select
 
 from workspace.api import LegalStatus, Partner, db, format_number, format_percent
@@ -206,7 +207,7 @@ class Figures:
         return rows
 
     def total_row(self) -> Row:
-        return Row("Total", self.total, self.total_spent)
+        return Row(_("Total"), self.total, self.total_spent)
 
     def time_elapsed(self, on: date) -> Decimal:
         """Share of the project's days gone by on ``on``, in percent."""
@@ -215,23 +216,52 @@ class Figures:
         gone = min(max((on - start).days + 1, 0), days)
         return percent(Decimal(gone), Decimal(days)) or ZERO
 
-    def overspending(self, who: str = "") -> list[str]:
-        """A warning per cost category spent beyond its plan."""
-        return [
-            f"{who}{row.label} is over budget by EUR {format_number(-row.remaining)} "
-            f"(spent EUR {format_number(row.spent)} of EUR {format_number(row.planned)})."
-            for row in self.category_rows()
-            if row.spent > row.planned
-        ]
+    def overspending(self, partner: str = "") -> list[str]:
+        """A warning per cost category spent beyond its plan; naming ``partner`` (its
+        short name) when given, as the project page lists every partner's."""
+        found = []
+        for row in self.category_rows():
+            if row.spent <= row.planned:
+                continue
+            amounts = {
+                "category": row.label,
+                "over": format_number(-row.remaining),
+                "spent": format_number(row.spent),
+                "planned": format_number(row.planned),
+            }
+            if partner:
+                found.append(
+                    _(
+                        "%(partner)s: %(category)s is over budget by EUR %(over)s "
+                        "(spent EUR %(spent)s of EUR %(planned)s).",
+                        partner=partner,
+                        **amounts,
+                    )
+                )
+            else:
+                found.append(
+                    _(
+                        "%(category)s is over budget by EUR %(over)s "
+                        "(spent EUR %(spent)s of EUR %(planned)s).",
+                        **amounts,
+                    )
+                )
+        return found
 
     def warnings(self, on: date) -> list[str]:
         found = self.overspending()
         for row in self.period_rows():
             if row.period.end < on and row.spent < row.planned:
                 found.append(
-                    f"{row.label} ({row.period.span}) is over and spending is below plan: "
-                    f"EUR {format_number(row.spent)} of EUR {format_number(row.planned)} "
-                    f"({format_percent(row.rate or ZERO)})."
+                    _(
+                        "%(period)s (%(span)s) is over and spending is below plan: "
+                        "EUR %(spent)s of EUR %(planned)s (%(rate)s).",
+                        period=row.label,
+                        span=row.period.span,
+                        spent=format_number(row.spent),
+                        planned=format_number(row.planned),
+                        rate=format_percent(row.rate or ZERO),
+                    )
                 )
         return found
 

@@ -12,6 +12,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -42,13 +43,14 @@ class Category(enum.StrEnum):
         return self is Category.OFFICE
 
 
+# Lazy: each label is read in the reader's language (str() where it leaves a page).
 CATEGORY_LABELS = {
-    Category.STAFF: "Staff",
-    Category.OFFICE: "Office and administration",
-    Category.TRAVEL: "Travel and accommodation",
-    Category.EXTERNAL: "External expertise and services",
-    Category.EQUIPMENT: "Equipment",
-    Category.PREPARATION: "Preparation costs",
+    Category.STAFF: _l("Staff"),
+    Category.OFFICE: _l("Office and administration"),
+    Category.TRAVEL: _l("Travel and accommodation"),
+    Category.EXTERNAL: _l("External expertise and services"),
+    Category.EQUIPMENT: _l("Equipment"),
+    Category.PREPARATION: _l("Preparation costs"),
 }
 # The categories a finance officer plans and records; office and administration follows.
 ENTERED = [c for c in Category if not c.is_flat_rate]

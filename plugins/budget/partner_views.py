@@ -6,6 +6,8 @@ answers and the contract mark (``plan_views``) render from it too."""
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2_fragments.flask import render_blocks
 from sqlalchemy import select
@@ -42,26 +44,26 @@ class ExpenditureForm(StrippedForm):
     """Rendering and CSRF only: the checks are ``entries.check_line``, shared with CSV."""
 
     category = SelectField(
-        "Category",
-        choices=options([("", "Choose…"), *((c.value, c.label) for c in ENTERED)]),
+        _l("Category"),
+        choices=options([("", _l("Choose…")), *((c.value, c.label) for c in ENTERED)]),
         validate_choice=False,
     )
-    description = StringField("Description")
-    invoice_number = StringField("Invoice number")
-    invoice_date = StringField("Invoice date")
-    payment_date = StringField("Payment date")
-    amount = StringField("Amount (net)")
-    vat = StringField("Non-recoverable VAT", default="0")
-    currency = StringField("Currency", default="EUR")
-    rate = StringField("Units per euro", default="1")
-    same_invoice = BooleanField("Record it: this is another line of that invoice")
+    description = StringField(_l("Description"))
+    invoice_number = StringField(_l("Invoice number"))
+    invoice_date = StringField(_l("Invoice date"))
+    payment_date = StringField(_l("Payment date"))
+    amount = StringField(_l("Amount (net)"))
+    vat = StringField(_l("Non-recoverable VAT"), default="0")
+    currency = StringField(_l("Currency"), default="EUR")
+    rate = StringField(_l("Units per euro"), default="1")
+    same_invoice = BooleanField(_l("Record it: this is another line of that invoice"))
 
 
 class ContractForm(StrippedForm):
     version = VersionField()
     note = StringField(
-        "Note",
-        validators=[Length(max=200, message="Keep the note under 200 characters.")],
+        _l("Note"),
+        validators=[Length(max=200, message=_l("Keep the note under 200 characters."))],
     )
 
 
@@ -153,7 +155,14 @@ def add_line(partner_id: int) -> Response:
         amount_eur=str(line.amount_eur),
     )
     db.session.commit()
-    flash(f"Recorded EUR {format_number(line.amount_eur)} for “{line.description}”.", "success")
+    flash(
+        _(
+            "Recorded EUR %(amount)s for “%(description)s”.",
+            amount=format_number(line.amount_eur),
+            description=line.description,
+        ),
+        "success",
+    )
     return _after_change(partner, ["record", "summary", "lines"])
 
 
@@ -166,10 +175,16 @@ def delete_line(partner_id: int, line_id: int) -> Response:
         abort(404)
     period = next((p for p in periods(get_settings()) if p.number == line.period), None)
     if period is not None and period.closed:
-        return error_response(422, f"{period.label} is closed; its lines stay as reported.")
+        return error_response(
+            422, _("%(period)s is closed; its lines stay as reported.", period=period.label)
+        )
     if line.certified_at is not None:
         return error_response(
-            422, f"“{line.description}” is certified by the controller; it stays as reported."
+            422,
+            _(
+                "“%(description)s” is certified by the controller; it stays as reported.",
+                description=line.description,
+            ),
         )
     record(
         "budget_expenditure_deleted",
@@ -181,7 +196,7 @@ def delete_line(partner_id: int, line_id: int) -> Response:
     )
     db.session.delete(line)
     db.session.commit()
-    flash(f"Removed “{line.description}”.", "success")
+    flash(_("Removed “%(description)s”.", description=line.description), "success")
     return _after_change(partner, ["lines", "summary"])
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import Response, abort, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -36,16 +38,16 @@ from .models import Payment
 from .payments import chains, totals
 from .views import get_partner, project_pages, project_partners
 
-STALE = "Someone else saved this payment a moment ago: here it is as it stands now."
+STALE = _l("Someone else saved this payment a moment ago: here it is as it stands now.")
 
 
 class PaymentForm(StrippedForm):
     version = VersionField()
-    reported_on = DayField("Included in the progress report of")
-    received_eur = StringField("ERDF received by the lead partner (EUR)")
-    received_on = DayField("Received on")
-    forwarded_eur = StringField("ERDF forwarded to the partner (EUR)")
-    forwarded_on = DayField("Forwarded on")
+    reported_on = DayField(_l("Included in the progress report of"))
+    received_eur = StringField(_l("ERDF received by the lead partner (EUR)"))
+    received_on = DayField(_l("Received on"))
+    forwarded_eur = StringField(_l("ERDF forwarded to the partner (EUR)"))
+    forwarded_on = DayField(_l("Forwarded on"))
 
 
 @project_pages.get("/payments")
@@ -81,29 +83,32 @@ def _checked(form: PaymentForm, erdf_due: Decimal | None) -> dict | None:
         amount = None
         if amount_field.data:
             try:
-                amount = parse_money(amount_field.data, "The amount")
+                amount = parse_money(amount_field.data, _("The amount"))
             except NumberError as error:
                 amount_field.errors = [str(error)]
         if amount is not None and day_field.data is None and not day_field.errors:
-            day_field.errors = ["Say on which day."]
+            day_field.errors = [_("Say on which day.")]
         if day_field.data is not None and amount is None and not amount_field.errors:
-            amount_field.errors = ["Say how much."]
+            amount_field.errors = [_("Say how much.")]
         values[f"{name}_eur"], values[f"{name}_on"] = amount, day_field.data
     received, forwarded = values["received_eur"], values["forwarded_eur"]
     if received is not None and erdf_due is not None and received > erdf_due:
         form.received_eur.errors = [
-            f"More than the ERDF due on the certified expenditure (EUR {format_number(erdf_due)})."
+            _(
+                "More than the ERDF due on the certified expenditure (EUR %(amount)s).",
+                amount=format_number(erdf_due),
+            )
         ]
     if received is not None and erdf_due is None:
-        form.received_eur.errors = ["Nothing is certified for this period yet."]
+        form.received_eur.errors = [_("Nothing is certified for this period yet.")]
     if forwarded is not None and (received is None or forwarded > received):
-        form.forwarded_eur.errors = ["The lead partner forwards at most what it received."]
+        form.forwarded_eur.errors = [_("The lead partner forwards at most what it received.")]
     if (
         values["forwarded_on"]
         and values["received_on"]
         and values["forwarded_on"] < values["received_on"]
     ):
-        form.forwarded_on.errors = ["The ERDF is forwarded after it is received."]
+        form.forwarded_on.errors = [_("The ERDF is forwarded after it is received.")]
     if any(field.errors for field in form):
         return None
     return values
@@ -127,9 +132,16 @@ def payment(partner_id: int, number: int) -> Response:
         if values is not None:
             answer = _save(partner, number, saved, form.version.data, values)
             if answer is None:
-                flash(f"The payments of {partner.short_name} for P{number} are saved.", "success")
+                flash(
+                    _(
+                        "The payments of %(partner)s for %(period)s are saved.",
+                        partner=partner.short_name,
+                        period=link.period.label,
+                    ),
+                    "success",
+                )
                 return redirect(url_for("budget_project.payments") + f"#partner-{partner.id}", 303)
-            form.form_errors.append(answer)
+            form.form_errors.append(str(answer))
             status = 409
         else:
             status = 422

@@ -8,6 +8,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import Response, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -56,10 +58,10 @@ class ModificationForm(StrippedForm):
     """The words beside the plan grid once a partner's budget is contracted."""
 
     reason = TextAreaField(
-        "Reason for this modification",
-        validators=[Length(max=2000, message="Keep the reason under 2,000 characters.")],
+        _l("Reason for this modification"),
+        validators=[Length(max=2000, message=_l("Keep the reason under 2,000 characters."))],
     )
-    confirm = BooleanField("I confirm this change beyond the flexibility")
+    confirm = BooleanField(_l("I confirm this change beyond the flexibility"))
 
 
 def _plan_values(partner: Partner) -> dict[str, str]:
@@ -77,7 +79,8 @@ def _read_grid(all_periods, values: dict[str, str], errors: dict[str, str]) -> d
             values[key] = (request.form.get(key) or "").strip()
             try:
                 amounts[category.value, p.number] = parse_money(
-                    values[key] or "0", f"{category.label} in {p.label}"
+                    values[key] or "0",
+                    _("%(category)s in %(period)s", category=category.label, period=p.label),
                 )
             except NumberError as error:
                 errors[key] = str(error)
@@ -116,7 +119,10 @@ def plan(partner_id: int) -> Response:
         elif sent != version:
             status, version = 409, _stale_plan(partner)
         elif change is not None and not change.changed:
-            flash(f"Nothing changed in the budget of {partner.short_name}.", "info")
+            flash(
+                _("Nothing changed in the budget of %(partner)s.", partner=partner.short_name),
+                "info",
+            )
             return redirect(url_for("budget_project.partner_page", partner_id=partner.id), 303)
         elif problems:
             status = 422
@@ -132,8 +138,10 @@ def plan(partner_id: int) -> Response:
                     partner=partner.short_name,
                     total=str(total),
                 )
-                message = (
-                    f"Budget of {partner.short_name} saved: EUR {format_number(total)} in total."
+                message = _(
+                    "Budget of %(partner)s saved: EUR %(total)s in total.",
+                    partner=partner.short_name,
+                    total=format_number(total),
                 )
             else:
                 message = _record_modification(partner, change, form, sent + 1)
@@ -175,8 +183,10 @@ def _stale_plan(partner: Partner) -> int:
     """Someone saved in between: say so, and give the form the newest version."""
     db.session.rollback()
     flash(
-        "Someone saved this budget while you were editing it. Your figures are "
-        "still in the form: compare them with the current plan, then save again.",
+        _(
+            "Someone saved this budget while you were editing it. Your figures are "
+            "still in the form: compare them with the current plan, then save again."
+        ),
         "error",
     )
     current = db.session.get(PartnerPlan, partner.id)
@@ -215,33 +225,61 @@ def _modification_problems(partner: Partner, change: Change, form: ModificationF
     if change.total_changed and not can(current_user, Action.ADMIN):
         difference = change.total_after - change.total_before
         problems.append(
-            f"The total of {partner.short_name} would change from "
-            f"EUR {format_number(change.total_before)} to EUR {format_number(change.total_after)} "
-            f"({'+' if difference > 0 else '−'}{format_number(abs(difference))}). Only an admin "
-            "changes a contracted partner's total: move amounts between categories and periods "
-            f"so that it stays EUR {format_number(change.total_before)} (office and "
-            "administration follows staff)."
+            _(
+                "The total of %(partner)s would change from EUR %(before)s to EUR %(after)s "
+                "(%(difference)s). Only an admin changes a contracted partner's total: move "
+                "amounts between categories and periods so that it stays EUR %(before)s "
+                "(office and administration follows staff).",
+                partner=partner.short_name,
+                before=format_number(change.total_before),
+                after=format_number(change.total_after),
+                difference=("+" if difference > 0 else "−") + format_number(abs(difference)),
+            )
         )
     if not (form.reason.data or "").strip():
-        form.reason.errors = ["Give the reason for this modification: it is kept with it."]
+        form.reason.errors = [_("Give the reason for this modification: it is kept with it.")]
     if change.beyond_flexibility:
-        moved = (
-            f"With this change, EUR {format_number(change.moved_after)} "
-            f"({format_percent(change.share_after)}) of the contracted "
-            f"EUR {format_number(change.contract.total)} would be moved between categories "
-            f"and periods: more than the {format_percent(change.rate)} "
-            f"(EUR {format_number(change.limit)}) allowed without a formal modification."
-        )
+        moved = {
+            "moved": format_number(change.moved_after),
+            "share": format_percent(change.share_after),
+            "contracted": format_number(change.contract.total),
+            "rate": format_percent(change.rate),
+            "limit": format_number(change.limit),
+        }
         if not can_confirm(current_user, partner):
-            who = "an admin"
             if partner.region is not None:
-                who = f"a coordinator of {partner.region.name} or an admin"
-            problems.append(
-                f"{moved} Only {who} can confirm a change this large: ask them to save it, "
-                "or move less."
-            )
+                problems.append(
+                    _(
+                        "With this change, EUR %(moved)s (%(share)s) of the contracted "
+                        "EUR %(contracted)s would be moved between categories and periods: "
+                        "more than the %(rate)s (EUR %(limit)s) allowed without a formal "
+                        "modification. Only a coordinator of %(region)s or an admin can "
+                        "confirm a change this large: ask them to save it, or move less.",
+                        region=partner.region.name,
+                        **moved,
+                    )
+                )
+            else:
+                problems.append(
+                    _(
+                        "With this change, EUR %(moved)s (%(share)s) of the contracted "
+                        "EUR %(contracted)s would be moved between categories and periods: "
+                        "more than the %(rate)s (EUR %(limit)s) allowed without a formal "
+                        "modification. Only an admin can confirm a change this large: ask "
+                        "them to save it, or move less.",
+                        **moved,
+                    )
+                )
         elif not form.confirm.data:
-            problems.append(f"{moved} Tick the box below to confirm it.")
+            problems.append(
+                _(
+                    "With this change, EUR %(moved)s (%(share)s) of the contracted "
+                    "EUR %(contracted)s would be moved between categories and periods: "
+                    "more than the %(rate)s (EUR %(limit)s) allowed without a formal "
+                    "modification. Tick the box below to confirm it.",
+                    **moved,
+                )
+            )
     return problems
 
 
@@ -252,13 +290,19 @@ def _record_modification(
     keep_modification(
         partner, change, form.reason.data.strip(), current_user._get_current_object(), version
     )
-    message = (
-        f"Modification of the budget of {partner.short_name} recorded: "
-        f"EUR {format_number(change.moved)} moved"
-    )
     if change.total_changed:
-        message += f", total now EUR {format_number(change.total_after)}"
-    return message + "."
+        return _(
+            "Modification of the budget of %(partner)s recorded: EUR %(moved)s moved, "
+            "total now EUR %(total)s.",
+            partner=partner.short_name,
+            moved=format_number(change.moved),
+            total=format_number(change.total_after),
+        )
+    return _(
+        "Modification of the budget of %(partner)s recorded: EUR %(moved)s moved.",
+        partner=partner.short_name,
+        moved=format_number(change.moved),
+    )
 
 
 def _swap_version(partner: Partner, sent: int | None) -> bool:
@@ -334,18 +378,22 @@ def mark_contracted(partner_id: int) -> Response:
         if form.version.data != version:
             status = 409
             flash(
-                "The plan changed since you opened this page: check it, then mark it as "
-                "contracted again.",
+                _(
+                    "The plan changed since you opened this page: check it, then mark it as "
+                    "contracted again."
+                ),
                 "error",
             )
         elif not total_of(grid):
-            form.note.errors = [f"Plan the budget of {partner.short_name} first."]
+            form.note.errors = [
+                _("Plan the budget of %(partner)s first.", partner=partner.short_name)
+            ]
         elif (
             existing is not None
             and total_of(grid) == existing.total
             and not _differs(existing, grid)
         ):
-            form.note.errors = ["The contracted budget is already this plan."]
+            form.note.errors = [_("The contracted budget is already this plan.")]
         else:
             made = fix_contract(
                 partner,
@@ -356,8 +404,11 @@ def mark_contracted(partner_id: int) -> Response:
             )
             db.session.commit()
             flash(
-                f"The plan of {partner.short_name} is its contracted budget now: "
-                f"EUR {format_number(made.total)}.",
+                _(
+                    "The plan of %(partner)s is its contracted budget now: EUR %(total)s.",
+                    partner=partner.short_name,
+                    total=format_number(made.total),
+                ),
                 "success",
             )
             return redirect(url_for("budget_project.partner_page", partner_id=partner.id), 303)

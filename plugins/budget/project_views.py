@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import Response, abort
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -13,11 +14,13 @@ from workspace.api import Action, Partner, can, db, render, to_csv, to_xlsx
 
 from . import chart
 from .entries import (
-    BUDGET_HEADER,
-    EXPENDITURE_HEADER,
-    SUMMARY_HEADER,
+    ERDF_SHARE_HEADING,
+    RATE_HEADING,
+    budget_header,
     budget_rows,
+    expenditure_header,
     expenditure_rows,
+    summary_header,
     summary_rows,
 )
 from .ledger import all_partner_figures, combined, get_settings, today
@@ -43,7 +46,7 @@ def project() -> Response:
         # The project's own warnings, and each partner's overspending, which the
         # project totals can hide.
         warnings=total.warnings(on)
-        + [w for p in partners for w in figures[p.id].overspending(f"{p.short_name}: ")],
+        + [w for p in partners for w in figures[p.id].overspending(p.short_name)],
         on=on,
         editable={p.id for p in partners if can_edit(current_user, p)},
         is_admin=can(current_user, Action.ADMIN),
@@ -71,9 +74,18 @@ def _download(content: str | bytes, filename: str, mimetype: str) -> Response:
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Commission rates have up to six decimals; two would hide what the amounts came from.
-XLSX_FORMATS = {"Rate to EUR": "#,##0.0000##", "ERDF %": "0.00"}
 CSV_KINDS = {"summary", "budget", "expenditure"}
+
+
+def xlsx_formats() -> dict[str, str]:
+    """Number formats by column heading, in the reader's language as the headings are.
+    Commission rates have up to six decimals; two would hide what the amounts came from."""
+    return {str(RATE_HEADING): "#,##0.0000##", str(ERDF_SHARE_HEADING): "0.00"}
+
+
+def _sheet_title(kind: str) -> str:
+    """The name of an export's sheet, in the reader's language."""
+    return {"summary": _("Summary"), "budget": _("Budget"), "expenditure": _("Expenditure")}[kind]
 
 
 def export_tables(partners: list[Partner]) -> dict[str, tuple[list[str], list[list]]]:
@@ -90,9 +102,9 @@ def export_tables(partners: list[Partner]) -> dict[str, tuple[list[str], list[li
         key=lambda line: (partners.index(by_id[line.partner_id]), line.payment_date, line.id)
     )
     return {
-        "summary": (SUMMARY_HEADER, summary_rows(partners, figures, total)),
-        "budget": (BUDGET_HEADER, budget_rows(partners, figures)),
-        "expenditure": (EXPENDITURE_HEADER, expenditure_rows(lines)),
+        "summary": (summary_header(), summary_rows(partners, figures, total)),
+        "budget": (budget_header(), budget_rows(partners, figures)),
+        "expenditure": (expenditure_header(), expenditure_rows(lines)),
     }
 
 
@@ -100,8 +112,10 @@ def _export(partners: list[Partner], stem: str, kind: str, fmt: str) -> Response
     tables = export_tables(partners)
     stamp = today().strftime("%Y%m%d")
     if fmt == "xlsx":
-        sheets = [(name.title(), *tables[name]) for name in ("summary", "budget", "expenditure")]
-        return _download(to_xlsx(sheets, XLSX_FORMATS), f"{stem}-{stamp}.xlsx", XLSX)
+        sheets = [
+            (_sheet_title(name), *tables[name]) for name in ("summary", "budget", "expenditure")
+        ]
+        return _download(to_xlsx(sheets, xlsx_formats()), f"{stem}-{stamp}.xlsx", XLSX)
     if kind not in CSV_KINDS:
         abort(404)
     return _download(to_csv(*tables[kind]), f"{stem}-{kind}-{stamp}.csv", "text/csv")

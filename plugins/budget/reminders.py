@@ -15,6 +15,9 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from workspace.api import (
@@ -41,9 +44,11 @@ NOTICE = timedelta(days=7)
 KINDS = [
     NotificationKind(
         CLOSING,
-        "A reporting period closes in 7 days",
-        "To the coordinators of the regions using Budget: record the period's expenditure "
-        "before it closes.",
+        _l("A reporting period closes in 7 days"),
+        _l(
+            "To the coordinators of the regions using Budget: record the period's expenditure "
+            "before it closes."
+        ),
         default="daily",
     )
 ]
@@ -79,6 +84,15 @@ def _coordinators(region: Region) -> list[User]:
     return [user for user in people if can_read(user)]
 
 
+def _by_language(users: list[User]) -> dict[str, list[User]]:
+    """The people to tell, by the language each reads (their choice, else English):
+    a notification is written in its recipient's language."""
+    groups: dict[str, list[User]] = {}
+    for user in users:
+        groups.setdefault(user.language or "en", []).append(user)
+    return groups
+
+
 @scheduled(CLOSING, every=timedelta(hours=6))
 def announce_closing_periods() -> None:
     """Tell each region where Budget is on, once, that a reporting period closes soon."""
@@ -94,15 +108,26 @@ def announce_closing_periods() -> None:
                 continue
             with _links():
                 url = url_for("budget.index", region=region.slug)
-            notify(
-                _coordinators(region),
-                CLOSING,
-                f"Reporting period {period.label} closes on {format_day(period.end)}",
-                url,
-                body=f"{period.label} ({period.span}): record the expenditure of "
-                f"{region.name}'s partners before the period closes.",
-                region=region,
-            )
+            for language, people in _by_language(_coordinators(region)).items():
+                with force_locale(language):
+                    notify(
+                        people,
+                        CLOSING,
+                        _(
+                            "Reporting period %(period)s closes on %(day)s",
+                            period=period.label,
+                            day=format_day(period.end),
+                        ),
+                        url,
+                        body=_(
+                            "%(period)s (%(span)s): record the expenditure of %(region)s's "
+                            "partners before the period closes.",
+                            period=period.label,
+                            span=period.span,
+                            region=region.name,
+                        ),
+                        region=region,
+                    )
             db.session.add(
                 PeriodNotice(
                     region_id=region.id,

@@ -14,6 +14,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from workspace.api import (
@@ -53,12 +55,14 @@ def items(partner: Partner, period: Period, user: User) -> list[ReportItem]:
         rate = get_settings().office_rate
         found.append(
             ReportItem(
-                f"Expenditure: {Category.OFFICE.label}",
+                _("Expenditure: %(category)s", category=Category.OFFICE.label),
                 f"budget:office:{partner.id}:{period.number}",
-                f"Flat rate of {format_number(rate)} % of staff costs",
+                _("Flat rate of %(rate)s %% of staff costs", rate=format_number(rate)),
                 url=url,
-                detail=f"EUR {format_number(cents(staff * rate / HUNDRED))}, follows the "
-                "certified staff costs",
+                detail=_(
+                    "EUR %(amount)s, follows the certified staff costs",
+                    amount=format_number(cents(staff * rate / HUNDRED)),
+                ),
             )
         )
     plan = db.session.get(PartnerPlan, partner.id)
@@ -67,11 +71,15 @@ def items(partner: Partner, period: Period, user: User) -> list[ReportItem]:
     if files:
         found.append(
             ReportItem(
-                "Evidence",
+                _("Evidence"),
                 f"budget:evidence:{partner.id}",
-                "Invoices and proofs of payment",
+                _("Invoices and proofs of payment"),
                 url=url_for("documents.view", document_id=evidence.id),
-                detail=f"{len(files)} files in the partner's evidence folder",
+                detail=ngettext(
+                    "%(num)d file in the partner's evidence folder",
+                    "%(num)d files in the partner's evidence folder",
+                    len(files),
+                ),
                 attachments=tuple(a.id for a in files),
             )
         )
@@ -79,14 +87,14 @@ def items(partner: Partner, period: Period, user: User) -> list[ReportItem]:
 
 
 def _line(line: Expenditure, url: str) -> ReportItem:
-    category = CATEGORY_LABELS.get(Category(line.category), line.category)
+    category = str(CATEGORY_LABELS.get(Category(line.category), line.category))
     return ReportItem(
-        f"Expenditure: {category}",
+        _("Expenditure: %(category)s", category=category),
         line.ref,
         line.description,
         url=url,
         day=line.payment_date,
-        detail=f"invoice {line.invoice_number or '–'}",
+        detail=_("invoice %(number)s", number=line.invoice_number or "–"),
         expense=Expense(
             category=category,
             invoice_number=line.invoice_number,

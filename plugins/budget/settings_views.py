@@ -6,6 +6,9 @@ the flexibility, and which periods are closed. The periods are the project calen
 from __future__ import annotations
 
 from flask import Response, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 from wtforms import StringField
 
@@ -29,13 +32,13 @@ from .views import project_pages
 
 
 class SettingsForm(StrippedForm):
-    erdf_rate_public = StringField("ERDF rate, public bodies (%)")
-    erdf_rate_private = StringField("ERDF rate, private non-profit bodies (%)")
-    office_rate = StringField("Office and administration (% of staff)")
+    erdf_rate_public = StringField(_l("ERDF rate, public bodies (%)"))
+    erdf_rate_private = StringField(_l("ERDF rate, private non-profit bodies (%)"))
+    office_rate = StringField(_l("Office and administration (% of staff)"))
     flexibility_rate = StringField(
-        "Flexibility without a formal modification (% of a partner's contracted budget)"
+        _l("Flexibility without a formal modification (% of a partner's contracted budget)")
     )
-    closed_through = StringField("Closed periods (reported up to period number)")
+    closed_through = StringField(_l("Closed periods (reported up to period number)"))
 
 
 RATE_FIELDS = ("erdf_rate_public", "erdf_rate_private", "office_rate", "flexibility_rate")
@@ -45,16 +48,16 @@ def _check_settings(form: SettingsForm) -> dict:
     values = {}
     for name in RATE_FIELDS:
         try:
-            rate = parse_number(form[name].data, "The rate")
+            rate = parse_number(form[name].data, _("The rate"))
         except NumberError as error:
             form[name].errors = [str(error)]
         else:
             if rate > 100:
-                form[name].errors = ["A rate is at most 100 %."]
+                form[name].errors = [_("A rate is at most 100 %.")]
             values[name] = rate
     text = form.closed_through.data or "0"
     if not (text.isascii() and text.isdigit()):
-        form.closed_through.errors = ["A period number, or 0 when none is closed."]
+        form.closed_through.errors = [_("A period number, or 0 when none is closed.")]
     else:
         values["closed_through"] = int(text)
     return values
@@ -70,7 +73,11 @@ def settings_page() -> Response:
         values = _check_settings(form)
         count = len(periods(settings))
         if not any(f.errors for f in form) and values["closed_through"] > count:
-            form.closed_through.errors = [f"The project has {count} periods."]
+            form.closed_through.errors = [
+                ngettext(
+                    "The project has %(num)d period.", "The project has %(num)d periods.", count
+                )
+            ]
         if any(f.errors for f in form):
             db.session.rollback()
             status = 422
@@ -87,7 +94,7 @@ def settings_page() -> Response:
                 **{k: str(v) for k, v in values.items()},
             )
             db.session.commit()
-            flash("Budget settings saved.", "success")
+            flash(_("Budget settings saved."), "success")
             return redirect(url_for("budget_project.settings_page"), 303)
     else:
         shown = _settings_dict(settings)
@@ -114,17 +121,22 @@ def refile_lines(new_periods: list[CalendarPeriod]) -> str | None:
     no longer exist."""
     closed = get_settings().closed_through
     if closed > len(new_periods):
-        return (
-            f"the budget has closed the periods up to P{closed}, and the new calendar has "
-            f"{len(new_periods)}."
+        last_closed = f"P{closed}"
+        return ngettext(
+            "the budget has closed the periods up to %(period)s, and the new calendar has %(num)d.",
+            "the budget has closed the periods up to %(period)s, and the new calendar has %(num)d.",
+            len(new_periods),
+            period=last_closed,
         )
     start, end = new_periods[0].start, new_periods[-1].end
     lines = db.session.scalars(select(Expenditure)).all()
     for line in lines:
         if not start <= line.payment_date <= end:
-            return (
-                f"expenditure paid on {format_day(line.payment_date)} would fall outside "
-                f"the project ({format_day(start)} – {format_day(end)})."
+            return _(
+                "expenditure paid on %(day)s would fall outside the project (%(start)s – %(end)s).",
+                day=format_day(line.payment_date),
+                start=format_day(start),
+                end=format_day(end),
             )
     for line in lines:
         line.period = next(p.number for p in new_periods if p.contains(line.payment_date))
