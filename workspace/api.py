@@ -71,7 +71,14 @@ from .hookspecs import (
     Setting,
     hookimpl,
 )
-from .i18n import DEFAULT_LANGUAGE, LANGUAGES, current_language, in_language, language_of
+from .i18n import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    by_language,
+    current_language,
+    in_language,
+    language_of,
+)
 from .indicators import (
     ACTIVITY_SECTIONS,
     INDICATORS,
@@ -283,6 +290,7 @@ __all__ = [
     "current_language",
     "LANGUAGES",
     "DEFAULT_LANGUAGE",
+    "by_language",
     "format_moment",
     "format_money",
     "format_number",

@@ -68,6 +68,15 @@ def language_of(user) -> str:
     return _chosen(getattr(user, "language", None)) or DEFAULT_LANGUAGE
 
 
+def by_language(people) -> dict[str, list]:
+    """``people`` grouped by the language each reads (``language_of``), in the order
+    met: a notification to several people is written once per language."""
+    groups: dict[str, list] = {}
+    for person in people:
+        groups.setdefault(language_of(person), []).append(person)
+    return groups
+
+
 @contextmanager
 def in_language(code: str | None) -> Iterator[None]:
     """Translate in ``code`` for a while (an e-mail to someone else, a plan's export

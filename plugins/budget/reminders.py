@@ -15,7 +15,6 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -26,8 +25,10 @@ from workspace.api import (
     NotificationKind,
     Region,
     User,
+    by_language,
     db,
     format_day,
+    in_language,
     notify,
     now,
     regions_on,
@@ -84,15 +85,6 @@ def _coordinators(region: Region) -> list[User]:
     return [user for user in people if can_read(user)]
 
 
-def _by_language(users: list[User]) -> dict[str, list[User]]:
-    """The people to tell, by the language each reads (their choice, else English):
-    a notification is written in its recipient's language."""
-    groups: dict[str, list[User]] = {}
-    for user in users:
-        groups.setdefault(user.language or "en", []).append(user)
-    return groups
-
-
 @scheduled(CLOSING, every=timedelta(hours=6))
 def announce_closing_periods() -> None:
     """Tell each region where Budget is on, once, that a reporting period closes soon."""
@@ -108,8 +100,8 @@ def announce_closing_periods() -> None:
                 continue
             with _links():
                 url = url_for("budget.index", region=region.slug)
-            for language, people in _by_language(_coordinators(region)).items():
-                with force_locale(language):
+            for language, people in by_language(_coordinators(region)).items():
+                with in_language(language):
                     notify(
                         people,
                         CLOSING,
