@@ -134,7 +134,9 @@ def webinar_facts(meeting: Meeting) -> str:
     if meeting.attendee_count is not None:
         count = meeting.attendee_count
         parts.append(
-            ngettext("%(num)s attendee", "%(num)s attendees", count, num=format_number(count, 0))
+            ngettext(
+                "%(count)s attendee", "%(count)s attendees", count, count=format_number(count, 0)
+            )
         )
     return " · ".join(parts)
 
