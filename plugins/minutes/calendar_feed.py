@@ -103,7 +103,7 @@ def _action_entry(outcome: Outcome) -> CalendarEntry:
             + _(
                 "From the meeting “%(title)s” of %(day)s.",
                 title=exports.one_line(meeting.title),
-                day=f"{meeting.local_start:%Y-%m-%d}",
+                day=meeting.local_start.date().isoformat(),
             )
             + "\n"
             + _("Meeting page: %(url)s", url=page)

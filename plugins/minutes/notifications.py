@@ -118,7 +118,7 @@ def action_assigned(outcome: Outcome, owner: User) -> None:
             return _(
                 "Action for you from “%(title)s” (due %(day)s)",
                 title=meeting.title,
-                day=f"{outcome.due_date:%Y-%m-%d}",
+                day=outcome.due_date.isoformat(),
             )
         return _("Action for you from “%(title)s”", title=meeting.title)
 
@@ -257,7 +257,7 @@ def send_reminders() -> None:
                     "minutes.action_overdue",
                     lambda due=due, title=title: _(
                         "Overdue since %(day)s: your action from “%(title)s”",
-                        day=f"{due:%Y-%m-%d}",
+                        day=due.isoformat(),
                         title=title,
                     ),
                 )
@@ -268,7 +268,7 @@ def send_reminders() -> None:
                 "minutes.action_due",
                 lambda due=due, title=title: _(
                     "Due on %(day)s: your action from “%(title)s”",
-                    day=f"{due:%Y-%m-%d}",
+                    day=due.isoformat(),
                     title=title,
                 ),
             )
