@@ -11,6 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
@@ -52,8 +54,8 @@ from .models import Meeting, Outcome, OutcomeKind
 
 PLUGIN = PluginInfo(
     name="minutes",
-    label="Meeting minutes",
-    description="Meetings with agendas, attendance, minutes, decisions and action items.",
+    label=_l("Meeting minutes"),
+    description=_l("Meetings with agendas, attendance, minutes, decisions and action items."),
     blueprints=(region_bp,),
     project_blueprints=(project_bp,),
     migrations=Path(__file__).with_name("migrations"),
@@ -66,13 +68,13 @@ REF_PREFIX = "minutes:meeting:"
 def menu_links(region, user):
     if region is None:
         return [
-            MenuLink("Meetings", url_for("minutes_project.project_index")),
-            MenuLink("Webinars", url_for("minutes_project.webinars")),
+            MenuLink(_("Meetings"), url_for("minutes_project.project_index")),
+            MenuLink(_("Webinars"), url_for("minutes_project.webinars")),
         ]
     return [
-        MenuLink("Meetings", url_for("minutes.index", region=region.slug)),
-        MenuLink("Action items", url_for("minutes.actions", region=region.slug)),
-        MenuLink("Stakeholder group", url_for("minutes.stakeholders", region=region.slug)),
+        MenuLink(_("Meetings"), url_for("minutes.index", region=region.slug)),
+        MenuLink(_("Action items"), url_for("minutes.actions", region=region.slug)),
+        MenuLink(_("Stakeholder group"), url_for("minutes.stakeholders", region=region.slug)),
     ]
 
 
@@ -102,7 +104,7 @@ def dashboard_panels(region, user):
     ).all()
     return [
         Panel.rendered(
-            "Next meetings and open action items",
+            _("Next meetings and open action items"),
             "minutes/_panel.html",
             region=region,
             meetings=meetings,
@@ -143,8 +145,8 @@ def search(query, user):
             m.title,
             meeting_url(m),
             f"{m.kind.label} · {m.local_start:%Y-%m-%d %H:%M} · {m.where}".rstrip(" ·"),
-            kind="Meeting",
-            where=m.region.name if m.region else "Whole project",
+            kind=_("Meeting"),
+            where=m.region.name if m.region else _("Whole project"),
             region=m.region,
         )
         for m in _meetings(_matching(text, Meeting.title, Meeting.place))
@@ -153,7 +155,7 @@ def search(query, user):
 
 def _target(meeting: Meeting) -> LinkTarget:
     label = f"{meeting.title} ({meeting.local_start:%Y-%m-%d})"
-    return LinkTarget(meeting.ref, label, meeting_url(meeting), "Meeting", meeting.region)
+    return LinkTarget(meeting.ref, label, meeting_url(meeting), _("Meeting"), meeting.region)
 
 
 @hookimpl
@@ -202,7 +204,9 @@ def export_region(region: Region):
     return [
         ExportFile(
             "meetings.ics",
-            exports.calendar(meetings, f"Meetings · {region.name}", meeting_url).to_ical(),
+            exports.calendar(
+                meetings, _("Meetings · %(region)s", region=region.name), meeting_url
+            ).to_ical(),
         ),
         ExportFile("action-items.csv", exports.action_items_csv(outcomes)),
     ]

@@ -6,6 +6,7 @@ ways with notes saved meanwhile).
 from __future__ import annotations
 
 from flask import Response, abort, flash, request
+from flask_babel import gettext as _
 from sqlalchemy import update
 
 from workspace.api import (
@@ -96,7 +97,7 @@ def edit_agenda_item(meeting_id: int, item_id: int) -> Response:
     item.presenter = form.presenter.data or ""
     notifications.agenda_changed(meeting)
     db.session.commit()
-    flash(f"“{item.title}” is saved.", "success")
+    flash(_("“%(title)s” is saved.", title=item.title), "success")
     return fragment_or_page(meeting, "agenda")
 
 
@@ -121,11 +122,9 @@ def agenda_notes(meeting_id: int, item_id: int) -> Response:
     item = db.session.get(AgendaItem, item_id)
     if item is None or item.meeting_id != meeting.id:
         event = _removal(meeting, "agenda_item_removed", "item", item_id)
-        return removed_meanwhile(
-            meeting, event, "the agenda item", "writing its notes", form.notes.data or ""
-        )
+        return removed_meanwhile(meeting, event, "agenda_item", form.notes.data or "")
     if not form.validate_on_submit():
-        flash(" ".join([*form.form_errors, *form.notes.errors]), "error")
+        flash(" ".join(str(e) for e in [*form.form_errors, *form.notes.errors]), "error")
         # Shown back in the form so nothing typed is lost; never stored.
         intact = not (form.version.errors or form.base.errors) and form.version.data
         kept = {
@@ -158,18 +157,22 @@ def agenda_notes(meeting_id: int, item_id: int) -> Response:
         item = db.session.get(AgendaItem, item_id)
         if item is None:
             event = _removal(meeting, "agenda_item_removed", "item", item_id)
-            return removed_meanwhile(meeting, event, "the agenda item", "writing its notes", mine)
+            return removed_meanwhile(meeting, event, "agenda_item", mine)
     else:
         return notes_conflict(meeting, item, mine)
     title = item.title
     db.session.commit()
     if merged:
         flash(
-            f"Notes on “{title}” are saved, merged with the notes someone else saved meanwhile.",
+            _(
+                "Notes on “%(title)s” are saved, merged with the notes someone else saved "
+                "meanwhile.",
+                title=title,
+            ),
             "success",
         )
     else:
-        flash(f"Notes on “{title}” are saved.", "success")
+        flash(_("Notes on “%(title)s” are saved.", title=title), "success")
     return fragment_or_page(meeting, "agenda")
 
 
@@ -187,7 +190,10 @@ def delete_agenda_item(meeting_id: int, item_id: int) -> Response:
         return refusal
     item = _agenda_item(meeting, item_id)
     if item.outcomes:
-        flash(f"“{item.title}” has outcomes; remove them before the agenda item.", "error")
+        flash(
+            _("“%(title)s” has outcomes; remove them before the agenda item.", title=item.title),
+            "error",
+        )
         return fragment_or_page(meeting, "agenda", status=409)
     meeting.agenda.remove(item)
     record(

@@ -19,6 +19,8 @@ from collections.abc import Callable
 from datetime import date
 
 from flask import Blueprint, Response, abort, g, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm.exc import StaleDataError
@@ -42,18 +44,18 @@ PLUGIN_NAME = "minutes"
 region_bp = Blueprint("minutes", __name__, template_folder="templates")
 project_bp = Blueprint("minutes_project", __name__, template_folder="templates")
 
-CLOSED_MESSAGE = (
+CLOSED_MESSAGE = _l(
     "This meeting is closed, so its agenda, participants and outcomes are read-only. "
     "A coordinator of the region can re-open it."
 )
-CANCELLED_MESSAGE = (
+CANCELLED_MESSAGE = _l(
     "This meeting is cancelled, so it takes no changes. A coordinator of the region can restore it."
 )
 # The one step forward from each state, with the button that takes it.
 NEXT_STEP = {
-    MeetingStatus.DRAFT: (MeetingStatus.OPEN, "Publish the agenda"),
-    MeetingStatus.OPEN: (MeetingStatus.IN_PROGRESS, "Start the meeting"),
-    MeetingStatus.IN_PROGRESS: (MeetingStatus.CLOSED, "Close the meeting"),
+    MeetingStatus.DRAFT: (MeetingStatus.OPEN, _l("Publish the agenda")),
+    MeetingStatus.OPEN: (MeetingStatus.IN_PROGRESS, _l("Start the meeting")),
+    MeetingStatus.IN_PROGRESS: (MeetingStatus.CLOSED, _l("Close the meeting")),
 }
 
 
@@ -106,7 +108,7 @@ def get_meeting(meeting_id: int, action: Action = Action.READ, trashed: bool = F
 def closed_refusal(meeting: Meeting | None = None) -> Response:
     """409 for a change of a closed or cancelled meeting, saying which and why."""
     cancelled = meeting is not None and meeting.is_cancelled
-    return error_response(409, CANCELLED_MESSAGE if cancelled else CLOSED_MESSAGE)
+    return error_response(409, str(CANCELLED_MESSAGE if cancelled else CLOSED_MESSAGE))
 
 
 def visible_regions(user: User) -> list[Region]:
@@ -155,8 +157,10 @@ def commit_meeting(meeting: Meeting, then: Callable[[], object] | None = None) -
 def _stale_meeting() -> Response:
     return error_response(
         409,
-        "Someone else changed this meeting in the meantime; nothing was changed. "
-        "Reload the page to see its current state.",
+        _(
+            "Someone else changed this meeting in the meantime; nothing was changed. "
+            "Reload the page to see its current state."
+        ),
     )
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import request
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -93,13 +94,19 @@ def _action_entry(outcome: Outcome) -> CalendarEntry:
         text = text[: TITLE_TEXT_MAX - 1].rstrip() + "…"
     return CalendarEntry(
         uid=f"minutes-action-{outcome.id}@{request.host}",
-        title=f"Action: {text} (due)",
+        title=_("Action: %(text)s (due)", text=text),
         start=outcome.due_date,
         end=outcome.due_date + timedelta(days=1),
         url=page,
         description=(
-            f"{outcome.text}\n\nFrom the meeting “{exports.one_line(meeting.title)}” of "
-            f"{meeting.local_start:%Y-%m-%d}.\nMeeting page: {page}"
+            f"{outcome.text}\n\n"
+            + _(
+                "From the meeting “%(title)s” of %(day)s.",
+                title=exports.one_line(meeting.title),
+                day=meeting.local_start.date().isoformat(),
+            )
+            + "\n"
+            + _("Meeting page: %(url)s", url=page)
         ),
         sequence=outcome.version,
         region=meeting.region,

@@ -5,6 +5,7 @@ region's calendar feed, and the minutes as PDF. ``exports`` builds the files.
 from __future__ import annotations
 
 from flask import Response, g
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from workspace.api import db
@@ -32,7 +33,7 @@ def feed() -> Response:
     return exports.ics_response(
         meetings,
         f"meetings-{g.region.slug}.ics",
-        name=f"Meetings · {g.region.name}",
+        name=_("Meetings · %(region)s", region=g.region.name),
         url=meeting_url,
     )
 

@@ -8,6 +8,8 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from flask import Response, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from icalendar import Calendar, Event
 
 from workspace.api import html_to_pdf, to_csv, utcnow
@@ -65,7 +67,7 @@ def meeting_uid(meeting: Meeting) -> str:
 def summary(meeting: Meeting) -> str:
     title = one_line(meeting.title)
     # Calendars that ignore STATUS still tell a cancelled meeting by its summary.
-    return f"Cancelled: {title}" if meeting.is_cancelled else title
+    return _("Cancelled: %(title)s", title=title) if meeting.is_cancelled else title
 
 
 def location(meeting: Meeting) -> str:
@@ -77,11 +79,11 @@ def description(meeting: Meeting, page: str) -> str:
     (icalendar escapes the line breaks)."""
     lines = [meeting.kind.label]
     if meeting.is_cancelled:
-        lines.insert(0, one_line(f"Cancelled. {meeting.cancel_reason}"))
+        lines.insert(0, one_line(_("Cancelled. %(reason)s", reason=meeting.cancel_reason)))
     if meeting.online_url:
-        lines.append(f"Join online: {one_line(meeting.online_url)}")
+        lines.append(_("Join online: %(url)s", url=one_line(meeting.online_url)))
     lines += [f"{i}. {one_line(item.title)}" for i, item in enumerate(meeting.agenda, start=1)]
-    lines.append(f"Meeting page: {page}")
+    lines.append(_("Meeting page: %(url)s", url=page))
     return "\n".join(lines)
 
 
@@ -113,15 +115,16 @@ def minutes_pdf(meeting: Meeting) -> bytes:
     return html_to_pdf(html)
 
 
+# The columns' headings, in the language of whoever exports.
 ACTION_ITEMS_HEADER = [
-    "meeting",
-    "meeting date",
-    "agenda item",
-    "action",
-    "owner",
-    "due date",
-    "status",
-    "done on",
+    _l("meeting"),
+    _l("meeting date"),
+    _l("agenda item"),
+    _l("action"),
+    _l("owner"),
+    _l("due date"),
+    _l("status"),
+    _l("done on"),
 ]
 
 
@@ -142,4 +145,4 @@ def action_items_csv(outcomes: Iterable[Outcome]) -> str:
         for o in outcomes
         if o.kind is OutcomeKind.ACTION
     ]
-    return to_csv(ACTION_ITEMS_HEADER, rows)
+    return to_csv([str(heading) for heading in ACTION_ITEMS_HEADER], rows)

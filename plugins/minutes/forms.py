@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, available_timezones
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     HiddenField,
     StringField,
@@ -33,7 +35,16 @@ from workspace.api import (
     options,
 )
 
-from .models import ApprovalState, MeetingKind, OutcomeKind, StakeholderKind
+from .models import (
+    APPROVAL_STATE_LABELS,
+    MEETING_KIND_LABELS,
+    OUTCOME_KIND_LABELS,
+    STAKEHOLDER_KIND_LABELS,
+    ApprovalState,
+    MeetingKind,
+    OutcomeKind,
+    StakeholderKind,
+)
 
 TIMEZONES = sorted(available_timezones() - {"localtime", "Factory"})
 # The time zone a new meeting of a region starts with.
@@ -47,10 +58,10 @@ COUNTRY_ZONES = {
     "BE": "Europe/Brussels",
 }
 DEFAULT_ZONE = "Europe/Brussels"
-DATE_MESSAGE = "Enter the date, for example 15.04.2020 or 2020-04-15."
-TIME_MESSAGE = "Enter a time as HH:MM, for example 09:30."
-MINUTES_MESSAGE = "Enter the length in whole minutes, e.g. 15."
-WEB_ADDRESS_MESSAGE = "Enter a full address starting with https://."
+DATE_MESSAGE = _l("Enter the date, for example 15.04.2020 or 2020-04-15.")
+TIME_MESSAGE = _l("Enter a time as HH:MM, for example 09:30.")
+MINUTES_MESSAGE = _l("Enter the length in whole minutes, e.g. 15.")
+WEB_ADDRESS_MESSAGE = _l("Enter a full address starting with https://.")
 
 
 def web_address(form, field: StringField) -> None:
@@ -74,18 +85,22 @@ class WholeMinutesField(WholeNumberField):
 
 class MeetingForm(StrippedForm):
     title = StringField(
-        "Title", validators=[DataRequired(message="Give the meeting a title."), Length(max=200)]
+        _l("Title"),
+        validators=[DataRequired(message=_l("Give the meeting a title.")), Length(max=200)],
     )
-    kind = ChoiceField("Kind", choices=options((k.value, k.label) for k in MeetingKind))
-    day = DayField("Date", validators=[InputRequired(message=DATE_MESSAGE)])
-    start = ClockField("Starts", validators=[InputRequired(message=TIME_MESSAGE)])
-    end = ClockField("Ends", validators=[InputRequired(message=TIME_MESSAGE)])
+    kind = ChoiceField(
+        _l("Kind"), choices=options((k.value, MEETING_KIND_LABELS[k.value]) for k in MeetingKind)
+    )
+    day = DayField(_l("Date"), validators=[InputRequired(message=DATE_MESSAGE)])
+    start = ClockField(_l("Starts"), validators=[InputRequired(message=TIME_MESSAGE)])
+    end = ClockField(_l("Ends"), validators=[InputRequired(message=TIME_MESSAGE)])
     timezone = StringField(
-        "Time zone", validators=[DataRequired(message="Choose a time zone."), Length(max=64)]
+        _l("Time zone"),
+        validators=[DataRequired(message=_l("Choose a time zone.")), Length(max=64)],
     )
-    place = StringField("Place", validators=[Length(max=200)])
+    place = StringField(_l("Place"), validators=[Length(max=200)])
     online_url = StringField(
-        "Online link",
+        _l("Online link"),
         validators=[
             Optional(),
             Length(max=500),
@@ -97,11 +112,11 @@ class MeetingForm(StrippedForm):
 
     def validate_timezone(self, field: StringField) -> None:
         if field.data not in TIMEZONES:
-            raise ValidationError("Choose a time zone from the list, e.g. Europe/Madrid.")
+            raise ValidationError(_("Choose a time zone from the list, e.g. Europe/Madrid."))
 
     def validate_end(self, field: ClockField) -> None:
         if self.start.data and field.data and field.data <= self.start.data:
-            raise ValidationError("The meeting must end after it starts.")
+            raise ValidationError(_("The meeting must end after it starts."))
 
     def times_utc(self) -> tuple[datetime, datetime]:
         zone = ZoneInfo(self.timezone.data)
@@ -111,27 +126,27 @@ class MeetingForm(StrippedForm):
 
 
 class AgendaItemForm(StrippedForm):
-    section = StringField("Section", validators=[Length(max=120)])
+    section = StringField(_l("Section"), validators=[Length(max=120)])
     title = StringField(
-        "Agenda item",
-        validators=[DataRequired(message="Give the agenda item a title."), Length(max=200)],
+        _l("Agenda item"),
+        validators=[DataRequired(message=_l("Give the agenda item a title.")), Length(max=200)],
     )
     duration_minutes = WholeMinutesField(
-        "Length (minutes)",
+        _l("Length (minutes)"),
         default=15,
         validators=[
             InputRequired(message=MINUTES_MESSAGE),
-            NumberRange(min=0, max=24 * 60, message="Between 0 and 1440 minutes."),
+            NumberRange(min=0, max=24 * 60, message=_l("Between 0 and 1440 minutes.")),
         ],
     )
-    presenter = StringField("Presenter", validators=[Length(max=120)])
+    presenter = StringField(_l("Presenter"), validators=[Length(max=120)])
 
 
 class NotesForm(StrippedForm):
     """The notes of one agenda item, with the version and the text they were based on:
     a save on an older version is merged with what was saved meanwhile."""
 
-    notes = TextAreaField("Notes", validators=[Length(max=20_000)])
+    notes = TextAreaField(_l("Notes"), validators=[Length(max=20_000)])
     version = VersionField(validators=[Optional()])
     # The notes the form was made from, sent back as they were (a hidden input; as a
     # TextAreaField its spaces and line breaks are kept): the base of the merge.
@@ -139,21 +154,27 @@ class NotesForm(StrippedForm):
 
 
 class OutcomeForm(StrippedForm):
-    kind = ChoiceField("Type", choices=options((k.value, k.label) for k in OutcomeKind))
-    text = TextAreaField(
-        "What", validators=[DataRequired(message="Write the outcome first."), Length(max=5000)]
+    kind = ChoiceField(
+        _l("Type"), choices=options((k.value, OUTCOME_KIND_LABELS[k.value]) for k in OutcomeKind)
     )
-    owner_id = ChoiceField("Owner", coerce=int, default=0)
-    due_date = DayField("Due date", validators=[Optional()])
+    text = TextAreaField(
+        _l("What"),
+        validators=[DataRequired(message=_l("Write the outcome first.")), Length(max=5000)],
+    )
+    owner_id = ChoiceField(_l("Owner"), coerce=int, default=0)
+    due_date = DayField(_l("Due date"), validators=[Optional()])
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         if self.kind.data == OutcomeKind.ACTION:
             if not self.owner_id.data:
-                self.owner_id.errors = [*self.owner_id.errors, "An action item needs an owner."]
+                self.owner_id.errors = [*self.owner_id.errors, _("An action item needs an owner.")]
                 valid = False
             if self.due_date.data is None and not self.due_date.errors:
-                self.due_date.errors = [*self.due_date.errors, "An action item needs a due date."]
+                self.due_date.errors = [
+                    *self.due_date.errors,
+                    _("An action item needs a due date."),
+                ]
                 valid = False
         return valid
 
@@ -165,11 +186,11 @@ class OutcomeEditForm(OutcomeForm):
 
 
 class ParticipantForm(StrippedForm):
-    user_id = ChoiceField("Person", coerce=int, default=0)
-    stakeholder_id = ChoiceField("Member of the stakeholder group", coerce=int, default=0)
-    partner_id = ChoiceField("Organisation", coerce=int, default=0)
-    guest_name = StringField("Guest name", validators=[Length(max=120)])
-    guest_organisation = StringField("Guest organisation", validators=[Length(max=200)])
+    user_id = ChoiceField(_l("Person"), coerce=int, default=0)
+    stakeholder_id = ChoiceField(_l("Member of the stakeholder group"), coerce=int, default=0)
+    partner_id = ChoiceField(_l("Organisation"), coerce=int, default=0)
+    guest_name = StringField(_l("Guest name"), validators=[Length(max=120)])
+    guest_organisation = StringField(_l("Guest organisation"), validators=[Length(max=200)])
 
     def validate(self, extra_validators=None) -> bool:
         if not super().validate(extra_validators):
@@ -182,8 +203,10 @@ class ParticipantForm(StrippedForm):
         ]
         if sum(chosen) != 1:
             self.form_errors.append(
-                "Invite one at a time: a person, a member of the stakeholder group, an "
-                "organisation, or a guest by name."
+                _(
+                    "Invite one at a time: a person, a member of the stakeholder group, an "
+                    "organisation, or a guest by name."
+                )
             )
             return False
         return True
@@ -193,21 +216,21 @@ class WebinarForm(StrippedForm):
     """A webinar's facts, from the meeting version the page showed."""
 
     speakers = StringField(
-        "Speakers",
-        validators=[Length(max=500, message="Keep the speakers under 500 characters.")],
+        _l("Speakers"),
+        validators=[Length(max=500, message=_l("Keep the speakers under 500 characters."))],
     )
     attendee_count = WholeNumberField(
-        "Attendees",
+        _l("Attendees"),
         validators=[
             Optional(),
-            NumberRange(max=1_000_000, message="Enter the number of attendees, e.g. 45."),
+            NumberRange(max=1_000_000, message=_l("Enter the number of attendees, e.g. 45.")),
         ],
     )
     recording_url = StringField(
-        "Recording",
+        _l("Recording"),
         validators=[
             Optional(),
-            Length(max=500, message="Keep the address under 500 characters."),
+            Length(max=500, message=_l("Keep the address under 500 characters.")),
             web_address,
             URL(require_tld=False, message=WEB_ADDRESS_MESSAGE),
         ],
@@ -215,7 +238,7 @@ class WebinarForm(StrippedForm):
     version = VersionField(validators=[Optional()])
 
 
-STAKEHOLDER_KINDS = options((k.value, k.label) for k in StakeholderKind)
+STAKEHOLDER_KINDS = options((k.value, STAKEHOLDER_KIND_LABELS[k.value]) for k in StakeholderKind)
 
 
 class StakeholderForm(StrippedForm):
@@ -223,46 +246,51 @@ class StakeholderForm(StrippedForm):
     page showed."""
 
     person = StringField(
-        "Name",
-        validators=[DataRequired(message="Write the member's name."), Length(max=120)],
+        _l("Name"),
+        validators=[DataRequired(message=_l("Write the member's name.")), Length(max=120)],
     )
     organisation = StringField(
-        "Organisation",
-        validators=[DataRequired(message="Write the member's organisation."), Length(max=200)],
+        _l("Organisation"),
+        validators=[DataRequired(message=_l("Write the member's organisation.")), Length(max=200)],
     )
-    kind = ChoiceField("Kind of organisation", choices=STAKEHOLDER_KINDS)
-    position = StringField("Position", validators=[Length(max=120)])
+    kind = ChoiceField(_l("Kind of organisation"), choices=STAKEHOLDER_KINDS)
+    position = StringField(_l("Position"), validators=[Length(max=120)])
     email = StringField(
-        "E-mail (optional)",
+        _l("E-mail (optional)"),
         validators=[
             Optional(),
             Length(max=254),
-            Email(message="Enter an e-mail address such as name@example.org, or leave it empty."),
+            Email(
+                message=_l("Enter an e-mail address such as name@example.org, or leave it empty.")
+            ),
         ],
     )
-    joined_on = DayField("Joined on", validators=[InputRequired(message=DATE_MESSAGE)])
-    left_on = DayField("Left on", validators=[Optional()])
+    joined_on = DayField(_l("Joined on"), validators=[InputRequired(message=DATE_MESSAGE)])
+    left_on = DayField(_l("Left on"), validators=[Optional()])
     version = VersionField(validators=[Optional()])
 
     def validate_left_on(self, field: DayField) -> None:
         if field.data and self.joined_on.data and field.data < self.joined_on.data:
-            raise ValidationError("A member leaves after joining: check the two dates.")
+            raise ValidationError(_("A member leaves after joining: check the two dates."))
 
 
 class LeaveForm(StrippedForm):
     """A member leaves the group on a day, from the version the page showed."""
 
-    left_on = DayField("Left on", validators=[InputRequired(message=DATE_MESSAGE)])
+    left_on = DayField(_l("Left on"), validators=[InputRequired(message=DATE_MESSAGE)])
     version = VersionField(validators=[Optional()])
 
 
 class ApprovalForm(StrippedForm):
-    state = ChoiceField("Your word", choices=options((s.value, s.label) for s in ApprovalState))
-    comment = TextAreaField("Comment", validators=[Length(max=5000)])
+    state = ChoiceField(
+        _l("Your word"),
+        choices=options((s.value, APPROVAL_STATE_LABELS[s.value]) for s in ApprovalState),
+    )
+    comment = TextAreaField(_l("Comment"), validators=[Length(max=5000)])
 
     def validate_comment(self, field: TextAreaField) -> None:
         if self.state.data == ApprovalState.COMMENTED and not (field.data or "").strip():
-            raise ValidationError("Write the comment your organisation has on the minutes.")
+            raise ValidationError(_("Write the comment your organisation has on the minutes."))
 
 
 class VersionForm(StrippedForm):
@@ -277,6 +305,6 @@ class CancelForm(StrippedForm):
 
     version = VersionField(validators=[Optional()])
     reason = StringField(
-        "Reason (optional)",
-        validators=[Length(max=500, message="Keep the reason under 500 characters.")],
+        _l("Reason (optional)"),
+        validators=[Length(max=500, message=_l("Keep the reason under 500 characters."))],
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Response, g, redirect
+from flask_babel import gettext as _
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 from sqlalchemy import select
@@ -62,6 +63,7 @@ def user_choices(region: Region | None) -> list[tuple[int, str]]:
 
     Read once per request and region: every agenda item's outcome form offers them."""
     cache = g.setdefault("_minutes_people", {})
+    external = _("external")
     key = region.id if region is not None else None
     if key in cache:
         return cache[key]
@@ -74,7 +76,7 @@ def user_choices(region: Region | None) -> list[tuple[int, str]]:
         (u for u in users if can(u, Action.READ, region)), key=lambda u: u.name.casefold()
     )
     cache[key] = [
-        (u.id, f"{u.name} ({u.partner.short_name if u.partner else 'external'})") for u in readers
+        (u.id, f"{u.name} ({u.partner.short_name if u.partner else external})") for u in readers
     ]
     return cache[key]
 
@@ -82,20 +84,21 @@ def user_choices(region: Region | None) -> list[tuple[int, str]]:
 def pickers_hint(meeting: Meeting) -> str:
     """Why someone may be missing from the person and owner lists."""
     if meeting.region is None:
-        return (
+        return _(
             "Staff of the partners are listed: external stakeholders do not read "
             "project-wide meetings."
         )
-    return (
-        f"Listed: partner staff and the stakeholders of {meeting.region.name}. A stakeholder "
-        f"of another region is listed once a coordinator of {meeting.region.name} adds them "
-        "as a member here."
+    return _(
+        "Listed: partner staff and the stakeholders of %(region)s. A stakeholder "
+        "of another region is listed once a coordinator of %(region)s adds them "
+        "as a member here.",
+        region=meeting.region.name,
     )
 
 
 def outcome_form(item: AgendaItem, formdata=None) -> OutcomeForm:
     form = OutcomeForm(formdata=formdata, prefix=f"item{item.id}")
-    form.owner_id.choices = [(0, "Nobody yet"), *user_choices(item.meeting.region)]
+    form.owner_id.choices = [(0, _("Nobody yet")), *user_choices(item.meeting.region)]
     return form
 
 
@@ -116,10 +119,10 @@ def outcome_edit_form(
         form = OutcomeEditForm(formdata=None, data=data, prefix=f"outcome{outcome_id}")
     else:
         form = OutcomeEditForm(formdata=formdata, prefix=f"outcome{outcome_id}")
-    choices = [(0, "Nobody yet"), *user_choices(meeting.region)]
+    choices = [(0, _("Nobody yet")), *user_choices(meeting.region)]
     if outcome is not None and outcome.owner_id and all(c[0] != outcome.owner_id for c in choices):
-        name = outcome.owner.name if outcome.owner is not None else "A former member"
-        choices.append((outcome.owner_id, f"{name} (cannot open this meeting now)"))
+        name = outcome.owner.name if outcome.owner is not None else _("A former member")
+        choices.append((outcome.owner_id, _("%(name)s (cannot open this meeting now)", name=name)))
     form.owner_id.choices = choices
     return form
 
@@ -135,13 +138,15 @@ def current_members(region: Region) -> list[Stakeholder]:
 
 def participant_form(meeting: Meeting, formdata=None) -> ParticipantForm:
     form = ParticipantForm(formdata=formdata)
-    form.user_id.choices = [(0, "Choose a person"), *user_choices(meeting.region)]
+    form.user_id.choices = [(0, _("Choose a person")), *user_choices(meeting.region)]
     members = current_members(meeting.region) if meeting.region is not None else []
-    form.stakeholder_id.choices = [(0, "Choose a member")] + [
+    form.stakeholder_id.choices = [(0, _("Choose a member"))] + [
         (m.id, f"{m.person} ({m.organisation})") for m in members
     ]
     partners = db.session.scalars(select(Partner).order_by(Partner.name)).all()
-    form.partner_id.choices = [(0, "Choose an organisation")] + [(p.id, p.name) for p in partners]
+    form.partner_id.choices = [(0, _("Choose an organisation"))] + [
+        (p.id, p.name) for p in partners
+    ]
     return form
 
 
@@ -159,7 +164,7 @@ def meeting_context(meeting: Meeting, **overrides) -> dict:
         "next_step": None if meeting.is_cancelled else NEXT_STEP.get(meeting.status),
         "cancel_form": None,
         "pickers_hint": pickers_hint(meeting),
-        "owner_hint": "For action items: someone who can open this meeting.",
+        "owner_hint": _("For action items: someone who can open this meeting."),
         # Following a meeting is following its minutes document: the core tells the
         # followers of a document of each comment on it.
         "following_minutes": meeting.minutes_document is not None
@@ -270,17 +275,40 @@ def _removal(meeting: Meeting, verb: str, key: str, value: int) -> Event | None:
     return next((e for e in events if (e.detail or {}).get(key) == value), None)
 
 
-def removed_meanwhile(
-    meeting: Meeting, event: Event | None, what: str, doing: str, text: str
-) -> Response:
-    """409 for a save whose agenda item or outcome was removed meanwhile: says who
-    removed it and shows the user's text, unsaved, to copy."""
+def _removed_message(what: str, who: str | None, title: str | None) -> str:
+    """The sentence saying ``what`` ("agenda_item" or "outcome") was removed meanwhile,
+    by ``who`` (None: not known), with its ``title`` if known: whole sentences, so
+    each language words them its own way."""
+    if what == "agenda_item":
+        if who is None:
+            return _("The agenda item was removed while you were writing its notes.")
+        if title:
+            return _(
+                "%(who)s removed the agenda item “%(title)s” while you were writing its notes.",
+                who=who,
+                title=title,
+            )
+        return _("%(who)s removed the agenda item while you were writing its notes.", who=who)
+    if who is None:
+        return _("The outcome was removed while you were editing it.")
+    if title:
+        return _(
+            "%(who)s removed the outcome “%(title)s” while you were editing it.",
+            who=who,
+            title=title,
+        )
+    return _("%(who)s removed the outcome while you were editing it.", who=who)
+
+
+def removed_meanwhile(meeting: Meeting, event: Event | None, what: str, text: str) -> Response:
+    """409 for a save whose agenda item or outcome (``what``: "agenda_item" or
+    "outcome") was removed meanwhile: says who removed it and shows the user's text,
+    unsaved, to copy."""
     if event is not None:
-        who = event.actor.name if event.actor is not None else "Someone"
+        who = event.actor.name if event.actor is not None else _("Someone")
         title = event.detail.get("title") or event.detail.get("text")
-        what = f"{what} “{title}”" if title else what
-        message = f"{who} removed {what} while you were {doing}."
+        message = _removed_message(what, who, title)
     else:
-        message = f"{what[0].upper()}{what[1:]} was removed while you were {doing}."
+        message = _removed_message(what, None, None)
     kept = {"message": message, "text": text, "at": event.created_at if event else None}
     return fragment_or_page(meeting, "agenda", status=409, kept_text=kept)

@@ -12,10 +12,43 @@ import enum
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, ForeignKey, String, UniqueConstraint, types
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workspace.api import Document, Partner, Region, Trashable, User, UTCDateTime, db, utcnow
+
+# What people read for each stored value, translated when it is shown (``label``); the
+# forms' choices, made once at import, take these lazy ones.
+MEETING_KIND_LABELS = {
+    "interregional": _l("Interregional meeting"),
+    "thematic_visit": _l("Thematic visit"),
+    "webinar": _l("Webinar"),
+    "stakeholder_group": _l("Stakeholder group meeting"),
+    "partner": _l("Partner meeting"),
+}
+MEETING_STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "open": _l("Open"),
+    "in_progress": _l("In progress"),
+    "closed": _l("Closed"),
+}
+STAKEHOLDER_KIND_LABELS = {
+    "managing_authority": _l("Managing authority"),
+    "public_authority": _l("Regional or local authority"),
+    "business_support": _l("Business support organisation"),
+    "sme": _l("SME"),
+    "chamber": _l("Chamber"),
+    "university": _l("University or research"),
+    "other": _l("Other"),
+}
+OUTCOME_KIND_LABELS = {
+    "information": _l("Information"),
+    "decision": _l("Decision"),
+    "action": _l("Action item"),
+}
+APPROVAL_STATE_LABELS = {"approved": _l("Approved"), "commented": _l("Commented")}
 
 
 class MeetingKind(enum.StrEnum):
@@ -27,13 +60,7 @@ class MeetingKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "interregional": "Interregional meeting",
-            "thematic_visit": "Thematic visit",
-            "webinar": "Webinar",
-            "stakeholder_group": "Stakeholder group meeting",
-            "partner": "Partner meeting",
-        }[self.value]
+        return str(MEETING_KIND_LABELS[self.value])
 
 
 class MeetingStatus(enum.StrEnum):
@@ -49,12 +76,7 @@ class MeetingStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "draft": "Draft",
-            "open": "Open",
-            "in_progress": "In progress",
-            "closed": "Closed",
-        }[self.value]
+        return str(MEETING_STATUS_LABELS[self.value])
 
 
 class StakeholderKind(enum.StrEnum):
@@ -70,15 +92,7 @@ class StakeholderKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "managing_authority": "Managing authority",
-            "public_authority": "Regional or local authority",
-            "business_support": "Business support organisation",
-            "sme": "SME",
-            "chamber": "Chamber",
-            "university": "University or research",
-            "other": "Other",
-        }[self.value]
+        return str(STAKEHOLDER_KIND_LABELS[self.value])
 
 
 class OutcomeKind(enum.StrEnum):
@@ -88,9 +102,7 @@ class OutcomeKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"information": "Information", "decision": "Decision", "action": "Action item"}[
-            self.value
-        ]
+        return str(OUTCOME_KIND_LABELS[self.value])
 
 
 class ApprovalState(enum.StrEnum):
@@ -99,7 +111,7 @@ class ApprovalState(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"approved": "Approved", "commented": "Commented"}[self.value]
+        return str(APPROVAL_STATE_LABELS[self.value])
 
 
 def _enum(enum_cls: type[enum.StrEnum], name: str) -> types.Enum:
@@ -224,12 +236,12 @@ class Meeting(Trashable, db.Model):
         """Why the minutes text of the meeting is read-only now, if it is (for the
         ``document_lock`` hook)."""
         if self.is_cancelled:
-            return (
+            return _(
                 "The meeting is cancelled, so its minutes are read-only. A coordinator "
                 "of the region can restore the meeting."
             )
         if self.is_closed:
-            return (
+            return _(
                 "The meeting is closed, so its minutes are read-only. A coordinator of the "
                 "region can re-open the meeting."
             )
@@ -237,7 +249,7 @@ class Meeting(Trashable, db.Model):
 
     @property
     def where(self) -> str:
-        return self.place or ("Online" if self.online_url else "")
+        return self.place or (_("Online") if self.online_url else "")
 
     @property
     def is_webinar(self) -> bool:
@@ -327,10 +339,10 @@ class Participant(db.Model):
         if self.stakeholder is not None:
             return self.stakeholder.organisation
         if self.user is not None:
-            return self.user.partner.short_name if self.user.partner else "External stakeholder"
+            return self.user.partner.short_name if self.user.partner else _("External stakeholder")
         if self.partner is not None:
-            return "Partner organisation"
-        return self.guest_organisation or "Guest"
+            return _("Partner organisation")
+        return self.guest_organisation or _("Guest")
 
 
 class Outcome(db.Model):

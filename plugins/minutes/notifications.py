@@ -12,8 +12,12 @@ region where the minutes are off are left out by the core's ``notify``.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
@@ -38,49 +42,92 @@ DUE_SOON_DAYS = 3
 KINDS = [
     NotificationKind(
         "minutes.action_assigned",
-        "An action item is assigned to me",
-        "An action item of a meeting's minutes names you as its owner.",
+        _l("An action item is assigned to me"),
+        _l("An action item of a meeting's minutes names you as its owner."),
         default="immediately",
     ),
     NotificationKind(
         "minutes.action_due",
-        "An action item of mine is due in 3 days",
-        "An open action item you own is due within the next three days.",
+        _l("An action item of mine is due in 3 days"),
+        _l("An open action item you own is due within the next three days."),
         default="daily",
     ),
     NotificationKind(
         "minutes.action_overdue",
-        "An action item of mine is overdue",
-        "An open action item you own is past its due date.",
+        _l("An action item of mine is overdue"),
+        _l("An open action item you own is past its due date."),
         default="daily",
     ),
     NotificationKind(
         "minutes.approval_awaited",
-        "Minutes await my partner's approval",
-        "A meeting your organisation took part in is closed: its minutes await your "
-        "organisation's approval (you are one of its coordinators).",
+        _l("Minutes await my partner's approval"),
+        _l(
+            "A meeting your organisation took part in is closed: its minutes await your "
+            "organisation's approval (you are one of its coordinators)."
+        ),
         default="immediately",
     ),
     NotificationKind(
         "minutes.agenda_changed",
-        "The agenda of a meeting I take part in is published or changed",
-        "The agenda is published, or an item of a published agenda is added, changed, "
-        "moved or removed; the mail carries the meeting's calendar entry (.ics).",
+        _l("The agenda of a meeting I take part in is published or changed"),
+        _l(
+            "The agenda is published, or an item of a published agenda is added, changed, "
+            "moved or removed; the mail carries the meeting's calendar entry (.ics)."
+        ),
         default="immediately",
     ),
 ]
 
 
+def _notify(
+    users: Iterable[User | None],
+    kind: str,
+    subject: Callable[[], str],
+    url: str,
+    *,
+    body: Callable[[], str] = str,
+    attachments: Callable[[], list] = list,
+    **options,
+) -> None:
+    """``notify`` once per language of ``users``: ``subject``, ``body`` and
+    ``attachments`` are worked out in each language (the person's choice, else
+    English), so everyone reads the notification and its e-mail in their own."""
+    groups: dict[str, list[User]] = {}
+    for user in users:
+        if user is not None:
+            groups.setdefault(getattr(user, "language", None) or "en", []).append(user)
+    for language, people in groups.items():
+        with force_locale(language):
+            notify(
+                people,
+                kind,
+                subject(),
+                url,
+                body=body(),
+                attachments=attachments(),
+                **options,
+            )
+
+
 def action_assigned(outcome: Outcome, owner: User) -> None:
     """Tell ``owner`` that the action item is theirs now."""
     meeting = outcome.meeting
-    due = f" (due {outcome.due_date:%Y-%m-%d})" if outcome.due_date else ""
-    notify(
+
+    def subject() -> str:
+        if outcome.due_date:
+            return _(
+                "Action for you from “%(title)s” (due %(day)s)",
+                title=meeting.title,
+                day=outcome.due_date.isoformat(),
+            )
+        return _("Action for you from “%(title)s”", title=meeting.title)
+
+    _notify(
         [owner],
         "minutes.action_assigned",
-        f"Action for you from “{meeting.title}”{due}",
+        subject,
         meeting_url(meeting),
-        body=outcome.text,
+        body=lambda: outcome.text,
         region=meeting.region,
         target=meeting.ref,
     )
@@ -98,13 +145,17 @@ def approval_awaited(meeting: Meeting) -> None:
         .where(User.partner_id.in_(partner_ids), Membership.role == MembershipRole.COORDINATOR)
         .distinct()
     ).all()
-    notify(
+    _notify(
         coordinators,
         "minutes.approval_awaited",
-        f"The minutes of “{meeting.title}” await your organisation's approval",
+        lambda: _(
+            "The minutes of “%(title)s” await your organisation's approval", title=meeting.title
+        ),
         _page(meeting),  # the demo sends it too, outside any request
-        body="The meeting is closed. Approve the minutes or comment on them for your "
-        "organisation on the meeting's page.",
+        body=lambda: _(
+            "The meeting is closed. Approve the minutes or comment on them for your "
+            "organisation on the meeting's page."
+        ),
         region=meeting.region,
         target=meeting.ref,
     )
@@ -123,18 +174,28 @@ def agenda_changed(meeting: Meeting, published: bool = False) -> None:
         # The calendar lists the agenda as it is now, moves and removals included.
         db.session.flush()
         db.session.expire(meeting, ["agenda"])
-    ics = exports.calendar([meeting], meeting.title, meeting_url).to_ical()
-    verb = "published" if published else "changed"
+    when = f"{meeting.local_start:%Y-%m-%d %H:%M}"
     agenda = "\n".join(f"{i}. {item.title}" for i, item in enumerate(meeting.agenda, start=1))
-    notify(
+
+    def subject() -> str:
+        if published:
+            return _("Agenda published: “%(title)s”, %(when)s", title=meeting.title, when=when)
+        return _("Agenda changed: “%(title)s”, %(when)s", title=meeting.title, when=when)
+
+    def ics() -> list:
+        # The calendar entry's words (kind, "Join online") in the reader's language too.
+        content = exports.calendar([meeting], meeting.title, meeting_url).to_ical()
+        return [(f"meeting-{meeting.id}.ics", content, "text/calendar")]
+
+    _notify(
         people,
         "minutes.agenda_changed",
-        f"Agenda {verb}: “{meeting.title}”, {meeting.local_start:%Y-%m-%d %H:%M}",
+        subject,
         meeting_url(meeting),
-        body=agenda,
+        body=lambda: agenda,
         region=meeting.region,
         target=meeting.ref,
-        attachments=[(f"meeting-{meeting.id}.ics", ics, "text/calendar")],
+        attachments=ics,
     )
 
 
@@ -167,14 +228,14 @@ def _page(meeting: Meeting) -> str:
     return f"{base}/meetings/{meeting.id}"
 
 
-def _remind(outcome: Outcome, kind: str, subject: str) -> None:
+def _remind(outcome: Outcome, kind: str, subject: Callable[[], str]) -> None:
     meeting = outcome.meeting
-    notify(
+    _notify(
         [outcome.owner],
         kind,
         subject,
         _page(meeting),
-        body=outcome.text,
+        body=lambda: outcome.text,
         region=meeting.region,
         target=meeting.ref,
     )
@@ -188,19 +249,28 @@ def send_reminders() -> None:
     soon = today + timedelta(days=DUE_SOON_DAYS)
     for outcome in db.session.scalars(_open_actions()).unique():
         due = outcome.due_date
+        title = outcome.meeting.title
         if due < today:
             if outcome.reminded_overdue != due:
                 _remind(
                     outcome,
                     "minutes.action_overdue",
-                    f"Overdue since {due:%Y-%m-%d}: your action from “{outcome.meeting.title}”",
+                    lambda due=due, title=title: _(
+                        "Overdue since %(day)s: your action from “%(title)s”",
+                        day=due.isoformat(),
+                        title=title,
+                    ),
                 )
                 outcome.reminded_overdue = due
         elif due <= soon and outcome.reminded_due != due:
             _remind(
                 outcome,
                 "minutes.action_due",
-                f"Due on {due:%Y-%m-%d}: your action from “{outcome.meeting.title}”",
+                lambda due=due, title=title: _(
+                    "Due on %(day)s: your action from “%(title)s”",
+                    day=due.isoformat(),
+                    title=title,
+                ),
             )
             outcome.reminded_due = due
     db.session.commit()

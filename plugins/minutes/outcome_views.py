@@ -6,6 +6,8 @@ action item lists of a region or of the project, "Mine" among them.
 from __future__ import annotations
 
 from flask import Response, abort, flash, g, redirect, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
@@ -110,7 +112,7 @@ def _outcome(meeting: Meeting, outcome_id: int) -> Outcome | None:
     return outcome if outcome is not None and outcome.meeting_id == meeting.id else None
 
 
-OUTCOME_CHANGED = (
+OUTCOME_CHANGED = _l(
     "Someone else changed this outcome while you were editing it. Your changes are in "
     "the form, not saved; the outcome as saved now is shown above them. Save again to "
     "keep yours."
@@ -130,7 +132,7 @@ def edit_outcome(meeting_id: int, outcome_id: int) -> Response:
     form = outcome_edit_form(meeting, outcome, outcome_id, request.form)
     if outcome is None:
         event = _removal(meeting, "outcome_removed", "outcome", outcome_id)
-        return removed_meanwhile(meeting, event, "the outcome", "editing it", form.text.data or "")
+        return removed_meanwhile(meeting, event, "outcome", form.text.data or "")
     if not form.validate_on_submit():
         return outcome_form_again(meeting, outcome, form, status=422)
     kind = OutcomeKind(form.kind.data)
@@ -156,9 +158,7 @@ def edit_outcome(meeting_id: int, outcome_id: int) -> Response:
         outcome = _outcome(meeting, outcome_id)
         if outcome is None:
             event = _removal(meeting, "outcome_removed", "outcome", outcome_id)
-            return removed_meanwhile(
-                meeting, event, "the outcome", "editing it", form.text.data or ""
-            )
+            return removed_meanwhile(meeting, event, "outcome", form.text.data or "")
         form.form_errors.append(OUTCOME_CHANGED)
         form.version.data = outcome.version
         return outcome_form_again(meeting, outcome, form, status=409, saved_now=outcome)
@@ -179,7 +179,7 @@ def edit_outcome(meeting_id: int, outcome_id: int) -> Response:
             notifications.action_assigned(outcome, owner)
     db.session.commit()
     db.session.refresh(meeting)
-    flash("The outcome is saved.", "success")
+    flash(_("The outcome is saved."), "success")
     return fragment_or_page(meeting, "agenda")
 
 

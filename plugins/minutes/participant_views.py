@@ -6,6 +6,7 @@ once the meeting is closed.
 from __future__ import annotations
 
 from flask import Response, abort, flash, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from workspace.api import (
@@ -51,7 +52,7 @@ def add_participant(meeting_id: int) -> Response:
         for p in meeting.participants
     )
     if duplicate:
-        form.form_errors.append("They are invited already.")
+        form.form_errors.append(_("They are invited already."))
         return fragment_or_page(meeting, "participants", status=422, participant_form=form)
     meeting.participants.append(participant)
     db.session.commit()
@@ -100,7 +101,7 @@ def approve(meeting_id: int) -> Response:
     meeting = get_meeting(meeting_id)
     if not meeting.is_closed:
         return error_response(
-            409, "The minutes are approved after the meeting is closed; it is not closed yet."
+            409, _("The minutes are approved after the meeting is closed; it is not closed yet.")
         )
     if not may_approve(meeting):
         abort(403)
@@ -121,8 +122,10 @@ def approve(meeting_id: int) -> Response:
         partner=current_user.partner.short_name,
     )
     db.session.commit()
-    flash(
-        f"{current_user.partner.short_name} has {approval.state.label.lower()} the minutes.",
-        "success",
-    )
+    partner = current_user.partner.short_name
+    if approval.state is ApprovalState.APPROVED:
+        said = _("%(partner)s has approved the minutes.", partner=partner)
+    else:
+        said = _("%(partner)s has commented the minutes.", partner=partner)
+    flash(said, "success")
     return fragment_or_page(meeting, "approvals")

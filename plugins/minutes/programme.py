@@ -22,6 +22,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -42,10 +45,10 @@ from .models import Meeting, MeetingKind, MeetingStatus, Participant
 
 LEARNING_KINDS = (MeetingKind.INTERREGIONAL, MeetingKind.THEMATIC_VISIT, MeetingKind.WEBINAR)
 SECTIONS = {
-    MeetingKind.INTERREGIONAL: "Interregional meetings",
-    MeetingKind.WEBINAR: "Webinars",
-    MeetingKind.THEMATIC_VISIT: "Thematic visits",
-    MeetingKind.STAKEHOLDER_GROUP: "Stakeholder group meetings",
+    MeetingKind.INTERREGIONAL: _l("Interregional meetings"),
+    MeetingKind.WEBINAR: _l("Webinars"),
+    MeetingKind.THEMATIC_VISIT: _l("Thematic visits"),
+    MeetingKind.STAKEHOLDER_GROUP: _l("Stakeholder group meetings"),
 }
 
 
@@ -105,26 +108,41 @@ def attendance(meeting: Meeting) -> str:
     present = [p for p in meeting.participants if p.attended]
     organisations = sum(1 for p in present if p.partner_id is not None)
     people = len(present) - organisations
-    parts = []
+    if organisations and people:
+        return _(
+            "%(organisations)s and %(people)s present",
+            organisations=ngettext(
+                "%(num)d partner organisation", "%(num)d partner organisations", organisations
+            ),
+            people=ngettext("%(num)d person", "%(num)d people", people),
+        )
     if organisations:
-        parts.append(f"{organisations} partner organisation{'s' * (organisations != 1)}")
+        return ngettext(
+            "%(num)d partner organisation present",
+            "%(num)d partner organisations present",
+            organisations,
+        )
     if people:
-        parts.append(f"{people} {'person' if people == 1 else 'people'}")
-    return (" and ".join(parts) + " present") if parts else "attendance not marked"
+        return ngettext("%(num)d person present", "%(num)d people present", people)
+    return _("attendance not marked")
 
 
 def webinar_facts(meeting: Meeting) -> str:
     parts = []
     if meeting.speakers:
-        parts.append(f"speakers: {meeting.speakers}")
+        parts.append(_("speakers: %(names)s", names=meeting.speakers))
     if meeting.attendee_count is not None:
         count = meeting.attendee_count
-        parts.append(f"{format_number(count, 0)} attendee{'s' * (count != 1)}")
+        parts.append(
+            ngettext(
+                "%(count)s attendee", "%(count)s attendees", count, count=format_number(count, 0)
+            )
+        )
     return " · ".join(parts)
 
 
 def describe(meeting: Meeting, with_kind: bool = True) -> str:
-    where = meeting.place or ("online" if meeting.online_url else "")
+    where = meeting.place or (_("online") if meeting.online_url else "")
     parts = [meeting.kind.label] if with_kind else []
     parts += [where] if where else []
     if meeting.is_webinar and meeting.attendee_count is not None:
@@ -162,7 +180,7 @@ def person_of(participant: Participant) -> Person | None:
         return None
     if participant.user is not None:
         user = participant.user
-        partner = user.partner.short_name if user.partner else "external stakeholder"
+        partner = user.partner.short_name if user.partner else _("external stakeholder")
         return Person(f"minutes:person:user:{user.id}", f"{user.name} ({partner})", user.partner_id)
     if participant.stakeholder is not None:
         member = participant.stakeholder
@@ -218,7 +236,7 @@ def indicator_values(
                 person.name,
                 local_day(first),
                 url=meeting_url(first),
-                detail=f"Attended: {attended}",
+                detail=_("Attended: %(events)s", events=attended),
                 region=first.region_id,
                 partner=person.user_partner or credited[first.id],
                 suggested=True,
@@ -230,7 +248,7 @@ def indicator_values(
 def activities(period: Period, user: User) -> list[ReportItem]:
     return [
         ReportItem(
-            SECTIONS[m.kind],
+            str(SECTIONS[m.kind]),
             m.ref,
             m.title,
             url=meeting_url(m),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from workspace.api import Action, Partner, Period, ReportItem, User, can, db, format_day
@@ -36,7 +37,7 @@ def items(partner: Partner, period: Period, user: User) -> list[ReportItem]:
             .where(Meeting.region_id == region.id, *_held(start, end))
             .order_by(Meeting.starts_at)
         )
-        found += [_meeting("Meetings hosted", m) for m in hosted]
+        found += [_meeting(_("Meetings hosted"), m) for m in hosted]
     attended = db.session.scalars(
         select(Meeting)
         .join(Participant, Participant.meeting_id == Meeting.id)
@@ -45,7 +46,7 @@ def items(partner: Partner, period: Period, user: User) -> list[ReportItem]:
         .distinct()
         .order_by(Meeting.starts_at)
     )
-    found += [_meeting("Meetings attended", m) for m in attended]
+    found += [_meeting(_("Meetings attended"), m) for m in attended]
     closed = db.session.scalars(
         select(Outcome)
         .join(Meeting, Meeting.id == Outcome.meeting_id)
@@ -61,12 +62,12 @@ def items(partner: Partner, period: Period, user: User) -> list[ReportItem]:
     )
     found += [
         ReportItem(
-            "Action items closed",
+            _("Action items closed"),
             f"minutes:outcome:{o.id}",
             o.text if len(o.text) <= 200 else o.text[:199] + "…",
             url=meeting_url(o.meeting),
             day=o.done_at.date(),
-            detail=f"{o.owner.name}, from “{o.meeting.title}”",
+            detail=_("%(owner)s, from “%(title)s”", owner=o.owner.name, title=o.meeting.title),
         )
         for o in closed
     ]
@@ -74,7 +75,7 @@ def items(partner: Partner, period: Period, user: User) -> list[ReportItem]:
 
 
 def _meeting(section: str, meeting: Meeting) -> ReportItem:
-    where = meeting.place or ("online" if meeting.online_url else "")
+    where = meeting.place or (_("online") if meeting.online_url else "")
     return ReportItem(
         section,
         f"minutes:meeting:{meeting.id}",

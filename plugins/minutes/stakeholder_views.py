@@ -13,6 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Response, abort, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -24,7 +27,7 @@ from .forms import LeaveForm, StakeholderForm
 from .meeting_page import current_members, fragment_or_page, participant_form
 from .models import Meeting, MeetingKind, Participant, Stakeholder, StakeholderKind
 
-STALE_MEMBER = (
+STALE_MEMBER = _l(
     "Someone else changed this member of the group while you were editing; nothing was "
     "saved. Your changes are still in the form: compare them with what is saved now and "
     "save again."
@@ -139,7 +142,14 @@ def add_stakeholder() -> Response:
         phrase="added a member to the stakeholder group",
     )
     db.session.commit()
-    flash(f"{member.person} ({member.organisation}) joins the stakeholder group.", "success")
+    flash(
+        _(
+            "%(person)s (%(organisation)s) joins the stakeholder group.",
+            person=member.person,
+            organisation=member.organisation,
+        ),
+        "success",
+    )
     return redirect(url_for("minutes.stakeholders", region=g.region.slug), code=303)
 
 
@@ -179,7 +189,7 @@ def edit_stakeholder(member_id: int) -> Response:
     )
     if not commit_meeting(member):
         return _stale(db.session.get(Stakeholder, member_id), form)
-    flash(f"{member.person} is saved.", "success")
+    flash(_("%(person)s is saved.", person=member.person), "success")
     return redirect(url_for("minutes.stakeholders", region=g.region.slug), code=303)
 
 
@@ -204,19 +214,29 @@ def leave_stakeholder(member_id: int) -> Response:
     require(Action.EDIT, g.region)
     member = _member(member_id)
     if not member.is_current:
-        return register_page(status=409, notice=f"{member.person} has left the group already.")
+        return register_page(
+            status=409,
+            notice=_("%(person)s has left the group already.", person=member.person),
+        )
     form = LeaveForm(prefix=f"leave{member.id}")
     if form.validate_on_submit() and form.left_on.data < member.joined_on:
         form.left_on.errors = [
-            f"{member.person} joined on {member.joined_on.isoformat()}: they leave after that."
+            _(
+                "%(person)s joined on %(day)s: they leave after that.",
+                person=member.person,
+                day=member.joined_on.isoformat(),
+            )
         ]
     if form.errors or not form.is_submitted():
         return register_page(status=422, leave_forms={member.id: form}, leaving=member.id)
     if form.version.data != member.version:
         return register_page(
             status=409,
-            notice=f"Someone else changed {member.person} meanwhile; nothing was changed. "
-            "Check the register and try again.",
+            notice=_(
+                "Someone else changed %(person)s meanwhile; nothing was changed. "
+                "Check the register and try again.",
+                person=member.person,
+            ),
         )
     member.left_on = form.left_on.data
     record(
@@ -227,8 +247,17 @@ def leave_stakeholder(member_id: int) -> Response:
         phrase="marked a member of the stakeholder group as left",
     )
     if not commit_meeting(member):
-        return register_page(status=409, notice=f"Someone else changed {member.person} meanwhile.")
-    flash(f"{member.person} has left the stakeholder group; they stay listed as former.", "success")
+        return register_page(
+            status=409,
+            notice=_("Someone else changed %(person)s meanwhile.", person=member.person),
+        )
+    flash(
+        _(
+            "%(person)s has left the stakeholder group; they stay listed as former.",
+            person=member.person,
+        ),
+        "success",
+    )
     return redirect(url_for("minutes.stakeholders", region=g.region.slug), code=303)
 
 
@@ -243,19 +272,26 @@ def invite_group(meeting_id: int) -> Response:
         return refusal
     form = participant_form(meeting)
     if meeting.kind is not MeetingKind.STAKEHOLDER_GROUP:
-        form.form_errors.append("Only a stakeholder group meeting invites the whole group.")
+        form.form_errors.append(_("Only a stakeholder group meeting invites the whole group."))
         return fragment_or_page(meeting, "participants", status=409, participant_form=form)
     invited = {p.stakeholder_id for p in meeting.participants if p.stakeholder_id}
     new = [m for m in current_members(meeting.region) if m.id not in invited]
     if not new:
         form.form_errors.append(
-            "Every current member of the stakeholder group is invited already."
+            _("Every current member of the stakeholder group is invited already.")
             if invited
-            else "The stakeholder group has no members yet: add them in the register first."
+            else _("The stakeholder group has no members yet: add them in the register first.")
         )
         return fragment_or_page(meeting, "participants", status=422, participant_form=form)
     for member in new:
         meeting.participants.append(Participant(stakeholder=member))
     db.session.commit()
-    flash(f"{len(new)} members of the stakeholder group are invited.", "success")
+    flash(
+        ngettext(
+            "%(num)d member of the stakeholder group is invited.",
+            "%(num)d members of the stakeholder group are invited.",
+            len(new),
+        ),
+        "success",
+    )
     return fragment_or_page(meeting, "participants")

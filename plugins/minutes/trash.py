@@ -16,6 +16,7 @@ its minutes text is hidden (``document_visible``).
 from __future__ import annotations
 
 from flask import Response, g, redirect, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -137,16 +138,18 @@ def _trash_list(region: Region | None) -> Response:
         )
         for m in meetings
     ]
-    where_name = region.name if region is not None else "Whole project"
+    where_name = region.name if region is not None else _("Whole project")
     return trash_page(
         rows,
         back_url=url_for("minutes.index") if region is not None else _project_index(),
-        back_label="the meetings",
-        eyebrow=f"{where_name} · Meeting minutes",
-        intro="Meetings moved to the trash: gone from lists, calendars and search until "
-        "they are restored, with their agenda, outcomes and minutes.",
-        empty="No meeting is in the trash.",
-        cannot="A coordinator can restore it.",
+        back_label=_("the meetings"),
+        eyebrow=_("%(where)s · Meeting minutes", where=where_name),
+        intro=_(
+            "Meetings moved to the trash: gone from lists, calendars and search until "
+            "they are restored, with their agenda, outcomes and minutes."
+        ),
+        empty=_("No meeting is in the trash."),
+        cannot=_("A coordinator can restore it."),
     )
 
 

@@ -10,6 +10,7 @@ have modules of their own.
 from __future__ import annotations
 
 from flask import Response, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -60,6 +61,30 @@ MINUTES_TEMPLATE = "## Summary\n\n\n## Discussion\n\n\n## Next steps\n\n"
 def link_minutes(document: Document, meeting: Meeting) -> None:
     """The minutes document links to its meeting, so its page leads back here."""
     db.session.add(Link(source=document.ref, target=meeting.ref, kind="minutes"))
+
+
+# Whole sentences per state (a state's name is not glued into a sentence: word order
+# and grammar differ between languages).
+STATUS_NOW = {
+    MeetingStatus.DRAFT: lambda: _("This meeting is draft now; reload the page."),
+    MeetingStatus.OPEN: lambda: _("This meeting is open now; reload the page."),
+    MeetingStatus.IN_PROGRESS: lambda: _("This meeting is in progress now; reload the page."),
+    MeetingStatus.CLOSED: lambda: _("This meeting is closed now; reload the page."),
+}
+RESTORED = {
+    MeetingStatus.DRAFT: lambda title: _(
+        "“%(title)s” is no longer cancelled: it is draft.", title=title
+    ),
+    MeetingStatus.OPEN: lambda title: _(
+        "“%(title)s” is no longer cancelled: it is open.", title=title
+    ),
+    MeetingStatus.IN_PROGRESS: lambda title: _(
+        "“%(title)s” is no longer cancelled: it is in progress.", title=title
+    ),
+    MeetingStatus.CLOSED: lambda title: _(
+        "“%(title)s” is no longer cancelled: it is closed.", title=title
+    ),
+}
 
 
 # ---------------------------------------------------------------- lists
@@ -147,7 +172,11 @@ def new_meeting(region: Region | None) -> Response:
         link_minutes(document, meeting)
         db.session.commit()
         flash(
-            f"“{meeting.title}” is planned. Add the agenda and invite the participants.", "success"
+            _(
+                "“%(title)s” is planned. Add the agenda and invite the participants.",
+                title=meeting.title,
+            ),
+            "success",
         )
         return redirect(meeting_url(meeting), code=303)
     status = 422 if form.is_submitted() else 200
@@ -202,7 +231,7 @@ def edit(meeting_id: int) -> Response:
     record("meeting_edited", region=meeting.region, target=meeting.ref, title=meeting.title)
     if not commit_meeting(meeting):
         return stale_edit(db.session.get(Meeting, meeting_id), form)
-    flash("The meeting is saved.", "success")
+    flash(_("The meeting is saved."), "success")
     return redirect(meeting_url(meeting), code=303)
 
 
@@ -215,9 +244,11 @@ def stale_edit(meeting: Meeting, form: MeetingForm) -> Response:
     # A resubmit now saves on top of what is there: the user has seen both.
     form.version.data, form.version.raw_data = meeting.version, [str(meeting.version)]
     form.form_errors.append(
-        "Someone else saved this meeting while you were editing it. Your changes are "
-        "still in the form below and were not saved; compare them with the details saved "
-        "now and save again."
+        _(
+            "Someone else saved this meeting while you were editing it. Your changes are "
+            "still in the form below and were not saved; compare them with the details saved "
+            "now and save again."
+        )
     )
     return render(
         "minutes/meeting_form.html",
@@ -240,22 +271,22 @@ def change_status(meeting_id: int) -> Response:
     if reopen:
         require(Action.MANAGE, meeting.region)
         if not meeting.is_closed:
-            return error_response(409, "This meeting is not closed.")
+            return error_response(409, _("This meeting is not closed."))
         target = MeetingStatus.IN_PROGRESS
     else:
         step = NEXT_STEP.get(meeting.status)
         if meeting.is_closed:
             return closed_refusal()
         if step is None or form.to.data != step[0].value:
-            return error_response(
-                409, f"This meeting is {meeting.status.label.lower()} now; reload the page."
-            )
+            return error_response(409, STATUS_NOW[meeting.status]())
         target = step[0]
     if form.version.data != meeting.version:
         return error_response(
             409,
-            "Someone else changed this meeting in the meantime; nothing was changed. "
-            "Reload the page to see its current state.",
+            _(
+                "Someone else changed this meeting in the meantime; nothing was changed. "
+                "Reload the page to see its current state."
+            ),
         )
     meeting.status = target
     if reopen:
@@ -272,17 +303,20 @@ def change_status(meeting_id: int) -> Response:
         MeetingStatus.CLOSED: lambda: notifications.approval_awaited(meeting),
     }
     if not commit_meeting(meeting, then=None if reopen else tell.get(target)):
-        return error_response(409, "Someone else changed this meeting in the meantime.")
+        return error_response(409, _("Someone else changed this meeting in the meantime."))
     messages = {
-        MeetingStatus.OPEN: "The agenda is published.",
-        MeetingStatus.IN_PROGRESS: "The meeting is in progress: mark attendance and outcomes.",
-        MeetingStatus.CLOSED: "The meeting is closed. The participating partners can now "
-        "approve the minutes.",
+        MeetingStatus.OPEN: lambda: _("The agenda is published."),
+        MeetingStatus.IN_PROGRESS: lambda: _(
+            "The meeting is in progress: mark attendance and outcomes."
+        ),
+        MeetingStatus.CLOSED: lambda: _(
+            "The meeting is closed. The participating partners can now approve the minutes."
+        ),
     }
     if reopen:
-        flash("The meeting is re-opened; the partners approve again after it closes.", "success")
+        flash(_("The meeting is re-opened; the partners approve again after it closes."), "success")
     else:
-        flash(messages[target], "success")
+        flash(messages[target](), "success")
     return redirect(meeting_url(meeting), code=303)
 
 
@@ -293,14 +327,14 @@ def cancel(meeting_id: int) -> Response:
     held: it is not cancelled."""
     meeting = get_meeting(meeting_id, Action.EDIT)
     if meeting.is_cancelled:
-        return error_response(409, "This meeting is cancelled already.")
+        return error_response(409, _("This meeting is cancelled already."))
     if meeting.is_closed:
         return error_response(
-            409, "This meeting was held and closed; a meeting is cancelled before it ends."
+            409, _("This meeting was held and closed; a meeting is cancelled before it ends.")
         )
     form = CancelForm()
     if not form.validate_on_submit():
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
         return render("minutes/meeting.html", status=422, **meeting_context(meeting))
     if form.version.data != meeting.version:
         return _stale_meeting()
@@ -317,8 +351,11 @@ def cancel(meeting_id: int) -> Response:
     if not commit_meeting(meeting):
         return _stale_meeting()
     flash(
-        f"“{meeting.title}” is cancelled. It stays in the list, marked cancelled, and "
-        "calendars that subscribed to it show it as cancelled.",
+        _(
+            "“%(title)s” is cancelled. It stays in the list, marked cancelled, and "
+            "calendars that subscribed to it show it as cancelled.",
+            title=meeting.title,
+        ),
         "success",
     )
     return redirect(meeting_url(meeting), code=303)
@@ -329,7 +366,7 @@ def restore(meeting_id: int) -> Response:
     """A coordinator takes a cancellation back: the meeting is as it was before."""
     meeting = get_meeting(meeting_id, Action.MANAGE)
     if not meeting.is_cancelled:
-        return error_response(409, "This meeting is not cancelled.")
+        return error_response(409, _("This meeting is not cancelled."))
     form = VersionForm()
     if form.version.data != meeting.version:
         return _stale_meeting()
@@ -343,8 +380,5 @@ def restore(meeting_id: int) -> Response:
     )
     if not commit_meeting(meeting):
         return _stale_meeting()
-    flash(
-        f"“{meeting.title}” is no longer cancelled: it is {meeting.status.label.lower()}.",
-        "success",
-    )
+    flash(RESTORED[meeting.status](meeting.title), "success")
     return redirect(meeting_url(meeting), code=303)

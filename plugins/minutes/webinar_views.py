@@ -10,6 +10,8 @@ takes no changes.
 from __future__ import annotations
 
 from flask import Response, flash
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -28,7 +30,7 @@ from .forms import WebinarForm
 from .meeting_page import fragment_or_page
 from .models import Meeting, MeetingKind
 
-STALE_WEBINAR = (
+STALE_WEBINAR = _l(
     "Someone else changed this meeting while you were editing the webinar; nothing was "
     "saved. Your entries are still in the form: compare them with what is saved now and "
     "save again."
@@ -39,7 +41,7 @@ STALE_WEBINAR = (
 def webinar(meeting_id: int) -> Response:
     meeting = get_meeting(meeting_id, Action.EDIT)
     if not meeting.is_webinar:
-        return error_response(409, "Only a webinar has speakers, attendees and a recording.")
+        return error_response(409, _("Only a webinar has speakers, attendees and a recording."))
     if meeting.is_cancelled:
         return closed_refusal(meeting)
     form = WebinarForm()
@@ -53,7 +55,7 @@ def webinar(meeting_id: int) -> Response:
     record("webinar_edited", region=meeting.region, target=meeting.ref, title=meeting.title)
     if not commit_meeting(meeting):
         return _stale(db.session.get(Meeting, meeting_id), form)
-    flash("The webinar's details are saved.", "success")
+    flash(_("The webinar's details are saved."), "success")
     return fragment_or_page(meeting, "webinar")
 
 
