@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
@@ -26,7 +25,9 @@ from workspace.api import (
     MembershipRole,
     NotificationKind,
     User,
+    by_language,
     db,
+    in_language,
     notify,
     now,
     regions_on,
@@ -92,12 +93,8 @@ def _notify(
     """``notify`` once per language of ``users``: ``subject``, ``body`` and
     ``attachments`` are worked out in each language (the person's choice, else
     English), so everyone reads the notification and its e-mail in their own."""
-    groups: dict[str, list[User]] = {}
-    for user in users:
-        if user is not None:
-            groups.setdefault(getattr(user, "language", None) or "en", []).append(user)
-    for language, people in groups.items():
-        with force_locale(language):
+    for language, people in by_language(user for user in users if user is not None).items():
+        with in_language(language):
             notify(
                 people,
                 kind,
