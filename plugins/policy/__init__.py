@@ -14,6 +14,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -35,10 +37,12 @@ from .views import LOCKS, paper_url, project_bp, region_bp
 
 PLUGIN = PluginInfo(
     name="policy",
-    label="Situation & recommendations",
-    description="Each region's situation report and recommendations for regional policy, "
-    "and the project's recommendations for the next programming period: written "
-    "together, reviewed by the advisory partner, endorsed by the stakeholder group.",
+    label=_l("Situation & recommendations"),
+    description=_l(
+        "Each region's situation report and recommendations for regional policy, "
+        "and the project's recommendations for the next programming period: written "
+        "together, reviewed by the advisory partner, endorsed by the stakeholder group."
+    ),
     blueprints=(region_bp,),
     project_blueprints=(project_bp,),
     migrations=Path(__file__).with_name("migrations"),
@@ -54,8 +58,8 @@ def menu_links(region, user):
     if region is None:
         if not can(user, Action.READ, None):
             return []
-        return [MenuLink("Policy papers", url_for("policy_project.project_index"))]
-    return [MenuLink("Situation & recommendations", url_for("policy.index", region=region.slug))]
+        return [MenuLink(_("Policy papers"), url_for("policy_project.project_index"))]
+    return [MenuLink(_("Situation & recommendations"), url_for("policy.index", region=region.slug))]
 
 
 @hookimpl
@@ -68,7 +72,7 @@ def dashboard_panels(region, user):
         ).all()
         return [
             Panel.rendered(
-                "Situation & recommendations",
+                _("Situation & recommendations"),
                 "policy/_panel.html",
                 papers=found,
                 awaiting=False,
@@ -86,7 +90,7 @@ def dashboard_panels(region, user):
     ).all()
     return [
         Panel.rendered(
-            "Policy papers awaiting review",
+            _("Policy papers awaiting review"),
             "policy/_panel.html",
             # A panel is HTML the core cannot screen: only papers the reader may open.
             papers=[p for p in waiting if p.region is None or admits(PLUGIN.name, p.region, user)],
@@ -104,7 +108,8 @@ def document_lock(document):
     state = db.session.scalar(select(Paper.state).where(Paper.document_id == document.id))
     if state is None:
         return None
-    return LOCKS.get(State(state))
+    lock = LOCKS.get(State(state))
+    return str(lock) if lock is not None else None
 
 
 @hookimpl

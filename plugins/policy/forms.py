@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import StringField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
@@ -11,10 +13,10 @@ from workspace.api import DayField, StrippedForm, VersionField, date_example, no
 class NewPaperForm(StrippedForm):
     kind = StringField(validators=[Optional()])
     title = StringField(
-        "Title",
+        _l("Title"),
         validators=[
-            DataRequired("Give the paper a title."),
-            Length(max=200, message="Keep the title to 200 characters."),
+            DataRequired(_l("Give the paper a title.")),
+            Length(max=200, message=_l("Keep the title to 200 characters.")),
         ],
     )
 
@@ -22,8 +24,8 @@ class NewPaperForm(StrippedForm):
 class StepForm(StrippedForm):
     version = VersionField(validators=[Optional()])
     remarks = TextAreaField(
-        "Remarks",
-        validators=[Length(max=4000, message="Keep the remarks under 4,000 characters.")],
+        _l("Remarks"),
+        validators=[Length(max=4000, message=_l("Keep the remarks under 4,000 characters."))],
     )
 
 
@@ -37,21 +39,21 @@ class TypedDayField(DayField):
 class EndorseForm(StrippedForm):
     version = VersionField(validators=[Optional()])
     endorsed_by = StringField(
-        "Endorsed by",
+        _l("Endorsed by"),
         validators=[
-            DataRequired("Say who endorsed it, e.g. the stakeholder group and its meeting."),
-            Length(max=300, message="Keep this to 300 characters."),
+            DataRequired(_l("Say who endorsed it, e.g. the stakeholder group and its meeting.")),
+            Length(max=300, message=_l("Keep this to 300 characters.")),
         ],
     )
     endorsed_on = TypedDayField(
-        "Date of the endorsement",
-        validators=[InputRequired("Give the day the stakeholder group endorsed it.")],
+        _l("Date of the endorsement"),
+        validators=[InputRequired(_l("Give the day the stakeholder group endorsed it."))],
     )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.endorsed_on.description = f"e.g. {date_example()}"
+        self.endorsed_on.description = _("e.g. %(example)s", example=date_example())
 
     def validate_endorsed_on(self, field) -> None:
         if field.data is not None and field.data > now().date():
-            raise ValidationError("The endorsement cannot be in the future.")
+            raise ValidationError(_("The endorsement cannot be in the future."))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -22,11 +23,14 @@ class Kind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "situation": "Situation report",
-            "recommendations": "Recommendations for regional policy",
-            "next_period": "Recommendations for the next programming period",
-        }[self.value]
+        """The kind as the reader reads it (the value is the stored code)."""
+        return str(
+            {
+                "situation": _l("Situation report"),
+                "recommendations": _l("Recommendations for regional policy"),
+                "next_period": _l("Recommendations for the next programming period"),
+            }[self.value]
+        )
 
     @property
     def regional(self) -> bool:
@@ -47,21 +51,26 @@ class State(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "draft": "Draft",
-            "review": "In review",
-            "reviewed": "Reviewed by the advisory partner",
-            "endorsed": "Endorsed",
-        }[self.value]
+        """The state as the reader reads it (the value is the stored code)."""
+        return str(
+            {
+                "draft": _l("Draft"),
+                "review": _l("In review"),
+                "reviewed": _l("Reviewed by the advisory partner"),
+                "endorsed": _l("Endorsed"),
+            }[self.value]
+        )
 
     @property
     def short(self) -> str:
-        return {
-            "draft": "Draft",
-            "review": "In review",
-            "reviewed": "Reviewed",
-            "endorsed": "Endorsed",
-        }[self.value]
+        return str(
+            {
+                "draft": _l("Draft"),
+                "review": _l("In review"),
+                "reviewed": _l("Reviewed"),
+                "endorsed": _l("Endorsed"),
+            }[self.value]
+        )
 
 
 class Paper(db.Model):

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from workspace.api import (
@@ -24,94 +26,120 @@ from workspace.api import (
     now,
     record,
 )
+from workspace.i18n import LANGUAGES, in_language
 
 from .models import Kind, Paper, PaperStep, State
 
-# The templates: each section a Markdown heading, with a one-line hint under it.
+# The templates: each section a Markdown heading, with a one-line hint under it. A new
+# paper's text is begun in the language of the person who begins it (it is then theirs):
+# ``section`` finds a heading, and knows a hint, in any of the workspace's languages.
 TEMPLATES: dict[Kind, list[tuple[str, str]]] = {
     Kind.SITUATION: [
         (
-            "Regional context",
-            "The region's economy, its border position and the SMEs that trade or could "
-            "trade across borders.",
+            _l("Regional context"),
+            _l(
+                "The region's economy, its border position and the SMEs that trade or could "
+                "trade across borders."
+            ),
         ),
         (
-            "The SME internationalisation ecosystem",
-            "Who supports SMEs going abroad (agencies, chambers, clusters, universities) "
-            "and how they work together.",
+            _l("The SME internationalisation ecosystem"),
+            _l(
+                "Who supports SMEs going abroad (agencies, chambers, clusters, universities) "
+                "and how they work together."
+            ),
         ),
         (
-            "Policy instruments and support available",
-            "The ERDF programme and other instruments that fund internationalisation, "
-            "and what they offer SMEs today.",
+            _l("Policy instruments and support available"),
+            _l(
+                "The ERDF programme and other instruments that fund internationalisation, "
+                "and what they offer SMEs today."
+            ),
         ),
         (
-            "Needs and gaps",
-            "What SMEs and their support organisations miss, as the stakeholder group sees it.",
+            _l("Needs and gaps"),
+            _l("What SMEs and their support organisations miss, as the stakeholder group sees it."),
         ),
-        ("Conclusions", "What the region should work on, in a few points."),
+        (_l("Conclusions"), _l("What the region should work on, in a few points.")),
     ],
     Kind.RECOMMENDATIONS: [
         (
-            "Summary of the analysis",
-            "The main findings of the situation report, in a few sentences.",
+            _l("Summary of the analysis"),
+            _l("The main findings of the situation report, in a few sentences."),
         ),
         (
-            "Recommendations for regional policy",
-            "What the policy instrument should change, each recommendation with its reason.",
+            _l("Recommendations for regional policy"),
+            _l("What the policy instrument should change, each recommendation with its reason."),
         ),
         (
-            "How they feed the action plan",
-            "Which actions of the regional action plan take up each recommendation.",
+            _l("How they feed the action plan"),
+            _l("Which actions of the regional action plan take up each recommendation."),
         ),
         (
-            "Recommendations for the next programming period",
-            "What the region asks of the next EU programming period.",
+            _l("Recommendations for the next programming period"),
+            _l("What the region asks of the next EU programming period."),
         ),
     ],
     Kind.NEXT_PERIOD: [
         (
-            "Summary",
-            "What the five regions learnt together, and why it matters after 2020.",
+            _l("Summary"),
+            _l("What the five regions learnt together, and why it matters after 2020."),
         ),
         (
-            "Recommendations for the next programming period",
-            "The project's recommendations, drawn from the regions' own.",
+            _l("Recommendations for the next programming period"),
+            _l("The project's recommendations, drawn from the regions' own."),
         ),
         (
-            "How the regions will follow them up",
-            "Who takes each recommendation forward, and where.",
+            _l("How the regions will follow them up"),
+            _l("Who takes each recommendation forward, and where."),
         ),
     ],
 }
 
 # The section of a region's recommendations that the project's paper gathers.
-NEXT_PERIOD_SECTION = "Recommendations for the next programming period"
+NEXT_PERIOD_SECTION = _l("Recommendations for the next programming period")
 
 _HEADING = re.compile(r"^##\s+(.+?)\s*#*\s*$", re.M)
 
 
 def template(kind: Kind) -> str:
-    """The text a new paper starts from: each section's heading and hint."""
+    """The text a new paper starts from: each section's heading and hint, in the
+    language of the person beginning it."""
     return "\n".join(f"## {name}\n\n*{hint}*\n" for name, hint in TEMPLATES[kind])
 
 
-def section(body: str, name: str) -> str:
-    """The Markdown under the "## name" heading of ``body``, up to the next heading of
-    that level; empty when there is no such heading. A hint left unchanged counts as
-    nothing written."""
+def _in_every_language(texts) -> set[str]:
+    """``texts`` (lazy strings) as each of the workspace's languages writes them."""
+    found = set()
+    for code in LANGUAGES:
+        with in_language(code):
+            found.update(str(text) for text in texts)
+    return found
+
+
+def section(body: str, name) -> str:
+    """The Markdown under the "## name" heading of ``body`` (``name`` in any of the
+    workspace's languages), up to the next heading of that level; empty when there is
+    no such heading. A hint left unchanged counts as nothing written."""
     matches = list(_HEADING.finditer(body))
+    if not matches:
+        return ""
+    names = {text.casefold() for text in _in_every_language([name])}
     for index, match in enumerate(matches):
-        if match.group(1).strip().casefold() == name.casefold():
+        if match.group(1).strip().casefold() in names:
             end = matches[index + 1].start() if index + 1 < len(matches) else len(body)
             text = body[match.end() : end].strip()
-            hints = {f"*{hint}*" for kind in TEMPLATES.values() for _, hint in kind}
+            all_hints = [hint for kind in TEMPLATES.values() for _name, hint in kind]
+            hints = {f"*{hint}*" for hint in _in_every_language(all_hints)}
             return "" if text in hints else text
     return ""
 
 
 def default_title(kind: Kind, region: Region | None) -> str:
-    return f"{kind.label}: {region.name}" if region is not None else kind.label
+    """A new paper's title as the form proposes it, in the reader's language."""
+    if region is None:
+        return kind.label
+    return _("%(kind)s: %(region)s", kind=kind.label, region=region.name)
 
 
 # ---------------------------------------------------------------- who may do what
@@ -191,7 +219,7 @@ class Refused(Exception):
         self.status = status
 
 
-STALE = "Someone else changed this paper a moment ago: here it is as it stands now."
+STALE = _l("Someone else changed this paper a moment ago: here it is as it stands now.")
 
 
 def existing(region: Region | None, kind: Kind) -> Paper | None:
@@ -204,11 +232,7 @@ def new_paper(
 ) -> Paper:
     """A draft paper with its text, from the kind's template (unless ``body`` is given)."""
     if existing(region, kind) is not None:
-        where = region.name if region is not None else "the project"
-        raise Refused(
-            f"{where} has its {kind.label.lower()} already: open it from the list and write there.",
-            409,
-        )
+        raise Refused(_already_begun(region, kind), 409)
     document = create_document(
         title, template(kind) if body is None else body, region, author, plugin="policy"
     )
@@ -227,6 +251,44 @@ def new_paper(
     return paper
 
 
+def _already_begun(region: Region | None, kind: Kind) -> str:
+    if region is None:
+        return _(
+            "the project has its recommendations for the next programming period already: "
+            "open it from the list and write there."
+        )
+    if kind is Kind.SITUATION:
+        return _(
+            "%(region)s has its situation report already: open it from the list and write there.",
+            region=region.name,
+        )
+    return _(
+        "%(region)s has its recommendations for regional policy already: open it from the "
+        "list and write there.",
+        region=region.name,
+    )
+
+
+def _in_sentence(state: State) -> str:
+    """A state as it reads after "This paper is" (lower case in English)."""
+    return {
+        State.DRAFT: _("draft"),
+        State.REVIEW: _("in review"),
+        State.REVIEWED: _("reviewed by the advisory partner"),
+        State.ENDORSED: _("endorsed"),
+    }[state]
+
+
+def _cannot(state: State, to: State) -> str:
+    now = _in_sentence(state)
+    return {
+        State.DRAFT: _("This paper is %(state)s: it cannot be draft now.", state=now),
+        State.REVIEW: _("This paper is %(state)s: it cannot be in review now.", state=now),
+        State.REVIEWED: _("This paper is %(state)s: it cannot be reviewed now.", state=now),
+        State.ENDORSED: _("This paper is %(state)s: it cannot be endorsed now.", state=now),
+    }[to]
+
+
 PHRASES = {
     State.REVIEW: "sent a policy paper to the advisory partner for review:",
     State.REVIEWED: "reviewed a policy paper:",
@@ -237,10 +299,7 @@ PHRASES = {
 
 def _move(paper: Paper, version: int, allowed: tuple[State, ...], to: State) -> None:
     if paper.status not in allowed:
-        raise Refused(
-            f"This paper is {paper.status.label.lower()}: it cannot be {to.short.lower()} now.",
-            409,
-        )
+        raise Refused(_cannot(paper.status, to), 409)
     moved = db.session.execute(
         update(Paper)
         .where(Paper.id == paper.id, Paper.version == version)
@@ -248,7 +307,7 @@ def _move(paper: Paper, version: int, allowed: tuple[State, ...], to: State) -> 
         .execution_options(synchronize_session=False)
     )
     if moved.rowcount != 1:
-        raise Refused(STALE, 409)
+        raise Refused(str(STALE), 409)
     db.session.refresh(paper)
 
 
@@ -280,7 +339,7 @@ def review(paper: Paper, version: int, user: User, remarks: str) -> None:
 
 def give_back(paper: Paper, version: int, user: User, remarks: str) -> None:
     if not remarks.strip():
-        raise Refused("Say what should change: the remarks are required to return a paper.")
+        raise Refused(_("Say what should change: the remarks are required to return a paper."))
     _move(paper, version, (State.REVIEW, State.REVIEWED, State.ENDORSED), State.DRAFT)
     paper.endorsed_by, paper.endorsed_on = "", None
     _step(paper, user, remarks.strip())

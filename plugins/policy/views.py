@@ -10,6 +10,8 @@ blueprints: a region's paper lives under its region, the project's under ``/p/``
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -127,8 +129,11 @@ def _create(region: Region | None) -> Response:
             return _index_again(region, kind, form, refusal.status)
         db.session.commit()
         flash(
-            f"“{paper.title}” is begun from the template: write it together, then send "
-            "it to the advisory partner for review.",
+            _(
+                "“%(title)s” is begun from the template: write it together, then send "
+                "it to the advisory partner for review.",
+                title=paper.title,
+            ),
             "success",
         )
         return redirect(paper_url(paper), code=303)
@@ -226,7 +231,7 @@ def _context(paper: Paper, step_form=None, endorse_form=None) -> dict:
         "document": document if alive else None,
         "text": render_markup(document.body) if alive else None,
         "steps": papers.allowed_steps(user, paper),
-        "lock": LOCKS.get(paper.status),
+        "lock": str(LOCKS[paper.status]) if paper.status in LOCKS else None,
         "step_form": step_form,
         "endorse_form": endorse_form,
         "plans": linked_plans(paper),
@@ -294,7 +299,7 @@ def send(paper_id: int) -> Response:
     except papers.Refused as refusal:
         return _refused(paper, refusal)
     return _taken(
-        paper, "Sent to the advisory partner for review: its text is read-only until returned."
+        paper, _("Sent to the advisory partner for review: its text is read-only until returned.")
     )
 
 
@@ -308,7 +313,7 @@ def review(paper_id: int) -> Response:
         papers.review(paper, _version(form), _me(), form.remarks.data or "")
     except papers.Refused as refusal:
         return _refused(paper, refusal, step_form=form)
-    return _taken(paper, "Reviewed: the region's coordinators record its endorsement.")
+    return _taken(paper, _("Reviewed: the region's coordinators record its endorsement."))
 
 
 def give_back(paper_id: int) -> Response:
@@ -323,7 +328,7 @@ def give_back(paper_id: int) -> Response:
         if refusal.status == 422:
             form.remarks.errors = [refusal.message]
         return _refused(paper, refusal, step_form=form)
-    return _taken(paper, "Returned to draft with your remarks: its text can change again.")
+    return _taken(paper, _("Returned to draft with your remarks: its text can change again."))
 
 
 def endorse(paper_id: int) -> Response:
@@ -336,7 +341,7 @@ def endorse(paper_id: int) -> Response:
         papers.endorse(paper, _version(form), _me(), form.endorsed_by.data, form.endorsed_on.data)
     except papers.Refused as refusal:
         return _refused(paper, refusal, endorse_form=form)
-    return _taken(paper, f"The endorsement by {form.endorsed_by.data} is recorded.")
+    return _taken(paper, _("The endorsement by %(who)s is recorded.", who=form.endorsed_by.data))
 
 
 # ---------------------------------------------------------------- the plans it feeds
@@ -379,7 +384,7 @@ def add_plan(paper_id: int) -> Response:
     _require_link(paper)
     target = request.form.get("target", "")[:120]
     if not target.startswith(PLANS) or describe([target], _me()).get(target) is None:
-        flash("Choose an action plan from the list.", "error")
+        flash(_("Choose an action plan from the list."), "error")
         return _plans_panel(paper, 422)
     source = paper.document.ref
     exists = db.session.scalar(
@@ -419,10 +424,16 @@ for _bp in (region_bp, project_bp):
 
 
 LOCKS = {
-    State.REVIEW: "This paper is in review with the advisory partner, so its text is "
-    "read-only until it is returned to draft.",
-    State.REVIEWED: "This paper is reviewed by the advisory partner, so its text is "
-    "read-only until it is returned to draft.",
-    State.ENDORSED: "This paper is endorsed by the stakeholder group, so its text is "
-    "read-only until it is returned to draft.",
+    State.REVIEW: _l(
+        "This paper is in review with the advisory partner, so its text is "
+        "read-only until it is returned to draft."
+    ),
+    State.REVIEWED: _l(
+        "This paper is reviewed by the advisory partner, so its text is "
+        "read-only until it is returned to draft."
+    ),
+    State.ENDORSED: _l(
+        "This paper is endorsed by the stakeholder group, so its text is "
+        "read-only until it is returned to draft."
+    ),
 }

@@ -9,6 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -39,9 +41,11 @@ from .views import bp as region_bp
 
 PLUGIN = PluginInfo(
     name="portfolio",
-    label="Good-practice portfolio",
-    description="Good practices of each region, their validation, and which region "
-    "could transfer which practice.",
+    label=_l("Good-practice portfolio"),
+    description=_l(
+        "Good practices of each region, their validation, and which region "
+        "could transfer which practice."
+    ),
     blueprints=(region_bp,),
     project_blueprints=(project_bp,),
     migrations=Path(__file__).with_name("migrations"),
@@ -54,8 +58,8 @@ REF_PREFIX = "portfolio:practice:"
 @hookimpl
 def menu_links(region, user):
     if region is None:
-        return [MenuLink("Portfolio", url_for("portfolio_project.index"))]
-    return [MenuLink("Good practices", url_for("portfolio.index", region=region.slug))]
+        return [MenuLink(_("Portfolio"), url_for("portfolio_project.index"))]
+    return [MenuLink(_("Good practices"), url_for("portfolio.index", region=region.slug))]
 
 
 @hookimpl
@@ -75,7 +79,7 @@ def dashboard_panels(region, user):
     ).all()
     return [
         Panel.rendered(
-            "Good practices",
+            _("Good practices"),
             "portfolio/_panel.html",
             region=region,
             # "Good practices identified" is the project's record: the project's figure
@@ -99,7 +103,7 @@ def _target(practice: Practice) -> LinkTarget:
         practice.ref,
         practice.title,
         url_for("portfolio.view", region=practice.region.slug, practice_id=practice.id),
-        "Good practice",
+        _("Good practice"),
         practice.region,
     )
 
@@ -133,7 +137,7 @@ def search(query, user):
             p.title,
             _target(p).url,
             (p.summary or "")[:200],
-            "Good practice",
+            _("Good practice"),
             f"{p.region.name} · {p.state.label}",
             p.region,
         )
@@ -186,7 +190,7 @@ def _analyses(refs, user) -> dict:
             a.ref,
             a.title,
             url_for("portfolio_project.analysis", analysis_id=a.id),
-            "Portfolio analysis",
+            _("Portfolio analysis"),
             None,  # a project page, whichever region hosted the visit
         )
         for a in analyses
@@ -196,14 +200,18 @@ def _analyses(refs, user) -> dict:
 # ---------------------------------------------------------------- its texts
 
 LOCKS = {
-    Status.SUBMITTED: "This good practice is awaiting validation, so its texts are read-only.",
-    Status.APPROVED: "This good practice is approved, so its texts are read-only.",
-    Status.DECLINED: "This good practice is declined, so its texts are read-only.",
+    Status.SUBMITTED: _l("This good practice is awaiting validation, so its texts are read-only."),
+    Status.APPROVED: _l(
+        "This good practice is approved, so its texts are read-only. To change them, a "
+        "coordinator of the lead partner returns it to draft on its page; it is then "
+        "validated again."
+    ),
+    Status.DECLINED: _l(
+        "This good practice is declined, so its texts are read-only. To change them, a "
+        "coordinator of the lead partner returns it to draft on its page; it is then "
+        "validated again."
+    ),
 }
-UNLOCK = (
-    " To change them, a coordinator of the lead partner returns it to draft on its page; "
-    "it is then validated again."
-)
 
 
 @hookimpl
@@ -213,7 +221,7 @@ def document_lock(document):
     status = db.session.scalar(select(Practice.status).where(Practice.document_id == document.id))
     if status is None or Status(status).editable:
         return None
-    return LOCKS[Status(status)] + (UNLOCK if status != Status.SUBMITTED.value else "")
+    return str(LOCKS[Status(status)])
 
 
 @hookimpl

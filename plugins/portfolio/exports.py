@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 
 from flask import render_template
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from workspace.api import html_to_pdf, to_csv
-
-OWN_PRACTICE = "own practice"
-NOT_RATED = "not rated"
+from workspace.i18n import LANGUAGES, in_language
 
 
 def matrix_csv(regions, rows) -> str:
@@ -20,22 +20,24 @@ def matrix_csv(regions, rows) -> str:
 
     A region's own practice is never rated: its score cell says "own practice". A
     practice another region has not rated yet says "not rated", so the two can be
-    told apart and neither is mistaken for a score of 0.
+    told apart and neither is mistaken for a score of 0. Headings and these words are in
+    the language of the person downloading it.
     """
-    header = ["Practice", "Region", "Topic", "Status"]
+    header = [_("Practice"), _("Region"), _("Topic"), _("Status")]
     for region in regions:
-        header += [region.name, f"{region.name} note"]
-    header.append("Average interest")
+        header += [region.name, _("%(region)s note", region=region.name)]
+    header.append(_("Average interest"))
+    own_practice, not_rated = _("own practice"), _("not rated")
     lines = []
     for row in rows:
         practice = row.practice
-        line = [practice.title, practice.region.name, practice.topic, practice.state.label]
+        line = [practice.title, practice.region.name, practice.topic_label, practice.state.label]
         for region in regions:
             rating = row.scores.get(region.id)
             if region.id == practice.region_id:
-                line += [OWN_PRACTICE, ""]
+                line += [own_practice, ""]
             elif rating is None:
-                line += [NOT_RATED, ""]
+                line += [not_rated, ""]
             else:
                 line += [rating.score, rating.note]
         line.append(round(row.average, 1) if row.average is not None else None)
@@ -53,6 +55,16 @@ def opens_with(body: str, heading: str) -> bool:
     first = _FIRST_LINE.match(body or "").group(1)
     match = _HEADING.match(first)
     return bool(match) and match.group(1).strip().casefold() == heading.casefold()
+
+
+def opens_with_conclusions(body: str) -> bool:
+    """Whether the conclusions begin with their heading, "## Conclusions" in English or
+    in any of the workspace's languages (their author's, when the text was begun)."""
+    headings = ["Conclusions"]
+    for code in LANGUAGES:
+        with in_language(code):
+            headings.append(_("Conclusions"))
+    return any(opens_with(body, heading) for heading in headings)
 
 
 def written(body: str) -> bool:
@@ -73,28 +85,29 @@ def analysis_pdf(context: dict) -> bytes:
     conclusions = conclusions_of(context["analysis"])
     html = render_template(
         "portfolio/analysis_pdf.html",
-        **{**context, "conclusions": conclusions, "headed": opens_with(conclusions, "Conclusions")},
+        **{**context, "conclusions": conclusions, "headed": opens_with_conclusions(conclusions)},
     )
     return html_to_pdf(html)
 
 
 PRACTICE_COLUMNS = [
-    ("Title", "title"), ("Status", None), ("Main institution", "institution"),
-    ("Country", "country"), ("NUTS", "nuts"), ("City", "city"),
-    ("Linked project", "linked_project"), ("Topic", "topic"), ("Keywords", "keywords"),
-    ("Started", "starts_on"), ("Ends", "ends_on"), ("Website", "website"),
-    ("Summary", "summary"),
+    (_l("Title"), "title"), (_l("Status"), None), (_l("Main institution"), "institution"),
+    (_l("Country"), "country"), (_l("NUTS"), "nuts"), (_l("City"), "city"),
+    (_l("Linked project"), "linked_project"), (_l("Topic"), "topic_label"),
+    (_l("Keywords"), "keywords"), (_l("Started"), "starts_on"), (_l("Ends"), "ends_on"),
+    (_l("Website"), "website"), (_l("Summary"), "summary"),
 ]  # fmt: skip
 
 
 def practices_csv(practices) -> str:
-    """A region's practices for its export archive (contacts stay in the workspace)."""
+    """A region's practices for its export archive (contacts stay in the workspace),
+    headed in the language of the person exporting."""
     return to_csv(
-        [label for label, _ in PRACTICE_COLUMNS],
+        [str(label) for label, _name in PRACTICE_COLUMNS],
         [
             [
                 practice.state.label if name is None else getattr(practice, name)
-                for _, name in PRACTICE_COLUMNS
+                for _label, name in PRACTICE_COLUMNS
             ]
             for practice in practices
         ],
@@ -107,6 +120,6 @@ def practice_markdown(practice) -> str:
     return (
         f"# {practice.title}\n\n"
         f"{practice.state.label} · {practice.region.name}"
-        + (f" · {practice.topic}" if practice.topic else "")
+        + (f" · {practice.topic_label}" if practice.topic else "")
         + f"\n\n{practice.document.body}\n"
     )

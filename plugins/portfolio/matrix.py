@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from flask import url_for
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from workspace.api import MAX_ID, Region, db
 
-from .forms import SCORE_OPTIONS
-from .models import IN_PORTFOLIO, Practice, Rating, Status
+from .forms import score_options
+from .models import IN_PORTFOLIO, Practice, Rating, Status, topic_label
 
 MATRIX_PAGE = 25  # practices per page of the matrix
 
@@ -40,6 +41,10 @@ class MatrixPractice(NamedTuple):
     @property
     def state(self) -> Status:
         return Status(self.status)
+
+    @property
+    def topic_label(self) -> str:
+        return topic_label(self.topic)
 
 
 class Score(NamedTuple):
@@ -98,14 +103,14 @@ def matrix_rows(regions: list[Region], topic: str = "", sort: str = "title", min
 
 # A cell's form posts on change and swaps its row (the table body gives hx-target and
 # hx-swap); htmx sends the page's CSRF header, so the hidden token serves only the
-# no-script "Save" button.
+# no-script "Save" button. Its texts are the reader's language's (``Cells``).
 _FORM = (
     '<form method="post" action="{url}" hx-post="{url}" hx-trigger="change">'
-    '<select name="score" aria-label="Interest of {region} in {title}"{invalid}>{options}</select>'
-    ' <input type="text" name="note" value="{note}" maxlength="300" placeholder="Note"'
-    ' aria-label="Note of {region} on {title}" class="note">'
+    '<select name="score" aria-label="{interest}"{invalid}>{options}</select>'
+    ' <input type="text" name="note" value="{note}" maxlength="300" placeholder="{note_hint}"'
+    ' aria-label="{note_label}" class="note">'
     '<noscript><input type="hidden" name="csrf_token" value="{token}">'
-    '<button type="submit" class="small">Save</button></noscript></form>'
+    '<button type="submit" class="small">{save}</button></noscript></form>'
 )
 
 
@@ -138,6 +143,12 @@ class Cells:
         self._token = escape(token)
         self._errors = errors or {}
         self._addresses: dict[int, tuple[str, str]] = {}
+        # The form's texts, translated once and escaped: their placeholders are filled
+        # with escaped values in each cell (plain ``%``, as ``str.format`` below).
+        self._interest = str(escape(_("Interest of %(region)s in %(title)s")))
+        self._note_label = str(escape(_("Note of %(region)s on %(title)s")))
+        self._texts = {"note_hint": escape(_("Note")), "save": escape(_("Save"))}
+        self._options = score_options()
         for region in regions:
             url = url_for("portfolio_project.rate", practice_id=MAX_ID, region=region.slug)
             before, found, after = url.rpartition(stand_in)
@@ -162,16 +173,19 @@ class Cells:
 
     def _form(self, practice_id: int, region: Region, title: str, rating, invalid: bool):
         before, after = self._addresses[region.id]
+        names = {"region": escape(region.name), "title": title}
         # str.format on escaped values: Markup.format's formatter is many times slower.
-        # Every value is escaped here or is Markup (the options); _FORM is a constant.
+        # Every value is escaped here or is Markup (the options); _FORM is a constant,
+        # the texts escaped translations.
         return Markup(  # noqa: S704
             _FORM.format(
                 url=f"{before}{practice_id}{after}",
-                region=escape(region.name),
-                title=title,
+                interest=self._interest % names,
+                note_label=self._note_label % names,
                 invalid=' aria-invalid="true"' if invalid else "",
-                options=SCORE_OPTIONS.get(rating.score if rating else None, SCORE_OPTIONS[None]),
+                options=self._options.get(rating.score if rating else None, self._options[None]),
                 note=escape(rating.note) if rating else "",
                 token=self._token,
+                **self._texts,
             )
         )

@@ -13,7 +13,7 @@ from . import practices as rules
 from .exports import matrix_csv
 from .forms import RatingForm
 from .matrix import MATRIX_PAGE, Cells, Row, matrix_rows
-from .models import IN_PORTFOLIO, SCORES, TOPICS, Practice
+from .models import IN_PORTFOLIO, TOPICS, Practice, score_labels, topic_choices
 from .project_views import _me, bp, one_page, portfolio_regions
 
 
@@ -41,9 +41,9 @@ def matrix() -> Response:
         rows=rows,
         paging=paging,
         filters=filters,
-        topics=TOPICS,
+        topics=topic_choices(),
         cells=Cells(regions, rules.rating_regions(_me(), regions), generate_csrf()),
-        scores=SCORES,
+        scores=score_labels(),
     )
 
 
@@ -105,5 +105,5 @@ def rate(practice_id: int, region: str) -> Response:
             generate_csrf(),
             {(practice.id, the_region.id): form.errors} if status == 422 else None,
         ),
-        scores=SCORES,
+        scores=score_labels(),
     )

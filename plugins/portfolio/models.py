@@ -5,18 +5,41 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workspace.api import Document, Partner, Region, Trashable, User, UTCDateTime, db, utcnow
 
-# The programme's four thematic objectives (Interreg Europe 2014-2020).
-TOPICS = [
-    "SME competitiveness",
-    "Research and innovation",
-    "Low-carbon economy",
-    "Environment and resource efficiency",
-]
+# The programme's four thematic objectives (Interreg Europe 2014-2020). A practice
+# stores the English name (a code); people read it in their language (``topic_label``).
+TOPIC_LABELS = {
+    "SME competitiveness": _l("SME competitiveness"),
+    "Research and innovation": _l("Research and innovation"),
+    "Low-carbon economy": _l("Low-carbon economy"),
+    "Environment and resource efficiency": _l("Environment and resource efficiency"),
+}
+TOPICS = list(TOPIC_LABELS)
+
+
+def topic_label(topic: str) -> str:
+    """A stored topic as the reader reads it (one not listed stays as stored)."""
+    label = TOPIC_LABELS.get(topic)
+    return str(label) if label is not None else topic
+
+
+def topic_choices() -> list[tuple[str, str]]:
+    """The topics as (stored value, label in the reader's language)."""
+    return [(topic, str(label)) for topic, label in TOPIC_LABELS.items()]
+
+
+_STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "submitted": _l("Awaiting validation"),
+    "returned": _l("Returned for changes"),
+    "approved": _l("Approved"),
+    "declined": _l("Declined"),
+}
 
 
 class Status(enum.StrEnum):
@@ -28,13 +51,8 @@ class Status(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "draft": "Draft",
-            "submitted": "Awaiting validation",
-            "returned": "Returned for changes",
-            "approved": "Approved",
-            "declined": "Declined",
-        }[self.value]
+        """The state as the reader reads it (the value is the stored code)."""
+        return str(_STATUS_LABELS[self.value])
 
     @property
     def editable(self) -> bool:
@@ -46,11 +64,16 @@ IN_PORTFOLIO = (Status.SUBMITTED.value, Status.APPROVED.value)
 
 # Interest of a region in transferring a practice, with what each score means.
 SCORES = {
-    0: "No interest",
-    1: "Some interest",
-    2: "Strong interest",
-    3: "Transfer planned",
+    0: _l("No interest"),
+    1: _l("Some interest"),
+    2: _l("Strong interest"),
+    3: _l("Transfer planned"),
 }
+
+
+def score_labels() -> dict[int, str]:
+    """The scores' meanings in the reader's language, as plain (escapable) text."""
+    return {score: str(label) for score, label in SCORES.items()}
 
 
 class Practice(Trashable, db.Model):
@@ -110,6 +133,10 @@ class Practice(Trashable, db.Model):
     @property
     def state(self) -> Status:
         return Status(self.status)
+
+    @property
+    def topic_label(self) -> str:
+        return topic_label(self.topic)
 
 
 class Rating(db.Model):

@@ -2,14 +2,20 @@
 coordinators, who validate it) and a practice decided (to its author and its region's
 coordinators). Called by the views before their commit, so a change that is rolled
 back tells nobody; the core leaves out the actor and whoever may not read the practice.
+Each person is told in their own language.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from workspace.api import Membership, MembershipRole, NotificationKind, User, db, notify
+from workspace.i18n import in_language, language_of
 
 from .models import Practice, Status
 
@@ -19,37 +25,51 @@ DECIDED = "portfolio.practice_decided"
 KINDS = [
     NotificationKind(
         SUBMITTED,
-        "A good practice is submitted for validation",
-        "A region submitted a good practice; the lead partner's coordinators validate it.",
+        _l("A good practice is submitted for validation"),
+        _l("A region submitted a good practice; the lead partner's coordinators validate it."),
         default="immediately",
     ),
     NotificationKind(
         DECIDED,
-        "A good practice is approved, returned or declined",
-        "The validation of a practice you wrote, or of one of a region you coordinate.",
+        _l("A good practice is approved, returned or declined"),
+        _l("The validation of a practice you wrote, or of one of a region you coordinate."),
         default="immediately",
     ),
 ]
 
-VERBS = {
-    Status.APPROVED: "approved",
-    Status.RETURNED: "returned for changes",
-    Status.DECLINED: "declined",
-}
+
+def _decided_subject(practice: Practice) -> str:
+    title = practice.title
+    if practice.state is Status.APPROVED:
+        return _("Good practice approved: “%(title)s”", title=title)
+    if practice.state is Status.RETURNED:
+        return _("Good practice returned for changes: “%(title)s”", title=title)
+    return _("Good practice declined: “%(title)s”", title=title)
 
 
-def _send(practice: Practice, people: list[User], kind: str, subject: str, body: str) -> None:
+def _send(
+    practice: Practice, people: list[User], kind: str, subject: Callable[[], str], body: str
+) -> None:
+    """Notify ``people``, those of each language together, the subject (``subject()``)
+    written in their language."""
     # The practice's text is the target: the core then applies its region, the switch
     # and the portfolio's own rule (a draft is for its region's editors only).
-    notify(
-        people,
-        kind,
-        subject,
-        url_for("portfolio.view", region=practice.region.slug, practice_id=practice.id),
-        body=body,
-        region=practice.region,
-        target=practice.document or practice.ref,
-    )
+    by_language: dict[str, list[User]] = {}
+    for person in people:
+        if person is not None:
+            by_language.setdefault(language_of(person), []).append(person)
+    url = url_for("portfolio.view", region=practice.region.slug, practice_id=practice.id)
+    for language, group in by_language.items():
+        with in_language(language):
+            notify(
+                group,
+                kind,
+                subject(),
+                url,
+                body=body,
+                region=practice.region,
+                target=practice.document or practice.ref,
+            )
 
 
 def practice_submitted(practice: Practice) -> None:
@@ -59,7 +79,11 @@ def practice_submitted(practice: Practice) -> None:
         practice,
         admins,
         SUBMITTED,
-        f"Good practice to validate: “{practice.title}” ({practice.region.name})",
+        lambda: _(
+            "Good practice to validate: “%(title)s” (%(region)s)",
+            title=practice.title,
+            region=practice.region.name,
+        ),
         practice.summary or "",
     )
 
@@ -80,6 +104,6 @@ def practice_decided(practice: Practice) -> None:
         practice,
         [author, *coordinators],
         DECIDED,
-        f"Good practice {VERBS[practice.state]}: “{practice.title}”",
+        lambda: _decided_subject(practice),
         practice.decision_note,
     )

@@ -11,13 +11,19 @@ from __future__ import annotations
 import re
 
 from flask import g
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from workspace.api import Action, Link, Region, User, can, create_document, db, record, utcnow
+from workspace.i18n import LANGUAGES, in_language
 
 from .models import Analysis, Practice, Rating, Status
 
 # The long texts of the programme's template, one section each of the practice's Document.
+# A new practice's text begins with these headings in its author's language (the text is
+# then theirs); ``sections_of`` finds a section under its heading in any of the
+# workspace's languages, and pages show the headings in the reader's language.
 SECTIONS = [
     "Detailed description",
     "Resources needed",
@@ -25,39 +31,79 @@ SECTIONS = [
     "Difficulties encountered and lessons learnt",
     "Potential for learning or transfer",
 ]
+SECTION_LABELS = {
+    "Detailed description": _l("Detailed description"),
+    "Resources needed": _l("Resources needed"),
+    "Evidence of success": _l("Evidence of success"),
+    "Difficulties encountered and lessons learnt": _l(
+        "Difficulties encountered and lessons learnt"
+    ),
+    "Potential for learning or transfer": _l("Potential for learning or transfer"),
+}
+# The same, as a missing field is named in a sentence ("fill in: resources needed").
+MISSING_SECTIONS = {
+    "Detailed description": _l("detailed description"),
+    "Resources needed": _l("resources needed"),
+    "Evidence of success": _l("evidence of success"),
+    "Difficulties encountered and lessons learnt": _l(
+        "difficulties encountered and lessons learnt"
+    ),
+    "Potential for learning or transfer": _l("potential for learning or transfer"),
+}
+
+
+def section_label(name: str) -> str:
+    """A section's heading in the reader's language."""
+    return str(SECTION_LABELS.get(name, name))
+
+
 _HEADING = re.compile(r"^##\s+(.+?)\s*#*\s*$", re.M)
 
 
 def document_template() -> str:
-    return "".join(f"## {name}\n\n\n" for name in SECTIONS)
+    """A new practice's text: the sections' headings in the language of its author."""
+    return "".join(f"## {section_label(name)}\n\n\n" for name in SECTIONS)
+
+
+def _headings(name: str) -> list[str]:
+    """A section's heading as written in English and in each translation (casefolded)."""
+    spellings = [name.casefold()]
+    for code in LANGUAGES:
+        with in_language(code):
+            spellings.append(section_label(name).casefold())
+    return spellings
 
 
 def sections_of(body: str) -> dict[str, str]:
-    """The text under each "## Section" heading of the practice's Document."""
+    """The text under each "## Section" heading of the practice's Document (headed in
+    any of the workspace's languages), by the section's English name."""
     found: dict[str, str] = {}
     matches = list(_HEADING.finditer(body))
     for index, match in enumerate(matches):
         end = matches[index + 1].start() if index + 1 < len(matches) else len(body)
         found[match.group(1).strip().casefold()] = body[match.end() : end].strip()
-    return {name: found.get(name.casefold(), "") for name in SECTIONS}
+    if not found:
+        return dict.fromkeys(SECTIONS, "")
+    return {name: next((found[h] for h in _headings(name) if h in found), "") for name in SECTIONS}
 
 
 def missing_for_submission(practice: Practice) -> list[str]:
-    """What a practice still lacks before it can be submitted, in the form's words."""
+    """What a practice still lacks before it can be submitted, in the form's words (in
+    the reader's language)."""
     missing = [
         label
         for label, value in [
-            ("main institution", practice.institution),
-            ("country", practice.country),
-            ("short summary", practice.summary),
-            ("topic", practice.topic),
-            ("start date", practice.starts_on),
-            ("contact", practice.contact),
+            (_("main institution"), practice.institution),
+            (_("country"), practice.country),
+            (_("short summary"), practice.summary),
+            (_("topic"), practice.topic),
+            (_("start date"), practice.starts_on),
+            (_("contact"), practice.contact),
         ]
         if not value
     ]
     body = practice.document.body if practice.document else ""
-    missing += [name.lower() for name, text in sections_of(body).items() if not text]
+    missing += [str(MISSING_SECTIONS[name]) for name, text in sections_of(body).items() if not text]
     return missing
 
 
@@ -116,12 +162,12 @@ def rating_regions(user: User, regions: list[Region]) -> set[int]:
 
 def new_practice(region: Region, author: User, body: str | None = None, **fields) -> Practice:
     """A draft practice with its long-text Document (the template's empty sections,
-    unless ``body`` is given)."""
+    unless ``body`` is given), its title and headings in the author's language."""
     practice = Practice(region=region, created_by_id=author.id, **fields)
     own = [p for p in region.partners if p.id == author.partner_id]
     practice.partner = own[0] if own else next(iter(region.partners), None)
     practice.document = create_document(
-        f"Good practice: {practice.title}",
+        _("Good practice: %(title)s", title=practice.title),
         document_template() if body is None else body,
         region,
         author,

@@ -8,6 +8,7 @@ practices of regions where the plugin is on, and that the user may read, appear.
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
@@ -30,11 +31,18 @@ from . import practices as rules
 from .exports import analysis_pdf, conclusions_of
 from .forms import AnalysisForm
 from .matrix import matrix_rows
-from .models import SCORES, TOPICS, Analysis, Practice, Status
+from .models import TOPICS, Analysis, Practice, Status, score_labels, topic_choices
 
 bp = Blueprint("portfolio_project", __name__, template_folder="templates")
 
-CONCLUSIONS_TEMPLATE = "## Conclusions\n\n\n## Practices to transfer\n\n"
+
+def conclusions_template() -> str:
+    """The text an analysis' conclusions begin with, headed in its author's language."""
+    return f"## {_('Conclusions')}\n\n\n## {_('Practices to transfer')}\n\n"
+
+
+def conclusions_title(title: str) -> str:
+    return _("Conclusions: %(title)s", title=title)
 
 
 def _me():
@@ -106,7 +114,7 @@ def index() -> Response:
         paging=paging,
         rating_counts=rules.rating_counts(shown),
         regions=regions,
-        topics=TOPICS,
+        topics=topic_choices(),
         statuses=list(Status),
         filters=filters,
         approved_total=sum(approved.get(r.id, 0) for r in regions),
@@ -171,7 +179,7 @@ def new_analysis() -> Response:
     require(Action.EDIT)
     regions = portfolio_regions()
     form = AnalysisForm()
-    form.region_id.choices = [(0, "No visit (the whole portfolio)")] + [
+    form.region_id.choices = [(0, _("No visit (the whole portfolio)"))] + [
         (r.id, r.name) for r in regions
     ]
     candidates = matrix_rows(regions)
@@ -186,7 +194,11 @@ def new_analysis() -> Response:
         # The conclusions are project-wide, like the analysis: whoever may create an
         # analysis (an editor in any region) may write them, whichever region was visited.
         document = create_document(
-            f"Conclusions: {form.title.data}", CONCLUSIONS_TEMPLATE, None, _me(), plugin="portfolio"
+            conclusions_title(form.title.data),
+            conclusions_template(),
+            None,
+            _me(),
+            plugin="portfolio",
         )
         analysis = Analysis(
             title=form.title.data,
@@ -200,7 +212,7 @@ def new_analysis() -> Response:
         db.session.flush()
         rules.link_texts(document, analysis.ref)
         db.session.commit()
-        flash("The analysis is created: write its conclusions.", "success")
+        flash(_("The analysis is created: write its conclusions."), "success")
         return redirect(url_for("portfolio_project.analysis", analysis_id=analysis.id), code=303)
     status = 422 if form.is_submitted() else 200
     return render("portfolio/analysis_form.html", form=form, status=status)
@@ -225,7 +237,7 @@ def _analysis_context(analysis_id: int) -> dict:
         "analysis": analysis,
         "regions": regions,
         "rows": rows,
-        "scores": SCORES,
+        "scores": score_labels(),
         "can_write": can(_me(), Action.EDIT),
         "can_trash": rules.may_trash_analysis(_me(), analysis),
         "conclusions": conclusions_of(analysis),
@@ -249,7 +261,11 @@ def write_conclusions(analysis_id: int) -> Response:
     document = analysis.document
     if document is None or document.deleted_at is not None:
         document = create_document(
-            f"Conclusions: {analysis.title}", CONCLUSIONS_TEMPLATE, None, _me(), plugin="portfolio"
+            conclusions_title(analysis.title),
+            conclusions_template(),
+            None,
+            _me(),
+            plugin="portfolio",
         )
         analysis.document = document
         db.session.flush()

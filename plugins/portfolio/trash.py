@@ -15,6 +15,7 @@ list. Their texts are hidden through ``document_visible`` until they are back.
 from __future__ import annotations
 
 from flask import Response, g, redirect, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select, union_all
 from sqlalchemy.orm import selectinload
@@ -108,19 +109,21 @@ def trash_list() -> Response:
             p,
             p.title,
             url_for("portfolio.untrash", practice_id=p.id) if rules.may_trash(user, p) else None,
-            p.state.label + (f" · {p.topic}" if p.topic else ""),
+            p.state.label + (f" · {p.topic_label}" if p.topic else ""),
         )
         for p in practices
     ]
     return trash_page(
         rows,
         back_url=url_for("portfolio.index"),
-        back_label="the good practices",
-        eyebrow=f"{g.region.name} · Good practices",
-        intro="Good practices moved to the trash: gone from the portfolio, the matrix, "
-        "counts and search until they are restored, with their texts and ratings.",
-        empty="No good practice is in the trash.",
-        cannot="A coordinator can restore it.",
+        back_label=_("the good practices"),
+        eyebrow=_("%(region)s · Good practices", region=g.region.name),
+        intro=_(
+            "Good practices moved to the trash: gone from the portfolio, the matrix, "
+            "counts and search until they are restored, with their texts and ratings."
+        ),
+        empty=_("No good practice is in the trash."),
+        cannot=_("A coordinator can restore it."),
     )
 
 
@@ -170,18 +173,20 @@ def analysis_trash_list() -> Response:
             url_for("portfolio_project.untrash_analysis", analysis_id=a.id)
             if rules.may_trash_analysis(user, a)
             else None,
-            (a.region.name if a.region else "Whole portfolio")
-            + (f" · visit of {format_day(a.visit_on)}" if a.visit_on else ""),
+            (a.region.name if a.region else _("Whole portfolio"))
+            + (" · " + _("visit of %(day)s", day=format_day(a.visit_on)) if a.visit_on else ""),
         )
         for a in analyses
     ]
     return trash_page(
         rows,
         back_url=url_for("portfolio_project.analyses"),
-        back_label="the analyses",
-        eyebrow="Good-practice portfolio · Analyses",
-        intro="Portfolio analyses moved to the trash, with their conclusions, until they "
-        "are restored.",
-        empty="No analysis is in the trash.",
-        cannot="Its author or an admin can restore it.",
+        back_label=_("the analyses"),
+        eyebrow=_("Good-practice portfolio · Analyses"),
+        intro=_(
+            "Portfolio analyses moved to the trash, with their conclusions, until they "
+            "are restored."
+        ),
+        empty=_("No analysis is in the trash."),
+        cannot=_("Its author or an admin can restore it."),
     )

@@ -8,6 +8,7 @@ read the region; it put the region in ``g.region``.
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
@@ -32,7 +33,7 @@ from workspace.api import (
 from . import notices
 from . import practices as rules
 from .forms import DecisionForm, PracticeForm
-from .models import SCORES, Practice, Rating, Status
+from .models import Practice, Rating, Status, score_labels
 
 bp = Blueprint("portfolio", __name__, template_folder="templates")
 
@@ -99,8 +100,11 @@ def new() -> Response:
         practice = rules.new_practice(g.region, _me(), **_values(form))
         db.session.commit()
         flash(
-            f"“{practice.title}” is saved as a draft. Write its description below, "
-            "then submit it for validation.",
+            _(
+                "“%(title)s” is saved as a draft. Write its description below, "
+                "then submit it for validation.",
+                title=practice.title,
+            ),
             "success",
         )
         return redirect(url_for("portfolio.view", practice_id=practice.id), code=303)
@@ -127,9 +131,12 @@ def _view_context(practice: Practice, decision_form: DecisionForm | None = None)
     body = practice.document.body if practice.document else ""
     return {
         "practice": practice,
-        "sections": {name: render_markup(text) for name, text in rules.sections_of(body).items()},
+        "sections": {
+            rules.section_label(name): render_markup(text)
+            for name, text in rules.sections_of(body).items()
+        },
         "ratings": sorted(ratings, key=lambda r: r.region.name),
-        "scores": SCORES,
+        "scores": score_labels(),
         "can_edit": rules.may_edit(user, practice),
         "can_submit": practice.state.editable and can(user, Action.EDIT, practice.region),
         "can_validate": rules.may_validate(user) and practice.state is Status.SUBMITTED,
@@ -152,10 +159,7 @@ def edit(practice_id: int) -> Response:
     practice = get_practice(practice_id)
     require(Action.EDIT, practice.region)
     if not practice.state.editable:
-        flash(
-            f"This practice is {practice.state.label.lower()}: it can no longer be changed.",
-            "error",
-        )
+        flash(_no_longer_changed(practice), "error")
         return redirect(url_for("portfolio.view", practice_id=practice.id), code=303)
     if request.method == "GET":
         form = PracticeForm(obj=practice)
@@ -184,14 +188,16 @@ def edit(practice_id: int) -> Response:
     if not saved:
         db.session.rollback()
         form.form_errors.append(
-            "Someone else changed this practice while you were editing. Your text is "
-            "still below; the fields now hold your version. Check the practice page in "
-            "another tab, then save again."
+            _(
+                "Someone else changed this practice while you were editing. Your text is "
+                "still below; the fields now hold your version. Check the practice page in "
+                "another tab, then save again."
+            )
         )
         form.version.data = db.session.get(Practice, practice.id).version
         return render("portfolio/form.html", form=form, practice=practice, status=409)
     db.session.commit()
-    flash("The practice is saved.", "success")
+    flash(_("The practice is saved."), "success")
     return redirect(url_for("portfolio.view", practice_id=practice.id), code=303)
 
 
@@ -200,16 +206,16 @@ def submit(practice_id: int) -> Response:
     practice = get_practice(practice_id)
     require(Action.EDIT, practice.region)
     if not practice.state.editable:
-        flash(f"This practice is {practice.state.label.lower()} already.", "error")
+        flash(_already(practice), "error")
         return _back(practice, 409)
     missing = rules.missing_for_submission(practice)
     if missing:
-        flash("Before submitting, fill in: " + ", ".join(missing) + ".", "error")
+        flash(_("Before submitting, fill in: %(fields)s.", fields=", ".join(missing)), "error")
         return _back(practice, 422)
     rules.submit(practice, _me())
     notices.practice_submitted(practice)
     db.session.commit()
-    flash("Submitted: the lead partner's coordinators will validate it.", "success")
+    flash(_("Submitted: the lead partner's coordinators will validate it."), "success")
     return _back(practice)
 
 
@@ -224,8 +230,10 @@ def decide(practice_id: int) -> Response:
         abort(400)
     if practice.state is not Status.SUBMITTED:
         flash(
-            "Only a submitted practice can be validated; "
-            f"this one is {practice.state.label.lower()}.",
+            _(
+                "Only a submitted practice can be validated; this one is %(state)s.",
+                state=_state_in_sentence(practice.state),
+            ),
             "error",
         )
         return _back(practice, 409)
@@ -233,13 +241,12 @@ def decide(practice_id: int) -> Response:
         return render("portfolio/view.html", **_view_context(practice, form), status=422)
     note = (form.note.data or "").strip()
     if status is not Status.APPROVED and not note:
-        form.note.errors = ["Tell the region why: write a message."]
+        form.note.errors = [_("Tell the region why: write a message.")]
         return render("portfolio/view.html", **_view_context(practice, form), status=422)
     rules.decide(practice, _me(), status, note)
     notices.practice_decided(practice)
     db.session.commit()
-    verb = {"approved": "approved", "returned": "returned to the region", "declined": "declined"}
-    flash(f"“{practice.title}” is {verb[status.value]}.", "success")
+    flash(_decided(practice), "success")
     return _back(practice)
 
 
@@ -252,8 +259,10 @@ def return_to_draft(practice_id: int) -> Response:
     form = DecisionForm()
     if practice.state not in rules.REOPENABLE:
         flash(
-            "Only an approved or declined practice goes back to draft; "
-            f"this one is {practice.state.label.lower()}.",
+            _(
+                "Only an approved or declined practice goes back to draft; this one is %(state)s.",
+                state=_state_in_sentence(practice.state),
+            ),
             "error",
         )
         return _back(practice, 409)
@@ -262,10 +271,51 @@ def return_to_draft(practice_id: int) -> Response:
     rules.return_to_draft(practice, _me(), (form.note.data or "").strip())
     db.session.commit()
     flash(
-        f"“{practice.title}” is a draft again: its region can change it and submit it anew.",
+        _(
+            "“%(title)s” is a draft again: its region can change it and submit it anew.",
+            title=practice.title,
+        ),
         "success",
     )
     return _back(practice)
+
+
+def _state_in_sentence(state: Status) -> str:
+    """The state as it reads after "this one is" (lower case in English)."""
+    return {
+        Status.DRAFT: _("draft"),
+        Status.SUBMITTED: _("awaiting validation"),
+        Status.RETURNED: _("returned for changes"),
+        Status.APPROVED: _("approved"),
+        Status.DECLINED: _("declined"),
+    }[state]
+
+
+def _no_longer_changed(practice: Practice) -> str:
+    """For a practice that is no longer editable (submitted, approved or declined)."""
+    return {
+        Status.SUBMITTED: _("This practice is awaiting validation: it can no longer be changed."),
+        Status.APPROVED: _("This practice is approved: it can no longer be changed."),
+        Status.DECLINED: _("This practice is declined: it can no longer be changed."),
+    }[practice.state]
+
+
+def _already(practice: Practice) -> str:
+    """For a practice that is no longer editable (submitted, approved or declined)."""
+    return {
+        Status.SUBMITTED: _("This practice is awaiting validation already."),
+        Status.APPROVED: _("This practice is approved already."),
+        Status.DECLINED: _("This practice is declined already."),
+    }[practice.state]
+
+
+def _decided(practice: Practice) -> str:
+    title = practice.title
+    if practice.state is Status.APPROVED:
+        return _("“%(title)s” is approved.", title=title)
+    if practice.state is Status.RETURNED:
+        return _("“%(title)s” is returned to the region.", title=title)
+    return _("“%(title)s” is declined.", title=title)
 
 
 def _back(practice: Practice, status: int = 303) -> Response:
@@ -343,7 +393,7 @@ def add_presentation(practice_id: int) -> Response:
     require(Action.EDIT, practice.region)
     target = request.form.get("target", "")[:120]
     if not target.startswith(MEETING) or describe([target], _me()).get(target) is None:
-        flash("Choose a meeting from the list.", "error")
+        flash(_("Choose a meeting from the list."), "error")
         return _presented_panel(practice, 422)
     exists = db.session.scalar(
         select(Link).where(
