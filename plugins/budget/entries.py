@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import or_, select
 
 from workspace.api import (
@@ -25,6 +25,7 @@ from workspace.api import (
     db,
     format_day,
     format_number,
+    in_language,
     parse_date,
     parse_money,
     parse_number,
@@ -56,7 +57,7 @@ class LineErrors(dict):
 def _category_names(category: Category) -> set[str]:
     """What names ``category`` in a form or a file (any case): its key, its English
     label, and its label in the reader's language (an export read back)."""
-    with force_locale("en"):
+    with in_language("en"):
         english = str(category.label)
     return {category.value, english.lower(), str(category.label).lower()}
 

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from workspace.api import (
+    LANGUAGES,
     Action,
     PartnerRole,
     Region,
@@ -23,10 +24,10 @@ from workspace.api import (
     can,
     create_document,
     db,
+    in_language,
     now,
     record,
 )
-from workspace.i18n import LANGUAGES, in_language
 
 from .models import Kind, Paper, PaperStep, State
 

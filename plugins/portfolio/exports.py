@@ -9,8 +9,7 @@ from flask import render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from workspace.api import html_to_pdf, to_csv
-from workspace.i18n import LANGUAGES, in_language
+from workspace.api import LANGUAGES, html_to_pdf, in_language, to_csv
 
 
 def matrix_csv(regions, rows) -> str:

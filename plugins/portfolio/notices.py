@@ -14,8 +14,16 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from workspace.api import Membership, MembershipRole, NotificationKind, User, db, notify
-from workspace.i18n import in_language, language_of
+from workspace.api import (
+    Membership,
+    MembershipRole,
+    NotificationKind,
+    User,
+    db,
+    in_language,
+    language_of,
+    notify,
+)
 
 from .models import Practice, Status
 

@@ -15,8 +15,19 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from workspace.api import Action, Link, Region, User, can, create_document, db, record, utcnow
-from workspace.i18n import LANGUAGES, in_language
+from workspace.api import (
+    LANGUAGES,
+    Action,
+    Link,
+    Region,
+    User,
+    can,
+    create_document,
+    db,
+    in_language,
+    record,
+    utcnow,
+)
 
 from .models import Analysis, Practice, Rating, Status
 
