@@ -10,6 +10,7 @@ import enum
 from datetime import UTC, datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from markupsafe import Markup
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, UniqueConstraint, types
@@ -47,7 +48,9 @@ class LegalStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"public": "Public body", "private_nonprofit": "Private non-profit"}[self.value]
+        return {"public": _l("Public body"), "private_nonprofit": _l("Private non-profit")}[
+            self.value
+        ]
 
 
 class PartnerRole(enum.StrEnum):
@@ -57,9 +60,11 @@ class PartnerRole(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"lead": "Lead partner", "partner": "Partner", "advisory": "Advisory partner"}[
-            self.value
-        ]
+        return {
+            "lead": _l("Lead partner"),
+            "partner": _l("Partner"),
+            "advisory": _l("Advisory partner"),
+        }[self.value]
 
 
 class MembershipRole(enum.StrEnum):
@@ -75,7 +80,11 @@ class MembershipRole(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return {
+            "stakeholder": _l("Stakeholder"),
+            "editor": _l("Editor"),
+            "coordinator": _l("Coordinator"),
+        }[self.value]
 
 
 def _enum_column(enum_cls: type[enum.StrEnum], name: str) -> types.Enum:
