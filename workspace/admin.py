@@ -48,7 +48,7 @@ def _taken(model, column, value: str, current_id: int | None) -> bool:
     only folds ASCII on some databases, so the comparison is done here)."""
     wanted = value.casefold()
     rows = db.session.execute(select(model.id, column).where(model.id != (current_id or 0)))
-    return any(other.casefold() == wanted for _, other in rows)
+    return any(other.casefold() == wanted for _id, other in rows)
 
 
 DUPLICATE = _l("Someone saved the same value a moment ago; check the list and try again.")
