@@ -38,6 +38,12 @@ def _upper(value: str | None) -> str | None:
     return value.upper() if isinstance(value, str) else value
 
 
+def labels(members) -> list[tuple[str, LazyString]]:
+    """(value, label) pairs of an enum's members (``label`` a property), the labels
+    read when shown: in the reader's language, though the form class is made once."""
+    return [(m.value, LazyString(lambda m=m: m.label)) for m in members]
+
+
 def options(pairs) -> list[SelectChoice]:
     """Choices of a select field from (value, label) pairs."""
     return [SelectChoice(value, label) for value, label in pairs]
@@ -275,10 +281,8 @@ class PartnerForm(StrippedForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     short_name = StringField(_l("Short name"), validators=[DataRequired(), Length(max=40)])
     country = StringField(_l("Country"), filters=[_upper], validators=[DataRequired(), COUNTRY])
-    legal_status = ChoiceField(
-        _l("Legal status"), choices=options((s.value, s.label) for s in LegalStatus)
-    )
-    role = ChoiceField(_l("Role"), choices=options((r.value, r.label) for r in PartnerRole))
+    legal_status = ChoiceField(_l("Legal status"), choices=options(labels(LegalStatus)))
+    role = ChoiceField(_l("Role"), choices=options(labels(PartnerRole)))
     region_id = ChoiceField(_l("Region"), coerce=int)
 
 
@@ -326,11 +330,11 @@ class RegionForm(StrippedForm):
 
 class MembershipForm(StrippedForm):
     user_id = ChoiceField(_l("Person"), coerce=int)
-    role = ChoiceField(_l("Role"), choices=options((r.value, r.label) for r in MembershipRole))
+    role = ChoiceField(_l("Role"), choices=options(labels(MembershipRole)))
 
 
 class RoleForm(StrippedForm):
-    role = ChoiceField(_l("Role"), choices=options((r.value, r.label) for r in MembershipRole))
+    role = ChoiceField(_l("Role"), choices=options(labels(MembershipRole)))
 
 
 TITLE_MAX = 200

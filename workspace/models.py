@@ -42,15 +42,28 @@ class UTCDateTime(types.TypeDecorator):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# The labels of the enums below, in the reader's language: ``label`` is a plain string
+# (translated when read), safe in a spreadsheet, a CSV file or JSON.
+_LEGAL_STATUS_LABELS = {"public": _l("Public body"), "private_nonprofit": _l("Private non-profit")}
+_PARTNER_ROLE_LABELS = {
+    "lead": _l("Lead partner"),
+    "partner": _l("Partner"),
+    "advisory": _l("Advisory partner"),
+}
+_MEMBERSHIP_ROLE_LABELS = {
+    "stakeholder": _l("Stakeholder"),
+    "editor": _l("Editor"),
+    "coordinator": _l("Coordinator"),
+}
+
+
 class LegalStatus(enum.StrEnum):
     PUBLIC = "public"
     PRIVATE_NONPROFIT = "private_nonprofit"
 
     @property
     def label(self) -> str:
-        return {"public": _l("Public body"), "private_nonprofit": _l("Private non-profit")}[
-            self.value
-        ]
+        return str(_LEGAL_STATUS_LABELS[self.value])
 
 
 class PartnerRole(enum.StrEnum):
@@ -60,11 +73,7 @@ class PartnerRole(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "lead": _l("Lead partner"),
-            "partner": _l("Partner"),
-            "advisory": _l("Advisory partner"),
-        }[self.value]
+        return str(_PARTNER_ROLE_LABELS[self.value])
 
 
 class MembershipRole(enum.StrEnum):
@@ -80,11 +89,7 @@ class MembershipRole(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "stakeholder": _l("Stakeholder"),
-            "editor": _l("Editor"),
-            "coordinator": _l("Coordinator"),
-        }[self.value]
+        return str(_MEMBERSHIP_ROLE_LABELS[self.value])
 
 
 def _enum_column(enum_cls: type[enum.StrEnum], name: str) -> types.Enum:
