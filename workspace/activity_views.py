@@ -8,6 +8,8 @@ which only admins see.
 from __future__ import annotations
 
 from flask import Blueprint, Response, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -28,27 +30,27 @@ bp = Blueprint("activity", __name__)
 PAGE_SIZE = 50
 
 PHRASES = {
-    "doc_created": "created",
-    "doc_edited": "edited",
-    "doc_merged": "edited (merged with a parallel change)",
-    "doc_conflict": "hit a conflict while saving",
-    "doc_deleted": "moved to the trash",
-    "doc_restored": "brought back from the trash",
-    "doc_revision_restored": "restored an earlier revision of",
-    "comment_added": "commented on",
-    "upload": "attached a file to",
-    "attachment_deleted": "removed a file from",
-    "link_added": "linked",
-    "link_removed": "removed a link from",
-    "comment_resolved": "resolved a comment on",
-    "comment_reopened": "re-opened a comment on",
-    "member_added": "added a member",
-    "member_role_changed": "changed a member's role",
-    "member_removed": "removed a member",
-    "plugin_enabled": "switched on a module",
-    "plugin_disabled": "switched off a module",
-    "plugin_settings_changed": "changed the settings of the module",
-    "region_exported": "exported the region's data",
+    "doc_created": _l("created"),
+    "doc_edited": _l("edited"),
+    "doc_merged": _l("edited (merged with a parallel change)"),
+    "doc_conflict": _l("hit a conflict while saving"),
+    "doc_deleted": _l("moved to the trash"),
+    "doc_restored": _l("brought back from the trash"),
+    "doc_revision_restored": _l("restored an earlier revision of"),
+    "comment_added": _l("commented on"),
+    "upload": _l("attached a file to"),
+    "attachment_deleted": _l("removed a file from"),
+    "link_added": _l("linked"),
+    "link_removed": _l("removed a link from"),
+    "comment_resolved": _l("resolved a comment on"),
+    "comment_reopened": _l("re-opened a comment on"),
+    "member_added": _l("added a member"),
+    "member_role_changed": _l("changed a member's role"),
+    "member_removed": _l("removed a member"),
+    "plugin_enabled": _l("switched on a module"),
+    "plugin_disabled": _l("switched off a module"),
+    "plugin_settings_changed": _l("changed the settings of the module"),
+    "region_exported": _l("exported the region's data"),
 }
 AUDIT_ONLY = {
     "login", "login_failed", "permission_refused", "password_changed", "password_set",
@@ -92,12 +94,12 @@ def _objects(events: list[Event]) -> dict[str, LinkTarget]:
             .where(switched_on_clause())
         ).all()
         hidden = hidden_by_plugins([(row.id, row.plugin) for row in rows], user)
-        for id_, title, deleted_at, _ in rows:
+        for id_, title, deleted_at, _plugin in rows:
             if id_ in hidden:
                 continue
             endpoint = "documents.history" if deleted_at else "documents.view"
             found[f"doc:{id_}"] = LinkTarget(
-                f"doc:{id_}", title, url_for(endpoint, document_id=id_), "Document"
+                f"doc:{id_}", title, url_for(endpoint, document_id=id_), _("Document")
             )
     plugin_refs = sorted({e.target for e in events if e.target.split(":", 1)[0] in host().infos})
     if plugin_refs:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -30,14 +33,14 @@ def admins_only() -> None:
 def _partner_choices() -> list[tuple[int, str]]:
     partners = db.session.scalars(select(Partner).order_by(Partner.name))
     return options(
-        [(0, "External stakeholder (no partner organisation)")]
+        [(0, _("External stakeholder (no partner organisation)"))]
         + [(p.id, f"{p.name} ({p.short_name})") for p in partners]
     )
 
 
 def _region_choices() -> list[tuple[int, str]]:
     regions = db.session.scalars(select(Region).order_by(Region.name))
-    return options([(0, "No region (advisory partner)")] + [(r.id, r.name) for r in regions])
+    return options([(0, _("No region (advisory partner)"))] + [(r.id, r.name) for r in regions])
 
 
 def _taken(model, column, value: str, current_id: int | None) -> bool:
@@ -45,10 +48,10 @@ def _taken(model, column, value: str, current_id: int | None) -> bool:
     only folds ASCII on some databases, so the comparison is done here)."""
     wanted = value.casefold()
     rows = db.session.execute(select(model.id, column).where(model.id != (current_id or 0)))
-    return any(other.casefold() == wanted for _, other in rows)
+    return any(other.casefold() == wanted for _id, other in rows)
 
 
-DUPLICATE = "Someone saved the same value a moment ago; check the list and try again."
+DUPLICATE = _l("Someone saved the same value a moment ago; check the list and try again.")
 
 
 # ---------------------------------------------------------------- people
@@ -90,9 +93,9 @@ def _user_form(user: User | None) -> Response:
     if form.validate_on_submit():
         email = form.email.data.lower()
         if _taken(User, User.email, email, None if is_new else user.id):
-            form.email.errors.append("Another account already uses this e-mail.")
+            form.email.errors.append(_("Another account already uses this e-mail."))
         elif not is_new and user.id == current_user.id and not form.is_admin.data:
-            form.is_admin.errors.append("You cannot remove your own administrator right.")
+            form.is_admin.errors.append(_("You cannot remove your own administrator right."))
         else:
             target = user or User(password_hash="")
             target.email = email
@@ -107,11 +110,11 @@ def _user_form(user: User | None) -> Response:
                 db.session.commit()
             except IntegrityError:
                 db.session.rollback()
-                form.email.errors.append(DUPLICATE)
+                form.email.errors.append(str(DUPLICATE))
             else:
                 if link:
                     return _show_link(target, link, invited=True)
-                flash(f"{target.name} is saved.", "success")
+                flash(_("%(name)s is saved.", name=target.name), "success")
                 return redirect(url_for("admin.users"), code=303)
     status = 422 if form.is_submitted() else 200
     return render("admin/user_form.html", form=form, user=user, status=status)
@@ -134,7 +137,7 @@ def _show_link(user: User, link: str, invited: bool = False) -> Response:
 def password_link(user_id: int) -> Response:
     user = db.session.get(User, user_id) or abort(404)
     if not user.active:
-        flash("Reactivate the account before handing out a link.", "error")
+        flash(_("Reactivate the account before handing out a link."), "error")
         return redirect(url_for("admin.users"), code=303)
     link = _link(issue_set_password_token(user))
     record("password_link_issued", target=f"user:{user.id}")
@@ -147,7 +150,7 @@ def send_invitation(user_id: int) -> Response:
     """The invitation again, with a new link (for one that went astray or expired)."""
     user = db.session.get(User, user_id) or abort(404)
     if not user.active:
-        flash("Reactivate the account before sending an invitation.", "error")
+        flash(_("Reactivate the account before sending an invitation."), "error")
         return redirect(url_for("admin.users"), code=303)
     link = invite(user, _link, invited_by=current_user)
     db.session.commit()
@@ -161,7 +164,7 @@ def set_active(user_id: int) -> Response:
         abort(400)
     active = request.form.get("active") == "1"
     if user.id == current_user.id and not active:
-        flash("You cannot deactivate your own account.", "error")
+        flash(_("You cannot deactivate your own account."), "error")
     elif user.active != active:
         user.active = active
         # A fresh session version ends every open session of a deactivated user,
@@ -171,7 +174,10 @@ def set_active(user_id: int) -> Response:
         revoke_set_password_tokens(user)
         record("user_activated" if active else "user_deactivated", target=f"user:{user.id}")
         db.session.commit()
-        flash(f"{user.name} is {'active again' if active else 'deactivated'}.", "success")
+        if active:
+            flash(_("%(name)s is active again.", name=user.name), "success")
+        else:
+            flash(_("%(name)s is deactivated.", name=user.name), "success")
     if wants_fragment():
         return _user_row(user)
     return redirect(url_for("admin.users"), code=303)
@@ -182,12 +188,18 @@ def end_sessions(user_id: int) -> Response:
     """Sign a person out on every device (a lost laptop, a leaving employee)."""
     user = db.session.get(User, user_id) or abort(404)
     if user.id == current_user.id:
-        flash("End your own sessions on your account page.", "error")
+        flash(_("End your own sessions on your account page."), "error")
     else:
         ended = end_all(user)
         record("sessions_ended_by_admin", target=f"user:{user.id}", count=ended)
         db.session.commit()
-        flash(f"{user.name} is signed out everywhere ({ended} open sessions ended).", "success")
+        message = ngettext(
+            "%(name)s is signed out everywhere (%(num)d open session ended).",
+            "%(name)s is signed out everywhere (%(num)d open sessions ended).",
+            ended,
+            name=user.name,
+        )
+        flash(message, "success")
     if wants_fragment():
         return _user_row(user)
     return redirect(url_for("admin.users"), code=303)
@@ -200,13 +212,16 @@ def turn_off_two_factor(user_id: int) -> Response:
     (led there if their role requires it). Check who is asking before you do it."""
     user = db.session.get(User, user_id) or abort(404)
     if user.id == current_user.id:
-        flash("Turn your own two-factor sign-in off on your account page.", "error")
+        flash(_("Turn your own two-factor sign-in off on your account page."), "error")
     elif two_factor.is_enabled(user):
         two_factor.disable(user)
         end_all(user)
         record("two_factor_reset_by_admin", target=f"user:{user.id}")
         db.session.commit()
-        flash(f"Two-factor sign-in is off for {user.name}; they are signed out.", "success")
+        flash(
+            _("Two-factor sign-in is off for %(name)s; they are signed out.", name=user.name),
+            "success",
+        )
     if wants_fragment():
         return _user_row(user)
     return redirect(url_for("admin.users"), code=303)
@@ -243,14 +258,14 @@ def _partner_form(partner: Partner | None) -> Response:
         current_id = None if is_new else partner.id
         advisory = form.role.data == PartnerRole.ADVISORY
         if _taken(Partner, Partner.name, form.name.data, current_id):
-            form.name.errors.append("Another partner has this name.")
+            form.name.errors.append(_("Another partner has this name."))
         elif _taken(Partner, Partner.short_name, form.short_name.data, current_id):
-            form.short_name.errors.append("Another partner has this short name.")
+            form.short_name.errors.append(_("Another partner has this short name."))
         elif not advisory and not form.region_id.data:
-            form.region_id.errors.append("Lead partner and partners belong to a region.")
+            form.region_id.errors.append(_("Lead partner and partners belong to a region."))
         elif advisory and form.region_id.data:
             form.region_id.errors.append(
-                "The advisory partner works across all regions: choose no region."
+                _("The advisory partner works across all regions: choose no region.")
             )
         else:
             target = partner or Partner()
@@ -268,9 +283,9 @@ def _partner_form(partner: Partner | None) -> Response:
                 db.session.commit()
             except IntegrityError:
                 db.session.rollback()
-                form.name.errors.append(DUPLICATE)
+                form.name.errors.append(str(DUPLICATE))
             else:
-                flash(f"{target.name} is saved.", "success")
+                flash(_("%(name)s is saved.", name=target.name), "success")
                 return redirect(url_for("admin.partners"), code=303)
     status = 422 if form.is_submitted() else 200
     return render("admin/partner_form.html", form=form, partner=partner, status=status)
@@ -304,7 +319,7 @@ def _region_form(region: Region | None) -> Response:
     form = RegionForm(obj=region)
     if form.validate_on_submit():
         if _taken(Region, Region.slug, form.slug.data, None if is_new else region.id):
-            form.slug.errors.append("Another region uses this slug.")
+            form.slug.errors.append(_("Another region uses this slug."))
         else:
             target = region or Region()
             form.populate_obj(target)
@@ -315,9 +330,9 @@ def _region_form(region: Region | None) -> Response:
                 db.session.commit()
             except IntegrityError:
                 db.session.rollback()
-                form.slug.errors.append(DUPLICATE)
+                form.slug.errors.append(str(DUPLICATE))
             else:
-                flash(f"{target.name} is saved.", "success")
+                flash(_("%(name)s is saved.", name=target.name), "success")
                 return redirect(url_for("admin.regions"), code=303)
     status = 422 if form.is_submitted() else 200
     return render("admin/region_form.html", form=form, region=region, status=status)

@@ -54,6 +54,7 @@ from .forms import (
     StrippedForm,
     VersionField,
     WholeNumberField,
+    labels,
     options,
 )
 from .hookspecs import (
@@ -300,6 +301,7 @@ __all__ = [
     "index_document",
     "input_value",
     "is_following",
+    "labels",
     "links_of",
     "merge3",
     "number_example",

@@ -19,6 +19,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import bindparam, select
 
@@ -67,10 +68,10 @@ def upload(document_id: int) -> Response:
     upload = request.files.get("file")
     target = url_for("documents.view", document_id=document.id) + "#attachments"
     if locked := lock_reason(document):
-        flash(f"{locked} The file is not attached.", "error")
+        flash(f"{locked} {_('The file is not attached.')}", "error")
         return redirect(target, code=303)
     if upload is None or not upload.filename:
-        flash("Choose a file to attach.", "error")
+        flash(_("Choose a file to attach."), "error")
         return redirect(target, code=303)
     stored_name = secrets.token_hex(16)
     path = upload_folder() / stored_name
@@ -92,7 +93,7 @@ def upload(document_id: int) -> Response:
     db.session.flush()
     record("upload", region=document.region, target=document.ref, file=attachment.filename)
     db.session.commit()
-    flash(f"“{attachment.filename}” is attached.", "success")
+    flash(_("“%(name)s” is attached.", name=attachment.filename), "success")
     return redirect(target, code=303)
 
 
@@ -131,7 +132,7 @@ def delete(document_id: int, attachment_id: int) -> Response:
     if attachment is None or attachment.document_id != document.id:
         abort(404)
     if locked := lock_reason(document):
-        flash(f"{locked} The file stays.", "error")
+        flash(f"{locked} {_('The file stays.')}", "error")
         return redirect(
             url_for("documents.view", document_id=document.id) + "#attachments", code=303
         )
@@ -141,5 +142,5 @@ def delete(document_id: int, attachment_id: int) -> Response:
     db.session.commit()
     # The file goes after the commit: a failed commit must not lose it.
     (upload_folder() / attachment.stored_name).unlink(missing_ok=True)
-    flash(f"“{name}” is removed.", "success")
+    flash(_("“%(name)s” is removed.", name=name), "success")
     return redirect(url_for("documents.view", document_id=document.id) + "#attachments", code=303)

@@ -19,6 +19,9 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import bindparam, select
 
@@ -47,7 +50,7 @@ PUBLIC_ENDPOINTS = {
     "plugin_static",
     "healthz",
 }
-WRONG_LOGIN = "E-mail or password is incorrect."
+WRONG_LOGIN = _l("E-mail or password is incorrect.")
 
 
 # Built once (cheaper than session.get): every request of a signed-in user runs it.
@@ -81,7 +84,7 @@ def unauthorized() -> Response:
         response.headers["HX-Redirect"] = target
         return response
     if request.method == "GET":
-        flash("Please sign in to continue.", "info")
+        flash(_("Please sign in to continue."), "info")
     return redirect(target)
 
 
@@ -124,7 +127,7 @@ def login() -> Response:
         count_failure(email, user)
         record("login_failed", actor=user, target=f"email:{email[:100]}")
         db.session.commit()
-        form.form_errors.append(WRONG_LOGIN)
+        form.form_errors.append(str(WRONG_LOGIN))
         return render("auth/login.html", form=form, status=422)
 
     clear_failures(email, user)
@@ -143,7 +146,7 @@ def complete_sign_in(user: User, kept: bool, next_path: str | None, **detail) ->
     renew(session, kept=kept)  # a new id: one known before is worthless
     login_user(user)
     two_factor.note_sign_in(user)  # two-factor hook: led to set-up if the role needs it
-    flash(f"Welcome, {user.name}.", "success")
+    flash(_("Welcome, %(name)s.", name=user.name), "success")
     response = redirect(next_path or url_for("regions.home"))
     remember_device(response, user)
     return response
@@ -156,7 +159,7 @@ def logout() -> Response:
         db.session.commit()
     logout_user()
     end_this(session)  # the row goes: a copy of the cookie is dead at once
-    flash("You are signed out.", "info")
+    flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -173,12 +176,16 @@ def change_password() -> Response:
         wait = wait_for(user.email, user)
         if wait:
             form.current.errors.append(
-                f"Too many wrong attempts. Try again in {wait.seconds} seconds."
+                ngettext(
+                    "Too many wrong attempts. Try again in %(num)d second.",
+                    "Too many wrong attempts. Try again in %(num)d seconds.",
+                    wait.seconds,
+                )
             )
         elif not check_password(user, form.current.data):
             count_failure(user.email, user)
             db.session.commit()
-            form.current.errors.append("This is not your current password.")
+            form.current.errors.append(_("This is not your current password."))
         elif "code" in form and (
             refusal := two_factor.code_refusal(user, form.code.data, "password_change")
         ):
@@ -193,7 +200,7 @@ def change_password() -> Response:
             # session version ("keep me signed in" stays as it was).
             renew(session, kept=session.kept)
             login_user(user)
-            flash("Your password is changed. Other devices have been signed out.", "success")
+            flash(_("Your password is changed. Other devices have been signed out."), "success")
             return redirect(url_for("regions.home"))
     status = 422 if form.is_submitted() else 200
     return render("auth/change_password.html", form=form, status=status)
@@ -206,8 +213,10 @@ def set_password_view(token: str) -> Response:
     if row is None:
         return error_response(
             404,
-            "This set-password link is unknown, expired or already used. Ask for a "
-            "new one with “Forgot password?” on the sign-in page, or ask an administrator.",
+            _(
+                "This set-password link is unknown, expired or already used. Ask for a "
+                "new one with “Forgot password?” on the sign-in page, or ask an administrator."
+            ),
         )
     form = NewPasswordForm(account=row.user)
     if form.validate_on_submit():
@@ -219,7 +228,7 @@ def set_password_view(token: str) -> Response:
         record(verb, actor=row.user, target=f"user:{row.user.id}")
         db.session.commit()
         logout_user()
-        flash("Your password is set. Please sign in.", "success")
+        flash(_("Your password is set. Please sign in."), "success")
         return redirect(url_for("auth.login"))
     status = 422 if form.is_submitted() else 200
     return render("auth/set_password.html", form=form, user=row.user, status=status)

@@ -21,12 +21,13 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from icalendar import Calendar, Event
 from sqlalchemy import ForeignKey, String, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from . import clock
+from . import clock, i18n
 from .activity import record
 from .extensions import db
 from .hookspecs import CalendarEntry
@@ -164,7 +165,7 @@ def calendar_file(found: list[CalendarEntry], name: str) -> bytes:
 def _not_found() -> Response:
     """The same answer whatever is wrong. Plain text: the error page would start a
     session (its form token) for a caller that never signs in."""
-    return Response("There is no calendar at this address.\n", 404, mimetype="text/plain")
+    return Response(_("There is no calendar at this address.") + "\n", 404, mimetype="text/plain")
 
 
 def _feed(token: str, slug: str | None) -> Response:
@@ -178,8 +179,10 @@ def _feed(token: str, slug: str | None) -> Response:
         if region is None or not can(user, Action.READ, region):
             return _not_found()
     project = current_app.config["PROJECT_NAME"]
-    name = f"{project} · {region.name if region else 'My meetings and action items'}"
-    body = calendar_file(entries(user, region), name)
+    # Written in the person's language (a calendar app sends no cookie and no session).
+    with i18n.in_language(i18n.language_of(user)):
+        name = f"{project} · {region.name if region else _('My meetings and action items')}"
+        body = calendar_file(entries(user, region), name)
     moment = clock.now()
     if row.last_used_at is None or moment - row.last_used_at >= NOTE_USE_EVERY:
         row.last_used_at = moment
@@ -207,9 +210,9 @@ def region_feed(token: str, region: str) -> Response:
 def addresses(token: str, user: User) -> list[tuple[str, str]]:
     """(what, address) of each feed the token opens for ``user``."""
     mine = url_for("calendar_feeds.my_feed", token=token, _external=True)
-    return [("Your meetings and action items", mine)] + [
+    return [(_("Your meetings and action items"), mine)] + [
         (
-            f"Meetings of {region.name}",
+            _("Meetings of %(region)s", region=region.name),
             url_for("calendar_feeds.region_feed", token=token, region=region.slug, _external=True),
         )
         for region in feed_regions(user)
@@ -249,5 +252,5 @@ def stop_feeds() -> Response:
         db.session.commit()
     if wants_fragment():
         return _section(user)
-    flash("Your calendar addresses no longer work.", "success")
+    flash(_("Your calendar addresses no longer work."), "success")
     return redirect(url_for("account.settings") + "#calendar", 303)

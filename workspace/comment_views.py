@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from . import mentions
@@ -48,7 +49,7 @@ def add(document_id: int) -> Response:
     record("comment_added", region=document.region, target=document.ref, comment=comment.id)
     mentions.comment_added(document, comment, current_user._get_current_object())
     db.session.commit()
-    flash("Your comment is added.", "success")
+    flash(_("Your comment is added."), "success")
     return _done(document)
 
 

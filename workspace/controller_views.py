@@ -4,6 +4,8 @@ expenditure. The rules of an assignment are in ``controllers``."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -21,8 +23,8 @@ bp = Blueprint("controllers", __name__, url_prefix="/admin")
 
 
 class AssignForm(StrippedForm):
-    user_id = ChoiceField("Controller", coerce=int, validators=[InputRequired()])
-    partner_id = ChoiceField("Partner", coerce=int, validators=[InputRequired()])
+    user_id = ChoiceField(_l("Controller"), coerce=int, validators=[InputRequired()])
+    partner_id = ChoiceField(_l("Partner"), coerce=int, validators=[InputRequired()])
 
 
 def _form() -> AssignForm:
@@ -72,7 +74,9 @@ def controllers_page() -> Response:
         return _page(form, 422)
     except IntegrityError:  # the same assignment saved a moment ago by someone else
         db.session.rollback()
-    flash(f"{user.name} controls {partner.short_name}.", "success")
+    flash(
+        _("%(name)s controls %(partner)s.", name=user.name, partner=partner.short_name), "success"
+    )
     return redirect(url_for("controllers.controllers_page"), code=303)
 
 
@@ -90,5 +94,8 @@ def remove(assignment_id: int) -> Response:
         controller=f"user:{assignment.user_id}",
     )
     db.session.commit()
-    flash(f"{name} no longer controls {partner.short_name}.", "success")
+    flash(
+        _("%(name)s no longer controls %(partner)s.", name=name, partner=partner.short_name),
+        "success",
+    )
     return redirect(url_for("controllers.controllers_page"), code=303)

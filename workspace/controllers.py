@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import g, has_request_context
+from flask_babel import gettext as _
 from sqlalchemy import ForeignKey, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -92,11 +93,15 @@ def assign(user: User, partner: Partner, by: User | None) -> ControllerAssignmen
     partner's own staff and for an inactive account; a second assignment is a no-op."""
     if user.partner_id == partner.id:
         raise AssignmentError(
-            f"{user.name} works for {partner.short_name}: its expenditure is controlled "
-            "by someone independent of it."
+            _(
+                "%(name)s works for %(partner)s: its expenditure is controlled "
+                "by someone independent of it.",
+                name=user.name,
+                partner=partner.short_name,
+            )
         )
     if not user.active:
-        raise AssignmentError(f"{user.name}'s account is deactivated.")
+        raise AssignmentError(_("%(name)s's account is deactivated.", name=user.name))
     existing = db.session.scalar(
         select(ControllerAssignment).where(
             ControllerAssignment.user_id == user.id,

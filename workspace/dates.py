@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_date
 from babel.dates import format_datetime as babel_datetime
+from flask_babel import gettext as _
 
 from .locales import babel_locale, current_format, current_zone
 
@@ -32,13 +33,17 @@ def date_example(fmt: str | None = None) -> str:
     return EXAMPLES.get(fmt or current_format(), "15/03/2022")
 
 
-def parse_date(text: str | None, what: str = "The date", fmt: str | None = None) -> date:
-    """Read a typed date; raises ``DateError`` naming the forms that are understood."""
+def parse_date(text: str | None, what: str | None = None, fmt: str | None = None) -> date:
+    """Read a typed date; raises ``DateError`` naming the forms that are understood.
+
+    ``what`` names the date as the subject of a sentence ("The payment date"), already
+    translated by the caller; by default "The date"."""
+    what = what or _("The date")
     raw = (text or "").strip()
     if not raw:
-        raise DateError(f"{what} is missing.")
+        raise DateError(_("%(what)s is missing.", what=what))
     if not raw.isascii():
-        raise DateError(f"{what} must be written with the digits 0 to 9.")
+        raise DateError(_("%(what)s must be written with the digits 0 to 9.", what=what))
     for pattern, order in ((ISO, "ymd"), (YEAR_FIRST, "ymd"), (DAY_FIRST, "dmy")):
         match = pattern.fullmatch(raw)
         if match:
@@ -46,9 +51,15 @@ def parse_date(text: str | None, what: str = "The date", fmt: str | None = None)
             try:
                 return date(parts["y"], parts["m"], parts["d"])
             except ValueError:
-                raise DateError(f"{what} {raw} is not a day of the calendar.") from None
+                raise DateError(
+                    _("%(what)s %(date)s is not a day of the calendar.", what=what, date=raw)
+                ) from None
     raise DateError(
-        f"{what} is not a date we can read; write it as {date_example(fmt)} or 2022-03-15."
+        _(
+            "%(what)s is not a date we can read; write it as %(example)s or 2022-03-15.",
+            what=what,
+            example=date_example(fmt),
+        )
     )
 
 

@@ -18,6 +18,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import load_only, selectinload
@@ -43,7 +44,7 @@ UPDATED = {"7": timedelta(days=7), "30": timedelta(days=30), "365": timedelta(da
 
 def _where_choices() -> list:
     regions = db.session.scalars(select(Region).order_by(Region.name)).all()
-    pairs = [(0, "Whole project")] if can(current_user, Action.EDIT) else []
+    pairs = [(0, _("Whole project"))] if can(current_user, Action.EDIT) else []
     pairs += [(r.id, r.name) for r in regions if can(current_user, Action.EDIT, r)]
     return options(pairs)
 
@@ -121,7 +122,7 @@ def new() -> Response:
         region = db.session.get(Region, form.region_id.data) if form.region_id.data else None
         require(Action.EDIT, region)
         document = create(form.title.data, form.body.data or "", region, current_user)
-        flash(f"“{document.title}” is created.", "success")
+        flash(_("“%(title)s” is created.", title=document.title), "success")
         return redirect(url_for("documents.view", document_id=document.id), code=303)
     status = 422 if form.is_submitted() else 200
     return render("documents/new.html", form=form, status=status)
@@ -165,12 +166,14 @@ def edit(document_id: int) -> Response:
     if not form.validate_on_submit():
         return render("documents/edit.html", document=document, form=form, status=422)
     if locked:
-        form.form_errors.append(f"{locked} Your text is below: copy it to keep it.")
+        form.form_errors.append(f"{locked} {_('Your text is below: copy it to keep it.')}")
         return render("documents/edit.html", document=document, form=form, status=409)
     if document.deleted_at is not None:
         form.form_errors.append(
-            "This document was deleted while you were editing. Your text is below: copy it, "
-            "or restore the document from the trash and save again."
+            _(
+                "This document was deleted while you were editing. Your text is below: copy "
+                "it, or restore the document from the trash and save again."
+            )
         )
         return render("documents/edit.html", document=document, form=form, status=409)
     try:
@@ -184,10 +187,10 @@ def edit(document_id: int) -> Response:
         )
     except DocumentGone:
         form.form_errors.append(
-            "This document was deleted while you were editing. Copy your text to keep it."
+            _("This document was deleted while you were editing. Copy your text to keep it.")
         )
         return render("documents/edit.html", document=document, form=form, status=409)
-    names = ", ".join(user.name for user in result.others) or "another editor"
+    names = ", ".join(user.name for user in result.others) or _("another editor")
     if result.outcome is SaveOutcome.CONFLICT:
         # Keep the user's text in the form; resolving it is a save on the new head.
         form = EditForm(
@@ -206,13 +209,20 @@ def edit(document_id: int) -> Response:
             status=409,
         )
     messages = {
-        SaveOutcome.SAVED: (f"Saved as revision {result.document.head}.", "success"),
-        SaveOutcome.MERGED: (
-            f"Saved as revision {result.document.head}, merged with the changes of {names}.",
+        SaveOutcome.SAVED: (
+            _("Saved as revision %(number)s.", number=result.document.head),
             "success",
         ),
-        SaveOutcome.UNCHANGED: ("Nothing changed, so no new revision was made.", "info"),
-        SaveOutcome.DUPLICATE: ("This was saved already.", "info"),
+        SaveOutcome.MERGED: (
+            _(
+                "Saved as revision %(number)s, merged with the changes of %(names)s.",
+                number=result.document.head,
+                names=names,
+            ),
+            "success",
+        ),
+        SaveOutcome.UNCHANGED: (_("Nothing changed, so no new revision was made."), "info"),
+        SaveOutcome.DUPLICATE: (_("This was saved already."), "info"),
     }
     flash(*messages[result.outcome])
     return redirect(url_for("documents.view", document_id=document.id), code=303)
@@ -223,11 +233,13 @@ def _gone_from_view(document: Document) -> Response:
     shown is the one they typed."""
     form = EditForm()
     form.form_errors.append(
-        "This text is no longer open: what it belongs to was moved to the trash, or its "
-        "module was switched off here, while you were writing. Nothing was saved. Your "
-        "text is below: copy it to keep it."
+        _(
+            "This text is no longer open: what it belongs to was moved to the trash, or its "
+            "module was switched off here, while you were writing. Nothing was saved. Your "
+            "text is below: copy it to keep it."
+        )
     )
-    shown = SimpleNamespace(id=document.id, title=form.title.data or "Untitled")
+    shown = SimpleNamespace(id=document.id, title=form.title.data or _("Untitled"))
     return render("documents/edit.html", document=shown, form=form, status=409)
 
 
@@ -325,9 +337,16 @@ def restore_revision(document_id: int, number: int) -> Response:
         kind="restore",
     )
     if result.outcome is SaveOutcome.UNCHANGED:
-        flash(f"Revision {number} is the current text already.", "info")
+        flash(_("Revision %(number)s is the current text already.", number=number), "info")
     else:
-        flash(f"Revision {number} is restored as revision {result.document.head}.", "success")
+        flash(
+            _(
+                "Revision %(number)s is restored as revision %(head)s.",
+                number=number,
+                head=result.document.head,
+            ),
+            "success",
+        )
     return redirect(url_for("documents.view", document_id=document.id), code=303)
 
 
@@ -348,7 +367,13 @@ def delete(document_id: int) -> Response:
     record("doc_deleted", region=document.region, target=document.ref)
     index_document(document)
     db.session.commit()
-    flash(f"“{document.title}” is moved to the trash. It can be restored from there.", "success")
+    flash(
+        _(
+            "“%(title)s” is moved to the trash. It can be restored from there.",
+            title=document.title,
+        ),
+        "success",
+    )
     target = url_for("documents.index", region=document.region.slug if document.region else "")
     if wants_fragment():
         return Response(status=204, headers={"HX-Redirect": target})
@@ -364,5 +389,5 @@ def undelete(document_id: int) -> Response:
         record("doc_restored", region=document.region, target=document.ref)
         index_document(document)
         db.session.commit()
-        flash(f"“{document.title}” is back.", "success")
+        flash(_("“%(title)s” is back.", title=document.title), "success")
     return redirect(url_for("documents.view", document_id=document.id), code=303)

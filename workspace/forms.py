@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import get_translations, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -24,13 +28,20 @@ from wtforms.widgets import HiddenInput
 from .converters import MAX_ID, db_int
 from .dates import DateError, parse_date
 from .models import LegalStatus, MembershipRole, PartnerRole, User
+from .numbers import format_number
 from .password_rules import password_refusal
 
-COUNTRY = Regexp(r"^[A-Z]{2}$", message="Use the two-letter country code, e.g. HU.")
+COUNTRY = Regexp(r"^[A-Z]{2}$", message=_l("Use the two-letter country code, e.g. HU."))
 
 
 def _upper(value: str | None) -> str | None:
     return value.upper() if isinstance(value, str) else value
+
+
+def labels(members) -> list[tuple[str, LazyString]]:
+    """(value, label) pairs of an enum's members (``label`` a property), the labels
+    read when shown: in the reader's language, though the form class is made once."""
+    return [(m.value, LazyString(lambda m=m: m.label)) for m in members]
 
 
 def options(pairs) -> list[SelectChoice]:
@@ -46,7 +57,7 @@ def _no_control_characters(value: str | None) -> str | None:
     """NUL and other control characters never belong in a form field (and PostgreSQL
     refuses NUL): the field gets a message instead of reaching the database."""
     if isinstance(value, str) and any(ord(c) < 32 and c not in "\t\n\r" for c in value):
-        raise ValueError("Remove the invisible control characters from this field.")
+        raise ValueError(_("Remove the invisible control characters from this field."))
     return value
 
 
@@ -58,7 +69,7 @@ def _one_line(value: str | None) -> str | None:
     """A single-line field holds one line (a browser never sends a line break in one):
     a title with a line break would break a calendar file, a header or a CSV row."""
     if isinstance(value, str) and not _LINE_BREAKS.isdisjoint(value):
-        raise ValueError("Keep this on one line: remove the line breaks.")
+        raise ValueError(_("Keep this on one line: remove the line breaks."))
     return value
 
 
@@ -68,13 +79,72 @@ def _single_line(field_class) -> bool:
     )
 
 
+class _Translations:
+    """WTForms' own messages ("This field is required.", "Field cannot be longer than
+    %(max)d characters.") looked up in the workspace's catalogs, in the language of the
+    page (or of ``workspace.i18n.in_language``).
+
+    Flask-WTF's own i18n (``WTF_I18N_ENABLED``) would read WTForms' catalogs instead:
+    no Lithuanian there, wordings unlike ours, and cached per request. The messages
+    the forms rely on are marked for extraction in ``_wtforms_messages``; ours, given
+    to the validators, are translated where they are written (lazily)."""
+
+    def gettext(self, string: str) -> str:
+        return get_translations().ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return get_translations().ungettext(singular, plural, n)
+
+
+_TRANSLATIONS = _Translations()
+
+
+def _wtforms_messages() -> None:  # pragma: no cover - never called
+    """WTForms' messages of the validators and fields the core and the plugins use,
+    written out so that the catalogs' extraction finds them (``_Translations``)."""
+    _("This field is required.")
+    _("Invalid input.")
+    _("Invalid email address.")
+    _("Invalid URL.")
+    _("Field must be equal to %(other_name)s.")
+    _("Field must be between %(min)d and %(max)d characters long.")
+    _("Number must be at least %(min)s.")
+    _("Number must be at most %(max)s.")
+    _("Number must be between %(min)s and %(max)s.")
+    _("Not a valid integer value.")
+    _("Not a valid decimal value.")
+    _("Not a valid float value.")
+    _("Not a valid date value.")
+    _("Not a valid datetime value.")
+    _("Not a valid choice.")
+    ngettext(
+        "Field must be at least %(min)d character long.",
+        "Field must be at least %(min)d characters long.",
+        1,
+    )
+    ngettext(
+        "Field cannot be longer than %(max)d character.",
+        "Field cannot be longer than %(max)d characters.",
+        1,
+    )
+    ngettext(
+        "Field must be exactly %(max)d character long.",
+        "Field must be exactly %(max)d characters long.",
+        1,
+    )
+
+
 class StrippedForm(FlaskForm):
     """Every field refuses control characters; all but passwords and long texts
     (where spaces can matter, as in Markdown) are stripped, and single-line text fields
     refuse line breaks. A hidden field's error (a damaged or stale form) is shown at
-    the top of the form, since the field itself is not on the page."""
+    the top of the form, since the field itself is not on the page. WTForms' own
+    messages come from the workspace's catalogs (``_Translations``)."""
 
     class Meta:
+        def get_translations(self, form) -> _Translations:
+            return _TRANSLATIONS
+
         def bind_field(self, form, unbound_field, options):
             own = unbound_field.kwargs.get("filters", ())
             if unbound_field.field_class in (PasswordField, TextAreaField):
@@ -99,7 +169,7 @@ def _hidden(field) -> bool:
     return isinstance(field.widget, HiddenInput)
 
 
-CHOOSE = "Not a valid choice: choose one of the listed options."
+CHOOSE = _l("Not a valid choice: choose one of the listed options.")
 
 
 class ChoiceField(SelectField):
@@ -127,7 +197,12 @@ class WholeNumberField(IntegerField):
     fine). Anything else is a message on the field: never a 500 from the database, and
     never another number ("١٢", "1e3" and "1_000" are refused, not read as 12 or 1000)."""
 
-    message = f"Enter a whole number with the digits 0-9, at most {MAX_ID:,}."
+    message = LazyString(
+        lambda: _(
+            "Enter a whole number with the digits 0-9, at most %(max)s.",
+            max=format_number(MAX_ID, 0),
+        )
+    )
 
     def process_formdata(self, valuelist) -> None:
         if not valuelist:
@@ -137,7 +212,7 @@ class WholeNumberField(IntegerField):
             self.data = db_int(value.strip(" \t") if isinstance(value, str) else value)
         except ValueError as error:
             self.data = None
-            raise ValueError(self.invalid_value_message or self.message) from error
+            raise ValueError(str(self.invalid_value_message or self.message)) from error
 
 
 class VersionField(WholeNumberField):
@@ -149,7 +224,7 @@ class VersionField(WholeNumberField):
     number the database cannot hold."""
 
     widget = HiddenInput()
-    message = "This form is damaged or out of date: reload the page and make your change again."
+    message = _l("This form is damaged or out of date: reload the page and make your change again.")
 
     def _value(self) -> str:
         return "" if self.data is None else str(self.data)
@@ -162,25 +237,25 @@ def acceptable_password(form: NewPasswordForm, field: PasswordField) -> None:
         raise ValidationError(reason)
 
 
-WRONG_LENGTH = "E-mail or password is incorrect."
+WRONG_LENGTH = _l("E-mail or password is incorrect.")
 
 
 class LoginForm(StrippedForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     # No real password is longer (the rule allows 1,024): a longer one is not hashed.
     password = PasswordField(
-        "Password", validators=[InputRequired(), Length(max=1024, message=WRONG_LENGTH)]
+        _l("Password"), validators=[InputRequired(), Length(max=1024, message=WRONG_LENGTH)]
     )
-    remember = BooleanField("Keep me signed in on this device")
+    remember = BooleanField(_l("Keep me signed in on this device"))
 
 
 class NewPasswordForm(StrippedForm):
     """A new password for ``account``: the password rule needs to know whose it is."""
 
-    password = PasswordField("New password", validators=[InputRequired(), acceptable_password])
+    password = PasswordField(_l("New password"), validators=[InputRequired(), acceptable_password])
     confirm = PasswordField(
-        "Repeat the new password",
-        validators=[InputRequired(), EqualTo("password", message="The passwords differ.")],
+        _l("Repeat the new password"),
+        validators=[InputRequired(), EqualTo("password", message=_l("The passwords differ."))],
     )
 
     def __init__(self, *args, account: User, **kwargs) -> None:
@@ -189,28 +264,26 @@ class NewPasswordForm(StrippedForm):
 
 
 class ChangePasswordForm(NewPasswordForm):
-    current = PasswordField("Current password", validators=[InputRequired()])
+    current = PasswordField(_l("Current password"), validators=[InputRequired()])
 
 
 class UserForm(StrippedForm):
     email = EmailField(
-        "E-mail",
-        validators=[DataRequired(), Email(message="Enter a valid e-mail."), Length(max=254)],
+        _l("E-mail"),
+        validators=[DataRequired(), Email(message=_l("Enter a valid e-mail.")), Length(max=254)],
     )
-    name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
-    partner_id = ChoiceField("Organisation", coerce=int)
-    is_admin = BooleanField("Administrator (lead partner coordinator)")
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
+    partner_id = ChoiceField(_l("Organisation"), coerce=int)
+    is_admin = BooleanField(_l("Administrator (lead partner coordinator)"))
 
 
 class PartnerForm(StrippedForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    short_name = StringField("Short name", validators=[DataRequired(), Length(max=40)])
-    country = StringField("Country", filters=[_upper], validators=[DataRequired(), COUNTRY])
-    legal_status = ChoiceField(
-        "Legal status", choices=options((s.value, s.label) for s in LegalStatus)
-    )
-    role = ChoiceField("Role", choices=options((r.value, r.label) for r in PartnerRole))
-    region_id = ChoiceField("Region", coerce=int)
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    short_name = StringField(_l("Short name"), validators=[DataRequired(), Length(max=40)])
+    country = StringField(_l("Country"), filters=[_upper], validators=[DataRequired(), COUNTRY])
+    legal_status = ChoiceField(_l("Legal status"), choices=options(labels(LegalStatus)))
+    role = ChoiceField(_l("Role"), choices=options(labels(PartnerRole)))
+    region_id = ChoiceField(_l("Region"), coerce=int)
 
 
 # Region slugs that would be mistaken for another address: /calendar/<token>/mine.ics
@@ -220,44 +293,48 @@ RESERVED_SLUGS = frozenset({"mine"})
 
 class RegionForm(StrippedForm):
     slug = StringField(
-        "Slug (address)",
+        _l("Slug (address)"),
         validators=[
             DataRequired(),
             Length(max=40),
             Regexp(
                 r"^[a-z][a-z0-9-]*$",
-                message="Lower-case letters, digits and hyphens, starting with a letter.",
+                message=_l("Lower-case letters, digits and hyphens, starting with a letter."),
             ),
         ],
     )
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    country = StringField("Country", filters=[_upper], validators=[DataRequired(), COUNTRY])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    country = StringField(_l("Country"), filters=[_upper], validators=[DataRequired(), COUNTRY])
     nuts2 = StringField(
-        "NUTS 2 code",
+        _l("NUTS 2 code"),
         filters=[_upper],
         validators=[
             DataRequired(),
-            Regexp(r"^[A-Z]{2}[A-Z0-9]{2}$", message="A NUTS 2 code looks like HU23."),
+            Regexp(r"^[A-Z]{2}[A-Z0-9]{2}$", message=_l("A NUTS 2 code looks like HU23.")),
         ],
     )
 
     def validate_slug(self, field: StringField) -> None:
         if field.data in RESERVED_SLUGS:
-            raise ValidationError(f"“{field.data}” is taken by the workspace's own addresses.")
+            raise ValidationError(
+                _("“%(slug)s” is taken by the workspace's own addresses.", slug=field.data)
+            )
 
     def validate_nuts2(self, field: StringField) -> None:
         country = (self.country.data or "").upper()
         if re.match(r"^[A-Z]{2}$", country) and not field.data.startswith(country):
-            raise ValidationError(f"A NUTS 2 code of {country} starts with {country}.")
+            raise ValidationError(
+                _("A NUTS 2 code of %(country)s starts with %(country)s.", country=country)
+            )
 
 
 class MembershipForm(StrippedForm):
-    user_id = ChoiceField("Person", coerce=int)
-    role = ChoiceField("Role", choices=options((r.value, r.label) for r in MembershipRole))
+    user_id = ChoiceField(_l("Person"), coerce=int)
+    role = ChoiceField(_l("Role"), choices=options(labels(MembershipRole)))
 
 
 class RoleForm(StrippedForm):
-    role = ChoiceField("Role", choices=options((r.value, r.label) for r in MembershipRole))
+    role = ChoiceField(_l("Role"), choices=options(labels(MembershipRole)))
 
 
 TITLE_MAX = 200
@@ -265,10 +342,10 @@ BODY_MAX = 500_000
 
 
 class DocumentForm(StrippedForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=TITLE_MAX)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=TITLE_MAX)])
     body = TextAreaField(
-        "Text (Markdown)",
-        validators=[Length(max=BODY_MAX, message="The text is too long (500,000 characters).")],
+        _l("Text (Markdown)"),
+        validators=[Length(max=BODY_MAX, message=_l("The text is too long (500,000 characters)."))],
     )
 
 
@@ -279,13 +356,13 @@ class EditForm(DocumentForm):
 
 
 class NewDocumentForm(DocumentForm):
-    region_id = ChoiceField("Where", coerce=int)
+    region_id = ChoiceField(_l("Where"), coerce=int)
 
 
 class CommentForm(StrippedForm):
     body = TextAreaField(
-        "Comment",
-        validators=[DataRequired(message="Write something first."), Length(max=20_000)],
+        _l("Comment"),
+        validators=[DataRequired(message=_l("Write something first.")), Length(max=20_000)],
     )
 
 
@@ -300,7 +377,7 @@ class DayField(StringField):
         self.data = None
         if self.raw_text:
             try:
-                self.data = parse_date(self.raw_text, "The date")
+                self.data = parse_date(self.raw_text, _("The date"))
             except DateError as error:
                 raise ValueError(str(error)) from None
 

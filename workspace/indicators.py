@@ -13,7 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
+
 from .hookspecs import IndicatorValue, ReportItem
+from .i18n import in_language
 from .models import Partner, Region, User
 from .plugins import host
 from .project_calendar import Period
@@ -25,32 +28,39 @@ class Indicator:
     (a project may rename it) and whether it counts euros rather than things."""
 
     key: str
-    name: str
+    wording: str  # lazily translated: read it as ``name``
     money: bool = False
+
+    @property
+    def name(self) -> str:
+        """The name in the reader's language, as a plain string (safe to store, to put
+        into JSON or a spreadsheet)."""
+        return str(self.wording)
 
 
 INDICATORS: tuple[Indicator, ...] = (
-    Indicator("learning_events", "Policy-learning events held"),
-    Indicator("good_practices", "Good practices identified"),
-    Indicator("people_capacity", "People with increased professional capacity"),
-    Indicator("action_plans", "Action plans developed"),
-    Indicator("instruments_addressed", "Policy instruments addressed"),
-    Indicator("instruments_improved", "Policy instruments improved"),
-    Indicator("structural_funds", "Structural Funds influenced (EUR)", money=True),
-    Indicator("other_funds", "Other funds influenced (EUR)", money=True),
-    Indicator("media", "Appearances in media"),
+    Indicator("learning_events", _l("Policy-learning events held")),
+    Indicator("good_practices", _l("Good practices identified")),
+    Indicator("people_capacity", _l("People with increased professional capacity")),
+    Indicator("action_plans", _l("Action plans developed")),
+    Indicator("instruments_addressed", _l("Policy instruments addressed")),
+    Indicator("instruments_improved", _l("Policy instruments improved")),
+    Indicator("structural_funds", _l("Structural Funds influenced (EUR)"), money=True),
+    Indicator("other_funds", _l("Other funds influenced (EUR)"), money=True),
+    Indicator("media", _l("Appearances in media")),
 )
 INDICATOR_KEYS = frozenset(indicator.key for indicator in INDICATORS)
 
-# The progress report's activity sections, in DOMAIN.md's order.
+# The progress report's activity sections, in DOMAIN.md's order (lazily translated: a
+# plugin's section may be written in English or in the reader's language).
 ACTIVITY_SECTIONS: tuple[str, ...] = (
-    "Interregional meetings",
-    "Webinars",
-    "Thematic visits",
-    "Stakeholder group meetings",
-    "Good practices",
-    "Action plans",
-    "Situation reports and recommendations",
+    _l("Interregional meetings"),
+    _l("Webinars"),
+    _l("Thematic visits"),
+    _l("Stakeholder group meetings"),
+    _l("Good practices"),
+    _l("Action plans"),
+    _l("Situation reports and recommendations"),
 )
 
 
@@ -95,7 +105,10 @@ def project_activities(period: Period, user: User) -> list[ReportItem]:
     ``ACTIVITY_SECTIONS``' order (other sections after, as they come), then by day."""
     on = host().enabled_anywhere()
     items = host().collect("project_activities", on, period=period, user=user)
-    order = {section: index for index, section in enumerate(ACTIVITY_SECTIONS)}
+    order = {str(section): index for index, section in enumerate(ACTIVITY_SECTIONS)}
+    with in_language("en"):
+        for index, section in enumerate(ACTIVITY_SECTIONS):
+            order.setdefault(str(section), index)
     for item in items:
         order.setdefault(item.section, len(order))
     return sorted(items, key=lambda item: (order[item.section], item.day or period.start))

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 from flask import Blueprint, Response, abort, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -29,7 +31,7 @@ from .visibility import allowed_by_plugins, document_shown, switched_on_clause
 
 bp = Blueprint("links", __name__, url_prefix="/links")
 
-UNAVAILABLE = "Unavailable (its module is off, or you may not open it)"
+UNAVAILABLE = _l("Unavailable (its module is off, or you may not open it)")
 
 
 def _owner(ref: str) -> str:
@@ -144,7 +146,7 @@ def _document_target(document: Document) -> LinkTarget:
         document.ref,
         document.title,
         url_for("documents.view", document_id=document.id),
-        "Document",
+        _("Document"),
         document.region_id,
     )
 

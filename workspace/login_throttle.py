@@ -29,6 +29,8 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from flask import Response, current_app, request
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import case, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -44,17 +46,20 @@ FORGET_AFTER = timedelta(days=1)
 
 class Wait(NamedTuple):
     seconds: int
-    reason: str
+    reason: str  # a sentence (lazily translated)
 
     @property
     def message(self) -> str:
-        return f"{self.reason} Try again in {self.seconds} seconds."
+        wait = ngettext(
+            "Try again in %(num)d second.", "Try again in %(num)d seconds.", self.seconds
+        )
+        return f"{self.reason} {wait}"  # two sentences, each translated
 
 
-ADDRESS = "Too many failed attempts for this address."
-CLIENT = "Too many failed sign-ins from your network."
-WORKSPACE = "Too many failed sign-ins on this workspace just now."
-DEVICE = "Too many failed attempts from this browser."
+ADDRESS = _l("Too many failed attempts for this address.")
+CLIENT = _l("Too many failed sign-ins from your network.")
+WORKSPACE = _l("Too many failed sign-ins on this workspace just now.")
+DEVICE = _l("Too many failed attempts from this browser.")
 
 
 # ---------------------------------------------------------------- the known device

@@ -17,12 +17,14 @@ Comments and documents call in here while they save, in the same transaction.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .extensions import db
 from .follows import document_followers
+from .i18n import in_language, language_of
 from .models import Comment, Document, User
 from .notifications import notify
 
@@ -81,10 +83,10 @@ def document_written(document: Document, before: str, after: str, author: User) 
     if "@" not in after:
         return
     added = mentioned(after) - mentioned(before)
-    notify(
+    _notify_in_their_language(
         added,
         "mention",
-        f"{author.name} mentioned you in “{document.title}”",
+        lambda: _("%(name)s mentioned you in “%(title)s”", name=author.name, title=document.title),
         f"/docs/{document.id}",
         body=snippet(after),
         target=document,
@@ -98,21 +100,38 @@ def comment_added(document: Document, comment: Comment, author: User) -> None:
     url = f"/docs/{document.id}#comment-{comment.id}"
     text = snippet(comment.body)
     named = mentioned(comment.body)
-    notify(
+    _notify_in_their_language(
         named,
         "mention",
-        f"{author.name} mentioned you in a comment on “{document.title}”",
+        lambda: _(
+            "%(name)s mentioned you in a comment on “%(title)s”",
+            name=author.name,
+            title=document.title,
+        ),
         url,
         body=text,
         target=document,
         actor=author,
     )
-    notify(
+    _notify_in_their_language(
         [user for user in document_followers(document) if user not in named],
         "comment",
-        f"{author.name} commented on “{document.title}”",
+        lambda: _("%(name)s commented on “%(title)s”", name=author.name, title=document.title),
         url,
         body=text,
         target=document,
         actor=author,
     )
+
+
+def _notify_in_their_language(
+    users: Iterable[User], kind: str, subject: Callable[[], str], url: str, **options
+) -> None:
+    """``notify`` each person with the subject written in their language (it is stored
+    as a finished sentence): one call per language among ``users``."""
+    by_language: dict[str, list[User]] = {}
+    for user in users:
+        by_language.setdefault(language_of(user), []).append(user)
+    for language, people in by_language.items():
+        with in_language(language):
+            notify(people, kind, subject(), url, **options)

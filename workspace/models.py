@@ -10,6 +10,7 @@ import enum
 from datetime import UTC, datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from markupsafe import Markup
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, UniqueConstraint, types
@@ -41,13 +42,28 @@ class UTCDateTime(types.TypeDecorator):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# The labels of the enums below, in the reader's language: ``label`` is a plain string
+# (translated when read), safe in a spreadsheet, a CSV file or JSON.
+_LEGAL_STATUS_LABELS = {"public": _l("Public body"), "private_nonprofit": _l("Private non-profit")}
+_PARTNER_ROLE_LABELS = {
+    "lead": _l("Lead partner"),
+    "partner": _l("Partner"),
+    "advisory": _l("Advisory partner"),
+}
+_MEMBERSHIP_ROLE_LABELS = {
+    "stakeholder": _l("Stakeholder"),
+    "editor": _l("Editor"),
+    "coordinator": _l("Coordinator"),
+}
+
+
 class LegalStatus(enum.StrEnum):
     PUBLIC = "public"
     PRIVATE_NONPROFIT = "private_nonprofit"
 
     @property
     def label(self) -> str:
-        return {"public": "Public body", "private_nonprofit": "Private non-profit"}[self.value]
+        return str(_LEGAL_STATUS_LABELS[self.value])
 
 
 class PartnerRole(enum.StrEnum):
@@ -57,9 +73,7 @@ class PartnerRole(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"lead": "Lead partner", "partner": "Partner", "advisory": "Advisory partner"}[
-            self.value
-        ]
+        return str(_PARTNER_ROLE_LABELS[self.value])
 
 
 class MembershipRole(enum.StrEnum):
@@ -75,7 +89,7 @@ class MembershipRole(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return str(_MEMBERSHIP_ROLE_LABELS[self.value])
 
 
 def _enum_column(enum_cls: type[enum.StrEnum], name: str) -> types.Enum:
