@@ -201,7 +201,7 @@ def _project(regions: dict[int, Region]) -> dict[str, Any]:
             for u in db.session.scalars(select(User).order_by(User.email))
         ],
         "plugins": {
-            name: {"label": info.label, "description": info.description}
+            name: {"label": str(info.label), "description": str(info.description)}
             for name, info in sorted(plugin_host.infos.items())
         },
     }

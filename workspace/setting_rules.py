@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from flask_babel.speaklater import LazyString
+
 from .forms import StrippedForm
 from .hookspecs import SETTING_KINDS, SETTING_TEXT_MAX, PluginInfo, Setting
 
@@ -25,9 +27,10 @@ RESERVED_SETTING_NAMES = frozenset(dir(StrippedForm)) | {
 
 def _setting_problem(setting: Setting) -> str | None:
     """What is wrong with one ``Setting`` declaration (other than its name), or None."""
-    if not isinstance(setting.label, str) or not setting.label.strip():
+    # A label or help may be lazy (``lazy_gettext``): translated where it is shown.
+    if not isinstance(setting.label, str | LazyString) or not str(setting.label).strip():
         return "needs a label"
-    if not isinstance(setting.help, str):
+    if not isinstance(setting.help, str | LazyString):
         return "help must be a text"
     if setting.kind not in SETTING_KINDS:
         return f"kind {setting.kind!r} is not one of {', '.join(map(repr, SETTING_KINDS))}"
