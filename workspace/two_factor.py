@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 import pyotp
 import segno
 from flask import Flask, Response, current_app, redirect, session, url_for
+from flask_babel import lazy_gettext as _l
 from pyotp.utils import strings_equal
 from sqlalchemy import ForeignKey, String, delete, exists, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
@@ -43,8 +44,8 @@ _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misre
 SETUP_REQUIRED = "two_factor_setup_required"  # session key: the gate is on
 PENDING = "two_factor_pending"  # session key: the password was right, a code is due
 PENDING_FOR = timedelta(minutes=5)
-WRONG_CODE = "This code is not right, or was used already."
-TOO_MANY = "Too many wrong codes."
+WRONG_CODE = _l("This code is not right, or was used already.")
+TOO_MANY = _l("Too many wrong codes.")
 
 
 class TwoFactor(db.Model):
@@ -233,14 +234,14 @@ def code_refusal(user: User, code: str | None, during: str) -> str | None:
         return None
     _count_failure(user)
     record("two_factor_failed", actor=user, target=f"user:{user.id}", during=during)
-    return WRONG_CODE
+    return str(WRONG_CODE)
 
 
 def code_field() -> StringField:
     return StringField(
-        "Code from your authenticator app",
+        _l("Code from your authenticator app"),
         validators=[InputRequired(), Length(max=40)],
-        description="Six digits, or one of your recovery codes.",
+        description=_l("Six digits, or one of your recovery codes."),
     )
 
 
