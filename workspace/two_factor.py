@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 import pyotp
 import segno
 from flask import Flask, Response, current_app, redirect, session, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from pyotp.utils import strings_equal
 from sqlalchemy import ForeignKey, String, delete, exists, func, select, update
@@ -93,7 +94,7 @@ def qr_svg(user: User, secret: str) -> str:
     )
     return segno.make(uri, error="m").svg_inline(
         scale=5, border=4, dark="#000", light="#fff", svgclass="qr-code", lineclass=None,
-        title="QR code for your authenticator app",
+        title=_("QR code for your authenticator app"),
     )  # fmt: skip
 
 
@@ -132,8 +133,8 @@ def _recovery_digest(code: str) -> str:
 def new_recovery_codes(user: User) -> list[str]:
     """Ten fresh codes in place of the old ones; only their digests are kept."""
     codes = []
-    for _ in range(RECOVERY_CODES):
-        raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(10))
+    for _number in range(RECOVERY_CODES):
+        raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _letter in range(10))
         codes.append(f"{raw[:5]}-{raw[5:]}")
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     db.session.add_all(RecoveryCode(user_id=user.id, code_hash=_recovery_digest(c)) for c in codes)
