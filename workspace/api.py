@@ -75,10 +75,12 @@ from .hookspecs import (
 from .i18n import (
     DEFAULT_LANGUAGE,
     LANGUAGES,
+    N_,
     by_language,
     current_language,
     in_language,
     language_of,
+    translated,
 )
 from .indicators import (
     ACTIVITY_SECTIONS,
@@ -292,6 +294,8 @@ __all__ = [
     "LANGUAGES",
     "DEFAULT_LANGUAGE",
     "by_language",
+    "N_",
+    "translated",
     "format_moment",
     "format_money",
     "format_number",

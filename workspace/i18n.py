@@ -14,11 +14,11 @@ Numbers and dates follow the language unless the person chose another format
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from flask import Flask, g, has_request_context, request
-from flask_babel import Babel, force_locale, get_locale
+from flask_babel import Babel, force_locale, get_locale, get_translations
 from flask_login import current_user
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,6 +68,26 @@ def language_of(user) -> str:
     return _chosen(getattr(user, "language", None)) or DEFAULT_LANGUAGE
 
 
+def N_(text: str) -> str:  # noqa: N802  (gettext's name for "mark, translate later")
+    """Mark ``text`` for the catalogs without translating it: it is stored as written
+    (an activity phrase) and translated where it is shown, with ``translated``."""
+    return text
+
+
+def translated(text: str | None, args: dict | None = None) -> str:
+    """A stored text marked with ``N_`` in the reader's language (the text itself when
+    no catalog has it), its ``%(name)s`` placeholders filled with ``args`` (each
+    translated too: "a good practice"). Plain text: the page escapes it."""
+    if not text:
+        return ""
+    text = str(get_translations().gettext(text))
+    if args:
+        # A catalog's text that lost a placeholder shows as it is rather than failing.
+        with suppress(KeyError, TypeError, ValueError):
+            text = text % {key: translated(str(value)) for key, value in args.items()}
+    return text
+
+
 def by_language(people) -> dict[str, list]:
     """``people`` grouped by the language each reads (``language_of``), in the order
     met: a notification to several people is written once per language."""
@@ -96,6 +116,7 @@ def init_app(app: Flask, plugin_folders: list[Path]) -> None:
         str(folder) for folder in catalog_folders(plugin_folders)
     )
     Babel(app, locale_selector=current_language, default_locale=DEFAULT_LANGUAGE)
+    app.jinja_env.filters["translated"] = translated
 
     @app.context_processor
     def language_context() -> dict[str, object]:

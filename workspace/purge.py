@@ -30,6 +30,7 @@ from .attachments import upload_folder
 from .converters import db_int
 from .extensions import db
 from .follows import Follow
+from .i18n import N_
 from .models import Attachment, Comment, Document, Link, Region, Revision
 from .permissions import Action, require
 from .rendering import error_response, local_referrer
@@ -88,7 +89,7 @@ def delete_for_good(items: Sequence[Trashable]) -> list[str]:
             target=ref,
             title=title,
             texts=len(documents),
-            phrase="deleted for good from the trash:",
+            phrase=N_("deleted for good from the trash:"),
         )
         titles.append(title)
     # Their ids may be given again (SQLite reuses the highest): the workers' lists of

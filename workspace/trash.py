@@ -41,6 +41,7 @@ from werkzeug.exceptions import NotFound
 from . import retention
 from .activity import record
 from .extensions import db
+from .i18n import N_
 from .models import Document, Region, User, UTCDateTime, utcnow
 from .rendering import error_response, render, wants_fragment
 from .worker_cache import forget_kept, per_worker
@@ -209,7 +210,8 @@ def send_to_trash(
         region=region,
         target=item.ref,
         title=title,
-        phrase=f"moved {what} to the trash:",
+        phrase=N_("moved %(what)s to the trash:"),
+        phrase_args={"what": what},
     )
 
 
@@ -222,7 +224,8 @@ def bring_back(item: Trashable, *, kind: str, what: str, title: str, region: Reg
         region=region,
         target=item.ref,
         title=title,
-        phrase=f"brought {what} back from the trash:",
+        phrase=N_("brought %(what)s back from the trash:"),
+        phrase_args={"what": what},
     )
 
 

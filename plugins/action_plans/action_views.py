@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from workspace.api import (
+    N_,
     Action,
     Link,
     db,
@@ -262,7 +263,7 @@ def remove_action(plan_id: int, action_id: int) -> Response:
         # offer to add it back with its texts.
         action=ref,
         document=document_id,
-        phrase="removed an action from an action plan:",
+        phrase=N_("removed an action from an action plan:"),
     )
     db.session.commit()
     flash(_("“%(title)s” is removed from the plan.", title=title), "success")

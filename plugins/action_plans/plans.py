@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from workspace.api import (
+    N_,
     Action,
     Comment,
     Document,
@@ -206,7 +207,7 @@ def new_plan(region: Region, author: User, context: str = "", summary: str = "",
         region=region,
         target=plan.ref,
         title=plan.instrument_name,
-        phrase="started an action plan",
+        phrase=N_("started an action plan"),
     )
     return plan
 
@@ -360,7 +361,7 @@ def readd_action(plan: Plan, author: User, removed_id: int, title: str, **fields
         removed=f"action_plans:action:{removed_id}",
         action_id=action.id,
         texts=document is not None,
-        phrase="added a removed action back to an action plan:",
+        phrase=N_("added a removed action back to an action plan:"),
     )
     return action
 

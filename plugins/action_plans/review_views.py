@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from workspace.api import (
+    N_,
     Action,
     db,
     db_int,
@@ -27,6 +28,13 @@ from .forms import MonitorForm
 from .models import Progress, Status
 from .views import _committed, _context, _me, bp, get_action, get_plan
 
+# Stored with the event as written, translated where the activity is shown.
+PHASE2_PHRASES = {
+    Progress.NOT_STARTED: N_("recorded the %(period)s Phase 2 state (not started) of"),
+    Progress.IN_PROGRESS: N_("recorded the %(period)s Phase 2 state (in progress) of"),
+    Progress.IMPLEMENTED: N_("recorded the %(period)s Phase 2 state (implemented) of"),
+    Progress.NOT_IMPLEMENTED: N_("recorded the %(period)s Phase 2 state (not implemented) of"),
+}
 MONITORING_CHANGED = _l(
     "Someone else updated this action meanwhile. Your text is still below; "
     "check the plan in another tab, then save again."
@@ -48,7 +56,7 @@ def send_to_review(plan_id: int) -> Response:
     if missing:
         flash(_("Before review, fill in: %(missing)s.", missing="; ".join(missing)), "error")
         return render("action_plans/view.html", **_context(plan), status=422)
-    rules.set_status(plan, _me(), Status.REVIEW, "sent an action plan to review:")
+    rules.set_status(plan, _me(), Status.REVIEW, N_("sent an action plan to review:"))
     notices.plan_review(plan)
     db.session.commit()
     flash(
@@ -95,7 +103,11 @@ def endorse(plan_id: int) -> Response:
         )
         return render("action_plans/view.html", **_context(plan, confirm_endorse=True), status=409)
     rules.set_status(
-        plan, _me(), Status.ENDORSED, "endorsed an action plan:", open_comments=len(open_comments)
+        plan,
+        _me(),
+        Status.ENDORSED,
+        N_("endorsed an action plan:"),
+        open_comments=len(open_comments),
     )
     notices.plan_endorsed(plan)
     db.session.commit()
@@ -113,7 +125,7 @@ def reopen(plan_id: int) -> Response:
     plan.endorsed_at = None
     plan.endorsed_by_id = None
     plan.endorsed_partner_id = None
-    rules.set_status(plan, _me(), Status.DRAFT, "re-opened an action plan:")
+    rules.set_status(plan, _me(), Status.DRAFT, N_("re-opened an action plan:"))
     db.session.commit()
     flash(_("The plan is a draft again and can be changed."), "success")
     return redirect(url_for("action_plans.view", plan_id=plan.id), code=303)
@@ -166,8 +178,8 @@ def monitor(plan_id: int, action_id: int) -> Response:
         target=action.ref,
         progress=form.progress.data,
         period=period.label,
-        phrase=f"recorded the {period.label} Phase 2 state "
-        f"({Progress(form.progress.data).label.lower()}) of",
+        phrase=PHASE2_PHRASES[Progress(form.progress.data)],
+        phrase_args={"period": period.label},
     )
     if not _committed():
         form.form_errors.append(str(MONITORING_CHANGED))

@@ -22,6 +22,7 @@ from sqlalchemy import select, union_all
 from sqlalchemy.orm import selectinload
 
 from workspace.api import (
+    N_,
     Action,
     TrashRow,
     User,
@@ -85,7 +86,9 @@ def trash(plan_id: int) -> Response:
     plan = get_plan(plan_id)
     _require_trash_right(plan)
     title = plan.instrument_name
-    send_to_trash(plan, kind="action_plan", what="an action plan", title=title, region=plan.region)
+    send_to_trash(
+        plan, kind="action_plan", what=N_("an action plan"), title=title, region=plan.region
+    )
     rules.touch(plan)  # open forms of it are stale now
     if not _committed():
         return error_response(409, str(CHANGED))
@@ -98,7 +101,7 @@ def untrash(plan_id: int) -> Response:
     plan = get_plan(plan_id, trashed=True)
     _require_trash_right(plan)
     title = plan.instrument_name
-    bring_back(plan, kind="action_plan", what="an action plan", title=title, region=plan.region)
+    bring_back(plan, kind="action_plan", what=N_("an action plan"), title=title, region=plan.region)
     rules.touch(plan)
     if not _committed():
         return error_response(409, str(CHANGED))

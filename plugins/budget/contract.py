@@ -35,7 +35,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from workspace.api import Action, Partner, User, can, db, record
+from workspace.api import N_, Action, Partner, User, can, db, record
 
 from .ledger import ZERO, Figures, Grid, cents, percent, plan_grid
 from .models import (
@@ -137,7 +137,7 @@ def fix_contract(
         region=partner.region,
         target=f"budget:partner:{partner.id}",
         actor=user,
-        phrase="marked as contracted",
+        phrase=N_("marked as contracted"),
         partner=partner.short_name,
         contract=contract.id,
         total=str(contract.total),
@@ -257,7 +257,7 @@ def keep_modification(
         region=partner.region,
         target=f"budget:partner:{partner.id}",
         actor=user,
-        phrase="recorded a modification of",
+        phrase=N_("recorded a modification of"),
         partner=partner.short_name,
         modification=modification.id,
         reason=reason,

@@ -17,6 +17,7 @@ from wtforms import BooleanField, TextAreaField
 from wtforms.validators import Length
 
 from workspace.api import (
+    N_,
     Action,
     NumberError,
     Partner,
@@ -134,7 +135,7 @@ def plan(partner_id: int) -> Response:
                     "budget_plan_saved",
                     region=partner.region,
                     target=f"budget:partner:{partner.id}",
-                    phrase="saved",
+                    phrase=N_("saved"),
                     partner=partner.short_name,
                     total=str(total),
                 )

@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from workspace.api import (
+    N_,
     Action,
     Region,
     User,
@@ -100,7 +101,7 @@ def delete_outcome(meeting_id: int, outcome_id: int) -> Response:
         outcome=outcome.id,
         kind=outcome.kind.value,
         text=outcome.text[:80],
-        phrase="removed an outcome from",
+        phrase=N_("removed an outcome from"),
     )
     db.session.commit()
     db.session.refresh(meeting)
@@ -169,7 +170,7 @@ def edit_outcome(meeting_id: int, outcome_id: int) -> Response:
         outcome=outcome.id,
         kind=kind.value,
         text=form.text.data[:80],
-        phrase="edited an outcome of",
+        phrase=N_("edited an outcome of"),
     )
     owner_id = values["owner_id"]
     if owner_id is not None and owner_id != owner_before:

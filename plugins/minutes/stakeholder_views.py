@@ -20,7 +20,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from workspace.api import Action, Region, can, db, record, render, require, utcnow
+from workspace.api import N_, Action, Region, can, db, record, render, require, utcnow
 
 from .blueprints import changeable, commit_meeting, region_bp
 from .forms import LeaveForm, StakeholderForm
@@ -139,7 +139,7 @@ def add_stakeholder() -> Response:
         region=g.region,
         target=member.ref,
         title=f"{member.person} ({member.organisation})",
-        phrase="added a member to the stakeholder group",
+        phrase=N_("added a member to the stakeholder group"),
     )
     db.session.commit()
     flash(
@@ -185,7 +185,7 @@ def edit_stakeholder(member_id: int) -> Response:
         region=g.region,
         target=member.ref,
         title=f"{member.person} ({member.organisation})",
-        phrase="changed a member of the stakeholder group",
+        phrase=N_("changed a member of the stakeholder group"),
     )
     if not commit_meeting(member):
         return _stale(db.session.get(Stakeholder, member_id), form)
@@ -244,7 +244,7 @@ def leave_stakeholder(member_id: int) -> Response:
         region=g.region,
         target=member.ref,
         title=f"{member.person} ({member.organisation})",
-        phrase="marked a member of the stakeholder group as left",
+        phrase=N_("marked a member of the stakeholder group as left"),
     )
     if not commit_meeting(member):
         return register_page(

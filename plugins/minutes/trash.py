@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from workspace.api import (
+    N_,
     Action,
     Region,
     TrashRow,
@@ -100,7 +101,7 @@ def trash(meeting_id: int) -> Response:
     meeting = get_meeting(meeting_id, Action.EDIT)
     _require_trash_right(meeting)
     title = meeting.title
-    send_to_trash(meeting, kind="meeting", what="a meeting", title=title, region=meeting.region)
+    send_to_trash(meeting, kind="meeting", what=N_("a meeting"), title=title, region=meeting.region)
     if not commit_meeting(meeting):
         return _stale_meeting()
     say_trashed(title)
@@ -112,7 +113,7 @@ def untrash(meeting_id: int) -> Response:
     meeting = get_meeting(meeting_id, Action.EDIT, trashed=True)
     _require_trash_right(meeting)
     title = meeting.title
-    bring_back(meeting, kind="meeting", what="a meeting", title=title, region=meeting.region)
+    bring_back(meeting, kind="meeting", what=N_("a meeting"), title=title, region=meeting.region)
     if not commit_meeting(meeting):
         return _stale_meeting()
     say_restored(title)

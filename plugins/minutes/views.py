@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from workspace.api import (
+    N_,
     Action,
     Document,
     Link,
@@ -346,7 +347,7 @@ def cancel(meeting_id: int) -> Response:
         target=meeting.ref,
         title=meeting.title,
         reason=meeting.cancel_reason,
-        phrase="cancelled the meeting",
+        phrase=N_("cancelled the meeting"),
     )
     if not commit_meeting(meeting):
         return _stale_meeting()
@@ -376,7 +377,7 @@ def restore(meeting_id: int) -> Response:
         region=meeting.region,
         target=meeting.ref,
         title=meeting.title,
-        phrase="restored the cancelled meeting",
+        phrase=N_("restored the cancelled meeting"),
     )
     if not commit_meeting(meeting):
         return _stale_meeting()

@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 
 from workspace.api import (
     LANGUAGES,
+    N_,
     Action,
     PartnerRole,
     Region,
@@ -247,7 +248,7 @@ def new_paper(
         target=paper.ref,
         actor=author,
         title=title,
-        phrase=f"began a {kind.label.lower()}:",
+        phrase=BEGUN[kind],
     )
     return paper
 
@@ -290,11 +291,17 @@ def _cannot(state: State, to: State) -> str:
     }[to]
 
 
+# Stored with the event as written, translated where the activity is shown.
 PHRASES = {
-    State.REVIEW: "sent a policy paper to the advisory partner for review:",
-    State.REVIEWED: "reviewed a policy paper:",
-    State.ENDORSED: "recorded the endorsement of a policy paper:",
-    State.DRAFT: "returned a policy paper to draft:",
+    State.REVIEW: N_("sent a policy paper to the advisory partner for review:"),
+    State.REVIEWED: N_("reviewed a policy paper:"),
+    State.ENDORSED: N_("recorded the endorsement of a policy paper:"),
+    State.DRAFT: N_("returned a policy paper to draft:"),
+}
+BEGUN = {
+    Kind.SITUATION: N_("began a situation report:"),
+    Kind.RECOMMENDATIONS: N_("began recommendations for regional policy:"),
+    Kind.NEXT_PERIOD: N_("began recommendations for the next programming period:"),
 }
 
 

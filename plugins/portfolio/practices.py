@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from workspace.api import (
     LANGUAGES,
+    N_,
     Action,
     Link,
     Region,
@@ -121,10 +122,11 @@ def missing_for_submission(practice: Practice) -> list[str]:
 # ---------------------------------------------------------------- who may do what
 
 
+# Stored with the event as written, translated where the activity is shown.
 PHRASES = {
-    Status.APPROVED: "approved a good practice:",
-    Status.RETURNED: "returned a good practice for changes:",
-    Status.DECLINED: "declined a good practice:",
+    Status.APPROVED: N_("approved a good practice:"),
+    Status.RETURNED: N_("returned a good practice for changes:"),
+    Status.DECLINED: N_("declined a good practice:"),
 }
 # The states an admin may send back to draft, to change texts that are locked.
 REOPENABLE = (Status.APPROVED, Status.DECLINED)
@@ -193,7 +195,7 @@ def new_practice(region: Region, author: User, body: str | None = None, **fields
         region=region,
         target=practice.ref,
         title=practice.title,
-        phrase="described a new good practice",
+        phrase=N_("described a new good practice"),
     )
     return practice
 
@@ -237,7 +239,7 @@ def submit(practice: Practice, user: User) -> None:
         region=practice.region,
         target=practice.ref,
         actor=user,
-        phrase="submitted a good practice for validation:",
+        phrase=N_("submitted a good practice for validation:"),
     )
 
 
@@ -273,7 +275,7 @@ def return_to_draft(practice: Practice, user: User, note: str) -> None:
         actor=user,
         previous=previous.value,
         note=note,
-        phrase="returned a good practice to draft:",
+        phrase=N_("returned a good practice to draft:"),
     )
 
 
@@ -294,7 +296,8 @@ def rate(practice: Practice, region: Region, user: User, score: int, note: str) 
         target=practice.ref,
         actor=user,
         score=score,
-        phrase=f"rated the interest of {region.name} ({score}/3) in",
+        phrase=N_("rated the interest of %(region)s (%(score)s/3) in"),
+        phrase_args={"region": region.name, "score": score},
     )
     return rating
 

@@ -14,6 +14,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from workspace.api import (
+    N_,
     Action,
     Region,
     can,
@@ -276,7 +277,7 @@ def write_conclusions(analysis_id: int) -> Response:
             region=document.region,
             target=document.ref,
             analysis=analysis.ref,
-            phrase="made project-wide the conclusions of a portfolio analysis:",
+            phrase=N_("made project-wide the conclusions of a portfolio analysis:"),
         )
         document.region = None
         index_document(document)

@@ -21,6 +21,7 @@ from sqlalchemy import select, union_all
 from sqlalchemy.orm import selectinload
 
 from workspace.api import (
+    N_,
     Action,
     TrashRow,
     bring_back,
@@ -73,7 +74,7 @@ def trash(practice_id: int) -> Response:
     _require_practice_right(practice)
     title = practice.title
     send_to_trash(
-        practice, kind="practice", what="a good practice", title=title, region=practice.region
+        practice, kind="practice", what=N_("a good practice"), title=title, region=practice.region
     )
     rules.touch(practice)  # open forms of it are stale now
     db.session.commit()
@@ -87,7 +88,7 @@ def untrash(practice_id: int) -> Response:
     _require_practice_right(practice)
     title = practice.title
     bring_back(
-        practice, kind="practice", what="a good practice", title=title, region=practice.region
+        practice, kind="practice", what=N_("a good practice"), title=title, region=practice.region
     )
     rules.touch(practice)
     db.session.commit()
@@ -140,7 +141,9 @@ def trash_analysis(analysis_id: int) -> Response:
     analysis = get_analysis(analysis_id)
     _require_analysis_right(analysis)
     title = analysis.title
-    send_to_trash(analysis, kind="analysis", what="a portfolio analysis", title=title, region=None)
+    send_to_trash(
+        analysis, kind="analysis", what=N_("a portfolio analysis"), title=title, region=None
+    )
     db.session.commit()
     say_trashed(title)
     return redirect(url_for("portfolio_project.analyses"), code=303)
@@ -151,7 +154,7 @@ def untrash_analysis(analysis_id: int) -> Response:
     analysis = get_analysis(analysis_id, trashed=True)
     _require_analysis_right(analysis)
     title = analysis.title
-    bring_back(analysis, kind="analysis", what="a portfolio analysis", title=title, region=None)
+    bring_back(analysis, kind="analysis", what=N_("a portfolio analysis"), title=title, region=None)
     db.session.commit()
     say_restored(title)
     return redirect(url_for("portfolio_project.analysis", analysis_id=analysis.id), code=303)

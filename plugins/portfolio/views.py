@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from workspace.api import (
+    N_,
     Action,
     Link,
     LinkTarget,
@@ -409,7 +410,7 @@ def add_presentation(practice_id: int) -> Response:
             region=practice.region,
             target=practice.ref,
             meeting=target,
-            phrase="recorded where a good practice was presented:",
+            phrase=N_("recorded where a good practice was presented:"),
         )
         db.session.commit()
     if not request.htmx:
