@@ -27,6 +27,7 @@ from workspace.api import (
     Region,
     User,
     db,
+    in_language,
     indicator_values,
     period_of,
     periods,
@@ -86,9 +87,24 @@ def settings() -> dict[str, IndicatorSetting]:
     return {s.indicator: s for s in db.session.scalars(select(IndicatorSetting))}
 
 
+def name_of(indicator, setting: IndicatorSetting | None) -> str:
+    """The project's own name for ``indicator`` if it set one, else the programme's in
+    the reader's language (an empty stored name keeps the programme's)."""
+    return setting.name if setting is not None and setting.name else indicator.name
+
+
+def own_name(indicator, typed: str) -> str:
+    """What to store for a name typed on the settings page: nothing when it is the
+    programme's own (in English or the reader's language), so that every reader keeps
+    reading it in their language."""
+    with in_language("en"):
+        english = indicator.name
+    return "" if typed.strip() in (english, indicator.name) else typed
+
+
 def names() -> dict[str, str]:
     saved = settings()
-    return {i.key: saved[i.key].name if i.key in saved else i.name for i in INDICATORS}
+    return {i.key: name_of(i, saved.get(i.key)) for i in INDICATORS}
 
 
 class Tally:
@@ -176,7 +192,7 @@ class Tally:
             setting = saved.get(indicator.key)
             row = Row(
                 indicator,
-                setting.name if setting else indicator.name,
+                name_of(indicator, setting),
                 setting.target if setting else None,
                 counted=self.counted(indicator.key, period.number),
                 figure=self.figure(indicator.key, period.number),

@@ -43,6 +43,7 @@ from workspace.api import (
 from . import figures, overview
 from .access import may_write, require_that
 from .models import Confirmation, Correction, IndicatorSetting
+from .phrases import PHRASES
 from .views import pages
 
 REASON_MAX = 2000
@@ -289,6 +290,7 @@ def confirm(key: str) -> Response:
         )
         record(
             "indicator_confirmed",
+            phrase=PHRASES["indicator_confirmed"],
             region=partner.region,
             target=found.value.ref,
             indicator=indicator.key,
@@ -317,7 +319,12 @@ def unconfirm(key: str) -> Response:
         return error_response(422, _("This value is not a confirmed suggestion."))
     require_that(may_write(current_user, partner), partner)
     db.session.execute(delete(Confirmation).where(Confirmation.id == found.confirmation.id))
-    record("indicator_unconfirmed", region=partner.region, target=found.value.ref)
+    record(
+        "indicator_unconfirmed",
+        phrase=PHRASES["indicator_unconfirmed"],
+        region=partner.region,
+        target=found.value.ref,
+    )
     db.session.commit()
     flash(
         _("“%(title)s” no longer counts: it is a suggestion again.", title=found.value.title),
@@ -459,6 +466,7 @@ def _save(indicator, period, partner, saved, form, value, counted) -> str | None
             return STALE
     record(
         "indicator_corrected",
+        phrase=PHRASES["indicator_corrected"],
         region=partner.region,
         target=f"partner:{partner.id}",
         indicator=indicator.key,
@@ -492,6 +500,7 @@ def remove_correction(key: str, number: int, partner_id: int) -> Response:
         return show_indicator(indicator, period, 409)
     record(
         "indicator_correction_removed",
+        phrase=PHRASES["indicator_correction_removed"],
         region=partner.region,
         target=f"partner:{partner.id}",
         indicator=indicator.key,
@@ -557,7 +566,7 @@ def indicator_settings() -> Response:
             {
                 "indicator": indicator,
                 "name": typed.get(indicator.key, {}).get(
-                    "name", setting.name if setting else indicator.name
+                    "name", figures.name_of(indicator, setting)
                 ),
                 "target": typed.get(indicator.key, {}).get(
                     "target",
@@ -576,6 +585,7 @@ def _save_settings(saved: dict[str, IndicatorSetting], checked: dict) -> str | N
     stale = _("Someone else changed the names or targets a moment ago: here they are now.")
     for indicator in INDICATORS:
         name, target = checked[indicator.key]
+        name = figures.own_name(indicator, name)
         posted = request.form.get(f"{indicator.key}-version", "")
         version = int(posted) if posted.isdigit() and len(posted) < 9 else -1
         setting = saved.get(indicator.key)
@@ -603,6 +613,7 @@ def _save_settings(saved: dict[str, IndicatorSetting], checked: dict) -> str | N
             return stale
     record(
         "indicator_targets_saved",
+        phrase=PHRASES["indicator_targets_saved"],
         target="reports:indicators",
         **{key: str(target or "") for key, (__, target) in checked.items()},
     )

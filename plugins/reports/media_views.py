@@ -35,6 +35,7 @@ from workspace.api import (
 from . import overview
 from .access import may_write, require_that
 from .models import MediaAppearance, MediaKind
+from .phrases import PHRASES
 from .views import pages
 
 
@@ -159,7 +160,12 @@ def add_media() -> Response:
     )
     db.session.add(entry)
     db.session.flush()
-    record("media_logged", region=partner.region, target=f"reports:media:{entry.id}")
+    record(
+        "media_logged",
+        phrase=PHRASES["media_logged"],
+        region=partner.region,
+        target=f"reports:media:{entry.id}",
+    )
     db.session.commit()
     flash(
         _(
@@ -184,6 +190,7 @@ def delete_media(entry_id: int) -> Response:
     db.session.delete(entry)
     record(
         "media_removed",
+        phrase=PHRASES["media_removed"],
         region=partner.region,
         target=f"reports:media:{entry_id}",
         title=title,

@@ -37,6 +37,7 @@ from workspace.api import (
 
 from . import figures, overview, progress_snapshot
 from .models import LeftOut, MediaAppearance, ProgressReport, ProgressState, ProgressStep, State
+from .phrases import PHRASES
 from .workflow import Refused
 
 STALE = _l("Someone else changed this progress report a moment ago: here it is as it stands now.")
@@ -102,7 +103,13 @@ def start(period: Period, user: User, written: dict[str, str] | None = None) -> 
     )
     db.session.add(report)
     db.session.flush()
-    record("progress_report_started", target=ref(report), actor=user, period=period.label)
+    record(
+        "progress_report_started",
+        phrase=PHRASES["progress_report_started"],
+        target=ref(report),
+        actor=user,
+        period=period.label,
+    )
     return report
 
 
@@ -160,6 +167,7 @@ def _step(report: ProgressReport, version: int, state: ProgressState, user: User
     db.session.add(ProgressStep(report_id=report.id, state=state.value, by_id=user.id, note=note))
     record(
         f"progress_report_{state.value}",
+        phrase=PHRASES[f"progress_report_{state.value}"],
         target=ref(report),
         actor=user,
         period=f"P{report.period}",
@@ -248,6 +256,7 @@ def leave_out(report: ProgressReport, partner: Partner, reason: str, user: User)
         report.left_out.append(LeftOut(partner_id=partner.id, reason=reason, by_id=user.id))
     record(
         "progress_partner_left_out",
+        phrase=PHRASES["progress_partner_left_out"],
         region=partner.region,
         target=ref(report),
         actor=user,
@@ -261,7 +270,11 @@ def take_back(report: ProgressReport, partner: Partner, user: User) -> None:
         raise Refused(_("Partner reports are taken back while the progress report is a draft."))
     report.left_out = [x for x in report.left_out if x.partner_id != partner.id]
     record(
-        "progress_partner_taken_back", target=ref(report), actor=user, partner=partner.short_name
+        "progress_partner_taken_back",
+        phrase=PHRASES["progress_partner_taken_back"],
+        target=ref(report),
+        actor=user,
+        partner=partner.short_name,
     )
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from workspace.api import DEMO_ADMIN_EMAIL, INDICATORS, Partner, User, db, periods
+from workspace.api import DEMO_ADMIN_EMAIL, Partner, User, db, periods
 
 from . import figures, overview, progress
 from .models import Confirmation, IndicatorSetting, MediaAppearance
@@ -170,8 +170,8 @@ def load() -> None:
     for key, target in TARGETS.items():
         if db.session.scalar(select(IndicatorSetting).where(IndicatorSetting.indicator == key)):
             continue
-        name = next(i.name for i in INDICATORS if i.key == key)
-        db.session.add(IndicatorSetting(indicator=key, name=name, target=target, version=1))
+        # No name of its own: the programme's, in each reader's language.
+        db.session.add(IndicatorSetting(indicator=key, name="", target=target, version=1))
     partners = {p.short_name: p for p in db.session.scalars(select(Partner))}
     if not db.session.scalar(select(MediaAppearance.id).limit(1)):
         for name, day, outlet, title, kind in MEDIA:

@@ -34,6 +34,7 @@ from workspace.api import (
 
 from . import snapshot
 from .models import ControlLine, PartnerReport, State, Step, Submission
+from .phrases import PHRASES
 
 
 def narrative(period: str) -> str:
@@ -96,7 +97,12 @@ def start(partner: Partner, period: Period, user: User) -> PartnerReport:
     db.session.add(report)
     db.session.flush()
     record(
-        "report_started", region=partner.region, target=ref(report), actor=user, period=period.label
+        "report_started",
+        phrase=PHRASES["report_started"],
+        region=partner.region,
+        target=ref(report),
+        actor=user,
+        period=period.label,
     )
     return report
 
@@ -142,6 +148,7 @@ def _step(report: PartnerReport, user: User, note: str = "") -> None:
     db.session.add(Step(report=report, state=report.state, by_id=user.id, note=note))
     record(
         f"report_{report.state}",
+        phrase=PHRASES[f"report_{report.state}"],
         region=report.partner.region,
         target=ref(report),
         actor=user,
