@@ -15,10 +15,12 @@ from sqlalchemy import select
 
 from workspace.extensions import db
 from workspace.models import MembershipRole, User
-from workspace.password_rules import CONTEXT, common_passwords, password_refusal
+from workspace.password_rules import CONTEXT as LAZY_CONTEXT
+from workspace.password_rules import common_passwords, password_refusal
 from workspace.passwords import check_password, issue_set_password_token
 from workspace.testing import DEMO_PASSWORD, PASSWORD, bare_app, load_demo
 
+CONTEXT = str(LAZY_CONTEXT)  # the English text (a lazy string in the module)
 COMMON = (
     "This password is among the 30,000 most used ones (adding digits or symbols, "
     "or writing 0 for o, does not change that): choose another."

@@ -186,6 +186,14 @@ def problems(folders: list[str] | None = None) -> list[str]:
                     found.append(f"{where}: untranslated: {key[1]!r}")
                 elif message.fuzzy:
                     found.append(f"{where}: fuzzy (check, then drop the flag): {key[1]!r}")
+            for key, message in sorted(have.items(), key=lambda item: str(item[0])):
+                ids = message.id if isinstance(message.id, tuple) else (message.id,)
+                strings = message.string if isinstance(message.string, tuple) else (message.string,)
+                # A translation is trusted markup (it may sit in an attribute): it brings
+                # no quote or tag that its English text does not have.
+                for mark in ('"', "<", ">"):
+                    if any(mark in text for text in strings) and not any(mark in i for i in ids):
+                        found.append(f"{where}: {mark} that the English has not: {key[1]!r}")
             for message, errors in catalog.check():
                 for error in errors:
                     found.append(f"{where}: {message.id!r}: {error}")

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask, g, has_request_context, request
-from flask_babel import Babel, force_locale
+from flask_babel import Babel, force_locale, get_locale
 from flask_login import current_user
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -99,4 +99,7 @@ def init_app(app: Flask, plugin_folders: list[Path]) -> None:
 
     @app.context_processor
     def language_context() -> dict[str, object]:
-        return {"current_language": current_language(), "LANGUAGES": LANGUAGES}
+        # Babel's locale: the reader's, or the one ``in_language`` sets (an e-mail).
+        locale = get_locale()
+        code = locale.language if locale is not None else current_language()
+        return {"current_language": code, "LANGUAGES": LANGUAGES}

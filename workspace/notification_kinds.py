@@ -10,6 +10,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
+
 
 class Delivery(enum.StrEnum):
     """How a person hears of a kind of notification besides their inbox."""
@@ -20,11 +22,14 @@ class Delivery(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "immediately": "E-mail at once",
-            "daily": "In the daily digest",
-            "off": "Inbox only, no e-mail",
-        }[self.value]
+        return _DELIVERY_LABELS[self.value]
+
+
+_DELIVERY_LABELS = {
+    "immediately": _l("E-mail at once"),
+    "daily": _l("In the daily digest"),
+    "off": _l("Inbox only, no e-mail"),
+}
 
 
 @dataclass(frozen=True)
@@ -35,7 +40,8 @@ class NotificationKind:
       kinds are named ``<plugin>.<what>`` ("minutes.action_assigned"); the core's have
       no dot ("mention").
     - ``label``: a short phrase for the preferences page ("An action item is assigned
-      to me"); ``description``: a sentence under it.
+      to me"); ``description``: a sentence under it. Both are read in the reader's
+      language: declare them with ``lazy_gettext``.
     - ``default``: the delivery until the person chooses (``"immediately"``,
       ``"daily"`` or ``"off"``).
     - ``plugin``: filled in by the core with the plugin that declared the kind.
@@ -54,14 +60,14 @@ class NotificationKind:
 CORE_KINDS = (
     NotificationKind(
         "mention",
-        "Someone mentions me",
-        "Someone wrote @ and your name in a document or a comment you may read.",
+        _l("Someone mentions me"),
+        _l("Someone wrote @ and your name in a document or a comment you may read."),
         Delivery.IMMEDIATELY,
     ),
     NotificationKind(
         "comment",
-        "A comment on a document I follow",
-        "A comment on a document you created or follow (the Follow button on its page).",
+        _l("A comment on a document I follow"),
+        _l("A comment on a document you created or follow (the Follow button on its page)."),
         Delivery.DAILY,
     ),
 )

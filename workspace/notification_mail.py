@@ -17,9 +17,11 @@ from contextlib import contextmanager, nullcontext
 from typing import TYPE_CHECKING
 
 from flask import current_app, has_request_context, url_for
+from flask_babel import ngettext
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from . import clock
+from .i18n import in_language, language_of
 from .mail import queue_mail
 from .mail_templates import render_mail
 
@@ -76,7 +78,7 @@ def send_now(
 ) -> None:
     """Queue the mail of one notification and note it as e-mailed."""
     user = notification.user
-    with _links():
+    with _links(), in_language(language_of(user)):
         unsubscribe = url_for(
             "notifications.unsubscribe", token=unsubscribe_token(user, kind.name), _external=True
         )
@@ -103,10 +105,14 @@ def send_now(
 
 
 def send_digest(user: User, items: Sequence[Notification], labels: dict[str, str]) -> None:
-    """Queue one mail listing ``items`` (oldest first); the caller notes them as sent."""
-    count = len(items)
-    subject = f"{count} {'notification' if count == 1 else 'notifications'} from the workspace"
-    with _links():
+    """Queue one mail listing ``items`` (oldest first), in the person's language (the
+    ``labels`` of the kinds may be lazy); the caller notes them as sent."""
+    with _links(), in_language(language_of(user)):
+        subject = ngettext(
+            "%(num)d notification from the workspace",
+            "%(num)d notifications from the workspace",
+            len(items),
+        )
         unsubscribe = url_for(
             "notifications.unsubscribe", token=unsubscribe_token(user, DIGEST), _external=True
         )
@@ -117,7 +123,7 @@ def send_digest(user: User, items: Sequence[Notification], labels: dict[str, str
             items=[
                 (
                     item,
-                    labels.get(item.kind, item.kind),
+                    str(labels.get(item.kind, item.kind)),
                     _open_link(item),
                 )
                 for item in items

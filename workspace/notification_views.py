@@ -10,6 +10,7 @@ so it is exempt from the CSRF check on purpose and nowhere else.
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select, update
 
@@ -87,8 +88,10 @@ def open_notification(notification_id: int) -> Response:
     if not still_for(notification, current_user._get_current_object()):
         # Rather than a bare 404 or 403: say why the link leads nowhere now.
         flash(
-            "What this notification is about has been deleted since, its module switched "
-            "off, or you may no longer read it.",
+            _(
+                "What this notification is about has been deleted since, its module switched "
+                "off, or you may no longer read it."
+            ),
             "error",
         )
         return redirect(url_for("notifications.inbox"), 303)
@@ -115,7 +118,7 @@ def mark_all_read() -> Response:
     ).rowcount
     db.session.commit()
     if marked and not wants_fragment():
-        flash("Everything in your inbox is marked read.", "success")
+        flash(_("Everything in your inbox is marked read."), "success")
     return _done()
 
 
@@ -141,7 +144,7 @@ def preferences() -> Response:
             try:
                 wanted[name] = Delivery(value)
             except ValueError:
-                errors[name] = "Choose e-mail at once, in the daily digest, or none."
+                errors[name] = _("Choose e-mail at once, in the daily digest, or none.")
         if not errors:
             changed = [
                 name for name, delivery in wanted.items() if set_preference(user, name, delivery)
@@ -153,7 +156,7 @@ def preferences() -> Response:
                     **{name: wanted[name].value for name in changed},
                 )
             db.session.commit()
-            flash("Saved. Notifications reach you as you chose.", "success")
+            flash(_("Saved. Notifications reach you as you chose."), "success")
             return redirect(url_for("notifications.preferences"), 303)
         chosen = {name: wanted.get(name, delivery) for name, delivery in chosen.items()}
     return render(
@@ -181,8 +184,10 @@ def unsubscribe(token: str) -> Response:
     if names is None:
         return error_response(
             400,
-            "This unsubscribe link is not valid. Sign in and choose "
-            "your e-mail under Account → Notifications.",
+            _(
+                "This unsubscribe link is not valid. Sign in and choose "
+                "your e-mail under Account → Notifications."
+            ),
         )
     labels = [kinds()[name].label for name in names]
     if request.method == "GET":

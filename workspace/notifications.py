@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from . import clock
 from .controllers import controls
 from .extensions import db
+from .i18n import in_language, language_of
 from .models import Document, Partner, Region, User
 from .notification_kinds import CORE_KINDS, Delivery, NotificationKind
 from .notification_mail import send_now
@@ -156,7 +157,10 @@ def notify(
 
     ``kind`` is a declared kind's name; ``subject`` one line ("Ana commented on
     “Budget notes”"); ``url`` the path of the thing; ``body`` a short plain text
-    (a snippet). ``region`` is where the thing lives (None: project-wide) and
+    (a snippet). Each person reads ``subject`` and ``body`` in their own language:
+    pass them as ``lazy_gettext(...)`` (with named placeholders), and each is turned
+    into text (and stored) in the recipient's language; a plain string stays as it
+    is. ``region`` is where the thing lives (None: project-wide) and
     ``target`` what it is: a ``Document`` (its region, switch and visibility rules
     apply) or a reference ("minutes:meeting:4"). ``attachments`` go with an e-mail sent
     at once, as ``(filename, content, mimetype)`` (an ``.ics`` file, say). ``partner``:
@@ -202,12 +206,15 @@ def notify(
     moment = clock.now()
     made = []
     for user in people:
+        with in_language(language_of(user)):
+            written = " ".join(str(subject).split())[:SUBJECT_MAX]
+            snippet = str(body).strip()[:BODY_MAX]
         notification = Notification(
             user_id=user.id,
             kind=kind,
-            subject=" ".join(subject.split())[:SUBJECT_MAX],
+            subject=written,
             url=url,
-            body=body.strip()[:BODY_MAX],
+            body=snippet,
             region_id=region.id if region is not None else None,
             partner_id=partner.id if partner is not None else None,
             plugin=plugin,

@@ -24,6 +24,9 @@ from babel.numbers import (
     parse_decimal,
     parse_pattern,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from .locales import babel_locale, current_format
 
@@ -34,7 +37,9 @@ ALLOWED = frozenset("0123456789.,") | frozenset(SPACES)
 
 
 class NumberError(ValueError):
-    """A typed number that cannot be read; the message is shown to the person."""
+    """A typed number that cannot be read; the message is shown to the person (in
+    their language: ``what``, the field's name in the message, is given translated,
+    e.g. ``gettext("The amount")``)."""
 
 
 @lru_cache(maxsize=64)
@@ -58,8 +63,13 @@ def _expected(what: str, fmt: str, decimals: int) -> str:
     sample = "4500.00" if decimals >= 2 else "4500" if decimals == 0 else "4500.5"
     written = example(fmt, sample)
     if babel_locale(fmt).number_symbols["latn"]["group"] in SPACES:
-        written += f" or {written.replace(' ', '.')}"
-    return f"{what} must be a number written like {written}."
+        return _(
+            "%(what)s must be a number written like %(example)s or %(other)s.",
+            what=what,
+            example=written,
+            other=written.replace(" ", "."),
+        )
+    return _("%(what)s must be a number written like %(example)s.", what=what, example=written)
 
 
 def _normalise(raw: str, fmt: str) -> str:
@@ -76,7 +86,7 @@ def _normalise(raw: str, fmt: str) -> str:
 
 def parse_number(
     text: str | None,
-    what: str = "The number",
+    what: str = _l("The number"),
     *,
     decimals: int = 2,
     minimum: Decimal | int | None = 0,
@@ -89,14 +99,14 @@ def parse_number(
     fmt = fmt or current_format()
     raw = (text or "").strip()
     if not raw:
-        raise NumberError(f"{what} is missing.")
+        raise NumberError(_("%(what)s is missing.", what=what))
     negative = raw.startswith("-") and minimum is not None and minimum < 0
     body = raw[1:].lstrip() if negative else raw
     if not body or not set(body) <= ALLOWED:
         if any(c.isdigit() and not c.isascii() for c in raw):
-            raise NumberError(f"{what} must be written with the digits 0 to 9.")
+            raise NumberError(_("%(what)s must be written with the digits 0 to 9.", what=what))
         if raw.startswith("-"):
-            raise NumberError(f"{what} cannot be negative.")
+            raise NumberError(_("%(what)s cannot be negative.", what=what))
         raise NumberError(_expected(what, fmt, decimals))
     try:
         value = parse_decimal(_normalise(body, fmt), locale=babel_locale(fmt), strict=True)
@@ -107,35 +117,57 @@ def parse_number(
     if not value.is_finite():  # cannot come through the character check; kept as a guard
         raise NumberError(_expected(what, fmt, decimals))
     if value.as_tuple().exponent < -decimals:
-        places = "no decimals" if decimals == 0 else f"at most {decimals} decimals"
-        raise NumberError(f"{what} has {places}.")
+        raise NumberError(
+            _("%(what)s has no decimals.", what=what)
+            if decimals == 0
+            else ngettext(
+                "%(what)s has at most %(num)d decimal.",
+                "%(what)s has at most %(num)d decimals.",
+                decimals,
+                what=what,
+            )
+        )
     if minimum is not None and value < minimum:
         raise NumberError(
-            f"{what} cannot be negative."
+            _("%(what)s cannot be negative.", what=what)
             if minimum == 0
-            else f"{what} is at least {format_number(minimum, decimals, fmt=fmt)}."
+            else _(
+                "%(what)s is at least %(minimum)s.",
+                what=what,
+                minimum=format_number(minimum, decimals, fmt=fmt),
+            )
         )
     if not allow_zero and value == 0:
-        raise NumberError(f"{what} must be more than zero.")
+        raise NumberError(_("%(what)s must be more than zero.", what=what))
     if value >= maximum:
-        raise NumberError(f"{what} is too large.")
+        raise NumberError(_("%(what)s is too large.", what=what))
     return value.quantize(Decimal(1).scaleb(-decimals))
 
 
 def parse_money(
-    text: str | None, what: str = "The amount", *, allow_zero: bool = True, fmt: str | None = None
+    text: str | None,
+    what: str = _l("The amount"),
+    *,
+    allow_zero: bool = True,
+    fmt: str | None = None,
 ) -> Decimal:
     """An amount of money: whole cents, not negative, fits a ``Numeric(14, 2)`` column."""
     return parse_number(text, what, decimals=2, allow_zero=allow_zero, fmt=fmt)
 
 
-def check_currency(code: str | None, what: str = "The currency") -> str:
+def check_currency(code: str | None, what: str = _l("The currency")) -> str:
     """An ISO 4217 code (any case in, upper case out); raises ``NumberError``."""
     wanted = (code or "").strip().upper()
     if not wanted:
-        raise NumberError(f"{what} is missing; write a code like EUR or PLN.")
+        raise NumberError(_("%(what)s is missing; write a code like EUR or PLN.", what=what))
     if len(wanted) != 3 or not wanted.isascii() or not is_currency(wanted):
-        raise NumberError(f"{what} “{wanted[:12]}” is not an ISO 4217 code like EUR, HUF or PLN.")
+        raise NumberError(
+            _(
+                "%(what)s “%(code)s” is not an ISO 4217 code like EUR, HUF or PLN.",
+                what=what,
+                code=wanted[:12],
+            )
+        )
     return wanted
 
 

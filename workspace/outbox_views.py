@@ -10,6 +10,7 @@ once a full mailbox has room). Admins only (the pages join ``admin.bp``).
 from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, url_for
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from . import clock
@@ -53,11 +54,14 @@ def outbox_message(message_id: int) -> Response:
 def retry_message(message_id: int) -> Response:
     message = db.session.get(OutboxMessage, message_id) or abort(404)
     if message.status not in (MailStatus.FAILED, MailStatus.QUEUED):
-        flash(f"This message is {message.status}: there is nothing to send again.", "error")
+        if message.status == MailStatus.SENT:
+            flash(_("This message is sent: there is nothing to send again."), "error")
+        else:
+            flash(_("This message is sending: there is nothing to send again."), "error")
         return redirect(url_for("admin.outbox_message", message_id=message.id), 303)
     message.status = MailStatus.QUEUED.value
     message.next_attempt_at = clock.now()
     record("mail_retried", target=f"mail:{message.id}")
     db.session.commit()
-    flash("The worker sends it again at its next look, within a minute.", "success")
+    flash(_("The worker sends it again at its next look, within a minute."), "success")
     return redirect(url_for("admin.outbox_message", message_id=message.id), 303)

@@ -17,6 +17,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, Response, current_app, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from wtforms import EmailField
 from wtforms.validators import DataRequired, Email, Length
@@ -25,6 +27,7 @@ from . import clock, two_factor
 from .activity import record
 from .extensions import db
 from .forms import StrippedForm
+from .i18n import current_language, in_language
 from .login_throttle import count_key_failure
 from .mail import queue_mail
 from .mail_templates import render_mail
@@ -37,8 +40,8 @@ bp = Blueprint("password_reset", __name__)
 
 class ForgotPasswordForm(StrippedForm):
     email = EmailField(
-        "E-mail",
-        validators=[DataRequired(), Email(message="Enter a valid e-mail."), Length(max=254)],
+        _l("E-mail"),
+        validators=[DataRequired(), Email(message=_l("Enter a valid e-mail.")), Length(max=254)],
     )
 
 
@@ -89,14 +92,19 @@ def _send_link(user: User) -> None:
     """Queue the mail with a new link; the account's earlier links stop working."""
     hours = current_app.config["PASSWORD_RESET_LINK_HOURS"]
     token = issue_set_password_token(user, hours)
-    subject = f"Choose a new password for the {current_app.config['PROJECT_NAME']} Workspace"
-    text, html = render_mail(
-        "password_reset",
-        subject=subject,
-        user=user,
-        # On the host the request came to (behind PROXY_COUNT proxies, the public one).
-        link=url_for("auth.set_password_view", token=token, _external=True),
-        lasts=link_lifetime(hours),
-        two_factor=two_factor.is_enabled(user),
-    )
+    # In the account's language, else the one the request was made in.
+    with in_language(user.language or current_language()):
+        subject = _(
+            "Choose a new password for the %(project)s Workspace",
+            project=current_app.config["PROJECT_NAME"],
+        )
+        text, html = render_mail(
+            "password_reset",
+            subject=subject,
+            user=user,
+            # On the host the request came to (behind PROXY_COUNT proxies, the public one).
+            link=url_for("auth.set_password_view", token=token, _external=True),
+            lasts=link_lifetime(hours),
+            two_factor=two_factor.is_enabled(user),
+        )
     queue_mail(user.email, subject, text, html, kind="password_reset")

@@ -34,23 +34,22 @@ from collections.abc import Iterator
 from functools import cache
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from .folding import fold
 from .models import User
+from .numbers import format_number
 
 MAX_LENGTH = 1024
 # Shorter words are left out of the account's words: "Li" or "ID" turn up by chance.
 MIN_WORD = 4
 
-COMMON = (
-    "This password is among the {count:,} most used ones (adding digits or symbols, "
-    "or writing 0 for o, does not change that): choose another."
-)
-CONTEXT = (
+CONTEXT = _l(
     "A password may not be built from your name, e-mail address, organisation, "
     "region or the project's name."
 )
-TOO_FEW_CHARACTERS = "Use more than two different characters."
+TOO_FEW_CHARACTERS = _l("Use more than two different characters.")
 
 # From the first letter to the last one.
 _LETTERS = re.compile(r"[a-z](?:.*[a-z])?")
@@ -81,16 +80,34 @@ def password_refusal(password: str, account: User | None = None) -> str | None:
     None when it may. Reads the ``PASSWORD_MIN_LENGTH`` and ``PROJECT_NAME`` settings."""
     minimum = int(current_app.config["PASSWORD_MIN_LENGTH"])
     if len(password) < minimum:
-        return f"Use at least {minimum} characters."
+        return ngettext(
+            "Use at least %(count)s character.",
+            "Use at least %(count)s characters.",
+            minimum,
+            count=format_number(minimum, 0),
+        )
     if len(password) > MAX_LENGTH:
-        return f"Use at most {MAX_LENGTH:,} characters."
+        return ngettext(
+            "Use at most %(count)s character.",
+            "Use at most %(count)s characters.",
+            MAX_LENGTH,
+            count=format_number(MAX_LENGTH, 0),
+        )
     if len(set(password)) <= 2:
-        return TOO_FEW_CHARACTERS
+        return str(TOO_FEW_CHARACTERS)
     folded = fold(password)
     if _is_common(folded):
-        return COMMON.format(count=len(common_passwords()))
+        count = len(common_passwords())
+        return ngettext(
+            "This password is among the %(count)s most used ones (adding digits or symbols, "
+            "or writing 0 for o, does not change that): choose another.",
+            "This password is among the %(count)s most used ones (adding digits or symbols, "
+            "or writing 0 for o, does not change that): choose another.",
+            count,
+            count=format_number(count, 0),
+        )
     if _built_from_context(_NOT_ALPHANUMERIC.sub("", folded), account):
-        return CONTEXT
+        return str(CONTEXT)
     return None
 
 

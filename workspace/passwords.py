@@ -7,6 +7,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import ngettext
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -80,8 +81,9 @@ def issue_set_password_token(user: User, hours: int | None = None) -> str:
 
 
 def link_lifetime(hours: int) -> str:
-    """ "72 hours", "1 hour": how long a set-password link works, for a sentence."""
-    return f"{hours} hour{'' if hours == 1 else 's'}"
+    """ "72 hours", "1 hour": how long a set-password link works, for a sentence (in
+    the language of the moment: a mail's, inside ``i18n.in_language``)."""
+    return ngettext("%(num)d hour", "%(num)d hours", hours)
 
 
 def find_valid_token(token: str) -> SetPasswordToken | None:

@@ -25,6 +25,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import Response, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from wtforms import BooleanField, HiddenField, StringField
@@ -123,10 +125,10 @@ def shown(setting: Setting, value: Value) -> str:
     if setting.kind == "number":
         return format_number(value, setting.decimals)
     if setting.kind == "yes_no":
-        return "Yes" if value else "No"
+        return _("Yes") if value else _("No")
     if setting.kind == "choice":
-        return dict(setting.choices).get(value, value)
-    return value or "(empty)"
+        return str(dict(setting.choices).get(value, value))
+    return value or _("(empty)")
 
 
 # ---------------------------------------------------------------- the form
@@ -174,7 +176,12 @@ def _field(setting: Setting):
     return StringField(
         setting.label,
         validators=[
-            Length(max=SETTING_TEXT_MAX, message=f"At most {SETTING_TEXT_MAX} characters.")
+            Length(
+                max=SETTING_TEXT_MAX,
+                message=ngettext(
+                    "At most %(num)d character.", "At most %(num)d characters.", SETTING_TEXT_MAX
+                ),
+            )
         ],
     )
 
@@ -255,7 +262,7 @@ def plugin_settings(region: str, name: str) -> Response:
     changed = [s.name for s in info.settings if wanted[s.name] != saved[s.name]]
     if not changed:
         # Nothing new (a second click on Save included): nothing to store or record.
-        flash(f"The settings of {info.label} are unchanged.", "info")
+        flash(_("The settings of %(module)s are unchanged.", module=info.label), "info")
         return _after_save(the_region, info)
     if form.base.data != _version(saved) or not _store(the_region, name, row, wanted, changed):
         return _conflict(the_region, info, form)
@@ -266,7 +273,14 @@ def plugin_settings(region: str, name: str) -> Response:
         changed=changed,
     )
     db.session.commit()
-    flash(f"The settings of {info.label} for {the_region.name} are saved.", "success")
+    flash(
+        _(
+            "The settings of %(module)s for %(region)s are saved.",
+            module=info.label,
+            region=the_region.name,
+        ),
+        "success",
+    )
     return _after_save(the_region, info)
 
 
@@ -311,8 +325,10 @@ def _conflict(region: Region, info: PluginInfo, form: StrippedForm) -> Response:
     saved = _saved(info, row)
     form.base.data = _version(saved)
     form.form_errors.append(
-        "Someone saved these settings while you were changing them. Under each field is "
-        "what is saved now; save again to put your choices in its place."
+        _(
+            "Someone saved these settings while you were changing them. Under each field is "
+            "what is saved now; save again to put your choices in its place."
+        )
     )
     return _page(region, info, form, saved, status=409)
 

@@ -8,6 +8,8 @@ message, and then nothing changes.
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange
@@ -25,17 +27,17 @@ bp = Blueprint("project_calendar", __name__, url_prefix="/admin")
 
 
 class CalendarForm(StrippedForm):
-    start_date = DayField("Project start", validators=[InputRequired()])
-    phase1_months = IntegerField("Phase 1 length (months)", validators=[NumberRange(1, 120)])
+    start_date = DayField(_l("Project start"), validators=[InputRequired()])
+    phase1_months = IntegerField(_l("Phase 1 length (months)"), validators=[NumberRange(1, 120)])
     phase1_period_months = IntegerField(
-        "Phase 1 reporting period (months)", validators=[NumberRange(1, 120)]
+        _l("Phase 1 reporting period (months)"), validators=[NumberRange(1, 120)]
     )
-    phase2_months = IntegerField("Phase 2 length (months)", validators=[NumberRange(0, 120)])
+    phase2_months = IntegerField(_l("Phase 2 length (months)"), validators=[NumberRange(0, 120)])
     phase2_period_months = IntegerField(
-        "Phase 2 reporting period (months)", validators=[NumberRange(1, 120)]
+        _l("Phase 2 reporting period (months)"), validators=[NumberRange(1, 120)]
     )
     report_days = IntegerField(
-        "Reports due (days after a period's end)", validators=[NumberRange(0, 365)]
+        _l("Reports due (days after a period's end)"), validators=[NumberRange(0, 365)]
     )
 
 
@@ -55,7 +57,7 @@ def change_calendar(values: dict) -> str | None:
         setattr(saved, name, value)
     db.session.flush()
     new_periods = periods(saved)
-    for _, refusal in host().call_each("calendar_changed", periods=new_periods):
+    for _plugin, refusal in host().call_each("calendar_changed", periods=new_periods):
         if refusal:
             return refusal
     record(
@@ -76,12 +78,19 @@ def calendar_page() -> Response:
             refusal = change_calendar({name: form[name].data for name in FIELDS})
             if refusal is None:
                 db.session.commit()
-                flash("The calendar is saved.", "success")
+                flash(_("The calendar is saved."), "success")
                 return redirect(url_for("project_calendar.calendar_page"), code=303)
         except IntegrityError:
-            refusal = "someone saved the calendar a moment ago: check it, then save again."
-        db.session.rollback()
-        form.form_errors.append(f"Nothing was changed: {refusal}")
+            refusal = None  # someone else saved first
+        db.session.rollback()  # before anything reads the session (the language)
+        if refusal is None:
+            message = _(
+                "Nothing was changed: someone saved the calendar a moment ago: "
+                "check it, then save again."
+            )
+        else:
+            message = _("Nothing was changed: %(reason)s", reason=refusal)
+        form.form_errors.append(message)
     status = 422 if form.is_submitted() else 200
     return render(
         "admin/calendar.html", form=form, periods=periods(), example=date_example(), status=status

@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flask import Blueprint, Response, abort, flash, redirect, request
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import delete, select
 
 from . import retention
@@ -128,11 +130,11 @@ def delete_chosen() -> Response:
     require(Action.ADMIN)
     keys = request.form.getlist("item")
     if not keys:
-        return error_response(400, "Choose what to delete for good.")
+        return error_response(400, _("Choose what to delete for good."))
     models = trashable_models()
     items = []
     for key in keys:
-        table, _, raw_id = key.partition(":")
+        table, _colon, raw_id = key.partition(":")
         try:
             item_id = db_int(raw_id)
         except ValueError:
@@ -145,7 +147,7 @@ def delete_chosen() -> Response:
     back = local_referrer() or "/"
     left = [item for item in items if item.in_trash]
     if len(left) < len(items):
-        flash("Something was brought back from the trash meanwhile: it stays.", "info")
+        flash(_("Something was brought back from the trash meanwhile: it stays."), "info")
     if not left:
         return redirect(back, code=303)
     try:
@@ -154,7 +156,14 @@ def delete_chosen() -> Response:
         db.session.rollback()
         return error_response(409, str(refusal))
     if len(titles) == 1:
-        flash(f"“{titles[0]}” is deleted for good, with its texts.", "success")
+        flash(_("“%(title)s” is deleted for good, with its texts.", title=titles[0]), "success")
     else:
-        flash(f"{len(titles)} records are deleted for good, with their texts.", "success")
+        flash(
+            ngettext(
+                "%(num)d record is deleted for good, with its texts.",
+                "%(num)d records are deleted for good, with their texts.",
+                len(titles),
+            ),
+            "success",
+        )
     return redirect(back, code=303)

@@ -8,6 +8,7 @@ The routes join the ``regions`` blueprint (``regions.bp``).
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
@@ -77,9 +78,16 @@ def add_member(region: str) -> Response:
     except IntegrityError:
         # Added by someone else (or a double click) a moment ago: the list shows it.
         db.session.rollback()
-        flash(f"{user.name} is already a member of {the_region.name}.", "info")
+        flash(
+            _(
+                "%(name)s is already a member of %(region)s.",
+                name=user.name,
+                region=the_region.name,
+            ),
+            "info",
+        )
     else:
-        flash(f"{user.name} is now {role.value} in {the_region.name}.", "success")
+        flash(_now_in(user.name, role, the_region.name), "success")
     return _after_member_change(the_region)
 
 
@@ -96,7 +104,7 @@ def change_role(region: str, membership_id: int) -> Response:
     membership = _membership(the_region, membership_id)
     form = RoleForm()
     if not form.validate_on_submit():
-        flash("Choose one of the listed roles.", "error")
+        flash(_("Choose one of the listed roles."), "error")
         return _members_page(the_region, status=422)
     membership.role = MembershipRole(form.role.data)
     record(
@@ -106,7 +114,7 @@ def change_role(region: str, membership_id: int) -> Response:
         role=membership.role.value,
     )
     db.session.commit()
-    flash(f"{membership.user.name} is now {membership.role.value}.", "success")
+    flash(_now(membership.user.name, membership.role), "success")
     return _after_member_change(the_region)
 
 
@@ -118,8 +126,29 @@ def remove_member(region: str, membership_id: int) -> Response:
     record("member_removed", region=the_region, target=f"user:{membership.user_id}")
     db.session.delete(membership)
     db.session.commit()
-    flash(f"{name} is no longer a member of {the_region.name}.", "success")
+    flash(
+        _("%(name)s is no longer a member of %(region)s.", name=name, region=the_region.name),
+        "success",
+    )
     return _after_member_change(the_region)
+
+
+def _now_in(name: str, role: MembershipRole, region: str) -> str:
+    """ "Ana is now editor in Lublin.": one sentence per role (word order and case
+    differ between languages)."""
+    if role is MembershipRole.COORDINATOR:
+        return _("%(name)s is now coordinator in %(region)s.", name=name, region=region)
+    if role is MembershipRole.EDITOR:
+        return _("%(name)s is now editor in %(region)s.", name=name, region=region)
+    return _("%(name)s is now stakeholder in %(region)s.", name=name, region=region)
+
+
+def _now(name: str, role: MembershipRole) -> str:
+    if role is MembershipRole.COORDINATOR:
+        return _("%(name)s is now coordinator.", name=name)
+    if role is MembershipRole.EDITOR:
+        return _("%(name)s is now editor.", name=name)
+    return _("%(name)s is now stakeholder.", name=name)
 
 
 def _after_member_change(region: Region) -> Response:

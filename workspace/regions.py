@@ -22,6 +22,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 from sqlalchemy import bindparam, func, select
@@ -290,8 +291,12 @@ def toggle_plugin(region: str, name: str) -> Response:
         db.session.rollback()
         plugin_host.set_enabled(the_region, name, enabled, user)
         db.session.commit()
-    state = "switched on" if enabled else "switched off"
-    flash(f"{plugin_host.infos[name].label} is {state} for {the_region.name}.", "success")
+    module, region_name = plugin_host.infos[name].label, the_region.name
+    if enabled:
+        message = _("%(module)s is switched on for %(region)s.", module=module, region=region_name)
+    else:
+        message = _("%(module)s is switched off for %(region)s.", module=module, region=region_name)
+    flash(message, "success")
     if not wants_fragment():
         return redirect(url_for("regions.dashboard", region=the_region.slug))
     # The switch list, plus out-of-band updates of the menu and panels it changes.

@@ -14,6 +14,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 from jinja2_fragments.flask import render_block
@@ -66,24 +68,28 @@ def render(template: str, block: str | None = None, status: int = 200, **context
 
 
 ERROR_TEXT = {
-    400: ("Bad request", "The request could not be understood."),
-    403: ("Not allowed", "Your role does not allow this. Ask a coordinator of the region."),
-    404: ("Not found", "There is nothing at this address."),
-    405: ("Not allowed", "This address does not accept that kind of request."),
-    409: ("Not possible now", "This was changed or closed meanwhile. Reload the page."),
-    413: ("Too large", "The upload is larger than this workspace accepts."),
-    429: ("Too many attempts", "Please wait a moment and try again."),
-    500: ("Something went wrong", "The error has been logged. Please try again."),
+    400: (_l("Bad request"), _l("The request could not be understood.")),
+    403: (
+        _l("Not allowed"),
+        _l("Your role does not allow this. Ask a coordinator of the region."),
+    ),
+    404: (_l("Not found"), _l("There is nothing at this address.")),
+    405: (_l("Not allowed"), _l("This address does not accept that kind of request.")),
+    409: (_l("Not possible now"), _l("This was changed or closed meanwhile. Reload the page.")),
+    413: (_l("Too large"), _l("The upload is larger than this workspace accepts.")),
+    429: (_l("Too many attempts"), _l("Please wait a moment and try again.")),
+    500: (_l("Something went wrong"), _l("The error has been logged. Please try again.")),
 }
 
 
 def error_response(status: int, message: str | None = None) -> Response:
-    title, default_text = ERROR_TEXT.get(status, ("Error", "The request failed."))
-    text = message or default_text
+    title, default_text = ERROR_TEXT.get(status, (_l("Error"), _l("The request failed.")))
+    title, text = str(title), message or str(default_text)
     if wants_fragment():
         # Shown in the page's message area instead of replacing the element that asked.
+        message_line = _("%(title)s: %(text)s", title=title, text=text)
         response = Response(
-            render_template("_flash.html", messages=[("error", f"{title}: {text}")]),
+            render_template("_flash.html", messages=[("error", message_line)]),
             status=status,
         )
         response.headers["HX-Retarget"] = "#messages"
@@ -158,7 +164,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> Response:
         return error_response(
-            400, "The form expired or was sent from elsewhere. Reload the page and try again."
+            400, _("The form expired or was sent from elsewhere. Reload the page and try again.")
         )
 
     @app.errorhandler(HTTPException)
@@ -171,7 +177,8 @@ def init_app(app: Flask) -> None:
         if error.code == 413:
             limit = app.config["MAX_UPLOAD_MB"]
             return error_response(
-                413, f"Files up to {limit} MB can be attached; this one is larger."
+                413,
+                _("Files up to %(limit)s MB can be attached; this one is larger.", limit=limit),
             )
         return error_response(error.code)
 

@@ -20,6 +20,9 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_date
 from flask import Blueprint, Response, current_app, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext, ngettext
 from sqlalchemy import Date
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
@@ -82,12 +85,15 @@ class Retention:
     def derivation(self) -> str:
         """How ``until`` comes about, in a sentence for the admin."""
         if self.chosen is not None:
-            return "Set by an administrator."
+            return _("Set by an administrator.")
         if self.project_end is not None:
-            return (
-                f"{YEARS_KEPT} years after the end of the project ({long_day(self.project_end)})."
+            return ngettext(
+                "%(num)d year after the end of the project (%(day)s).",
+                "%(num)d years after the end of the project (%(day)s).",
+                YEARS_KEPT,
+                day=long_day(self.project_end),
             )
-        return "Unknown until an administrator sets the end of the project."
+        return _("Unknown until an administrator sets the end of the project.")
 
 
 def _setting() -> RetentionSetting | None:
@@ -116,12 +122,16 @@ class RecordsKept(Exception):
     def __init__(self, until: date | None) -> None:
         self.until = until
         super().__init__(
-            f"Records are kept until {long_day(until)}; nothing can be deleted for good "
-            "before then."
+            _(
+                "Records are kept until %(day)s; nothing can be deleted for good before then.",
+                day=long_day(until),
+            )
             if until is not None
-            else "Nothing can be deleted for good before the records' retention date, and "
-            "it is unknown: an administrator must set the project's end first "
-            "(Admin → Records)."
+            else _(
+                "Nothing can be deleted for good before the records' retention date, and "
+                "it is unknown: an administrator must set the project's end first "
+                "(Admin → Records)."
+            )
         )
 
 
@@ -150,14 +160,18 @@ def set_project_end(project_end: date | None, chosen: date | None = None) -> Non
 
 class RetentionForm(StrippedForm):
     project_end = DayField(
-        "End of the project",
+        _l("End of the project"),
         validators=[Optional()],
-        description="The last day of the project (or of its last payment).",
+        description=_l("The last day of the project (or of its last payment)."),
     )
     records_kept_until = DayField(
-        "Keep the records until",
+        _l("Keep the records until"),
         validators=[Optional()],
-        description=f"Empty: {YEARS_KEPT} years after the end of the project.",
+        description=lazy_ngettext(
+            "Empty: %(num)d year after the end of the project.",
+            "Empty: %(num)d years after the end of the project.",
+            YEARS_KEPT,
+        ),
     )
 
     def validate_records_kept_until(self, field: DayField) -> None:
@@ -166,12 +180,14 @@ class RetentionForm(StrippedForm):
             return
         if end is None:
             raise ValidationError(
-                "Set the end of the project first: the records are kept after it."
+                _("Set the end of the project first: the records are kept after it.")
             )
         if chosen < end:
             raise ValidationError(
-                f"Records are kept after the end of the project: choose a day from "
-                f"{long_day(end)} on."
+                _(
+                    "Records are kept after the end of the project: choose a day from %(day)s on.",
+                    day=long_day(end),
+                )
             )
 
 
@@ -197,7 +213,7 @@ def records() -> Response:
             db.session.commit()
         except IntegrityError:  # two first saves at once: one row only
             db.session.rollback()
-            form.form_errors.append("Someone saved these dates a moment ago: check them.")
+            form.form_errors.append(_("Someone saved these dates a moment ago: check them."))
         else:
             flash(_saved_message(after), "success")
             return redirect(url_for("retention.records"), code=303)
@@ -219,5 +235,5 @@ def _iso(day: date | None) -> str | None:
 
 def _saved_message(retention: Retention) -> str:
     if retention.until is None:
-        return "Saved. The records' retention date is unknown until the project's end is set."
-    return f"Saved. Records are kept until {long_day(retention.until)}."
+        return _("Saved. The records' retention date is unknown until the project's end is set.")
+    return _("Saved. Records are kept until %(day)s.", day=long_day(retention.until))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, Response, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import DDL, and_, bindparam, delete, event, select, text
 from sqlalchemy.orm import aliased, load_only
@@ -237,8 +238,8 @@ def search(query: str, user, limit: int = LIMIT) -> list[SearchResult]:
                 title=entry.title,
                 url=url_for("documents.view", document_id=entry.document_id) + anchor,
                 snippet=snippet(entry.body, words)[:300],
-                kind="Comment" if entry.kind == "comment" else "Document",
-                where=names.get(entry.region_id, "Whole project"),
+                kind=_("Comment") if entry.kind == "comment" else _("Document"),
+                where=names.get(entry.region_id) or _("Whole project"),
             )
         )
         if len(results) >= limit:

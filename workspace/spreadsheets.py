@@ -113,15 +113,16 @@ def to_xlsx(sheets: Sequence[Sheet], number_formats: Mapping[str, str] | None = 
     Numbers and dates stay real numbers and dates: Decimals are shown as
     ``#,##0.00``, dates as ``yyyy-mm-dd``, unless ``number_formats`` maps the column's
     header to another Excel number format (``{"Rate to EUR": "#,##0.0000"}``). Text
-    cells and headers go through ``safe_cell``. The header row stays in view.
+    cells and headers go through ``safe_cell``. The header row stays in view. Titles
+    and headers may be lazy translations (``lazy_gettext``): they are written as text.
     """
-    formats = dict(number_formats or {})
+    formats = {str(name): chosen for name, chosen in (number_formats or {}).items()}
     workbook = Workbook()
     workbook.remove(workbook.active)
     for title, header, rows in sheets:
-        sheet = workbook.create_sheet(title)
+        sheet = workbook.create_sheet(str(title))
         sheet.append([_xlsx_value(name) for name in header])
-        column_formats = [formats.get(name) for name in header]
+        column_formats = [formats.get(str(name)) for name in header]
         for row in rows:
             sheet.append([_xlsx_value(value) for value in row])
             for cell, value in zip(sheet[sheet.max_row], row, strict=False):

@@ -16,14 +16,17 @@ import io
 from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-# The encodings offered on a preview, with what a person would call them.
+# The encodings offered on a preview, with what a person would call them (lazy: in
+# the reader's language).
 ENCODINGS: dict[str, str] = {
     "utf_8": "UTF-8",
-    "utf_16": "UTF-16 (Excel's Unicode text)",
-    "cp1250": "Windows Central European (cp1250: Hungarian, Polish, Czech…)",
-    "cp1257": "Windows Baltic (cp1257: Lithuanian, Latvian…)",
-    "cp1252": "Windows Western (cp1252: Italian, Spanish…)",
+    "utf_16": _l("UTF-16 (Excel's Unicode text)"),
+    "cp1250": _l("Windows Central European (cp1250: Hungarian, Polish, Czech…)"),
+    "cp1257": _l("Windows Baltic (cp1257: Lithuanian, Latvian…)"),
+    "cp1252": _l("Windows Western (cp1252: Italian, Spanish…)"),
     "iso8859_2": "ISO 8859-2 (Latin-2)",
 }
 DELIMITERS = (";", ",", "\t")
@@ -52,7 +55,7 @@ class DecodedText:
 
     @property
     def label(self) -> str:
-        return ENCODINGS[self.encoding]
+        return str(ENCODINGS[self.encoding])
 
 
 def _canonical(name: str) -> str | None:
@@ -114,19 +117,22 @@ def _plausibility(raw: bytes, encoding: str) -> int:
 def decode(raw: bytes, encoding: str | None = None) -> DecodedText:
     """The text of an uploaded file, in ``encoding`` if chosen, else the guessed one."""
     if not raw.strip():
-        raise TextFileError("The file is empty.")
+        raise TextFileError(_("The file is empty."))
     chosen = _canonical(encoding) if encoding else None
     if encoding and chosen is None:
-        raise TextFileError("Choose one of the listed encodings.")
+        raise TextFileError(_("Choose one of the listed encodings."))
     name = chosen or guess_encoding(raw)
     try:
         text = _decode(raw, name)
     except UnicodeDecodeError:
         raise TextFileError(
-            f"The file cannot be read as {ENCODINGS[name]}; choose another encoding."
+            _(
+                "The file cannot be read as %(encoding)s; choose another encoding.",
+                encoding=ENCODINGS[name],
+            )
         ) from None
     if "\x00" in text:
-        raise TextFileError("The file is not text; save it from the spreadsheet as CSV.")
+        raise TextFileError(_("The file is not text; save it from the spreadsheet as CSV."))
     return DecodedText(text, name, detected=chosen is None)
 
 
@@ -154,5 +160,7 @@ def read_rows(text: str) -> list[tuple[int, list[str]]]:
             rows.append((line, cells))
             line = reader.line_num + 1
     except csv.Error as error:
-        raise TextFileError(f"The file is not valid CSV near line {line}: {error}.") from None
+        raise TextFileError(
+            _("The file is not valid CSV near line %(line)d: %(error)s.", line=line, error=error)
+        ) from None
     return rows

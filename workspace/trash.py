@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Flask, Response, abort, flash, has_app_context, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import ColumnElement, CompoundSelect, ForeignKey, Select
 from sqlalchemy import inspect as sa_inspect
@@ -164,9 +165,19 @@ def kept_text(error: InTrash) -> Response:
     if request.method != "POST":
         return error_response(404)
     kind = error.item.ref.split(":")[1].replace("_", " ")
-    message = f"This {kind} was moved to the trash while you were working: nothing was saved."
     if wants_fragment():
-        return error_response(409, f"{message} Your text is still in the form: copy it.")
+        return error_response(
+            409,
+            _(
+                "This %(kind)s was moved to the trash while you were working: nothing was "
+                "saved. Your text is still in the form: copy it.",
+                kind=kind,
+            ),
+        )
+    message = _(
+        "This %(kind)s was moved to the trash while you were working: nothing was saved.",
+        kind=kind,
+    )
     typed = [
         (name.replace("_", " ").replace("-", " ").capitalize(), value)
         for name, value in request.form.items(multi=True)
@@ -217,11 +228,14 @@ def bring_back(item: Trashable, *, kind: str, what: str, title: str, region: Reg
 
 def say_trashed(title: str) -> None:
     """The message after a move to the trash (the same as for a document)."""
-    flash(f"“{title}” is moved to the trash. It can be restored from there.", "success")
+    flash(
+        _("“%(title)s” is moved to the trash. It can be restored from there.", title=title),
+        "success",
+    )
 
 
 def say_restored(title: str) -> None:
-    flash(f"“{title}” is back from the trash.", "success")
+    flash(_("“%(title)s” is back from the trash.", title=title), "success")
 
 
 # ---------------------------------------------------------------- the trash page

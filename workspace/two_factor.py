@@ -26,6 +26,8 @@ from datetime import datetime, timedelta
 import pyotp
 import segno
 from flask import Flask, Response, current_app, redirect, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from pyotp.utils import strings_equal
 from sqlalchemy import ForeignKey, String, delete, exists, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
@@ -43,8 +45,8 @@ _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misre
 SETUP_REQUIRED = "two_factor_setup_required"  # session key: the gate is on
 PENDING = "two_factor_pending"  # session key: the password was right, a code is due
 PENDING_FOR = timedelta(minutes=5)
-WRONG_CODE = "This code is not right, or was used already."
-TOO_MANY = "Too many wrong codes."
+WRONG_CODE = _l("This code is not right, or was used already.")
+TOO_MANY = _l("Too many wrong codes.")
 
 
 class TwoFactor(db.Model):
@@ -92,7 +94,7 @@ def qr_svg(user: User, secret: str) -> str:
     )
     return segno.make(uri, error="m").svg_inline(
         scale=5, border=4, dark="#000", light="#fff", svgclass="qr-code", lineclass=None,
-        title="QR code for your authenticator app",
+        title=_("QR code for your authenticator app"),
     )  # fmt: skip
 
 
@@ -131,8 +133,8 @@ def _recovery_digest(code: str) -> str:
 def new_recovery_codes(user: User) -> list[str]:
     """Ten fresh codes in place of the old ones; only their digests are kept."""
     codes = []
-    for _ in range(RECOVERY_CODES):
-        raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(10))
+    for _number in range(RECOVERY_CODES):
+        raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _letter in range(10))
         codes.append(f"{raw[:5]}-{raw[5:]}")
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     db.session.add_all(RecoveryCode(user_id=user.id, code_hash=_recovery_digest(c)) for c in codes)
@@ -233,14 +235,14 @@ def code_refusal(user: User, code: str | None, during: str) -> str | None:
         return None
     _count_failure(user)
     record("two_factor_failed", actor=user, target=f"user:{user.id}", during=during)
-    return WRONG_CODE
+    return str(WRONG_CODE)
 
 
 def code_field() -> StringField:
     return StringField(
-        "Code from your authenticator app",
+        _l("Code from your authenticator app"),
         validators=[InputRequired(), Length(max=40)],
-        description="Six digits, or one of your recovery codes.",
+        description=_l("Six digits, or one of your recovery codes."),
     )
 
 

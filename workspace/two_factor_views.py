@@ -5,6 +5,8 @@ keeps someone whose role requires it on the set-up page until it is done."""
 from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from wtforms import PasswordField, StringField
@@ -29,9 +31,9 @@ OPEN_DURING_SETUP = {"two_factor.settings", "auth.logout", *PUBLIC_ENDPOINTS}
 
 class SetupForm(StrippedForm):
     code = StringField(
-        "Code shown by the app",
+        _l("Code shown by the app"),
         validators=[InputRequired(), Length(max=20)],
-        description="Six digits; a new one every 30 seconds.",
+        description=_l("Six digits; a new one every 30 seconds."),
     )
 
 
@@ -42,7 +44,7 @@ class CodeForm(StrippedForm):
 class ReauthForm(StrippedForm):
     """Before turning two-factor sign-in off or changing the recovery codes."""
 
-    password = PasswordField("Your password", validators=[InputRequired()])
+    password = PasswordField(_l("Your password"), validators=[InputRequired()])
     code = two_factor.code_field()
 
 
@@ -68,11 +70,13 @@ def settings() -> Response:
             db.session.commit()
             session.pop(SETUP_SECRET, None)
             session.pop(two_factor.SETUP_REQUIRED, None)
-            flash("Two-factor sign-in is on.", "success")
+            flash(_("Two-factor sign-in is on."), "success")
             return _show_codes(codes)
         form.code.errors.append(
-            "This is not the code the app shows now. Check that the app's clock is right "
-            "and type the newest code."
+            _(
+                "This is not the code the app shows now. Check that the app's clock is right "
+                "and type the newest code."
+            )
         )
     return render(
         "auth/two_factor_setup.html",
@@ -114,7 +118,7 @@ def _reauthenticated(user: User, form: ReauthForm, during: str) -> bool:
         return False
     if not check_password(user, form.password.data):
         count_failure(user.email, user)
-        form.password.errors.append("This is not your password.")
+        form.password.errors.append(_("This is not your password."))
         return False
     refusal = two_factor.code_refusal(user, form.code.data, during)
     if refusal:
@@ -138,7 +142,7 @@ def turn_off() -> Response:
             # A new phone: set up again at once, nothing else until then.
             session[two_factor.SETUP_REQUIRED] = True
             return redirect(url_for("two_factor.settings"), 303)
-        flash("Two-factor sign-in is off. Your password alone signs you in.", "success")
+        flash(_("Two-factor sign-in is off. Your password alone signs you in."), "success")
         return redirect(url_for("account.settings"), 303)
     db.session.commit()  # the failures counted
     return _manage(user, off=form, status=422)
@@ -155,7 +159,7 @@ def new_recovery_codes() -> Response:
         codes = two_factor.new_recovery_codes(user)
         record("recovery_codes_regenerated", target=f"user:{user.id}")
         db.session.commit()
-        flash("New recovery codes: the old ones no longer work.", "success")
+        flash(_("New recovery codes: the old ones no longer work."), "success")
         return _show_codes(codes)
     db.session.commit()
     return _manage(user, codes=form, status=422)
@@ -169,7 +173,7 @@ def login_code() -> Response:
     found = two_factor.pending_sign_in()
     if found is None:
         session.pop(two_factor.PENDING, None)
-        flash("Please sign in again: the code was not given in time.", "info")
+        flash(_("Please sign in again: the code was not given in time."), "info")
         return redirect(url_for("auth.login"))
     user, pending = found
     form = CodeForm()
@@ -182,7 +186,7 @@ def login_code() -> Response:
             )
         db.session.commit()
         form.code.errors.append(refusal)
-        if refusal != two_factor.WRONG_CODE:
+        if refusal != str(two_factor.WRONG_CODE):
             status = 429
     return render("auth/two_factor_code.html", form=form, status=status)
 
