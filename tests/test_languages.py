@@ -8,7 +8,10 @@ import re
 import pytest
 from babel.support import Translations
 
-from workspace.i18n import CORE_CATALOGS, LANGUAGES
+from plugins.minutes import PLUGIN as MINUTES
+from workspace.i18n import COOKIE, CORE_CATALOGS, LANGUAGES
+
+MINUTES_CATALOGS = MINUTES.translations
 
 
 def said(language: str, text: str) -> str:
@@ -75,3 +78,32 @@ def test_a_signed_in_switch_is_kept_on_the_account(client, auth, world, app):
     client.post("/account/language", data={"language": "es", "next": "/account"})
     with app.app_context():
         assert db.session.get(User, world.editor.id).language == "es"
+
+
+def test_activity_phrases_are_stored_as_written_and_read_in_the_readers_language(
+    app, client, auth, world
+):
+    from workspace.activity import record
+    from workspace.extensions import db
+    from workspace.i18n import N_
+    from workspace.models import Region
+
+    with app.app_context():
+        region = db.session.get(Region, world.burgos.id)
+        record(
+            "meeting_trashed",
+            region=region,
+            actor=None,
+            phrase=N_("moved %(what)s to the trash:"),
+            phrase_args={"what": N_("a meeting")},
+        )
+        db.session.commit()
+    meeting = Translations.load(str(MINUTES_CATALOGS), ["pl"]).gettext("a meeting")
+    expected = said("pl", "moved %(what)s to the trash:") % {"what": meeting}
+    assert expected != "moved a meeting to the trash:"
+
+    auth.login(world.admin.email)
+    client.set_cookie(COOKIE, "pl")
+    assert expected in client.get("/activity").text
+    client.set_cookie(COOKIE, "en")
+    assert "moved a meeting to the trash:" in client.get("/activity").text

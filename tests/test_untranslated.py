@@ -50,6 +50,18 @@ SAME_EVERYWHERE = {
     "HTMX",
     *LANGUAGES.values(),
 }
+# The outbox shows a message as it was sent: its header names are the message's.
+SAME_ON_PAGE = {
+    "/admin/outbox/": {
+        "From",
+        "To",
+        "Subject",
+        "Date",
+        "Message-ID",
+        "List-Unsubscribe",
+        "List-Unsubscribe-Post",
+    },
+}
 NOT_WORDS = re.compile(
     r"""^(
         [^A-Za-z]*                              # numbers, dates, symbols
@@ -200,6 +212,8 @@ def test_no_page_is_left_in_english(site, language):
             for text in same:
                 text = text.strip(SEPARATORS)
                 if not text or text in SAME_EVERYWHERE or NOT_WORDS.match(text):
+                    continue
+                if any(path.startswith(p) and text in t for p, t in SAME_ON_PAGE.items()):
                     continue
                 if users_own(text, whole, long):
                     continue

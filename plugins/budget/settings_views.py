@@ -34,9 +34,9 @@ from .views import project_pages
 class SettingsForm(StrippedForm):
     erdf_rate_public = StringField(_l("ERDF rate, public bodies (%)"))
     erdf_rate_private = StringField(_l("ERDF rate, private non-profit bodies (%)"))
-    office_rate = StringField(_l("Office and administration (% of staff)"))
+    office_rate = StringField(_l("Office and administration: share of staff costs (%)"))
     flexibility_rate = StringField(
-        _l("Flexibility without a formal modification (% of a partner's contracted budget)")
+        _l("Flexibility without a formal modification: share of a partner's contracted budget (%)")
     )
     closed_through = StringField(_l("Closed periods (reported up to period number)"))
 
