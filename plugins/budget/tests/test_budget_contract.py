@@ -20,12 +20,20 @@ from plugins.budget.models import (
     PartnerPlan,
     PlanLine,
 )
-from workspace.api import Event, Partner, db
+from workspace.api import Event, Partner, User, db
 from workspace.testing import DEMO_PASSWORD, form_inputs, load_demo, switch_on
 
 from .test_budget_views import figure
 
 ITALIAN = {"Accept-Language": "it-IT,it;q=0.9"}
+
+
+def english_words_italian_numbers(app, user_id: int) -> None:
+    """An Italian finance officer who reads the English interface and writes 4.500,00."""
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        user.language, user.number_format = "en", "it"
+        db.session.commit()
 
 
 @pytest.fixture
@@ -180,6 +188,7 @@ def test_the_baseline_stays_while_the_plan_changes_until_an_admin_fixes_a_new_on
 def test_a_small_change_records_a_modification_against_the_baseline(app, client, auth, world, ceei):
     contract_it(client, auth, world, ceei)
     auth.login(world.editor.email)
+    english_words_italian_numbers(app, world.editor.id)
     # An Italian finance officer moves EUR 500 of P2 travel to external services.
     data = grid(
         client,
@@ -329,6 +338,7 @@ def test_a_total_change_by_a_partner_editor_is_refused_and_the_text_kept(
 ):
     contract_it(client, auth, world, ceei)
     auth.login(world.editor.email)
+    english_words_italian_numbers(app, world.editor.id)
     data = grid(client, ceei, ITALIAN, travel_2="4.750,00", reason="Un viaggio in più")
     response = client.post(ceei.plan, data=data, headers=ITALIAN)
     assert response.status_code == 422
@@ -342,7 +352,10 @@ def test_a_total_change_by_a_partner_editor_is_refused_and_the_text_kept(
     assert plan_amounts(app, ceei.id)[("travel", 2)] == Decimal("4250.00")
     assert modifications(app) == []
     # Staff up EUR 1,000 costs EUR 1,150 with the flat rate: the total stays when
-    # EUR 1,150 leaves travel.
+    # EUR 1,150 leaves travel (typed by someone writing English numbers).
+    with app.app_context():
+        db.session.get(User, world.editor.id).number_format = "en"
+        db.session.commit()
     data = grid(client, ceei, staff_3="2000.00", travel_2="3100.00", reason="Staff for P3")
     assert client.post(ceei.plan, data=data).status_code == 303
     assert modifications(app)[0].moved == Decimal("1150.00")
