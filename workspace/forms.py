@@ -157,7 +157,12 @@ class StrippedForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
+        # Messages are translated now, as text: a lazy one (a validator's message made
+        # at import) would fail where a view joins, compares or stores them.
+        self.form_errors = [str(message) for message in self.form_errors]
         for field in self:
+            if isinstance(field.errors, list | tuple):
+                field.errors = [str(message) for message in field.errors]
             if field.errors and _hidden(field) and field is not getattr(self, "csrf_token", None):
                 for message in field.errors:
                     if message not in self.form_errors:

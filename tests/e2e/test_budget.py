@@ -8,9 +8,11 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 
 import pytest
+from babel.support import Translations
 from playwright.sync_api import Page, expect
 from sqlalchemy import delete, select, update
 
+from plugins.budget import PLUGIN as BUDGET
 from plugins.budget.ledger import default_settings
 from plugins.budget.models import (
     BudgetSettings,
@@ -22,6 +24,7 @@ from plugins.budget.models import (
 )
 from tests.conftest import PASSWORD
 from workspace.extensions import db
+from workspace.i18n import CORE_CATALOGS
 from workspace.models import Partner
 
 from .conftest import LiveServer, set_plugin
@@ -144,27 +147,31 @@ def test_an_italian_excel_file_is_read_as_written_and_imported_once(
     browser, base_url: str, ceei: int, live_server: LiveServer
 ) -> None:
     """An Italian browser, an Excel "CSV" in cp1250 with semicolons and 4.500,00: the
-    preview shows the names and the amount as stored, and a double click imports once."""
+    preview (in Italian) shows the names and the amount as stored, and a double click
+    imports once."""
+    italian = Translations.load(str(CORE_CATALOGS), ["it"])
+    italian.merge(Translations.load(str(BUDGET.translations), ["it"]))
     context = browser.new_context(base_url=base_url, locale="it-IT")
     page = context.new_page()
     page.goto("/login")
-    page.get_by_label("E-mail").fill("editor@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.locator("#email").fill("editor@example.org")
+    page.locator("#password").fill(PASSWORD)
+    page.get_by_role("button", name=italian.gettext("Sign in")).click()
     page.goto(f"/p/budget/partners/{ceei}")
     text = (
         "category;description;invoice_number;invoice_date;payment_date;amount;vat;currency;rate\r\n"
         "staff;Stipendi Kőszeg Łódź;S-8;31.08.2020;03.09.2020;4.500,00;0;EUR;1\r\n"
     )
-    page.locator("#budget-import").get_by_label("CSV file").set_input_files(
+    page.locator("#budget-import").get_by_label(italian.gettext("CSV file")).set_input_files(
         files=[{"name": "spese.csv", "mimeType": "text/csv", "buffer": text.encode("cp1250")}]
     )
-    page.get_by_role("button", name="Check the file").click()
+    page.get_by_role("button", name=italian.gettext("Check the file")).click()
     row = page.locator('tr[data-line="2"]')
     expect(row).to_contain_text("Stipendi Kőszeg Łódź")
     expect(row.locator("[data-stored]")).to_contain_text("4.500,00")
-    expect(page.get_by_label("Read as")).to_have_value("cp1250")
-    page.get_by_role("button", name="Import 1 line").dblclick()
+    expect(page.locator("#import-encoding")).to_have_value("cp1250")
+    one_line = italian.ngettext("Import %(num)d line", "Import %(num)d lines", 1) % {"num": 1}
+    page.get_by_role("button", name=one_line).dblclick()
     expect(page.locator("#budget-lines")).to_contain_text("Stipendi Kőszeg Łódź")
     expect(page.locator("#budget-lines")).to_contain_text("4.500,00")
     with live_server.app.app_context():

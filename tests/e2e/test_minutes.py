@@ -160,7 +160,7 @@ def test_the_approval_box_follows_the_invitations_without_a_reload(page: Page) -
     page.get_by_label("Person").select_option(label="Other (Pannon EGTC)")
     page.get_by_role("button", name="Invite", exact=True).click()
     expect(page.locator(".participant-list li")).to_have_count(1)
-    expect(approvals).to_contain_text("0 of 1 partners approved.")
+    expect(approvals).to_contain_text("0 of 1 partner approved.")
     expect(approvals.locator("li", has_text="Pannon EGTC")).to_contain_text("Not yet")
 
     page.locator("#participants summary", has_text="Invite").click()
@@ -170,7 +170,7 @@ def test_the_approval_box_follows_the_invitations_without_a_reload(page: Page) -
 
     page.get_by_role("button", name="Remove Other").click()
     expect(page.locator(".participant-list li")).to_have_count(1)
-    expect(approvals).to_contain_text("0 of 1 partners approved.")
+    expect(approvals).to_contain_text("0 of 1 partner approved.")
     expect(approvals.locator("li", has_text="Pannon EGTC")).to_have_count(0)
     assert page.url == meeting_url  # all of it without a page load
 
