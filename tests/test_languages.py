@@ -107,3 +107,14 @@ def test_activity_phrases_are_stored_as_written_and_read_in_the_readers_language
     assert expected in client.get("/activity").text
     client.set_cookie(COOKIE, "en")
     assert "moved a meeting to the trash:" in client.get("/activity").text
+
+
+def test_the_scripts_words_come_with_the_page_in_its_language(client, auth, world):
+    auth.login(world.editor.email)
+    client.set_cookie(COOKIE, "pl")
+    page = client.get("/docs/new").text
+    found = said("pl", "People found: %(num)s") % {"num": "{num}"}
+    assert found != "People found: {num}"
+    assert f'data-mention-found="{found}"' in page
+    unsaved = said("pl", "Your text is not saved. Leave this page anyway?")
+    assert f'data-unsaved="{unsaved}"' in page

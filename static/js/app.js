@@ -47,11 +47,19 @@ window.addEventListener("beforeunload", (event) => {
   }
 });
 
+// What the page says in the reader's language (#js-texts in base.html), else English.
+function said(key, english, values = {}) {
+  const texts = document.getElementById("js-texts");
+  const text = (texts && texts.dataset[key]) || english;
+  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? values[name] : whole));
+}
+window.said = said;
+
 document.addEventListener("htmx:confirm", (event) => {
   // A boosted link would leave the page without a beforeunload: ask here.
   const leaving = event.detail.elt.matches("a[href]") && unsavedForm;
   if (leaving && document.body.contains(unsavedForm)) {
-    if (!window.confirm("Your text is not saved. Leave this page anyway?")) {
+    if (!window.confirm(said("unsaved", "Your text is not saved. Leave this page anyway?"))) {
       event.preventDefault();
       return;
     }

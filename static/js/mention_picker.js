@@ -5,6 +5,9 @@
 // is closed every key does what it always does: Enter starts a new line.
 // data-mention-fields names form fields sent along (the new document's region_id).
 (() => {
+  // The page's words in the reader's language (app.js's said()), else English.
+  const say = (key, english, values) => (window.said ? window.said(key, english, values) : english);
+
   const DELAY_MS = 150;
   // An @ that starts the text or follows a space or punctuation (not an e-mail
   // address), then a letter or digit and at most one more word: "@Lucía G".
@@ -45,7 +48,7 @@
       list.id = "mention-picker";
       list.className = "mention-picker";
       list.setAttribute("role", "listbox");
-      list.setAttribute("aria-label", "People to mention");
+      list.setAttribute("aria-label", say("mentionList", "People to mention"));
       list.hidden = true;
       // Keep the focus (and the caret) in the textarea while a person is clicked.
       list.addEventListener("mousedown", (event) => event.preventDefault());
@@ -111,7 +114,7 @@
     if (!found.length) {
       if (field === textarea) close();
       // Said only for a single word: after "@Ana thanks", silence.
-      if (!token.query.includes(" ")) statusRegion().textContent = "No people found";
+      if (!token.query.includes(" ")) statusRegion().textContent = say("mentionNone", "No people found");
       return;
     }
     open(textarea, token.start, found);
@@ -149,7 +152,7 @@
     textarea.removeAttribute("aria-activedescendant");
     box.hidden = false;
     place(textarea, box);
-    statusRegion().textContent = found.length === 1 ? "1 person found" : `${found.length} people found`;
+    statusRegion().textContent = say("mentionFound", "People found: {num}", { num: found.length });
   }
 
   function caret(textarea, position) {
@@ -213,7 +216,7 @@
     close();
     dismissed = -1;
     textarea.focus();
-    statusRegion().textContent = `${person.name} mentioned`;
+    statusRegion().textContent = say("mentionDone", "{name} mentioned", { name: person.name });
     // The preview and the unsaved-text warning listen for input.
     textarea.dispatchEvent(new Event("input", { bubbles: true }));
   }

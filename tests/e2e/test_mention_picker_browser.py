@@ -38,7 +38,7 @@ def test_typing_at_lists_people_and_the_keyboard_picks_one(
     box = admin.get_by_role("combobox", name="Comment")
     expect(box).to_have_attribute("aria-expanded", "true")
     expect(box).to_have_attribute("aria-controls", "mention-picker")
-    expect(admin.get_by_role("status")).to_have_text("1 person found")
+    expect(admin.get_by_role("status")).to_have_text("People found: 1")
 
     box.press("ArrowDown")
     expect(lucia).to_have_attribute("aria-selected", "true")
