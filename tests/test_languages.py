@@ -118,3 +118,35 @@ def test_the_scripts_words_come_with_the_page_in_its_language(client, auth, worl
     assert f'data-mention-found="{found}"' in page
     unsaved = said("pl", "Your text is not saved. Leave this page anyway?")
     assert f'data-unsaved="{unsaved}"' in page
+
+
+def test_a_notification_reaches_each_person_in_their_own_language(app, world):
+    from flask_babel import lazy_gettext as _l
+    from sqlalchemy import select
+
+    from workspace.extensions import db
+    from workspace.models import Region, User
+    from workspace.notification_models import Notification
+    from workspace.notifications import notify
+
+    with app.test_request_context():
+        polish = db.session.get(User, world.editor.id)
+        polish.language = "pl"
+        english = db.session.get(User, world.coordinator.id)
+        notify(
+            [polish, english],
+            "comment",
+            _l("Where you are signed in"),
+            "/account",
+            body=_l("End a session you do not recognise, then change your password."),
+            region=db.session.get(Region, world.burgos.id),
+            actor=db.session.get(User, world.admin.id),
+        )
+        db.session.commit()
+        told = {n.user_id: n for n in db.session.scalars(select(Notification))}
+    assert told[world.editor.id].subject == said("pl", "Where you are signed in")
+    assert told[world.editor.id].subject != "Where you are signed in"
+    assert told[world.editor.id].body == said(
+        "pl", "End a session you do not recognise, then change your password."
+    )
+    assert told[world.coordinator.id].subject == "Where you are signed in"

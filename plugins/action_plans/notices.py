@@ -22,10 +22,10 @@ from workspace.api import (
     Partner,
     PartnerRole,
     User,
+    by_language,
     can,
     db,
     in_language,
-    language_of,
     notify,
 )
 
@@ -72,10 +72,7 @@ def _send(
 ) -> None:
     """Notify ``people``, each in their own language: ``subject`` and ``body`` are
     written once per language among them."""
-    by_language: dict[str, list[User]] = {}
-    for person in people:
-        by_language.setdefault(language_of(person), []).append(person)
-    for language, group in by_language.items():
+    for language, group in by_language(people).items():
         with in_language(language):
             # The plan's policy context is the target: the core then applies its region,
             # the switch and the plugin's own rule (a plan in the trash is gone with its

@@ -19,9 +19,9 @@ from workspace.api import (
     MembershipRole,
     NotificationKind,
     User,
+    by_language,
     db,
     in_language,
-    language_of,
     notify,
 )
 
@@ -62,12 +62,8 @@ def _send(
     written in their language."""
     # The practice's text is the target: the core then applies its region, the switch
     # and the portfolio's own rule (a draft is for its region's editors only).
-    by_language: dict[str, list[User]] = {}
-    for person in people:
-        if person is not None:
-            by_language.setdefault(language_of(person), []).append(person)
     url = url_for("portfolio.view", region=practice.region.slug, practice_id=practice.id)
-    for language, group in by_language.items():
+    for language, group in by_language(p for p in people if p is not None).items():
         with in_language(language):
             notify(
                 group,

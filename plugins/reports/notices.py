@@ -14,10 +14,10 @@ from flask_babel import lazy_gettext as _l
 from workspace.api import (
     NotificationKind,
     Period,
+    by_language,
     controllers_of,
     format_number,
     in_language,
-    language_of,
     notify,
 )
 
@@ -58,10 +58,7 @@ def _tell(
     """Notify ``users``, each group of them in its language: ``texts`` gives the
     subject and the body, called once per language."""
     partner = report.partner
-    by_language: dict[str, list] = {}
-    for user in users:
-        by_language.setdefault(language_of(user), []).append(user)
-    for language, people in by_language.items():
+    for language, people in by_language(users).items():
         with in_language(language):
             subject, body = texts()
             notify(
