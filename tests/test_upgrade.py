@@ -244,7 +244,11 @@ def readme_upgrade_steps() -> list[str]:
 
 
 # The steps this test cannot take on a working tree: it is already the new code.
-NOT_RUN = ["git pull --ff-only", ".venv/bin/pip install -e ."]
+NOT_RUN = [
+    "git pull --ff-only",
+    ".venv/bin/pip install -e .",
+    ".venv/bin/python -m workspace.catalogs compile",  # `make test` compiled them
+]
 
 
 def test_the_readme_upgrade_steps_run_in_order(tmp_path):

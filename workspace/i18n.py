@@ -116,6 +116,20 @@ def init_app(app: Flask, plugin_folders: list[Path]) -> None:
         str(folder) for folder in catalog_folders(plugin_folders)
     )
     Babel(app, locale_selector=current_language, default_locale=DEFAULT_LANGUAGE)
+    stale = [
+        po
+        for folder in catalog_folders(plugin_folders)
+        for po in folder.glob("*/LC_MESSAGES/messages.po")
+        if not po.with_suffix(".mo").exists()
+        or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime
+    ]
+    if stale:
+        # The pages would silently stay English (or show older words).
+        app.logger.warning(
+            "%d translation catalogs are not compiled or older than their .po: "
+            "run `make catalogs` (python -m workspace.catalogs compile)",
+            len(stale),
+        )
     app.jinja_env.filters["translated"] = translated
 
     @app.context_processor
