@@ -300,7 +300,8 @@ def test_costs_are_read_and_shown_in_the_editors_format(
     assert client.post(url, data=data, headers=headers).status_code == 303
     assert get_plan(app, plan_id)["actions"][0][5] == Decimal("45000.50")
     assert f'value="{shown}"' in client.get(url, headers=headers).text
-    assert f"EUR {shown}" in client.get(f"{BASE}/{plan_id}", headers=headers).text
+    # (Whether "EUR" stands before or after the amount is the language's.)
+    assert shown in client.get(f"{BASE}/{plan_id}", headers=headers).text
 
 
 def test_a_stale_version_is_refused(app, client, auth, plans):

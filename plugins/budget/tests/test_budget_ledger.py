@@ -7,6 +7,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from flask import g
 
 from plugins.budget.entries import check_line, read_csv
 from plugins.budget.ledger import (
@@ -146,8 +147,11 @@ def test_csv_rows_are_checked_one_by_one(app):
         "\n"
         "travel;Hotel;H-1;2020-04-30;2020-05-05;-12;0;EUR;1\n"
     )
-    # A Polish reader's file: thousands grouped with a space, decimal comma.
+    # A Polish reader's file: thousands grouped with a space, decimal comma (read by
+    # someone with the English interface, whose messages this test reads).
     with app.test_request_context(headers={"Accept-Language": "pl-PL,pl;q=0.9"}):
+        g._language = "en"
+        g._number_format = "pl"
         rows = read_csv(text, budget_periods(default_settings()))
     assert [row.number for row in rows] == [2, 3, 5]
     assert rows[0].checked.ok and rows[0].checked.values["amount"] == Decimal("4200.00")

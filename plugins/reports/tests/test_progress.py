@@ -82,8 +82,7 @@ def test_the_media_log_counts_towards_its_indicator(app, people):
     ("change", "message"),
     [
         ({"outlet": ""}, "Name the newspaper, site, station or channel."),
-        # A lazily translated message is markup-safe: its apostrophe is not escaped.
-        ({"title": ""}, "Give the article's title or the subject."),
+        ({"title": ""}, "Give the article&#39;s title or the subject."),
         ({"link": "javascript:alert(1)"}, "Enter a full address, starting https://"),
         ({"link": "ftp://files.example.org/a"}, "Enter a web address, starting https://"),
         ({"day": "2030-01-01"}, "An appearance is logged once it has happened."),
