@@ -50,7 +50,7 @@ from . import (  # noqa: F401  (the *_views modules, views and trash: for their 
     webinar_views,
 )
 from .blueprints import meeting_url, project_bp, region_bp, visible_meetings_filter
-from .models import Meeting, Outcome, OutcomeKind
+from .models import Meeting, Outcome, OutcomeKind, Stakeholder
 
 PLUGIN = PluginInfo(
     name="minutes",
@@ -62,6 +62,7 @@ PLUGIN = PluginInfo(
     translations=Path(__file__).with_name("translations"),
 )
 REF_PREFIX = "minutes:meeting:"
+MEMBER_PREFIX = "minutes:stakeholder:"
 
 
 @hookimpl
@@ -168,14 +169,27 @@ def link_targets(query, user):
 
 @hookimpl
 def describe_refs(refs, user):
-    ids = {}
+    ids, members = {}, []
     for ref in refs:
         number = ref.removeprefix(REF_PREFIX)
         if ref.startswith(REF_PREFIX) and number.isdigit():
             ids[int(number)] = ref
-    if not ids:
-        return {}
-    return {m.ref: _target(m) for m in _meetings(list(ids))}
+        member = ref.removeprefix(MEMBER_PREFIX)
+        if ref.startswith(MEMBER_PREFIX) and member.isdigit() and len(member) < 10:
+            members.append(int(member))
+    found = {m.ref: _target(m) for m in _meetings(list(ids))} if ids else {}
+    # A member of a stakeholder group (the register's changes on the activity pages);
+    # the core keeps them from those who may not read the region.
+    if members:
+        query = select(Stakeholder).where(Stakeholder.id.in_(members))
+        for member in db.session.scalars(query.options(selectinload(Stakeholder.region))):
+            url = url_for("minutes.stakeholders", region=member.region.slug)
+            label = f"{member.person} ({member.organisation})"
+            kind = _("Stakeholder group member")
+            found[member.ref] = LinkTarget(
+                member.ref, label, f"{url}#member-{member.id}", kind, member.region
+            )
+    return found
 
 
 @hookimpl

@@ -269,3 +269,13 @@ def test_hostile_register_text_is_inert(app, client, auth, group, text):
     if "<" in text:
         assert text[:60] not in page  # shown escaped, never as markup
     assert offending(current_section(page)) == []
+
+
+def test_the_activity_names_the_member_a_change_was_about(app, client, auth, group):
+    auth.login(group.editor.email)
+    member_id = add_member(client)
+    page = client.get("/r/burgos/activity").text
+    line = page.split("added a member to the stakeholder group", 1)[1].split("</li>", 1)[0]
+    assert f'href="{REGISTER}#member-{member_id}"' in line
+    assert f"Rosa Díez ({MEMBER['organisation']})" in line
+    assert "not open to you" not in line
