@@ -148,7 +148,9 @@ def payment(partner_id: int, number: int) -> Response:
     elif form.is_submitted():
         status = 422
     else:
-        shown = {name: getattr(saved, name) if saved else None for name in form.data}
+        # The form's own fields, not the CSRF token Flask-WTF adds when protection is on.
+        fields = [name for name in form.data if name != "csrf_token"]
+        shown = {name: getattr(saved, name) if saved else None for name in fields}
         shown["version"] = saved.version if saved else 0
         for name in ("received_eur", "forwarded_eur"):
             shown[name] = input_value(shown[name]) if shown[name] is not None else ""
