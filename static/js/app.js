@@ -66,3 +66,26 @@ document.addEventListener("htmx:confirm", (event) => {
     unsavedForm = null;
   }
 });
+
+// A table wider than its box scrolls inside it: keyboards reach it (a tab stop) and
+// screen readers hear what it holds (a region named by its caption or heading).
+function markScrollingTables(root) {
+  for (const box of root.querySelectorAll(".table-wrap")) {
+    const scrolls = box.scrollWidth > box.clientWidth + 1;
+    if (scrolls && !box.hasAttribute("tabindex")) {
+      const table = box.querySelector("table");
+      const caption = table && table.querySelector("caption");
+      const section = box.closest("article, section");
+      const heading = section && section.querySelector("h1, h2, h3, h4, header");
+      const name = ((caption || heading || {}).textContent || "").trim();
+      box.setAttribute("tabindex", "0");
+      box.setAttribute("role", "region");
+      if (name) box.setAttribute("aria-label", name.replace(/\s+/g, " "));
+      box.dataset.scrolls = "1";
+    } else if (!scrolls && box.dataset.scrolls) {
+      for (const name of ["tabindex", "role", "aria-label", "data-scrolls"]) box.removeAttribute(name);
+    }
+  }
+}
+document.addEventListener("htmx:load", (event) => markScrollingTables(event.detail.elt.parentNode || document));
+window.addEventListener("resize", () => markScrollingTables(document));

@@ -114,7 +114,7 @@ def lazy_panel() -> str:
 
 @project_pages.get("/")
 def project_index() -> str:
-    return "<p>Fixture notes across the project</p>"
+    return render_template("fixture/project.html")
 
 
 @_called
