@@ -131,6 +131,7 @@ ASSETS = {
     "favicon": "favicon.svg",
     "pico": "vendor/pico-2.1.1.min.css",
     "css": "css/app.css",
+    "print": "css/print.css",
     "htmx": "vendor/htmx-2.0.11.min.js",
     "js": "js/app.js",
     "mention_picker": "js/mention_picker.js",
