@@ -65,6 +65,7 @@ RUN_AXE = """async (options) => {
   }));
 }"""
 LOADED = "() => !document.querySelector('[aria-busy=\"true\"]')"
+NO_BROWSER_CHECKS = "() => document.querySelectorAll('form').forEach(f => f.noValidate = true)"
 LINKS = "Array.from(document.querySelectorAll('a[href]'), a => a.getAttribute('href'))"
 
 
@@ -190,3 +191,57 @@ def test_axe_finds_what_it_should(browser: Browser, demo_server: DemoServer) -> 
         context.close()
     rules = {rule for _impact, rule, _help in audit.found}
     assert {"color-contrast", "label-content-name-mismatch", "label"} <= rules, audit.report()
+
+
+@pytest.mark.parametrize("language", list(LANGUAGES))
+def test_the_pages_before_signing_in_pass_axe(
+    browser: Browser, demo_server: DemoServer, language: str
+) -> None:
+    """The sign-in page (also refused, with its error), the forgotten-password page and a
+    page that does not exist, in each language."""
+    source = axe_source()
+    context = browser.new_context(base_url=demo_server.url)
+    page = context.new_page()
+    set_language(page, demo_server, language)
+    audit = Audit()
+    try:
+        for path in ("/login", "/forgot-password"):
+            page.goto(path)
+            audit.check(page, source, f"{path} ({language})")
+        page.goto("/login")
+        page.locator("input[name=email]").fill("someone@example.org")
+        page.locator("input[name=password]").fill("not the password")
+        page.locator("main form button[type=submit]").click()
+        page.get_by_role("alert").wait_for()
+        audit.check(page, source, f"/login refused ({language})")
+        assert page.goto("/no-such-page").status == 404
+        audit.check(page, source, f"404 ({language})")
+    finally:
+        context.close()
+    assert not audit.found, f"axe found, in {language}:\n{audit.report()}"
+
+
+def test_open_menus_and_refused_forms_pass_axe(browser: Browser, demo_server: DemoServer) -> None:
+    """What a crawl of first views does not show: the header's menus open, and forms
+    sent back with their errors beside the fields."""
+    source = axe_source()
+    context = browser.new_context(base_url=demo_server.url)
+    page = sign_in(context.new_page(), "admin@pannon.example", DEMO_PASSWORD)
+    audit = Audit()
+    try:
+        page.goto("/r/burgos/")
+        for summary in page.locator("header details > summary").all():
+            summary.click()
+            audit.check(page, source, f"/r/burgos/ menu {summary.inner_text()!r} open")
+            page.keyboard.press("Escape")
+            page.locator("main").click(position={"x": 1, "y": 1})
+        for path in ("/documents/new", "/r/burgos/minutes/new", "/r/burgos/portfolio/new"):
+            assert page.goto(path).ok, path
+            # Sent empty, past the browser's own checks: the server's messages are read.
+            page.evaluate(NO_BROWSER_CHECKS)
+            page.locator("main form [type=submit]").last.click()
+            page.locator(".field-error, [role=alert]").first.wait_for()
+            audit.check(page, source, f"{path} refused")
+    finally:
+        context.close()
+    assert not audit.found, f"axe found:\n{audit.report()}"
