@@ -66,3 +66,22 @@ document.addEventListener("htmx:confirm", (event) => {
     unsavedForm = null;
   }
 });
+
+// A button that hx-disabled-elt disables while its request runs loses the keyboard focus
+// (browsers move focus off a disabled control), so htmx cannot keep it by id as it does
+// for the others: after the swap, give the focus back to the element of the same id.
+const focusAtRequest = new WeakMap();
+
+document.addEventListener("htmx:beforeRequest", (event) => {
+  focusAtRequest.set(event.detail.elt, document.activeElement);
+});
+
+document.addEventListener("htmx:afterSettle", (event) => {
+  const asker = event.detail.requestConfig && event.detail.requestConfig.elt;
+  const before = asker && focusAtRequest.get(asker);
+  if (!before || !before.id || (document.activeElement && document.activeElement !== document.body)) {
+    return;
+  }
+  const again = document.getElementById(before.id);
+  if (again) again.focus({ preventScroll: true });
+});
