@@ -7,6 +7,21 @@ document.addEventListener("click", (event) => {
 });
 
 
+// The same menus by keyboard: Escape closes the open one and gives the focus back to its
+// summary; tabbing out of a menu closes it, so an open list never covers the page below.
+document.addEventListener("keydown", (event) => {
+  const menu = event.key === "Escape" && event.target.closest("details.dropdown[open]");
+  if (menu) {
+    menu.removeAttribute("open");
+    menu.querySelector("summary").focus();
+  }
+});
+
+document.addEventListener("focusout", (event) => {
+  const menu = event.target.closest("details.dropdown[open]");
+  if (menu && event.relatedTarget && !menu.contains(event.relatedTarget)) menu.removeAttribute("open");
+});
+
 document.addEventListener("htmx:afterRequest", (event) => {
   // A switch whose change was refused goes back to the state the server still has.
   const element = event.detail.elt;
