@@ -247,6 +247,20 @@ def test_plan_a_meeting_and_add_to_its_agenda_by_keyboard(coordinator: Page) -> 
     # The agenda is swapped in place; the keyboard stays on the button, ready for the next.
     expect(add.get_by_role("button", name="Add to the agenda")).to_be_focused()
 
+    # An action item on that agenda item: back up to its "Add an outcome" and open it.
+    item = page.locator(".agenda-item", has_text="Regional good practices")
+    tab_to(page, item.locator("summary", has_text="Add an outcome"), back=True)
+    page.keyboard.press("Enter")
+    tab_and_type(page, item.get_by_label("Type"), "Action")
+    tab_and_type(page, item.get_by_label("Owner"), "Luc")
+    tab_and_type(page, item.get_by_label("Due date"), "2031-05-15")
+    tab_and_type(page, item.get_by_label("What"), "Send the practice sheets to the partners")
+    tab_to(page, item.get_by_role("button", name="Add the outcome"))
+    page.keyboard.press("Enter")
+    expect(item).to_contain_text("Send the practice sheets to the partners")
+    expect(item).to_contain_text("Lucía García")
+    expect(item.get_by_role("button", name="Add the outcome")).to_be_focused()
+
 
 def test_a_new_good_practice_by_keyboard(coordinator: Page) -> None:
     page = coordinator
