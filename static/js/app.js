@@ -82,21 +82,36 @@ document.addEventListener("htmx:confirm", (event) => {
   }
 });
 
-// A button that hx-disabled-elt disables while its request runs loses the keyboard focus
-// (browsers move focus off a disabled control), so htmx cannot keep it by id as it does
-// for the others: after the swap, give the focus back to the element of the same id.
+// After an htmx swap the focused control may be gone: replaced by a copy (htmx finds it
+// again only by id, and not at all when hx-disabled-elt had disabled it) or removed. The
+// focus then falls to the page body and a keyboard user starts again from the top. Put it
+// back on the new copy of that control, or else on the swapped region that held it.
 const focusAtRequest = new WeakMap();
 
 document.addEventListener("htmx:beforeRequest", (event) => {
   focusAtRequest.set(event.detail.elt, document.activeElement);
 });
 
+function sameControl(old, candidate) {
+  return candidate.tagName === old.tagName && candidate.name === old.name
+    && candidate.value === old.value && candidate.textContent.trim() === old.textContent.trim()
+    && (candidate.form && candidate.form.action) === (old.form && old.form.action)
+    && !candidate.disabled && candidate.getClientRects().length > 0;
+}
+
 document.addEventListener("htmx:afterSettle", (event) => {
   const asker = event.detail.requestConfig && event.detail.requestConfig.elt;
   const before = asker && focusAtRequest.get(asker);
-  if (!before || !before.id || (document.activeElement && document.activeElement !== document.body)) {
-    return;
-  }
-  const again = document.getElementById(before.id);
+  const lost = !document.activeElement || document.activeElement === document.body;
+  // A boosted link or form loads a new page: the focus starts at its top, as on any page.
+  if (!before || before === document.body || !lost || event.detail.boosted) return;
+  const region = event.target;
+  const again = (before.isConnected && before) || (before.id && document.getElementById(before.id))
+    || [...region.querySelectorAll(before.tagName)].find((each) => sameControl(before, each));
   if (again) again.focus({ preventScroll: true });
+  if (document.activeElement === again) return;
+  if (region.id && before.closest(`#${CSS.escape(region.id)}`)) {
+    if (!region.hasAttribute("tabindex")) region.setAttribute("tabindex", "-1");
+    region.focus({ preventScroll: true });
+  }
 });
