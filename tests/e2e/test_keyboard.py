@@ -261,6 +261,14 @@ def test_plan_a_meeting_and_add_to_its_agenda_by_keyboard(coordinator: Page) -> 
     expect(item).to_contain_text("Lucía García")
     expect(item.get_by_role("button", name="Add the outcome")).to_be_focused()
 
+    # Removing it takes its button away: the focus goes to the agenda, not to the page top.
+    page.once("dialog", lambda dialog: dialog.accept())  # "Remove this outcome?"
+    tab_to(page, item.get_by_role("button", name=re.compile("^Remove the outcome")), back=True)
+    page.keyboard.press("Enter")
+    expect(item).not_to_contain_text("Send the practice sheets to the partners")
+    expect(page.locator("#agenda")).to_be_focused()
+    assert_focus_ring(page)
+
 
 def test_a_new_good_practice_by_keyboard(coordinator: Page) -> None:
     page = coordinator
