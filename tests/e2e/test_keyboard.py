@@ -1,9 +1,10 @@
 """Keyboard paths: each module's main task done with the keyboard alone (WCAG 2.1.1).
 
-The tests press only Tab, Shift+Tab, Enter, Space, the arrow keys and Escape, and type text;
-they never click, fill or focus an element. ``tab_to`` is where a control that cannot be
-reached by Tab fails the test, and every control it lands on must show a focus ring
-(WCAG 2.4.7). Run with ``pytest tests/e2e/test_keyboard.py``.
+The tests press only Tab, Shift+Tab, Enter and Escape, type text and answer the browser's
+own confirm; they never click, fill or focus an element. ``tab_to`` is where a control that
+cannot be reached by Tab fails the test, and every control the focus passes on the way must
+show a focus ring (WCAG 2.4.7). Each page is entered through its skip link.
+Run with ``pytest tests/e2e/test_keyboard.py``.
 """
 
 from __future__ import annotations
@@ -133,7 +134,7 @@ def messages(page: Page) -> Locator:
 
 
 @pytest.fixture(scope="module")
-def signed_in(browser: Browser, demo_server: DemoServer) -> Iterator[dict[str, StorageState]]:
+def signed_in(browser: Browser, demo_server: DemoServer) -> dict[str, StorageState]:
     """Each person signs in once (through the login form); every test then starts a
     fresh browser context holding that session's cookie."""
     states = {}
@@ -141,7 +142,7 @@ def signed_in(browser: Browser, demo_server: DemoServer) -> Iterator[dict[str, S
         page = demo_person(browser, demo_server, email)
         states[email] = page.context.storage_state()
         page.context.close()
-    yield states
+    return states
 
 
 def person_page(browser: Browser, demo_server: DemoServer, state: StorageState) -> Iterator[Page]:
