@@ -82,7 +82,8 @@ def add_outcome(meeting_id: int, item_id: int) -> Response:
     if owner is not None:
         notifications.action_assigned(outcome, owner)
     db.session.commit()
-    return fragment_or_page(meeting, "agenda")
+    # The form stays open for the next outcome, and htmx keeps the focus on its button.
+    return fragment_or_page(meeting, "agenda", open_item=item.id)
 
 
 @meeting_route("/meetings/<int:meeting_id>/outcomes/<int:outcome_id>/delete", methods=["POST"])

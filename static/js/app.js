@@ -7,6 +7,21 @@ document.addEventListener("click", (event) => {
 });
 
 
+// The same menus by keyboard: Escape closes the open one and gives the focus back to its
+// summary; tabbing out of a menu closes it, so an open list never covers the page below.
+document.addEventListener("keydown", (event) => {
+  const menu = event.key === "Escape" && event.target.closest("details.dropdown[open]");
+  if (menu) {
+    menu.removeAttribute("open");
+    menu.querySelector("summary").focus();
+  }
+});
+
+document.addEventListener("focusout", (event) => {
+  const menu = event.target.closest("details.dropdown[open]");
+  if (menu && event.relatedTarget && !menu.contains(event.relatedTarget)) menu.removeAttribute("open");
+});
+
 document.addEventListener("htmx:afterRequest", (event) => {
   // A switch whose change was refused goes back to the state the server still has.
   const element = event.detail.elt;
@@ -89,3 +104,37 @@ function markScrollingTables(root) {
 }
 document.addEventListener("htmx:load", (event) => markScrollingTables(event.detail.elt.parentNode || document));
 window.addEventListener("resize", () => markScrollingTables(document));
+
+// After an htmx swap the focused control may be gone: replaced by a copy (htmx finds it
+// again only by id, and not at all when hx-disabled-elt had disabled it) or removed. The
+// focus then falls to the page body and a keyboard user starts again from the top. Put it
+// back on the new copy of that control, or else on the swapped region that held it.
+const focusAtRequest = new WeakMap();
+
+document.addEventListener("htmx:beforeRequest", (event) => {
+  focusAtRequest.set(event.detail.elt, document.activeElement);
+});
+
+function sameControl(old, candidate) {
+  return candidate.tagName === old.tagName && candidate.name === old.name
+    && candidate.value === old.value && candidate.textContent.trim() === old.textContent.trim()
+    && (candidate.form && candidate.form.action) === (old.form && old.form.action)
+    && !candidate.disabled && candidate.getClientRects().length > 0;
+}
+
+document.addEventListener("htmx:afterSettle", (event) => {
+  const asker = event.detail.requestConfig && event.detail.requestConfig.elt;
+  const before = asker && focusAtRequest.get(asker);
+  const lost = !document.activeElement || document.activeElement === document.body;
+  // A boosted link or form loads a new page: the focus starts at its top, as on any page.
+  if (!before || before === document.body || !lost || event.detail.boosted) return;
+  const region = event.target;
+  const again = (before.isConnected && before) || (before.id && document.getElementById(before.id))
+    || [...region.querySelectorAll(before.tagName)].find((each) => sameControl(before, each));
+  if (again) again.focus({ preventScroll: true });
+  if (document.activeElement === again) return;
+  if (region.id && before.closest(`#${CSS.escape(region.id)}`)) {
+    if (!region.hasAttribute("tabindex")) region.setAttribute("tabindex", "-1");
+    region.focus({ preventScroll: true });
+  }
+});
