@@ -14,6 +14,7 @@ import lxml.html
 import pytest
 from sqlalchemy import select
 
+from plugins.portfolio.tests.test_portfolio import approved
 from workspace.api import Partner, db
 from workspace.testing import HTMX, new_document, switch_on
 
@@ -283,3 +284,17 @@ def test_a_conflict_announces_its_headline_not_the_passages(app, client, auth, w
     said = announced(response.text)
     assert "changed the same part while you were writing" in said
     assert "theirs" not in said and "mine" not in said
+
+
+def test_a_refused_rating_in_the_matrix_points_at_its_message(app, client, auth, world, on):
+    switch_on(app, "pannon", "portfolio")
+    practice_id = approved(app, auth, client, world)
+    auth.login(world.other.email)  # an editor of Pannon rates Burgos's practice
+    url = f"/p/portfolio/matrix/{practice_id}/pannon"
+    response = client.post(url, data={"score": "7"}, headers=HTMX)
+    assert response.status_code == 422
+    assert link_problems(response.text) == []
+    root = lxml.html.document_fromstring(response.text)
+    (score,) = root.xpath('//select[@aria-invalid="true"]')
+    (message,) = root.xpath("//*[@id=$id]", id=score.get("aria-describedby"))
+    assert message.get("role") == "alert" and "score" in _text(message).lower()
