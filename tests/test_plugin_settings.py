@@ -144,7 +144,7 @@ def test_htmx_gets_the_form_back_with_the_message(app, client, auth, world):
     assert response.text.lstrip().startswith('<article id="plugin-settings"')
     assert "<html" not in response.text
     assert 'name="threshold" type="text" value="750.00"' in response.text
-    assert 'id="messages" aria-live="polite" hx-swap-oob="true"' in response.text
+    assert 'hx-swap-oob="innerHTML:#messages"' in response.text
     assert "are saved." in response.text
     refused = save(client, {**FORM, "threshold": "lots"}, headers=HTMX)
     assert refused.status_code == 422

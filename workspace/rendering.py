@@ -151,6 +151,8 @@ def init_app(app: Flask) -> None:
     # Flask-WTF offers its own as a global and through a context processor: this one,
     # registered later, takes the place of both.
     app.jinja_env.globals["csrf_token"] = page_csrf_token
+    # A fragment's template marks what it updates elsewhere on the page (hx-swap-oob).
+    app.jinja_env.globals["wants_fragment"] = wants_fragment
     app.context_processor(lambda: {"csrf_token": page_csrf_token})
 
     # Numbers, money, days and times in the reader's format (workspace.numbers, .dates).

@@ -114,6 +114,11 @@ _FORM = (
 )
 
 
+def cell_error_id(practice_id: int, region: Region) -> str:
+    """The id of the message under a refused rating, which its score list points at."""
+    return f"rating-{practice_id}-{region.slug}-msg"
+
+
 class Cell(NamedTuple):
     """One region's cell of a row: its rating, and its form where the reader rates."""
 
@@ -122,6 +127,7 @@ class Cell(NamedTuple):
     own: bool  # the region's own practice: never rated
     form: Markup | None = None
     errors: dict | None = None
+    error_id: str | None = None  # the message's, which the refused score list points at
 
 
 class Cells:
@@ -165,13 +171,14 @@ class Cells:
                 cells.append(Cell(region, None, True))
             elif region.id in self._editable:
                 errors = self._errors.get((practice.id, region.id))
-                form = self._form(practice.id, region, title, rating, bool(errors))
-                cells.append(Cell(region, rating, False, form, errors))
+                error_id = cell_error_id(practice.id, region) if errors else None
+                form = self._form(practice.id, region, title, rating, error_id)
+                cells.append(Cell(region, rating, False, form, errors, error_id))
             else:
                 cells.append(Cell(region, rating, False))
         return cells
 
-    def _form(self, practice_id: int, region: Region, title: str, rating, invalid: bool):
+    def _form(self, practice_id: int, region: Region, title: str, rating, error_id: str | None):
         before, after = self._addresses[region.id]
         names = {"region": escape(region.name), "title": title}
         # str.format on escaped values: Markup.format's formatter is many times slower.
@@ -182,7 +189,7 @@ class Cells:
                 url=f"{before}{practice_id}{after}",
                 interest=self._interest % names,
                 note_label=self._note_label % names,
-                invalid=' aria-invalid="true"' if invalid else "",
+                invalid=(f' aria-invalid="true" aria-describedby="{error_id}"' if error_id else ""),
                 options=self._options.get(rating.score if rating else None, self._options[None]),
                 note=escape(rating.note) if rating else "",
                 token=self._token,

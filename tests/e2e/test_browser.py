@@ -107,7 +107,7 @@ def test_coordinator_toggles_a_plugin(page: Page, login: Login) -> None:
 
     expect(notes_link).to_be_visible()
     expect(page.locator("#panels")).to_contain_text(f"Fixture panel for {BURGOS}")
-    expect(page.locator("#messages").get_by_role("status")).to_have_text(
+    expect(page.locator("#messages .flash")).to_have_text(
         f"Fixture notes is switched on for {BURGOS}."
     )
     expect(switch).to_be_checked()
@@ -122,7 +122,7 @@ def test_coordinator_toggles_a_plugin(page: Page, login: Login) -> None:
     switch.click()
 
     expect(notes_link).to_have_count(0)
-    expect(page.locator("#messages").get_by_role("status")).to_have_text(
+    expect(page.locator("#messages .flash")).to_have_text(
         f"Fixture notes is switched off for {BURGOS}."
     )
     expect(switch).not_to_be_checked()

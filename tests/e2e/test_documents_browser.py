@@ -31,7 +31,7 @@ def document_text(page: Page) -> Locator:
 
 
 def status_message(page: Page) -> Locator:
-    return page.locator("#messages").get_by_role("status")
+    return page.locator("#messages .flash")
 
 
 def create_document(page: Page, title: str) -> int:

@@ -404,9 +404,10 @@ STYLESHEET = '<link rel="stylesheet" href="/static/plugins/policy/policy.css">'
 def shown(page: str) -> str:
     """What the page shows of the papers: its main part, without the layout's message
     area and the plugin's own style sheet (the tags the page always has there)."""
-    if 'id="main">' in page:
-        page = page.split('id="main">', 1)[1].split("</main>", 1)[0]
-    return re.sub(r'<div id="messages"[^>]*>', "", page.replace(STYLESHEET, ""))
+    if 'id="main"' in page:
+        page = re.split(r'id="main"[^>]*>', page, maxsplit=1)[1].split("</main>", 1)[0]
+    area = r'<div (id="messages"|hx-swap-oob="innerHTML:#messages")[^>]*>'
+    return re.sub(area, "", page.replace(STYLESHEET, ""))
 
 
 @pytest.mark.parametrize("hostile", CORPUS)
