@@ -66,3 +66,20 @@ document.addEventListener("htmx:confirm", (event) => {
     unsavedForm = null;
   }
 });
+
+// The region menu scrolls sideways when it is wider than the screen: the current page's
+// entry is brought into view (centred if it can be), on a full load and after a boosted
+// page swaps the menu in. Only the menu scrolls, never the page.
+function showCurrentRegionLink() {
+  const menu = document.querySelector(".region-nav nav");
+  const current = menu && menu.querySelector("a[aria-current=page]");
+  if (!current || menu.scrollWidth <= menu.clientWidth) return;
+  const box = menu.getBoundingClientRect();
+  const link = current.getBoundingClientRect();
+  menu.scrollLeft += link.left - box.left - (box.width - link.width) / 2;
+}
+
+document.addEventListener("htmx:load", (event) => {
+  const added = event.target;
+  if (added.matches(".region-nav, :has(.region-nav)")) showCurrentRegionLink();
+});
