@@ -115,7 +115,8 @@ def menus_inside_the_screen(page: Page) -> list[str]:
         box = entries.bounding_box()
         if box["x"] < 0 or box["x"] + box["width"] > PHONE["width"]:
             name = menu.locator("summary").inner_text()
-            problems.append(f"the {name!r} menu runs from {box['x']:.0f} to {box['x'] + box['width']:.0f} px")
+            right = box["x"] + box["width"]
+            problems.append(f"the {name!r} menu runs from {box['x']:.0f} to {right:.0f} px")
         menu.locator("summary").click()
         expect(entries).to_be_hidden()
     return problems
