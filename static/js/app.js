@@ -93,7 +93,8 @@ const TABLE_ROLES = [
 
 function keepTableRoles(root) {
   const tables = [...root.querySelectorAll("table.rows-on-phone")];
-  if (root.matches("table.rows-on-phone")) tables.push(root);
+  const around = root.closest("table.rows-on-phone"); // a row swapped in, or the table itself
+  if (around) tables.push(around);
   for (const table of tables) {
     for (const [selector, role] of TABLE_ROLES) {
       const own = table.matches(selector) ? [table] : [];
