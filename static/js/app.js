@@ -138,3 +138,50 @@ document.addEventListener("htmx:afterSettle", (event) => {
     region.focus({ preventScroll: true });
   }
 });
+
+// The region menu scrolls sideways when it is wider than the screen: the current page's
+// entry is brought into view (centred if it can be), on a full load and after a boosted
+// page swaps the menu in. Only the menu scrolls, never the page.
+function showCurrentRegionLink() {
+  const menu = document.querySelector(".region-nav nav");
+  const current = menu && menu.querySelector("a[aria-current=page]");
+  if (!current || menu.scrollWidth <= menu.clientWidth) return;
+  const box = menu.getBoundingClientRect();
+  const link = current.getBoundingClientRect();
+  menu.scrollLeft += link.left - box.left - (box.width - link.width) / 2;
+}
+
+// A table that turns into labelled rows on a phone (class "rows-on-phone") is displayed as
+// blocks there, and some browsers then stop reading it as a table: its elements keep their
+// table roles explicitly.
+const TABLE_ROLES = [
+  ["table", "table"],
+  ["thead, tbody, tfoot", "rowgroup"],
+  ["tr", "row"],
+  ["th[scope=col]", "columnheader"],
+  ["th[scope=row]", "rowheader"],
+  ["td", "cell"],
+];
+
+function keepTableRoles(root) {
+  const tables = [...root.querySelectorAll("table.rows-on-phone")];
+  const around = root.closest("table.rows-on-phone"); // a row swapped in, or the table itself
+  if (around) tables.push(around);
+  for (const table of tables) {
+    for (const [selector, role] of TABLE_ROLES) {
+      const own = table.matches(selector) ? [table] : [];
+      for (const element of [...own, ...table.querySelectorAll(selector)]) {
+        if (element.closest("table") === table && !element.hasAttribute("role")) {
+          element.setAttribute("role", role);
+        }
+      }
+    }
+  }
+}
+
+// On a full load (htmx fires this for the body) and for whatever a swap brings in.
+document.addEventListener("htmx:load", (event) => {
+  const added = event.target;
+  if (added.matches(".region-nav, :has(.region-nav)")) showCurrentRegionLink();
+  keepTableRoles(added);
+});
