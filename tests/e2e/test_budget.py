@@ -106,7 +106,7 @@ def test_recording_a_line_updates_remaining_and_chart_without_reload(
 
     # Removing the line (after confirming) gives the travel budget back.
     page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Remove: Thematic visit to Klaipėda").click()
+    page.get_by_role("button", name="Remove – Thematic visit to Klaipėda").click()
     expect(page.locator("#budget-lines")).to_contain_text("No expenditure recorded yet.")
     expect(travel_left).to_have_text("4,250.00")
     expect(spent_line).to_have_attribute("points", flat)

@@ -98,6 +98,6 @@ def test_practice_from_draft_to_approved_and_rated(browser: Browser, live_server
     assert dialogs and TITLE in dialogs[0]
     expect(admin.get_by_role("link", name=TITLE)).to_have_count(0)
     admin.goto("/r/burgos/portfolio/trash")
-    admin.get_by_role("button", name=f"Restore: {TITLE}").click()
+    admin.get_by_role("button", name=f"Restore – {TITLE}").click()
     expect(admin.get_by_role("heading", level=1, name=TITLE)).to_be_visible()
     expect(admin.locator(".page-head .badge")).to_have_text("Approved")
