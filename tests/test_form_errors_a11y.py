@@ -14,6 +14,7 @@ import lxml.html
 import pytest
 from sqlalchemy import select
 
+from plugins.budget.tests.test_budget_views import LINE
 from plugins.portfolio.tests.test_portfolio import approved
 from workspace.api import Partner, db
 from workspace.testing import HTMX, new_document, switch_on
@@ -137,17 +138,6 @@ def test_the_checker_passes_tied_messages():
 
 BUILT_IN = ["action_plans", "budget", "minutes", "policy", "portfolio", "reports"]
 PLAN = {"instrument_name": "ROP Castilla y León", "instrument_kind": "igj", "language": "Spanish"}
-LINE = {
-    "category": "travel",
-    "description": "Thematic visit to Klaipėda",
-    "invoice_number": "T-77",
-    "invoice_date": "2020-09-01",
-    "payment_date": "2020-09-10",
-    "amount": "1234.56",
-    "vat": "0",
-    "currency": "EUR",
-    "rate": "1",
-}
 
 
 def _created(response) -> int:
