@@ -189,7 +189,9 @@ class Cells:
                 url=f"{before}{practice_id}{after}",
                 interest=self._interest % names,
                 note_label=self._note_label % names,
-                invalid=(f' aria-invalid="true" aria-describedby="{error_id}"' if error_id else ""),
+                invalid=f' aria-invalid="true" aria-describedby="{escape(error_id)}"'
+                if error_id
+                else "",
                 options=self._options.get(rating.score if rating else None, self._options[None]),
                 note=escape(rating.note) if rating else "",
                 token=self._token,
