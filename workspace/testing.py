@@ -174,6 +174,16 @@ def switch_on(app: Flask, region_slug: str, plugin: str, enabled: bool = True) -
         db.session.commit()
 
 
+def outliving_the_test(app: Flask) -> Flask:
+    """Take ``app`` out of the per-test cleanup, for a server that serves several tests:
+    disposing its engine after the first test would strand the connections of requests
+    still running, and their garbage collection warns in some later test. Whoever keeps
+    the app disposes of its engine when done."""
+    if app in _open_apps:
+        _open_apps.remove(app)
+    return app
+
+
 @pytest.fixture(autouse=True)
 def _close_connections() -> Iterator[None]:
     """Close the database connections of every app a test made."""

@@ -29,7 +29,7 @@ from workspace.demo import WEEK_DOCUMENT
 from workspace.extensions import db
 from workspace.models import Document, Region
 from workspace.plugins import host
-from workspace.testing import DEMO_PASSWORD, load_demo
+from workspace.testing import DEMO_PASSWORD, load_demo, outliving_the_test
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -81,8 +81,13 @@ def closing_before_send(app: WSGIApplication) -> WSGIApplication:
 
 @contextmanager
 def serving(app: Flask, name: str) -> Iterator[str]:
-    """Serve ``app`` on a free port in a thread; yields its base URL."""
+    """Serve ``app`` on a free port in a thread; yields its base URL.
+
+    The server owns the app's connections: it joins the threads of requests still
+    running (a page's panels may load after its test ended) before it closes them."""
+    outliving_the_test(app)
     server: BaseWSGIServer = make_server("127.0.0.1", 0, closing_before_send(app), threaded=True)
+    server.daemon_threads = False  # server_close() joins the request threads
     thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
     thread.start()
     try:
